@@ -1,0 +1,24 @@
+// PGlite adapter: PostgreSQL compiled to WebAssembly, running in this process on a data
+// directory. Zero set-up; one process owns the directory at a time.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { Db, Queryable, Row } from './db.ts';
+
+export async function openPglite(dataDir: string | undefined): Promise<Db> {
+  // No directory means an in-memory database (tests, throwaway runs).
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create(dataDir ?? 'memory://');
+  const wrap = (q: { query: PGlite['query'] }): Queryable => ({
+    async query<T extends Row>(sql: string, params?: unknown[]) {
+      const res = await q.query<T>(sql, params as unknown[]);
+      return res.rows;
+    },
+  });
+  const self = wrap(pg);
+  return {
+    kind: 'pglite',
+    query: self.query,
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    close: () => pg.close(),
+  };
+}
