@@ -1,0 +1,109 @@
+// Collector configuration: every setting has a flag, an environment variable and a default.
+// The table below is the single source for `edgewatch serve --help` and docs/collector.md.
+
+export interface CollectorOptions {
+  host: string;
+  port: number;
+  /** postgres://… switches from the embedded database to PostgreSQL. */
+  databaseUrl?: string;
+  /** PGlite data directory (ignored with databaseUrl). */
+  dataDir: string;
+  /** Largest accepted ingest body, bytes. */
+  maxPayloadBytes: number;
+  /** No aggregate built from fewer distinct devices is ever returned. */
+  kAnonymity: number;
+  /** Register an unknown model version on its first upload (else 422). */
+  autoRegister: boolean;
+  /** Accept windows ending at most this far in the future (clock skew), ms. */
+  maxFutureMs: number;
+  /** Accept windows starting at most this far in the past, ms. */
+  maxAgeMs: number;
+  /** How long a key lookup is cached; a revoked key stops working within this time. */
+  keyCacheMs: number;
+  /** Bins per numeric column of the private-mode grid derived from a baseline. */
+  gridBins: number;
+  /** Ingest requests per minute per ingest key (0: unlimited). */
+  rateLimitPerKey: number;
+  /** Ingest requests per minute per device id (0: unlimited). */
+  rateLimitPerDevice: number;
+  /** If set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+}
+
+interface Setting {
+  key: keyof CollectorOptions;
+  flag: string;
+  env: string;
+  type: 'string' | 'int' | 'bool';
+  default?: string | number | boolean;
+  help: string;
+}
+
+export const SETTINGS: Setting[] = [
+  { key: 'host', flag: '--host', env: 'EDGEWATCH_HOST', type: 'string', default: '127.0.0.1', help: 'address to listen on' },
+  { key: 'port', flag: '--port', env: 'EDGEWATCH_PORT', type: 'int', default: 8787, help: 'port to listen on (0: any free port)' },
+  { key: 'databaseUrl', flag: '--database-url', env: 'DATABASE_URL', type: 'string', help: 'PostgreSQL URL; unset: embedded PGlite' },
+  { key: 'dataDir', flag: '--data-dir', env: 'EDGEWATCH_DATA_DIR', type: 'string', default: './.edgewatch', help: 'PGlite data directory' },
+  { key: 'maxPayloadBytes', flag: '--max-payload-bytes', env: 'EDGEWATCH_MAX_PAYLOAD_BYTES', type: 'int', default: 1_048_576, help: 'largest ingest body' },
+  { key: 'kAnonymity', flag: '--k-anonymity', env: 'EDGEWATCH_K_ANONYMITY', type: 'int', default: 5, help: 'minimum distinct devices behind any aggregate shown' },
+  { key: 'autoRegister', flag: '--auto-register', env: 'EDGEWATCH_AUTO_REGISTER', type: 'bool', default: true, help: 'register unknown model versions on first upload' },
+  { key: 'maxFutureMs', flag: '--max-future-ms', env: 'EDGEWATCH_MAX_FUTURE_MS', type: 'int', default: 300_000, help: 'tolerated clock skew for window ends' },
+  { key: 'maxAgeMs', flag: '--max-age-ms', env: 'EDGEWATCH_MAX_AGE_MS', type: 'int', default: 7 * 86_400_000, help: 'oldest accepted window start' },
+  { key: 'keyCacheMs', flag: '--key-cache-ms', env: 'EDGEWATCH_KEY_CACHE_MS', type: 'int', default: 5_000, help: 'key lookup cache (revocation delay)' },
+  { key: 'gridBins', flag: '--grid-bins', env: 'EDGEWATCH_GRID_BINS', type: 'int', default: 64, help: 'bins per numeric column of the private-mode grid' },
+  { key: 'rateLimitPerKey', flag: '--rate-limit-per-key', env: 'EDGEWATCH_RATE_LIMIT_PER_KEY', type: 'int', default: 0, help: 'ingest requests/minute per key (0: off)' },
+  { key: 'rateLimitPerDevice', flag: '--rate-limit-per-device', env: 'EDGEWATCH_RATE_LIMIT_PER_DEVICE', type: 'int', default: 120, help: 'ingest requests/minute per device id (0: off)' },
+  { key: 'metricsToken', flag: '--metrics-token', env: 'EDGEWATCH_METRICS_TOKEN', type: 'string', help: 'bearer token required by /metrics' },
+];
+
+export function defaultOptions(): CollectorOptions {
+  const o: Record<string, unknown> = {};
+  for (const s of SETTINGS) if (s.default !== undefined) o[s.key] = s.default;
+  return o as unknown as CollectorOptions;
+}
+
+function convert(s: Setting, raw: string): string | number | boolean {
+  if (s.type === 'int') {
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${s.flag}: expected a non-negative integer, got "${raw}"`);
+    return n;
+  }
+  if (s.type === 'bool') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw new Error(`${s.flag}: expected true or false, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Options from defaults, then the environment, then flags (`--port 9000` or `--port=9000`). */
+export function resolveOptions(argv: string[] = [], env: NodeJS.ProcessEnv = process.env): CollectorOptions {
+  const o = defaultOptions() as unknown as Record<string, unknown>;
+  for (const s of SETTINGS) {
+    const v = env[s.env];
+    if (v !== undefined && v !== '') o[s.key] = convert(s, v);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const s = SETTINGS.find((x) => x.flag === flag || (x.type === 'bool' && flag === `--no-${x.flag.slice(2)}`));
+    if (!s) throw new Error(`unknown option ${flag} (see --help)`);
+    if (s.type === 'bool' && inline === undefined) {
+      o[s.key] = !flag.startsWith('--no-');
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    o[s.key] = convert(s, value);
+  }
+  return o as unknown as CollectorOptions;
+}
+
+export function helpText(): string {
+  const lines = ['Usage: edgewatch serve [options]', '', 'Options (flag, environment variable, default):'];
+  for (const s of SETTINGS) {
+    const flag = s.type === 'bool' ? `${s.flag} / --no-${s.flag.slice(2)}` : `${s.flag} <${s.type === 'int' ? 'n' : 'value'}>`;
+    const def = s.default === undefined ? '' : ` (default ${s.default})`;
+    lines.push(`  ${flag.padEnd(34)} ${s.env.padEnd(32)} ${s.help}${def}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,62 @@
+// POST /v1/ingest: one window's binary payload from a device.
+import type { FastifyInstance } from 'fastify';
+import type { CollectorContext } from '../../context.ts';
+import { RequestError } from '../../ingest/errors.ts';
+import { ingest } from '../../ingest/ingest.ts';
+import { requireKey } from '../auth.ts';
+import { MinuteLimiter } from '../rate-limit.ts';
+
+export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
+  const perKey = new MinuteLimiter(ctx.options.rateLimitPerKey);
+  const perDevice = new MinuteLimiter(ctx.options.rateLimitPerDevice);
+  const ingestCtx = {
+    db: ctx.db,
+    core: ctx.core,
+    models: ctx.models,
+    autoRegister: ctx.options.autoRegister,
+    maxFutureMs: ctx.options.maxFutureMs,
+    maxAgeMs: ctx.options.maxAgeMs,
+    admitDevice: (deviceId: string) => perDevice.take(deviceId),
+  };
+
+  app.post(
+    '/v1/ingest',
+    {
+      bodyLimit: ctx.options.maxPayloadBytes,
+      preHandler: requireKey(ctx.keys, ['ingest']),
+      schema: {
+        summary: 'Upload one window of sketches (the core binary payload)',
+        tags: ['ingest'],
+        querystring: { type: 'object', properties: { key: { type: 'string' } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: { ok: { type: 'boolean' }, uploadId: { type: 'string' }, duplicate: { type: 'boolean' } },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const principal = req.principal!;
+      const origin = req.headers.origin;
+      if (origin && principal.origins.length > 0 && !principal.origins.includes(origin)) {
+        throw new RequestError(403, 'origin', `origin ${origin} is not allowed for this key`);
+      }
+      const wait = perKey.take(String(principal.keyId));
+      if (wait > 0) throw new RequestError(429, 'rate_limit', `rate limit: key over its uploads per minute, retry in ${wait}s`);
+      if (!(req.body instanceof Buffer)) {
+        throw new RequestError(415, 'content_type', 'send the payload as Content-Type: application/octet-stream');
+      }
+      ctx.metrics.inFlight.inc();
+      const end = ctx.metrics.ingestSeconds.startTimer();
+      try {
+        const r = await ingest(ingestCtx, principal.projectId, new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.byteLength));
+        ctx.metrics.ingested.inc({ result: r.duplicate ? 'duplicate' : 'accepted' });
+        return { ok: true, uploadId: r.uploadId, duplicate: r.duplicate };
+      } finally {
+        end();
+        ctx.metrics.inFlight.dec();
+      }
+    },
+  );
+}

@@ -1,0 +1,233 @@
+// The JSON read API (read and admin keys): models, merged profiles, drift over time, segments.
+// All of it passes through read/aggregate.ts, which enforces k-anonymity.
+import type { FastifyInstance } from 'fastify';
+import type { ColumnSummary } from '../../../core/types.ts';
+import type { CollectorContext } from '../../context.ts';
+import { RequestError } from '../../ingest/errors.ts';
+import { aggregate, type Selection } from '../../read/aggregate.ts';
+import { loadBaseline } from '../../read/baselines.ts';
+import { driftTimeline } from '../../read/drift.ts';
+import { requireKey } from '../auth.ts';
+import { rangeQuery, versionParams } from '../schemas.ts';
+
+type RangeQ = { from?: number; to?: number; segment?: string; step?: number };
+type VersionP = { model: string; version: string };
+
+const HOUR = 3_600_000;
+const MAX_POINTS = 2_000;
+
+function selection(projectId: number, p: VersionP, q: RangeQ, defaultSpan: number): Selection {
+  const to = q.to ?? Date.now();
+  const from = q.from ?? to - defaultSpan;
+  if (from >= to) throw new RequestError(400, 'request', '"from" must be before "to"');
+  let segment: Record<string, string> | undefined;
+  if (q.segment) {
+    try {
+      segment = JSON.parse(q.segment);
+    } catch {
+      throw new RequestError(400, 'request', '"segment" must be a JSON object of strings');
+    }
+    if (typeof segment !== 'object' || segment === null || Array.isArray(segment) || Object.values(segment).some((v) => typeof v !== 'string')) {
+      throw new RequestError(400, 'request', '"segment" must be a JSON object of strings');
+    }
+  }
+  return { projectId, model: p.model, version: p.version, from, to, segment };
+}
+
+const counts = { devices: { type: 'integer' }, uploads: { type: 'integer' }, rows: { type: 'number' } };
+const anyObject = { type: 'object', additionalProperties: true } as const;
+
+export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
+  const reader = requireKey(ctx.keys, ['read', 'admin']);
+  const k = ctx.options.kAnonymity;
+
+  app.get(
+    '/v1/models',
+    {
+      preHandler: reader,
+      schema: {
+        summary: 'Model versions of the project, with freshness and devices (k-anonymous)',
+        tags: ['read'],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              k: { type: 'integer' },
+              models: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    model: { type: 'string' },
+                    version: { type: 'string' },
+                    columns: { type: 'object', additionalProperties: { type: 'string' } },
+                    baseline: { type: 'boolean' },
+                    devices: { type: ['integer', 'null'] },
+                    lastUploadAt: { type: ['integer', 'null'] },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const rows = await ctx.db.query<Record<string, unknown>>(
+        `select m.model, m.version, m.columns, (b.model is not null) as baseline,
+                (select count(distinct u.device_id) from uploads u
+                  where u.project_id = m.project_id and u.model = m.model and u.version = m.version) as devices,
+                (select max(u.received_at) from uploads u
+                  where u.project_id = m.project_id and u.model = m.model and u.version = m.version) as last
+         from models m left join baselines b
+           on b.project_id = m.project_id and b.model = m.model and b.version = m.version
+         where m.project_id = $1 order by m.model, m.version`,
+        [req.principal!.projectId],
+      );
+      return {
+        k,
+        models: rows.map((r) => {
+          const shown = (r.devices as number) >= k;
+          return {
+            model: r.model,
+            version: r.version,
+            columns: r.columns,
+            baseline: r.baseline,
+            devices: shown ? r.devices : null,
+            lastUploadAt: shown ? r.last : null,
+          };
+        }),
+      };
+    },
+  );
+
+  app.get<{ Params: VersionP; Querystring: RangeQ }>(
+    '/v1/models/:model/versions/:version/profile',
+    {
+      preHandler: reader,
+      schema: {
+        summary: 'Merged column summaries for a time range (default: the last hour), with the baseline',
+        tags: ['read'],
+        params: versionParams,
+        querystring: rangeQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              from: { type: 'integer' },
+              to: { type: 'integer' },
+              k: { type: 'integer' },
+              suppressed: { type: 'boolean' },
+              layouts: { type: 'integer' },
+              ...counts,
+              columns: anyObject,
+              baseline: { ...anyObject, nullable: true },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const s = selection(req.principal!.projectId, req.params, req.query, HOUR);
+      const agg = await aggregate(ctx.db, ctx.core, k, s);
+      const head = { from: s.from, to: s.to, k, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
+      if (agg.suppressed) return { ...head, suppressed: true };
+      const baseline = await loadBaseline(ctx.db, ctx.core, s.projectId, s.model, s.version);
+      try {
+        const summaries = (p: typeof agg.profile) => {
+          const out: Record<string, ColumnSummary> = {};
+          for (const name of p.columnNames) out[name] = p.summary(name);
+          return out;
+        };
+        return { ...head, suppressed: false, layouts: agg.layouts, columns: summaries(agg.profile), baseline: baseline ? summaries(baseline) : null };
+      } finally {
+        agg.profile.dispose();
+        baseline?.dispose();
+      }
+    },
+  );
+
+  app.get<{ Params: VersionP; Querystring: RangeQ }>(
+    '/v1/models/:model/versions/:version/drift',
+    {
+      preHandler: reader,
+      schema: {
+        summary: 'Drift against the baseline per step (default: the last 24 h in 1 h steps)',
+        tags: ['read'],
+        params: versionParams,
+        querystring: { ...rangeQuery, properties: { ...rangeQuery.properties, step: { type: 'integer', minimum: 60_000 } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              k: { type: 'integer' },
+              step: { type: 'integer' },
+              points: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    from: { type: 'integer' },
+                    to: { type: 'integer' },
+                    suppressed: { type: 'boolean' },
+                    ...counts,
+                    driftedColumns: { type: 'integer' },
+                    comparedColumns: { type: 'integer' },
+                    columns: anyObject,
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const s = selection(req.principal!.projectId, req.params, req.query, 24 * HOUR);
+      const step = req.query.step ?? HOUR;
+      if ((s.to - s.from) / step > MAX_POINTS) throw new RequestError(400, 'request', `more than ${MAX_POINTS} steps: widen "step"`);
+      const baseline = await loadBaseline(ctx.db, ctx.core, s.projectId, s.model, s.version);
+      if (!baseline) throw new RequestError(404, 'no_baseline', `no baseline for ${s.model}@${s.version}`);
+      try {
+        return { k, step, points: await driftTimeline(ctx.db, ctx.core, k, baseline, s, step) };
+      } finally {
+        baseline.dispose();
+      }
+    },
+  );
+
+  app.get<{ Params: VersionP; Querystring: RangeQ }>(
+    '/v1/models/:model/versions/:version/segments',
+    {
+      preHandler: reader,
+      schema: {
+        summary: 'Segments seen in a time range (default: the last 24 h), each with at least k devices',
+        tags: ['read'],
+        params: versionParams,
+        querystring: rangeQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              k: { type: 'integer' },
+              segments: {
+                type: 'array',
+                items: { type: 'object', properties: { segment: { type: 'object', additionalProperties: { type: 'string' } }, ...counts } },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const s = selection(req.principal!.projectId, req.params, req.query, 24 * HOUR);
+      const rows = await ctx.db.query<{ segment: Record<string, string>; devices: number; uploads: number; rows: number }>(
+        `select segment, count(distinct device_id) as devices, count(*) as uploads, sum(rows) as rows from uploads
+         where project_id = $1 and model = $2 and version = $3 and window_start >= $4 and window_start < $5
+         group by segment having count(distinct device_id) >= $6 order by segment::text`,
+        [s.projectId, s.model, s.version, s.from, s.to, k],
+      );
+      return { k, segments: rows };
+    },
+  );
+}

@@ -1,0 +1,40 @@
+// The collector's own Prometheus metrics (ingest rate, rejects by reason, in-flight requests,
+// database latency). Per-model metrics are added by model-metrics.ts at scrape time.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class CollectorMetrics {
+  readonly registry = new Registry();
+  readonly ingested = new Counter({
+    name: 'edgewatch_ingest_uploads_total',
+    help: 'Uploads acknowledged, by result (accepted or duplicate).',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: 'edgewatch_ingest_rejects_total',
+    help: 'Uploads refused, by reason.',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly ingestSeconds = new Histogram({
+    name: 'edgewatch_ingest_duration_seconds',
+    help: 'Time from request to acknowledgement of an upload.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: 'edgewatch_ingest_in_flight',
+    help: 'Uploads being processed right now (the ingest queue depth).',
+    registers: [this.registry],
+  });
+  readonly dbSeconds = new Histogram({
+    name: 'edgewatch_db_query_duration_seconds',
+    help: 'Database statement latency.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'edgewatch_process_' });
+  }
+}

@@ -1,0 +1,69 @@
+// Baselines: one reference profile per model version (built from training data with
+// `edgewatch profile`). Setting one registers the version's columns if it is new.
+import type { ColumnSpec } from '../../core/types.ts';
+import type { Core, Profile } from '../core.ts';
+import { RequestError } from '../ingest/errors.ts';
+import { checkColumns, columnsOf, type ModelRegistry } from '../ingest/models.ts';
+import type { Queryable } from '../storage/db.ts';
+
+export async function setBaseline(
+  db: Queryable,
+  core: Core,
+  models: ModelRegistry,
+  projectId: number,
+  model: string,
+  version: string,
+  bytes: Uint8Array,
+): Promise<{ columns: string[] }> {
+  let profile: Profile;
+  try {
+    profile = core.profileFromBytes(bytes);
+  } catch (err) {
+    throw new RequestError(400, 'decode', `decode: ${String((err as Error).message).split('\n')[0]}`);
+  }
+  try {
+    const specs = profile.schema().columns;
+    if (specs.length === 0) throw new RequestError(422, 'schema', 'schema: the baseline has no columns');
+    const known = await models.register(db, projectId, model, version, columnsOf(specs));
+    checkColumns(model, version, known, specs);
+    await db.query(
+      `insert into baselines (project_id, model, version, payload, created_at) values ($1, $2, $3, $4, $5)
+       on conflict (project_id, model, version) do update set payload = excluded.payload, created_at = excluded.created_at`,
+      [projectId, model, version, bytes, Date.now()],
+    );
+    return { columns: specs.map((c) => c.name) };
+  } finally {
+    profile.dispose();
+  }
+}
+
+export async function loadBaseline(
+  db: Queryable,
+  core: Core,
+  projectId: number,
+  model: string,
+  version: string,
+): Promise<Profile | null> {
+  const rows = await db.query<{ payload: Uint8Array }>(
+    'select payload from baselines where project_id = $1 and model = $2 and version = $3',
+    [projectId, model, version],
+  );
+  return rows[0] ? core.profileFromBytes(rows[0].payload) : null;
+}
+
+/**
+ * The private-mode grid devices record on: per numeric column the baseline's percentile edges
+ * (the core's percentileEdges), per categorical column the baseline's values as a fixed
+ * vocabulary (anything else folds into `__other__` on the device).
+ */
+export function gridOf(baseline: Profile, bins: number): ColumnSpec[] {
+  return baseline.schema().columns.map((c): ColumnSpec => {
+    if (c.kind === 'categorical') {
+      const s = baseline.summary(c.name);
+      const values = s.kind === 'categorical' ? s.items.map((i) => i.value).filter((v) => v !== '__other__') : [];
+      return { name: c.name, kind: 'categorical', vocabulary: values.sort() };
+    }
+    if (c.kind === 'grid') return { name: c.name, kind: 'grid', edges: Array.from(c.edges ?? []) };
+    return { name: c.name, kind: 'grid', edges: Array.from(baseline.percentileEdges(c.name, bins)) };
+  });
+}

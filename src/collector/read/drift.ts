@@ -1,0 +1,54 @@
+// Drift over time: the range is cut into steps; each step's uploads are merged and compared with
+// the baseline by the core's compare (statistics, tests and per-column verdicts all come from
+// the core). Steps with fewer than k devices are reported as suppressed, nothing else.
+import type { ColumnDrift } from '../../core/types.ts';
+import type { Core, Profile } from '../core.ts';
+import type { Queryable } from '../storage/db.ts';
+import { aggregate, type Selection } from './aggregate.ts';
+
+export interface DriftPoint {
+  from: number;
+  to: number;
+  devices: number;
+  uploads: number;
+  rows: number;
+  suppressed: boolean;
+  /** Dataset-level verdict: how many compared columns the core marked drifted. */
+  driftedColumns?: number;
+  comparedColumns?: number;
+  columns?: Record<string, ColumnDrift>;
+}
+
+export async function driftTimeline(
+  db: Queryable,
+  core: Core,
+  k: number,
+  baseline: Profile,
+  s: Selection,
+  step: number,
+): Promise<DriftPoint[]> {
+  const points: DriftPoint[] = [];
+  for (let from = s.from; from < s.to; from += step) {
+    const to = Math.min(from + step, s.to);
+    const agg = await aggregate(db, core, k, { ...s, from, to });
+    const counts = { from, to, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
+    if (agg.suppressed) {
+      points.push({ ...counts, suppressed: true });
+      continue;
+    }
+    try {
+      const report = core.compare(baseline, agg.profile);
+      const cols = Object.values(report.columns);
+      points.push({
+        ...counts,
+        suppressed: false,
+        driftedColumns: cols.filter((c) => c.drifted.drifted).length,
+        comparedColumns: cols.length,
+        columns: report.columns,
+      });
+    } finally {
+      agg.profile.dispose();
+    }
+  }
+  return points;
+}

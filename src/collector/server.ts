@@ -1,0 +1,73 @@
+// Builds a collector (storage, core, HTTP app) and runs it until SIGINT/SIGTERM. Shutdown stops
+// accepting connections, lets in-flight requests finish (each acknowledges only after its commit),
+// then closes the database.
+import type { FastifyInstance } from 'fastify';
+import { defaultOptions, type CollectorOptions } from './config.ts';
+import type { CollectorContext } from './context.ts';
+import { sharedCore, type Core } from './core.ts';
+import { buildApp } from './http/app.ts';
+import { KeyCache } from './http/auth.ts';
+import { ModelRegistry } from './ingest/models.ts';
+import { CollectorMetrics } from './metrics.ts';
+import { openStorage } from './storage/open.ts';
+import { timed } from './storage/timed.ts';
+
+export interface Collector {
+  app: FastifyInstance;
+  context: CollectorContext;
+  /** Base URL once listening, e.g. http://127.0.0.1:8787 */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export async function createCollector(options: Partial<CollectorOptions> = {}, deps: { core?: Core } = {}): Promise<Collector> {
+  const opts = { ...defaultOptions(), ...options };
+  const metrics = new CollectorMetrics();
+  const raw = await openStorage({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
+  const db = timed(raw, metrics.dbSeconds);
+  const core = deps.core ?? (await sharedCore());
+  const context: CollectorContext = {
+    options: opts,
+    db,
+    core,
+    models: new ModelRegistry(),
+    keys: new KeyCache(db, opts.keyCacheMs),
+    metrics,
+  };
+  const app = await buildApp(context);
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    context,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** `edgewatch serve`: listens, logs one line, and shuts down gracefully on SIGINT/SIGTERM. */
+export async function serve(options: Partial<CollectorOptions> = {}): Promise<Collector> {
+  const collector = await createCollector(options);
+  const { host, port } = collector.context.options;
+  const address = await collector.app.listen({ host, port });
+  collector.url = address;
+  const where = collector.context.options.databaseUrl ? 'PostgreSQL' : `PGlite in ${collector.context.options.dataDir}`;
+  console.log(`edgewatch collector listening on ${address} (${where})`);
+  const stop = (signal: string) => {
+    console.log(`edgewatch collector: ${signal}, finishing in-flight requests`);
+    collector.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return collector;
+}
