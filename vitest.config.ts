@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+
+// Browser tests run in a real headless Chromium. Nothing is downloaded: we drive the system's
+// Chromium (Debian's /usr/bin/chromium) or the one CHROMIUM_PATH points at.
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const wantsBrowser = !process.argv.some((a) => a === '--project=node' || a === 'node');
+if (wantsBrowser && !existsSync(chromiumPath)) {
+  throw new Error(
+    `edgewatch browser tests need Chromium at ${chromiumPath}. ` +
+      `Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.`,
+  );
+}
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/**/*.browser.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/**/*.browser.test.ts'],
+          testTimeout: 60_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+});
