@@ -1,0 +1,266 @@
+// Drift between a baseline column and a current one. Definitions (the contract the tests check):
+// - ks: two-sample Kolmogorov–Smirnov D = sup|F_b − F_c|, p-value from the asymptotic Kolmogorov
+//   distribution at sqrt(n·m/(n+m))·D;
+// - wasserstein: W1 = ∫|F_b − F_c| dx, in value units; also divided by the baseline's standard
+//   deviation for the verdict;
+// - psi, js (Jensen–Shannon distance, base 2), hellinger: on 10 bins cut at the baseline's
+//   deciles, right-closed (e_{i-1}, e_i]; proportions floored at 1e-4 for psi only;
+// - categorical (missing excluded): chi-square test of homogeneity on the 2×K table without
+//   continuity correction, L∞ of the proportions, js and psi on the same proportions.
+import { Column, KIND_CATEGORICAL } from './column';
+import { Cells, cellsOf, cdfAt, commonScale, quantileOf } from './cells';
+import { kolmogorovSf, chi2Sf } from './special';
+import { CategoricalSketch, MODE_SKETCH } from './categorical';
+import { Writer } from './codec';
+
+const PSI_FLOOR: f64 = 1e-4;
+
+export function missingRate(c: Column): f64 {
+  const n = c.counters.count;
+  return n > 0 ? <f64>c.counters.missing / <f64>n : NaN;
+}
+
+/** Mean of the finite values; from the cells when privacy noise replaced the exact moments. */
+export function meanOf(c: Column): f64 {
+  if (!c.noisy) return c.moments.n > 0 ? c.moments.mean : NaN;
+  const cells = cellsOf(c, 8);
+  if (!(cells.total > 0)) return NaN;
+  let s: f64 = 0;
+  for (let i = 0; i < cells.n.length; i++) s += cells.n[i] * 0.5 * (cells.lo[i] + cells.hi[i]);
+  return s / cells.total;
+}
+
+export function stdOf(c: Column): f64 {
+  if (!c.noisy) return Math.sqrt(c.moments.variance());
+  const cells = cellsOf(c, 8);
+  const mean = meanOf(c);
+  if (!(cells.total > 1)) return NaN;
+  let s: f64 = 0;
+  for (let i = 0; i < cells.n.length; i++) {
+    const mid = 0.5 * (cells.lo[i] + cells.hi[i]);
+    s += cells.n[i] * (mid - mean) * (mid - mean);
+  }
+  return Math.sqrt(s / (cells.total - 1));
+}
+
+/** Writes the numeric comparison as f64s; see src/core for the field order. */
+export function compareNumeric(b: Column, c: Column, out: Writer): void {
+  const scale = commonScale(b, c);
+  const cb = cellsOf(b, scale);
+  const cc = cellsOf(c, scale);
+  out.f64(1);
+  out.f64(<f64>b.counters.count);
+  out.f64(<f64>c.counters.count);
+  out.f64(missingRate(b));
+  out.f64(missingRate(c));
+  out.f64(meanOf(b));
+  out.f64(meanOf(c));
+  const qs: StaticArray<f64> = [0.5, 0.9, 0.99];
+  for (let i = 0; i < qs.length; i++) {
+    out.f64(quantileOf(b, qs[i]));
+    out.f64(quantileOf(c, qs[i]));
+  }
+  const ks = ksAndWasserstein(cb, cc);
+  out.f64(ks[0]);
+  out.f64(ks[1]);
+  out.f64(ks[2]);
+  out.f64(ks[2] / stdOf(b));
+  // Deciles of the baseline cut both sides into the same ten bins.
+  const edges = new Array<f64>();
+  for (let i = 1; i < 10; i++) edges.push(quantileOf(b, <f64>i / 10.0));
+  const pb = binProportions(cb, edges);
+  const pc = binProportions(cc, edges);
+  out.f64(psi(pb, pc));
+  out.f64(jsDistance(pb, pc));
+  out.f64(hellinger(pb, pc));
+  out.f64(cb.total);
+  out.f64(cc.total);
+}
+
+/** [D, p-value, W1]. */
+function ksAndWasserstein(a: Cells, b: Cells): StaticArray<f64> {
+  const res: StaticArray<f64> = [NaN, NaN, NaN];
+  if (!(a.total > 0) || !(b.total > 0)) return res;
+  const xs = boundaries(a, b);
+  const ra = new Array<f64>();
+  const la = new Array<f64>();
+  const rb = new Array<f64>();
+  const lb = new Array<f64>();
+  cdfAt(a, xs, ra, la);
+  cdfAt(b, xs, rb, lb);
+  let d: f64 = 0;
+  let w: f64 = 0;
+  for (let k = 0; k < xs.length; k++) {
+    const dr = ra[k] / a.total - rb[k] / b.total;
+    const dl = la[k] / a.total - lb[k] / b.total;
+    if (Math.abs(dr) > d) d = Math.abs(dr);
+    if (Math.abs(dl) > d) d = Math.abs(dl);
+    // Between two boundaries both CDFs are linear: integrate |F_a − F_b| exactly.
+    if (k + 1 < xs.length) {
+      const width = xs[k + 1] - xs[k];
+      const d1 = la[k + 1] / a.total - lb[k + 1] / b.total;
+      w += width * absLinearMean(dr, d1);
+    }
+  }
+  const n = a.total;
+  const m = b.total;
+  res[0] = d;
+  res[1] = kolmogorovSf(Math.sqrt((n * m) / (n + m)) * d);
+  res[2] = w;
+  return res;
+}
+
+/** Mean of |d0 + (d1 − d0)·t| over t in [0, 1]. */
+function absLinearMean(d0: f64, d1: f64): f64 {
+  if ((d0 >= 0 && d1 >= 0) || (d0 <= 0 && d1 <= 0)) return Math.abs(d0 + d1) / 2;
+  return (d0 * d0 + d1 * d1) / (2 * (Math.abs(d0) + Math.abs(d1)));
+}
+
+/** Sorted, distinct, finite cell boundaries of both sides. */
+function boundaries(a: Cells, b: Cells): Array<f64> {
+  const all = new Array<f64>();
+  for (let i = 0; i < a.n.length; i++) {
+    all.push(a.lo[i]);
+    all.push(a.hi[i]);
+  }
+  for (let i = 0; i < b.n.length; i++) {
+    all.push(b.lo[i]);
+    all.push(b.hi[i]);
+  }
+  all.sort((x: f64, y: f64): i32 => (x < y ? -1 : x > y ? 1 : 0));
+  const out = new Array<f64>();
+  for (let i = 0; i < all.length; i++) {
+    const x = all[i];
+    if (!isFinite(x)) continue;
+    if (out.length == 0 || x != out[out.length - 1]) out.push(x);
+  }
+  return out;
+}
+
+function binProportions(c: Cells, edges: Array<f64>): Array<f64> {
+  const p = new Array<f64>();
+  if (!(c.total > 0)) return p;
+  const right = new Array<f64>();
+  const left = new Array<f64>();
+  cdfAt(c, edges, right, left);
+  let prev: f64 = 0;
+  for (let i = 0; i < edges.length; i++) {
+    const v = right[i] > prev ? right[i] : prev;
+    p.push((v - prev) / c.total);
+    prev = v;
+  }
+  p.push((c.total - prev) / c.total);
+  return p;
+}
+
+export function psi(p: Array<f64>, q: Array<f64>): f64 {
+  if (p.length == 0 || q.length == 0) return NaN;
+  let s: f64 = 0;
+  for (let i = 0; i < p.length; i++) {
+    const a = max(p[i], PSI_FLOOR);
+    const b = max(q[i], PSI_FLOOR);
+    s += (b - a) * Math.log(b / a);
+  }
+  return s;
+}
+
+export function jsDistance(p: Array<f64>, q: Array<f64>): f64 {
+  if (p.length == 0 || q.length == 0) return NaN;
+  let s: f64 = 0;
+  for (let i = 0; i < p.length; i++) {
+    const m = 0.5 * (p[i] + q[i]);
+    if (p[i] > 0) s += 0.5 * p[i] * Math.log2(p[i] / m);
+    if (q[i] > 0) s += 0.5 * q[i] * Math.log2(q[i] / m);
+  }
+  return Math.sqrt(max(s, 0));
+}
+
+export function hellinger(p: Array<f64>, q: Array<f64>): f64 {
+  if (p.length == 0 || q.length == 0) return NaN;
+  let s: f64 = 0;
+  for (let i = 0; i < p.length; i++) {
+    const d = Math.sqrt(p[i]) - Math.sqrt(q[i]);
+    s += d * d;
+  }
+  return Math.sqrt(0.5 * s);
+}
+
+/** Writes the categorical comparison as f64s; see src/core for the field order. */
+export function compareCategorical(b: Column, c: Column, out: Writer): void {
+  const sb = b.cat!;
+  const sc = c.cat!;
+  // Aligned counts over the union of values; what a frequent-items sketch no longer lists
+  // (its overflow) is one more cell on each side.
+  const keys = sb.orderedKeys();
+  const extra = sc.orderedKeys();
+  for (let i = 0; i < extra.length; i++) if (!sb.items.has(extra[i])) keys.push(extra[i]);
+  const nb = new Array<f64>();
+  const nc = new Array<f64>();
+  for (let i = 0; i < keys.length; i++) {
+    nb.push(sb.items.has(keys[i]) ? max(<f64>sb.items.get(keys[i]).count, 0) : 0);
+    nc.push(sc.items.has(keys[i]) ? max(<f64>sc.items.get(keys[i]).count, 0) : 0);
+  }
+  const restB = unlisted(b, sb);
+  const restC = unlisted(c, sc);
+  if (restB > 0 || restC > 0) {
+    nb.push(restB);
+    nc.push(restC);
+  }
+  const tb = sum(nb);
+  const tc = sum(nc);
+  out.f64(<f64>KIND_CATEGORICAL);
+  out.f64(<f64>b.counters.count);
+  out.f64(<f64>c.counters.count);
+  out.f64(missingRate(b));
+  out.f64(missingRate(c));
+  chiSquare(nb, nc, tb, tc, out);
+  const pb = new Array<f64>();
+  const pc = new Array<f64>();
+  let linf: f64 = 0;
+  if (tb > 0 && tc > 0) {
+    for (let i = 0; i < nb.length; i++) {
+      pb.push(nb[i] / tb);
+      pc.push(nc[i] / tc);
+      linf = max(linf, Math.abs(nb[i] / tb - nc[i] / tc));
+    }
+  } else {
+    linf = NaN;
+  }
+  out.f64(linf);
+  out.f64(jsDistance(pb, pc));
+  out.f64(psi(pb, pc));
+  out.f64(tb);
+  out.f64(tc);
+}
+
+function unlisted(c: Column, s: CategoricalSketch): f64 {
+  if (s.mode != MODE_SKETCH) return 0;
+  const rest = <f64>(c.counters.count - c.counters.missing - s.total());
+  return rest > 0 ? rest : 0;
+}
+
+function sum(a: Array<f64>): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+
+function chiSquare(nb: Array<f64>, nc: Array<f64>, tb: f64, tc: f64, out: Writer): void {
+  const total = tb + tc;
+  let stat: f64 = 0;
+  let k = 0;
+  if (tb > 0 && tc > 0) {
+    for (let i = 0; i < nb.length; i++) {
+      const col = nb[i] + nc[i];
+      if (col <= 0) continue;
+      k++;
+      const eb = (tb * col) / total;
+      const ec = (tc * col) / total;
+      stat += ((nb[i] - eb) * (nb[i] - eb)) / eb + ((nc[i] - ec) * (nc[i] - ec)) / ec;
+    }
+  }
+  const dof = k > 1 ? k - 1 : 0;
+  out.f64(k > 1 ? stat : 0);
+  out.f64(k > 1 ? chi2Sf(stat, <f64>dof) : 1);
+  out.f64(<f64>dof);
+}

@@ -1,0 +1,451 @@
+// The core's ABI: plain numbers and pointers into this module's memory. Profiles are reached
+// through integer handles, so the host never holds a pointer the collector could move or free;
+// releasing a handle makes the profile garbage for the incremental collector.
+import { Column, KIND_CATEGORICAL, KIND_GRID, KIND_NUMERIC, recordLabels, recordMissing, recordNumeric } from './column';
+import { DEFAULT_MAX_BUCKETS, DEFAULT_SCALE, ExpHistogram, MAX_BUCKET_BUDGET, validScale } from './exphist';
+import { FixedGrid, validEdges, linearEdges } from './grid';
+import { CategoricalSketch, DEFAULT_CAPACITY, MAX_CAPACITY, MODE_EXACT } from './categorical';
+import { MAX_COLUMNS, Profile, mergeProfiles } from './profile';
+import { decodeProfile, encodeProfile, Writer } from './codec';
+import { fail, lastError } from './errors';
+import { quantileOf } from './cells';
+import { compareCategorical, compareNumeric, meanOf, stdOf } from './drift';
+import { relativeErrorAt } from './bucket_index';
+import { addNoise } from './noise';
+
+// ---- handles ----------------------------------------------------------------------------------
+
+const profiles = new Array<Profile | null>();
+const freeSlots = new Array<i32>();
+let live: i32 = 0;
+
+function register(p: Profile): i32 {
+  live++;
+  if (freeSlots.length > 0) {
+    const slot = freeSlots.pop();
+    profiles[slot] = p;
+    return slot + 1;
+  }
+  profiles.push(p);
+  return profiles.length;
+}
+
+function get(h: i32): Profile | null {
+  if (h < 1 || h > profiles.length) {
+    fail('invalid or released handle');
+    return null;
+  }
+  const p = profiles[h - 1];
+  if (p == null) fail('invalid or released handle');
+  return p;
+}
+
+function column(h: i32, i: i32): Column | null {
+  const p = get(h);
+  if (p == null) return null;
+  if (i < 0 || i >= p.columns.length) {
+    fail('no such column');
+    return null;
+  }
+  return p.columns[i];
+}
+
+export function profile_new(): i32 {
+  return register(new Profile());
+}
+
+export function profile_free(h: i32): void {
+  if (h < 1 || h > profiles.length || profiles[h - 1] == null) return;
+  profiles[h - 1] = null;
+  freeSlots.push(h - 1);
+  live--;
+}
+
+export function live_handles(): i32 {
+  return live;
+}
+
+// ---- exchange buffers -------------------------------------------------------------------------
+
+let scratchBuf = new StaticArray<u8>(1 << 16);
+let result = new Writer();
+
+/** A buffer of at least `bytes` the host writes inputs into; valid until the next call to it. */
+export function scratch(bytes: i32): usize {
+  if (bytes > scratchBuf.length) {
+    let cap = scratchBuf.length;
+    while (cap < bytes) cap *= 2;
+    scratchBuf = new StaticArray<u8>(cap);
+  }
+  return changetype<usize>(scratchBuf);
+}
+
+export function result_ptr(): usize {
+  return changetype<usize>(result.buf);
+}
+
+export function result_len(): i32 {
+  return result.pos;
+}
+
+function fresh(): Writer {
+  result = new Writer();
+  return result;
+}
+
+/** Writes the last error message (UTF-8) to the result buffer; returns its length. */
+export function last_error(): i32 {
+  const w = fresh();
+  const bytes = Uint8Array.wrap(String.UTF8.encode(lastError));
+  w.ensure(bytes.length);
+  memory.copy(changetype<usize>(w.buf), bytes.dataStart, bytes.length);
+  w.pos = bytes.length;
+  return w.pos;
+}
+
+function bytesAt(ptr: usize, len: i32): StaticArray<u8> {
+  const out = new StaticArray<u8>(len);
+  memory.copy(changetype<usize>(out), ptr, len);
+  return out;
+}
+
+// ---- building a profile -----------------------------------------------------------------------
+
+function addColumn(p: Profile, name: StaticArray<u8>, kind: u8): Column | null {
+  if (p.find(name) >= 0) {
+    fail('duplicate column name');
+    return null;
+  }
+  if (p.columns.length >= MAX_COLUMNS) {
+    fail('a profile holds at most ' + MAX_COLUMNS.toString() + ' columns');
+    return null;
+  }
+  const c = new Column(name, kind);
+  p.columns.push(c);
+  return c;
+}
+
+/** Returns the new column's index, or -1. scale/maxBuckets <= -1000 / 0 pick the defaults. */
+export function profile_add_numeric(h: i32, namePtr: usize, nameLen: i32, scale: i32, maxBuckets: i32): i32 {
+  const p = get(h);
+  if (p == null) return -1;
+  if (scale <= -1000) scale = DEFAULT_SCALE;
+  if (maxBuckets <= 0) maxBuckets = DEFAULT_MAX_BUCKETS;
+  if (!validScale(scale)) {
+    fail('scale must be between -10 and 8');
+    return -1;
+  }
+  if (maxBuckets < 2 || maxBuckets > MAX_BUCKET_BUDGET) {
+    fail('maxBuckets must be between 2 and ' + MAX_BUCKET_BUDGET.toString());
+    return -1;
+  }
+  const c = addColumn(p, bytesAt(namePtr, nameLen), KIND_NUMERIC);
+  if (c == null) return -1;
+  c.exp = new ExpHistogram(scale, maxBuckets);
+  return p.columns.length - 1;
+}
+
+/** Edges are f64s at edgesPtr; nEdges == 0 picks 0..1 in 100 bins. */
+export function profile_add_grid(h: i32, namePtr: usize, nameLen: i32, edgesPtr: usize, nEdges: i32): i32 {
+  const p = get(h);
+  if (p == null) return -1;
+  let edges: StaticArray<f64>;
+  if (nEdges == 0) {
+    edges = linearEdges(0, 1, 100);
+  } else {
+    if (nEdges < 0 || nEdges > 100000) {
+      fail('a grid has 1 to 100000 edges');
+      return -1;
+    }
+    edges = new StaticArray<f64>(nEdges);
+    memory.copy(changetype<usize>(edges), edgesPtr, <usize>nEdges << 3);
+    if (!validEdges(edges)) {
+      fail('grid edges must be finite and strictly increasing');
+      return -1;
+    }
+  }
+  const c = addColumn(p, bytesAt(namePtr, nameLen), KIND_GRID);
+  if (c == null) return -1;
+  c.grid = new FixedGrid(edges);
+  return p.columns.length - 1;
+}
+
+/** nVocab < 0: no vocabulary (exact counts, then frequent items); else labels as in add_labels. */
+export function profile_add_categorical(
+  h: i32, namePtr: usize, nameLen: i32, capacity: i32, bytes: usize, offsets: usize, nVocab: i32,
+): i32 {
+  const p = get(h);
+  if (p == null) return -1;
+  if (capacity <= 0) capacity = DEFAULT_CAPACITY;
+  if (capacity > MAX_CAPACITY || (nVocab >= 0 && nVocab + 1 > MAX_CAPACITY)) {
+    fail('capacity must be at most ' + MAX_CAPACITY.toString());
+    return -1;
+  }
+  let sketch: CategoricalSketch;
+  if (nVocab >= 0) {
+    const labels = new Array<StaticArray<u8>>();
+    for (let i = 0; i < nVocab; i++) {
+      const a = load<u32>(offsets + (<usize>i << 2));
+      const b = load<u32>(offsets + (<usize>(i + 1) << 2));
+      labels.push(bytesAt(bytes + a, <i32>(b - a)));
+    }
+    sketch = CategoricalSketch.withVocabulary(labels);
+  } else {
+    sketch = new CategoricalSketch(MODE_EXACT, capacity);
+  }
+  const c = addColumn(p, bytesAt(namePtr, nameLen), KIND_CATEGORICAL);
+  if (c == null) return -1;
+  c.cat = sketch;
+  return p.columns.length - 1;
+}
+
+function numericColumn(h: i32, col: i32): Column | null {
+  const c = column(h, col);
+  if (c == null) return null;
+  if (!c.isNumeric()) {
+    fail('numbers go to numeric or grid columns');
+    return null;
+  }
+  return c;
+}
+
+export function column_add_f64(h: i32, col: i32, ptr: usize, n: i32): bool {
+  const c = numericColumn(h, col);
+  if (c == null) return false;
+  recordNumeric<f64>(c, ptr, 8, n);
+  return true;
+}
+
+export function column_add_f32(h: i32, col: i32, ptr: usize, n: i32): bool {
+  const c = numericColumn(h, col);
+  if (c == null) return false;
+  recordNumeric<f32>(c, ptr, 4, n);
+  return true;
+}
+
+export function column_add_missing(h: i32, col: i32, n: i32): bool {
+  const c = column(h, col);
+  if (c == null) return false;
+  recordMissing(c, <i64>n);
+  return true;
+}
+
+/** Labels: UTF-8 bytes; label i is bytes[offsets[i] .. offsets[i+1]) (n+1 u32 offsets). */
+export function column_add_labels(h: i32, col: i32, bytes: usize, offsets: usize, n: i32): bool {
+  const c = column(h, col);
+  if (c == null) return false;
+  if (c.kind != KIND_CATEGORICAL) {
+    fail('labels go to categorical columns');
+    return false;
+  }
+  recordLabels(c, bytes, offsets, n);
+  return true;
+}
+
+/** A row-major table: nRows × nCols values; column j of the table feeds profile column cols[j]. */
+function addTable<T>(h: i32, cols: usize, nCols: i32, data: usize, nRows: i32): bool {
+  const stride = <usize>nCols * sizeof<T>();
+  for (let j = 0; j < nCols; j++) {
+    const c = numericColumn(h, load<i32>(cols + (<usize>j << 2)));
+    if (c == null) return false;
+  }
+  for (let j = 0; j < nCols; j++) {
+    const c = column(h, load<i32>(cols + (<usize>j << 2)))!;
+    recordNumeric<T>(c, data + <usize>j * sizeof<T>(), stride, nRows);
+  }
+  return true;
+}
+
+export function table_add_f64(h: i32, cols: usize, nCols: i32, data: usize, nRows: i32): bool {
+  return addTable<f64>(h, cols, nCols, data, nRows);
+}
+
+export function table_add_f32(h: i32, cols: usize, nCols: i32, data: usize, nRows: i32): bool {
+  return addTable<f32>(h, cols, nCols, data, nRows);
+}
+
+export function profile_set_meta(h: i32, k: usize, kLen: i32, v: usize, vLen: i32): bool {
+  const p = get(h);
+  if (p == null) return false;
+  p.setMeta(bytesAt(k, kLen), bytesAt(v, vLen));
+  return true;
+}
+
+// ---- merge and codec --------------------------------------------------------------------------
+
+export function profile_merge(h: i32, other: i32): bool {
+  const a = get(h);
+  const b = get(other);
+  if (a == null || b == null) return false;
+  if (a == b) {
+    fail('cannot merge a profile into itself');
+    return false;
+  }
+  return mergeProfiles(a, b);
+}
+
+/** Encodes into the result buffer; returns the length. */
+export function profile_encode(h: i32): i32 {
+  const p = get(h);
+  if (p == null) return -1;
+  result = encodeProfile(p);
+  return result.pos;
+}
+
+/** Decodes bytes at ptr; returns a handle, or 0 with the reason in last_error. */
+export function profile_decode(ptr: usize, len: i32): i32 {
+  const p = decodeProfile(ptr, <usize>len);
+  return p == null ? 0 : register(p);
+}
+
+export function profile_add_noise(h: i32, scale: f64, seed: usize): bool {
+  const p = get(h);
+  if (p == null) return false;
+  return addNoise(p, scale, seed);
+}
+
+// ---- reading ----------------------------------------------------------------------------------
+
+export function profile_column_count(h: i32): i32 {
+  const p = get(h);
+  return p == null ? -1 : p.columns.length;
+}
+
+export function profile_find(h: i32, namePtr: usize, nameLen: i32): i32 {
+  const p = get(h);
+  return p == null ? -1 : p.find(bytesAt(namePtr, nameLen));
+}
+
+export function profile_meta_count(h: i32): i32 {
+  const p = get(h);
+  return p == null ? -1 : p.metaKeys.length;
+}
+
+/** Writes meta key i then value i (each varint length + bytes) to the result buffer. */
+export function profile_meta_entry(h: i32, i: i32): i32 {
+  const p = get(h);
+  if (p == null || i < 0 || i >= p.metaKeys.length) return -1;
+  const w = fresh();
+  w.str(p.metaKeys[i]);
+  w.str(p.metaValues[i]);
+  return w.pos;
+}
+
+export function column_name(h: i32, i: i32): i32 {
+  const c = column(h, i);
+  if (c == null) return -1;
+  const w = fresh();
+  w.str(c.name);
+  return w.pos;
+}
+
+export function column_kind(h: i32, i: i32): i32 {
+  const c = column(h, i);
+  return c == null ? -1 : c.kind;
+}
+
+/**
+ * Writes a column's summary to the result buffer as f64s (and labels): the layout is read by
+ * src/core/summary.ts, which is the only reader.
+ */
+export function column_summary(h: i32, i: i32): i32 {
+  const c = column(h, i);
+  if (c == null) return -1;
+  const w = fresh();
+  const k = c.counters;
+  w.f64(<f64>c.kind);
+  w.f64(<f64>k.count);
+  w.f64(<f64>k.missing);
+  w.f64(<f64>k.nan);
+  w.f64(<f64>k.posInf);
+  w.f64(<f64>k.negInf);
+  w.f64(c.noisy ? 1 : 0);
+  if (c.kind == KIND_CATEGORICAL) {
+    const s = c.cat!;
+    w.f64(<f64>s.mode);
+    w.f64(<f64>s.errorBound);
+    w.f64(s.distinct());
+    const keys = s.orderedKeys();
+    w.f64(<f64>keys.length);
+    for (let j = 0; j < keys.length; j++) {
+      const it = s.items.get(keys[j]);
+      w.f64(<f64>it.count);
+      w.str(it.label);
+    }
+    return w.pos;
+  }
+  const m = c.moments;
+  w.f64(<f64>m.n);
+  w.f64(c.noisy ? NaN : m.sum);
+  w.f64(meanOf(c));
+  const sd = stdOf(c);
+  w.f64(sd * sd);
+  w.f64(c.noisy ? NaN : m.min);
+  w.f64(c.noisy ? NaN : m.max);
+  if (c.kind == KIND_NUMERIC) {
+    const e = c.exp!;
+    w.f64(<f64>e.scale);
+    w.f64(relativeErrorAt(e.scale));
+    w.f64(<f64>e.zero);
+    writeRunSummary(w, e.pos.lo, e.pos.len, e.pos.counts);
+    writeRunSummary(w, e.neg.lo, e.neg.len, e.neg.counts);
+  } else {
+    const g = c.grid!;
+    w.f64(<f64>g.edges.length);
+    for (let j = 0; j < g.edges.length; j++) w.f64(g.edges[j]);
+    for (let j = 0; j < g.counts.length; j++) w.f64(<f64>g.counts[j]);
+  }
+  return w.pos;
+}
+
+function writeRunSummary(w: Writer, lo: i32, len: i32, counts: StaticArray<i64> | null): void {
+  w.f64(<f64>lo);
+  w.f64(<f64>len);
+  for (let j = 0; j < len; j++) w.f64(<f64>counts![j]);
+}
+
+export function column_quantile(h: i32, i: i32, q: f64): f64 {
+  const c = column(h, i);
+  if (c == null || !c.isNumeric()) return NaN;
+  return quantileOf(c, q);
+}
+
+/**
+ * Percentile edges for a private-mode grid: the column's quantiles at 1/bins … (bins-1)/bins,
+ * strictly increasing (ties collapse). Written as f64s; returns how many.
+ */
+export function column_percentile_edges(h: i32, i: i32, bins: i32): i32 {
+  const c = column(h, i);
+  if (c == null) return -1;
+  if (!c.isNumeric() || bins < 2 || bins > 100000) {
+    fail('percentile edges need a numeric column and 2 to 100000 bins');
+    return -1;
+  }
+  const w = fresh();
+  let n = 0;
+  let prev = -Infinity;
+  for (let j = 1; j < bins; j++) {
+    const v = quantileOf(c, <f64>j / <f64>bins);
+    if (isFinite(v) && v > prev) {
+      w.f64(v);
+      prev = v;
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Compares column ib of profile hb (current) with column ia of profile ha (baseline). */
+export function compare_columns(ha: i32, ia: i32, hb: i32, ib: i32): i32 {
+  const a = column(ha, ia);
+  const b = column(hb, ib);
+  if (a == null || b == null) return -1;
+  if (a.isNumeric() != b.isNumeric()) {
+    fail('cannot compare a numeric column with a categorical one');
+    return -1;
+  }
+  const w = fresh();
+  if (a.isNumeric()) compareNumeric(a, b, w);
+  else compareCategorical(a, b, w);
+  return w.pos >> 3;
+}

@@ -1,0 +1,140 @@
+// A profile: named column sketches plus string metadata (the upload header rides here).
+import { Column, KIND_CATEGORICAL, KIND_GRID, KIND_NUMERIC } from './column';
+import { ExpHistogram } from './exphist';
+import { FixedGrid } from './grid';
+import { CategoricalSketch, Item, vocabulariesMatch } from './categorical';
+import { fail, labelText } from './errors';
+
+export const MAX_COLUMNS: i32 = 4096;
+
+export class Profile {
+  columns: Array<Column> = new Array<Column>();
+  metaKeys: Array<StaticArray<u8>> = new Array<StaticArray<u8>>();
+  metaValues: Array<StaticArray<u8>> = new Array<StaticArray<u8>>();
+
+  find(name: StaticArray<u8>): i32 {
+    for (let i = 0; i < this.columns.length; i++) {
+      if (sameBytes(this.columns[i].name, name)) return i;
+    }
+    return -1;
+  }
+
+  setMeta(key: StaticArray<u8>, value: StaticArray<u8>): void {
+    for (let i = 0; i < this.metaKeys.length; i++) {
+      if (sameBytes(this.metaKeys[i], key)) {
+        this.metaValues[i] = value;
+        return;
+      }
+    }
+    this.metaKeys.push(key);
+    this.metaValues.push(value);
+  }
+}
+
+export function sameBytes(a: StaticArray<u8>, b: StaticArray<u8>): bool {
+  if (a.length != b.length) return false;
+  return memory.compare(changetype<usize>(a), changetype<usize>(b), a.length) == 0;
+}
+
+/** An empty column configured like `c` (same kind, scale, budget, edges, capacity, vocabulary). */
+export function emptyLike(c: Column): Column {
+  const e = new Column(c.name, c.kind);
+  if (c.kind == KIND_NUMERIC) e.exp = new ExpHistogram(c.exp!.scale, c.exp!.maxBuckets);
+  else if (c.kind == KIND_GRID) e.grid = new FixedGrid(c.grid!.edges);
+  else {
+    const cat = c.cat!;
+    if (cat.vocabulary != null) {
+      const s = new CategoricalSketch(cat.mode, cat.capacity);
+      const keys = cat.vocabulary!;
+      for (let i = 0; i < keys.length; i++) {
+        s.items.set(keys[i], new Item(cat.items.get(keys[i]).label, 0));
+      }
+      s.vocabulary = keys;
+      s.otherKey = cat.otherKey;
+      e.cat = s;
+    } else {
+      e.cat = new CategoricalSketch(0, cat.capacity);
+    }
+  }
+  return e;
+}
+
+
+/** Adds column `o` into `c`. Returns false (with the reason set) when they are not compatible. */
+export function mergeColumn(c: Column, o: Column): bool {
+  const name = labelText(c.name);
+  if (c.kind != o.kind) {
+    fail("column '" + name + "': cannot merge " + kindName(c.kind) + ' with ' + kindName(o.kind));
+    return false;
+  }
+  if (c.kind == KIND_GRID && !c.grid!.sameEdges(o.grid!)) {
+    fail("column '" + name + "': grids have different edges");
+    return false;
+  }
+  if (c.kind == KIND_CATEGORICAL) {
+    if (!c.cat!.merge(o.cat!)) {
+      fail("column '" + name + "': vocabularies differ");
+      return false;
+    }
+  } else if (c.kind == KIND_GRID) {
+    c.grid!.merge(o.grid!);
+  } else {
+    c.exp!.merge(o.exp!);
+  }
+  c.counters.merge(o.counters);
+  c.moments.merge(o.moments);
+  c.noisy = c.noisy || o.noisy;
+  return true;
+}
+
+/**
+ * Adds every column of `b` into `a`; columns only in `b` are copied. Checks everything first, so
+ * a failed merge leaves `a` untouched.
+ */
+export function mergeProfiles(a: Profile, b: Profile): bool {
+  for (let i = 0; i < b.columns.length; i++) {
+    const j = a.find(b.columns[i].name);
+    if (j < 0) continue;
+    const x = a.columns[j];
+    const y = b.columns[i];
+    const name = labelText(x.name);
+    if (x.kind != y.kind) {
+      fail("column '" + name + "': cannot merge " + kindName(x.kind) + ' with ' + kindName(y.kind));
+      return false;
+    }
+    if (x.kind == KIND_GRID && !x.grid!.sameEdges(y.grid!)) {
+      fail("column '" + name + "': grids have different edges");
+      return false;
+    }
+    if (x.kind == KIND_CATEGORICAL && !vocabulariesMatch(x.cat!, y.cat!)) {
+      fail("column '" + name + "': vocabularies differ");
+      return false;
+    }
+  }
+  if (a.columns.length + countNew(a, b) > MAX_COLUMNS) {
+    fail('a profile holds at most ' + MAX_COLUMNS.toString() + ' columns');
+    return false;
+  }
+  for (let i = 0; i < b.columns.length; i++) {
+    const y = b.columns[i];
+    let j = a.find(y.name);
+    if (j < 0) {
+      a.columns.push(emptyLike(y));
+      j = a.columns.length - 1;
+    }
+    if (!mergeColumn(a.columns[j], y)) return false;
+  }
+  return true;
+}
+
+function countNew(a: Profile, b: Profile): i32 {
+  let n = 0;
+  for (let i = 0; i < b.columns.length; i++) if (a.find(b.columns[i].name) < 0) n++;
+  return n;
+}
+
+export function kindName(kind: u8): string {
+  if (kind == KIND_NUMERIC) return 'numeric';
+  if (kind == KIND_GRID) return 'grid';
+  return 'categorical';
+}

@@ -1,0 +1,143 @@
+// The public shape of the edgewatch core. Everything here is implemented by the WebAssembly
+// engine in assembly/; these types are the contract the edge runtime, the collector and the CLI
+// code against.
+
+/** How one column is sketched. */
+export type ColumnKind = 'numeric' | 'grid' | 'categorical';
+
+export interface NumericColumnSpec {
+  name: string;
+  kind: 'numeric';
+  /** Exponential-histogram scale, -10..8. Default 5 (relative quantile error <= 1.08%). */
+  scale?: number;
+  /** Bucket budget per sign; the histogram downscales to stay within it. Default 320. */
+  maxBuckets?: number;
+}
+
+export interface GridColumnSpec {
+  name: string;
+  kind: 'grid';
+  /**
+   * Sorted, finite, strictly increasing bin edges. Bins are right-closed: (-inf, e0], (e0, e1], …,
+   * (e_last, +inf). Default: 0..1 in 100 equal bins (probability scores).
+   */
+  edges?: ArrayLike<number>;
+}
+
+export interface CategoricalColumnSpec {
+  name: string;
+  kind: 'categorical';
+  /** Distinct values counted exactly before switching to a frequent-items sketch. Default 256. */
+  capacity?: number;
+  /**
+   * A fixed vocabulary: every listed value is a cell (kept even at count 0) and anything else
+   * folds into `__other__`. Used by the private upload mode.
+   */
+  vocabulary?: string[];
+}
+
+export type ColumnSpec = NumericColumnSpec | GridColumnSpec | CategoricalColumnSpec;
+
+export interface Schema {
+  columns: ColumnSpec[];
+}
+
+/** A cell value as it arrives from rows: null/undefined/'' are missing. */
+export type CellValue = number | string | boolean | bigint | null | undefined;
+
+/** Counters every column keeps. `count` includes missing rows. */
+export interface ColumnCounters {
+  count: number;
+  missing: number;
+  nan: number;
+  posInf: number;
+  negInf: number;
+}
+
+export interface NumericSummary extends ColumnCounters {
+  name: string;
+  kind: 'numeric' | 'grid';
+  /** Finite values seen. */
+  finite: number;
+  sum: number;
+  mean: number;
+  /** Sample variance (n-1); NaN below two values. */
+  variance: number;
+  min: number;
+  max: number;
+  /** Exponential histogram only: the scale reached after any downscaling. */
+  scale?: number;
+  /** Exponential histogram only: the relative error bound of quantiles at that scale. */
+  relativeError?: number;
+  zeroCount?: number;
+  /** OpenTelemetry layout: counts[i] is bucket (offset + i). */
+  positive?: { offset: number; counts: number[] };
+  negative?: { offset: number; counts: number[] };
+  /** Fixed grid only: edges and counts (edges.length + 1 cells, under- and overflow included). */
+  edges?: number[];
+  counts?: number[];
+}
+
+export interface CategoricalSummary extends ColumnCounters {
+  name: string;
+  kind: 'categorical';
+  /** 'exact': all counts exact; 'sketch': frequent items with errorBound; 'vocabulary': fixed cells. */
+  mode: 'exact' | 'sketch' | 'vocabulary';
+  /** Upper bound of the undercount of any item (0 when exact). */
+  errorBound: number;
+  /** Distinct values: exact in 'exact' mode, HyperLogLog estimate in 'sketch' mode. */
+  distinct: number;
+  items: { value: string; count: number }[];
+}
+
+export type ColumnSummary = NumericSummary | CategoricalSummary;
+
+export interface KsResult {
+  statistic: number;
+  pvalue: number;
+}
+
+export interface Chi2Result {
+  statistic: number;
+  pvalue: number;
+  dof: number;
+}
+
+export interface DriftVerdict {
+  drifted: boolean;
+  /** The statistic the verdict rests on, e.g. 'ks.pvalue' or 'wasserstein_norm'. */
+  test: string;
+  value: number;
+  threshold: number;
+}
+
+export interface NumericDrift {
+  kind: 'numeric';
+  count: [number, number];
+  missing_rate: [number, number];
+  mean: [number, number];
+  quantiles: { '0.5': [number, number]; '0.9': [number, number]; '0.99': [number, number] };
+  ks: KsResult;
+  wasserstein: number;
+  psi: number;
+  js: number;
+  hellinger: number;
+  drifted: DriftVerdict;
+}
+
+export interface CategoricalDrift {
+  kind: 'categorical';
+  count: [number, number];
+  missing_rate: [number, number];
+  chi2: Chi2Result;
+  linf: number;
+  js: number;
+  psi: number;
+  drifted: DriftVerdict;
+}
+
+export type ColumnDrift = NumericDrift | CategoricalDrift;
+
+export interface DriftReport {
+  columns: Record<string, ColumnDrift>;
+}
