@@ -103,7 +103,7 @@ export function helpText(): string {
   for (const s of SETTINGS) {
     const flag = s.type === 'bool' ? `${s.flag} / --no-${s.flag.slice(2)}` : `${s.flag} <${s.type === 'int' ? 'n' : 'value'}>`;
     const def = s.default === undefined ? '' : ` (default ${s.default})`;
-    lines.push(`  ${flag.padEnd(34)} ${s.env.padEnd(32)} ${s.help}${def}`);
+    lines.push(`  ${flag.padEnd(38)} ${s.env.padEnd(32)} ${s.help}${def}`);
   }
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@ import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from './errors.ts';
 import { parseHeader, type UploadHeader } from './header.ts';
-import { checkColumns, columnsOf, layoutOf, type ModelRegistry } from './models.ts';
+import { checkColumns, columnsOf, type ModelRegistry } from './models.ts';
 
 export interface IngestContext {
   db: Queryable;
@@ -51,8 +51,8 @@ export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8
     const rows = profile.summary(specs[0].name).count;
     const inserted = await ctx.db.query(
       `insert into uploads (project_id, upload_id, model, version, segment, window_start, window_end,
-                            device_id, layout, rows, payload, received_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                            device_id, rows, payload, received_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        on conflict (project_id, upload_id) do nothing returning id`,
       [
         projectId,
@@ -63,7 +63,6 @@ export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8
         header.windowStart,
         header.windowEnd,
         header.deviceId,
-        layoutOf(specs),
         rows,
         bytes,
         now,

@@ -1,7 +1,6 @@
 // Model versions and their columns. A version's columns are fixed by its first upload (or its
 // baseline); later uploads may carry fewer columns, never unknown ones or a different kind.
 // A private-mode grid column is the numeric column it was derived from.
-import { createHash } from 'node:crypto';
 import type { ColumnSpec } from '../../core/types.ts';
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from './errors.ts';
@@ -15,11 +14,6 @@ export function columnsOf(specs: ColumnSpec[]): ModelColumns {
   const out: ModelColumns = {};
   for (const c of specs) out[c.name] = familyOf(c);
   return out;
-}
-
-/** Uploads merge with each other only within one layout (same columns, kinds, grids). */
-export function layoutOf(specs: ColumnSpec[]): string {
-  return createHash('sha256').update(JSON.stringify(specs)).digest('hex').slice(0, 16);
 }
 
 export function checkColumns(model: string, version: string, known: ModelColumns, specs: ColumnSpec[]): void {

@@ -38,47 +38,52 @@ export async function countSelection(db: Queryable, s: Selection): Promise<Count
   return { devices: r.devices, uploads: r.uploads, rows: r.rows ?? 0 };
 }
 
-/** Merges the selection's payloads (the caller disposes the profile). */
+/**
+ * Merges the selection's payloads (the caller disposes the profile). Payloads whose sketches
+ * cannot merge (e.g. a private-mode grid next to a full histogram, or two different grids) fold
+ * into separate groups; the group carrying the most rows is the aggregate, and `layouts` tells
+ * the reader how many groups there were. k-anonymity applies to the returned group itself.
+ */
 export async function aggregate(db: Queryable, core: Core, k: number, s: Selection): Promise<Aggregate> {
   const counts = await countSelection(db, s);
   if (counts.devices < k || counts.uploads === 0) return { suppressed: true, ...counts };
-  // Uploads merge within one layout (e.g. full vs private-mode grids). The layout carrying the
-  // most rows is the aggregate; `layouts` tells the reader others exist.
-  const layouts = await db.query<{ layout: string; devices: number }>(
-    `select layout, count(distinct device_id) as devices from uploads where ${WHERE}
-     group by layout order by sum(rows) desc, layout`,
+  const rows = await db.query<{ payload: Uint8Array; device_id: string; rows: number }>(
+    `select payload, device_id, rows from uploads where ${WHERE} order by id`,
     params(s),
   );
-  const main = layouts[0];
-  if (main.devices < k) return { suppressed: true, ...counts };
-  const rows = await db.query<{ payload: Uint8Array }>(
-    `select payload from uploads where ${WHERE} and layout = $7 order by id`,
-    [...params(s), main.layout],
-  );
-  const merged = mergeAll(core, rows.map((r) => r.payload));
-  const mainCounts = await db.query<{ uploads: number; rows: number }>(
-    `select count(*) as uploads, sum(rows) as rows from uploads where ${WHERE} and layout = $7`,
-    [...params(s), main.layout],
-  );
+  const groups: { profile: Profile; devices: Set<string>; uploads: number; rows: number }[] = [];
+  for (const r of rows) {
+    const p = core.profileFromBytes(r.payload);
+    // A failed merge leaves the accumulator untouched, so trying the next group is safe.
+    let g = groups.find((x) => tryMerge(x.profile, p));
+    if (g) p.dispose();
+    else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0 }));
+    g.devices.add(r.device_id);
+    g.uploads += 1;
+    g.rows += r.rows;
+  }
+  groups.sort((a, b) => b.rows - a.rows);
+  const [main, ...rest] = groups;
+  for (const g of rest) g.profile.dispose();
+  if (main.devices.size < k) {
+    main.profile.dispose();
+    return { suppressed: true, ...counts };
+  }
   return {
     suppressed: false,
-    profile: merged,
-    layouts: layouts.length,
-    devices: main.devices,
-    uploads: mainCounts[0].uploads,
-    rows: mainCounts[0].rows,
+    profile: main.profile,
+    layouts: groups.length,
+    devices: main.devices.size,
+    uploads: main.uploads,
+    rows: main.rows,
   };
 }
 
-export function mergeAll(core: Core, payloads: Uint8Array[]): Profile {
-  const acc = core.profileFromBytes(payloads[0]);
-  for (let i = 1; i < payloads.length; i++) {
-    const p = core.profileFromBytes(payloads[i]);
-    try {
-      acc.merge(p);
-    } finally {
-      p.dispose();
-    }
+function tryMerge(into: Profile, p: Profile): boolean {
+  try {
+    into.merge(p);
+    return true;
+  } catch {
+    return false;
   }
-  return acc;
 }

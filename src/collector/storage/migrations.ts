@@ -43,7 +43,6 @@ export const MIGRATIONS: string[] = [
     window_start bigint not null,
     window_end bigint not null,
     device_id text not null,
-    layout text not null,
     rows bigint not null,
     payload bytea not null,
     received_at bigint not null,

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { defaultOptions, helpText, resolveOptions, SETTINGS } from '../../src/collector/config.ts';
+
+describe('collector options', () => {
+  it('start from documented defaults', () => {
+    expect(resolveOptions([], {})).toEqual(defaultOptions());
+    expect(defaultOptions()).toMatchObject({ host: '127.0.0.1', port: 8787, dataDir: './.edgewatch', kAnonymity: 5, autoRegister: true });
+    expect(defaultOptions().databaseUrl).toBeUndefined();
+  });
+
+  it('take the environment, then flags over it', () => {
+    const env = { DATABASE_URL: 'postgres://db/x', EDGEWATCH_PORT: '9000', EDGEWATCH_AUTO_REGISTER: 'false' };
+    expect(resolveOptions([], env)).toMatchObject({ databaseUrl: 'postgres://db/x', port: 9000, autoRegister: false });
+    const o = resolveOptions(['--port=9100', '--k-anonymity', '10', '--auto-register'], env);
+    expect(o).toMatchObject({ port: 9100, kAnonymity: 10, autoRegister: true, databaseUrl: 'postgres://db/x' });
+    expect(resolveOptions(['--no-auto-register'], {}).autoRegister).toBe(false);
+  });
+
+  it('refuse unknown flags and bad values with a clear message', () => {
+    expect(() => resolveOptions(['--prot', '1'], {})).toThrow('unknown option --prot');
+    expect(() => resolveOptions(['--port', 'abc'], {})).toThrow('--port: expected a non-negative integer, got "abc"');
+    expect(() => resolveOptions(['--port'], {})).toThrow('--port needs a value');
+    expect(() => resolveOptions([], { EDGEWATCH_AUTO_REGISTER: 'maybe' })).toThrow('expected true or false');
+  });
+
+  it('document every setting in --help', () => {
+    const help = helpText();
+    for (const s of SETTINGS) {
+      expect(help).toContain(s.flag);
+      expect(help).toContain(s.env);
+    }
+  });
+});

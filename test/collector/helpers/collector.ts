@@ -1,0 +1,59 @@
+// A collector listening on a loopback port for a test, with one project's keys ready.
+import { createCollector, type Collector } from '../../../src/collector/server.ts';
+import type { CollectorOptions } from '../../../src/collector/config.ts';
+import { createKey } from '../../../src/collector/keys.ts';
+import type { Backend } from './backends.ts';
+
+export interface Running {
+  url: string;
+  collector: Collector;
+  keys: { ingest: string; read: string; admin: string };
+  stop(): Promise<void>;
+}
+
+export async function startCollector(backend: Backend, options: Partial<CollectorOptions> = {}): Promise<Running> {
+  const made = await backend.create();
+  const collector = await createCollector({
+    ...made.storage,
+    keyCacheMs: 0,
+    rateLimitPerDevice: 0,
+    ...options,
+  });
+  const url = await collector.app.listen({ host: '127.0.0.1', port: 0 });
+  const db = collector.context.db;
+  const keys = {
+    ingest: (await createKey(db, { project: 'alpha', kind: 'ingest' })).key,
+    read: (await createKey(db, { project: 'alpha', kind: 'read' })).key,
+    admin: (await createKey(db, { project: 'alpha', kind: 'admin' })).key,
+  };
+  return {
+    url,
+    collector,
+    keys,
+    async stop() {
+      await collector.close();
+      await made.drop();
+    },
+  };
+}
+
+export async function post(url: string, key: string | undefined, body: Uint8Array, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+}
+
+export async function get(url: string, key: string | undefined) {
+  const res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const text = await res.text();
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: res.status, body };
+}
