@@ -52,6 +52,8 @@ export interface ColumnCounters {
   nan: number;
   posInf: number;
   negInf: number;
+  /** Present and true when privacy noise was added: counts are noisy, exact moments withheld. */
+  noisy?: boolean;
 }
 
 export interface NumericSummary extends ColumnCounters {

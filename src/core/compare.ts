@@ -1,0 +1,88 @@
+// Drift report between a baseline profile and a current one: the engine computes every
+// statistic; this file names them and applies the verdict rule.
+import type { Profile } from './profile.ts';
+import { CoreError } from './errors.ts';
+import type { CategoricalDrift, ColumnDrift, DriftReport, DriftVerdict, NumericDrift } from './types.ts';
+
+/**
+ * Verdict rule (defaults in the spirit of Evidently): with at most `smallSample` baseline values,
+ * a p-value test (KS for numbers, chi-square for categories) at `pvalue`; with more, a distance
+ * — Wasserstein-1 divided by the baseline's standard deviation, or the Jensen–Shannon distance —
+ * at its threshold, because on large samples every p-value ends up "significant".
+ */
+export interface DriftOptions {
+  smallSample?: number;
+  pvalue?: number;
+  wassersteinNorm?: number;
+  js?: number;
+}
+
+export const DRIFT_DEFAULTS: Required<DriftOptions> = { smallSample: 1000, pvalue: 0.05, wassersteinNorm: 0.1, js: 0.1 };
+
+export function compareProfiles(baseline: Profile, current: Profile, options: DriftOptions = {}): DriftReport {
+  if (baseline.engine !== current.engine) throw new CoreError('profiles from different cores cannot be compared');
+  const opts = { ...DRIFT_DEFAULTS, ...options };
+  const columns: Record<string, ColumnDrift> = {};
+  const e = baseline.engine;
+  const currentCols = current.columns;
+  for (let ia = 0; ia < baseline.columns.length; ia++) {
+    const { name, kind } = baseline.columns[ia];
+    const ib = currentCols.findIndex((c) => c.name === name);
+    if (ib < 0) continue;
+    if ((kind === 'categorical') !== (currentCols[ib].kind === 'categorical')) {
+      throw new CoreError(`column '${name}' is ${kind} in the baseline but ${currentCols[ib].kind} now`);
+    }
+    const n = e.index(e.x.compare_columns(baseline.handle, ia, current.handle, ib), `column '${name}'`);
+    const f = e.resultF64(n);
+    columns[name] = kind === 'categorical' ? categorical(f, opts) : numeric(f, opts);
+  }
+  return { columns };
+}
+
+function pair(f: Float64Array, i: number): [number, number] {
+  return [f[i], f[i + 1]];
+}
+
+function numeric(f: Float64Array, o: Required<DriftOptions>): NumericDrift {
+  const ks = { statistic: f[13], pvalue: f[14] };
+  const wNorm = f[16];
+  const small = f[20] <= o.smallSample;
+  return {
+    kind: 'numeric',
+    count: pair(f, 1),
+    missing_rate: pair(f, 3),
+    mean: pair(f, 5),
+    quantiles: { '0.5': pair(f, 7), '0.9': pair(f, 9), '0.99': pair(f, 11) },
+    ks,
+    wasserstein: f[15],
+    psi: f[17],
+    js: f[18],
+    hellinger: f[19],
+    drifted: small
+      ? verdict('ks.pvalue', ks.pvalue, o.pvalue, ks.pvalue < o.pvalue)
+      : verdict('wasserstein_norm', wNorm, o.wassersteinNorm, wNorm >= o.wassersteinNorm),
+  };
+}
+
+function categorical(f: Float64Array, o: Required<DriftOptions>): CategoricalDrift {
+  const chi2 = { statistic: f[5], pvalue: f[6], dof: f[7] };
+  const js = f[9];
+  const small = f[11] <= o.smallSample;
+  return {
+    kind: 'categorical',
+    count: pair(f, 1),
+    missing_rate: pair(f, 3),
+    chi2,
+    linf: f[8],
+    js,
+    psi: f[10],
+    drifted: small
+      ? verdict('chi2.pvalue', chi2.pvalue, o.pvalue, chi2.pvalue < o.pvalue)
+      : verdict('js', js, o.js, js >= o.js),
+  };
+}
+
+function verdict(test: string, value: number, threshold: number, drifted: boolean): DriftVerdict {
+  // No data on one side (NaN) is no evidence of drift.
+  return { drifted: Number.isNaN(value) ? false : drifted, test, value, threshold };
+}

@@ -1,0 +1,65 @@
+// The core: one engine instance and the ways to make sketches in it.
+import { Engine } from './engine.ts';
+import { CoreError } from './errors.ts';
+import { Histogram, HISTOGRAM_COLUMN } from './histogram.ts';
+import { Profile } from './profile.ts';
+import { compareProfiles, type DriftOptions } from './compare.ts';
+import { inferSchema } from './schema.ts';
+import type { CellValue, DriftReport, Schema } from './types.ts';
+
+export interface HistogramOptions {
+  /** -10..8, default 5 (relative quantile error <= 1.08%). */
+  scale?: number;
+  /** Buckets per sign before downscaling, default 320. */
+  maxBuckets?: number;
+}
+
+export class Core {
+  /** @internal */
+  constructor(readonly engine: Engine) {}
+
+  histogram(options: HistogramOptions = {}): Histogram {
+    return new Histogram(this.profile({ columns: [{ name: HISTOGRAM_COLUMN, kind: 'numeric', ...options }] }));
+  }
+
+  histogramFromBytes(bytes: Uint8Array): Histogram {
+    const p = this.profileFromBytes(bytes);
+    try {
+      return new Histogram(p);
+    } catch (err) {
+      p.dispose();
+      throw err;
+    }
+  }
+
+  profile(schema: Schema): Profile {
+    if (!schema || !Array.isArray(schema.columns)) throw new CoreError('a schema is { columns: [...] }');
+    const p = new Profile(this.engine, this.engine.x.profile_new());
+    try {
+      for (const spec of schema.columns) p.addColumn(spec);
+    } catch (err) {
+      p.dispose();
+      throw err;
+    }
+    return p;
+  }
+
+  /** Decodes bytes from toBytes(); throws CodecError with a one-line reason for anything else. */
+  profileFromBytes(bytes: Uint8Array): Profile {
+    if (!(bytes instanceof Uint8Array)) throw new CoreError('profileFromBytes takes a Uint8Array');
+    return new Profile(this.engine, this.engine.decode(bytes));
+  }
+
+  inferSchema(rows: Iterable<Record<string, CellValue>>): Schema {
+    return inferSchema(rows);
+  }
+
+  compare(baseline: Profile, current: Profile, options?: DriftOptions): DriftReport {
+    return compareProfiles(baseline, current, options);
+  }
+
+  /** Live profiles and the engine's memory: for leak checks and dashboards of the monitor itself. */
+  stats(): { liveProfiles: number; memoryBytes: number } {
+    return { liveProfiles: this.engine.x.live_handles(), memoryBytes: this.engine.x.memory.buffer.byteLength };
+  }
+}
