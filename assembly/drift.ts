@@ -65,9 +65,7 @@ export function compareNumeric(b: Column, c: Column, out: Writer): void {
   out.f64(ks[1]);
   out.f64(ks[2]);
   out.f64(ks[2] / stdOf(b));
-  // Deciles of the baseline cut both sides into the same ten bins.
-  const edges = new Array<f64>();
-  for (let i = 1; i < 10; i++) edges.push(quantileOf(b, <f64>i / 10.0));
+  const edges = decileCuts(cb);
   const pb = binProportions(cb, edges);
   const pc = binProportions(cc, edges);
   out.f64(psi(pb, pc));
@@ -75,6 +73,25 @@ export function compareNumeric(b: Column, c: Column, out: Writer): void {
   out.f64(hellinger(pb, pc));
   out.f64(cb.total);
   out.f64(cc.total);
+}
+
+/**
+ * The baseline's deciles, each snapped up to the right end of the cell that holds it. Ties then
+ * fall on the same side of a cut as in the exact right-closed bins (a value equal to a decile is
+ * in the bin below), and for two exponential histograms at a common scale the cuts sit on bucket
+ * boundaries of both, where their CDFs are exact.
+ */
+function decileCuts(c: Cells): Array<f64> {
+  const cuts = new Array<f64>();
+  if (!(c.total > 0)) return cuts;
+  let k = 0;
+  let acc: f64 = 0;
+  for (let i = 1; i < 10; i++) {
+    const rank = Math.floor((<f64>i / 10.0) * (c.total - 1));
+    while (k < c.n.length - 1 && acc + c.n[k] <= rank) acc += c.n[k++];
+    cuts.push(c.hi[k]);
+  }
+  return cuts;
 }
 
 /** [D, p-value, W1]. */
@@ -91,10 +108,10 @@ function ksAndWasserstein(a: Cells, b: Cells): StaticArray<f64> {
   let d: f64 = 0;
   let w: f64 = 0;
   for (let k = 0; k < xs.length; k++) {
+    // D is read at cell ends (right limits) only: there both CDFs are known, and the exact D of
+    // the raw data is attained at data points, which the ends of the cells holding them bound.
     const dr = ra[k] / a.total - rb[k] / b.total;
-    const dl = la[k] / a.total - lb[k] / b.total;
     if (Math.abs(dr) > d) d = Math.abs(dr);
-    if (Math.abs(dl) > d) d = Math.abs(dl);
     // Between two boundaries both CDFs are linear: integrate |F_a − F_b| exactly.
     if (k + 1 < xs.length) {
       const width = xs[k + 1] - xs[k];
