@@ -47,7 +47,7 @@ async function sendAll(uploads: Upload[], key: string, target: () => string, cli
           const res = await fetch(`${target()}/v1/ingest`, {
             method: 'POST',
             headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' },
-            body: u.bytes,
+            body: u.bytes as BodyInit,
           });
           const body = (await res.json()) as { duplicate?: boolean };
           if (res.status === 200) {
@@ -136,8 +136,29 @@ describe.each(BACKENDS)('durability on $name', (backend) => {
     expect(acked.size + duplicates).toBe(uploads.length);
     expect(stored.rows).toBe(uploads.reduce((s, u) => s + u.rows, 0));
   });
+});
 
-  it.runIf(backend.name === 'postgres')('two collector processes on one database give exact totals', async () => {
+// PGlite belongs to one process; sharing a database between collectors is PostgreSQL's job.
+describe('two collectors on one PostgreSQL', () => {
+  let core: Core;
+  let storage: StorageOptions;
+  let drop: () => Promise<void>;
+  let key: string;
+
+  beforeAll(async () => {
+    core = await sharedCore();
+    const made = await BACKENDS.find((b) => b.name === 'postgres')!.create();
+    storage = made.storage;
+    drop = made.drop;
+    const db = await openStorage(storage);
+    key = (await createKey(db, { project: 'alpha', kind: 'ingest' })).key;
+    await db.close();
+  });
+  afterAll(() => drop?.());
+
+  const args = (port: number) => ['--port', String(port), '--rate-limit-per-device', '0', '--database-url', storage.databaseUrl!];
+
+  it('two collector processes on one database give exact totals', async () => {
     const before = await totals(storage);
     const uploads = makeUploads(core, 300, 'pair');
     const [a, b] = await Promise.all([freePort().then((p) => spawnCollector(args(p))), freePort().then((p) => spawnCollector(args(p)))]);

@@ -37,7 +37,7 @@ export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8
     const header = parseHeader(profile.meta ?? {}, now, ctx);
     const wait = ctx.admitDevice?.(header.deviceId) ?? 0;
     if (wait > 0) throw new RequestError(429, 'rate_limit', `rate limit: device over its uploads per minute, retry in ${wait}s`);
-    const specs = profile.schema().columns;
+    const specs = profile.columns;
     if (specs.length === 0) throw new RequestError(422, 'schema', 'schema: the profile has no columns');
     let known = await ctx.models.get(ctx.db, projectId, header.model, header.version);
     if (!known) {

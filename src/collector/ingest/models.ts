@@ -1,22 +1,25 @@
 // Model versions and their columns. A version's columns are fixed by its first upload (or its
 // baseline); later uploads may carry fewer columns, never unknown ones or a different kind.
 // A private-mode grid column is the numeric column it was derived from.
-import type { ColumnSpec } from '../../core/types.ts';
+import type { ColumnKind } from '../../core/types.ts';
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from './errors.ts';
 
 export type ColumnFamily = 'numeric' | 'categorical';
 export type ModelColumns = Record<string, ColumnFamily>;
 
-export const familyOf = (c: ColumnSpec): ColumnFamily => (c.kind === 'categorical' ? 'categorical' : 'numeric');
+/** A column as the decoder reports it. */
+export type ColumnRef = { name: string; kind: ColumnKind };
 
-export function columnsOf(specs: ColumnSpec[]): ModelColumns {
+export const familyOf = (c: ColumnRef): ColumnFamily => (c.kind === 'categorical' ? 'categorical' : 'numeric');
+
+export function columnsOf(specs: readonly ColumnRef[]): ModelColumns {
   const out: ModelColumns = {};
   for (const c of specs) out[c.name] = familyOf(c);
   return out;
 }
 
-export function checkColumns(model: string, version: string, known: ModelColumns, specs: ColumnSpec[]): void {
+export function checkColumns(model: string, version: string, known: ModelColumns, specs: readonly ColumnRef[]): void {
   for (const c of specs) {
     const k = known[c.name];
     if (k === undefined) throw new RequestError(422, 'schema', `schema: unknown column "${c.name}" for ${model}@${version}`);

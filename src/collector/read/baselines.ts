@@ -22,7 +22,7 @@ export async function setBaseline(
     throw new RequestError(400, 'decode', `decode: ${String((err as Error).message).split('\n')[0]}`);
   }
   try {
-    const specs = profile.schema().columns;
+    const specs = profile.columns;
     if (specs.length === 0) throw new RequestError(422, 'schema', 'schema: the baseline has no columns');
     const known = await models.register(db, projectId, model, version, columnsOf(specs));
     checkColumns(model, version, known, specs);

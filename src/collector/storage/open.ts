@@ -8,7 +8,7 @@ import { openPostgres } from './postgres.ts';
 export interface StorageOptions {
   /** postgres://… or postgresql://…; when absent the embedded database is used. */
   databaseUrl?: string;
-  /** PGlite data directory; undefined with no databaseUrl means in memory. */
+  /** PGlite data directory; `memory://` (or none) is an in-memory database. */
   dataDir?: string;
 }
 

@@ -4,10 +4,11 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, Row } from './db.ts';
 
+/** `memory://` (or no directory) is an in-memory database: tests, throwaway runs. */
 export async function openPglite(dataDir: string | undefined): Promise<Db> {
-  // No directory means an in-memory database (tests, throwaway runs).
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir ?? 'memory://');
+  const inMemory = !dataDir || dataDir === 'memory://';
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create(inMemory ? 'memory://' : dataDir);
   const wrap = (q: { query: PGlite['query'] }): Queryable => ({
     async query<T extends Row>(sql: string, params?: unknown[]) {
       const res = await q.query<T>(sql, params as unknown[]);

@@ -20,7 +20,7 @@ export function postgresServerUrl(): string {
 }
 
 export const BACKENDS: Backend[] = [
-  { name: 'pglite', create: async () => ({ storage: {}, drop: async () => {} }) },
+  { name: 'pglite', create: async () => ({ storage: { dataDir: 'memory://' }, drop: async () => {} }) },
   {
     name: 'postgres',
     async create() {

@@ -41,7 +41,7 @@ export async function post(url: string, key: string | undefined, body: Uint8Arra
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
-    body,
+    body: body as BodyInit,
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }
