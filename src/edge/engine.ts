@@ -1,0 +1,363 @@
+// The recording engine: what runs next to the model (in the monitor's worker, or in the app's own
+// thread for instrument()). It owns the open window, checkpoints it, closes it into the outbox
+// (with noise and budget in the private mode), and drives the uploader.
+import type { Core, Profile } from '../core/index.ts';
+import { windowAt } from './clock.ts';
+import { compactOutbox, DROPPED_KEY } from './compaction.ts';
+import { deviceId } from './device.ts';
+import { labelsFor, PendingPredictions, recordFeedback } from './feedback.ts';
+import { loadGrid } from './grid.ts';
+import { holdLock, isFree, withLockIfFree } from './locks.ts';
+import type { Grid, ResolvedOptions, Tensors } from './options.ts';
+import { budgetLeft, noiseScale, privacyHeader, spendBudget } from './privacy.ts';
+import { batchRows, headRows, recordInputs, recordOutputs } from './recorder.ts';
+import { buildPlan, describeTensors, HEALTH, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
+import { openStore, type Checkpoint, type OutboxEntry, type Store } from './store.ts';
+import { Uploader } from './uploader.ts';
+
+export interface EngineStatus {
+  storage: 'indexeddb' | 'memory';
+  privacy: 'off' | 'dp';
+  /** Private mode: ε left today; 0 means windows are not uploaded until the next UTC day. */
+  budgetLeft?: number;
+  budgetExhausted: boolean;
+  /** Events not recorded this window because the private mode's bound was reached. */
+  clippedThisWindow: number;
+  outbox: number;
+  online: boolean;
+}
+
+interface OpenWindow {
+  start: number;
+  end: number;
+  profile: Profile;
+  events: number;
+  clipped: number;
+}
+
+export interface RecordExtras {
+  latencyMs?: number;
+  provider?: string;
+}
+
+export interface EngineDeps {
+  core: Core;
+  store?: Store;
+  now?: () => number;
+  fetch?: typeof fetch;
+}
+
+const lockPrefix = 'edgewatch';
+
+export class MonitorEngine {
+  readonly instanceId = crypto.randomUUID();
+  #o: ResolvedOptions;
+  #core: Core;
+  #store: Store;
+  #now: () => number;
+  #plan: Plan | null = null;
+  #grid: Grid | null = null;
+  #deviceId = '';
+  #window: OpenWindow | null = null;
+  #pending = new PendingPredictions();
+  #uploader: Uploader | null;
+  #releaseInstance: () => void = () => {};
+  #checkpointTimer: ReturnType<typeof setTimeout> | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastCheckpoint = 0;
+  #dirty = false;
+  /** Window closes and checkpoints run one after the other. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #budgetExhausted = false;
+  #closed = false;
+
+  private constructor(o: ResolvedOptions, deps: Required<Pick<EngineDeps, 'core' | 'now'>> & { store: Store; fetch?: typeof fetch }) {
+    this.#o = o;
+    this.#core = deps.core;
+    this.#store = deps.store;
+    this.#now = deps.now;
+    this.#uploader = o.collector
+      ? new Uploader({
+          store: this.#store,
+          collector: o.collector,
+          apiKey: o.apiKey,
+          lockName: `${lockPrefix}:outbox:${o.modelId}`,
+          baseDelayMs: o.upload?.baseDelayMs,
+          maxDelayMs: o.upload?.maxDelayMs,
+          beforeUpload: () => this.#compact(),
+          fetch: deps.fetch,
+          now: deps.now,
+        })
+      : null;
+  }
+
+  /**
+   * Starts an engine: opens the store, takes the instance lock, recovers windows left by
+   * instances that are gone (closed tab, crash), and uploads what waits.
+   * `model` describes the inputs and outputs; without it the first observed tensors do.
+   */
+  static async start(o: ResolvedOptions, deps: EngineDeps, model?: { inputs: ValueInfo[]; outputs: ValueInfo[] }): Promise<MonitorEngine> {
+    const store = deps.store ?? (await openStore(o.modelId));
+    const e = new MonitorEngine(o, { core: deps.core, now: deps.now ?? Date.now, store, fetch: deps.fetch });
+    e.#releaseInstance = await holdLock(e.#instanceLock(e.instanceId));
+    e.#deviceId = await deviceId(store, e.#now());
+    if (o.privacy.mode === 'dp') e.#grid = await loadGrid(o, store, deps.fetch);
+    if (model) e.#plan = buildPlan(model.inputs, model.outputs, o, e.#grid);
+    await e.recover();
+    e.#uploader?.kick();
+    return e;
+  }
+
+  #instanceLock(id: string): string {
+    return `${lockPrefix}:instance:${this.#o.modelId}:${id}`;
+  }
+
+  get plan(): Plan | null {
+    return this.#plan;
+  }
+
+  /** Closes every checkpointed window whose instance is no longer running. */
+  async recover(): Promise<number> {
+    let n = 0;
+    for (const c of await this.#store.checkpoints()) {
+      if (c.instanceId === this.instanceId) continue;
+      if (!(await isFree(this.#instanceLock(c.instanceId)))) continue;
+      let profile: Profile;
+      try {
+        profile = this.#core.profileFromBytes(c.bytes);
+      } catch (err) {
+        console.warn(`edgewatch: an unreadable checkpoint was discarded (${(err as Error).message})`);
+        await this.#store.deleteCheckpoint(c.key);
+        continue;
+      }
+      await this.#closeWindow({ start: c.windowStart, end: c.windowEnd, profile, events: c.events, clipped: 0 }, c.key);
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Records one batch. Returns the prediction id feedback refers to. In the private mode only the
+   * first rows up to the window's bound are recorded.
+   */
+  record(inputs: Tensors, outputs: Tensors, extras: RecordExtras = {}): string {
+    this.#ensurePlan(inputs, outputs);
+    const w = this.#open();
+    let rows = batchRows(inputs);
+    rows = this.#admit(w, rows);
+    const id = crypto.randomUUID();
+    if (rows > 0) {
+      const ins = rows === batchRows(inputs) ? inputs : mapValues(inputs, (t) => headRows(t, rows));
+      const outs = rows === batchRows(inputs) ? outputs : mapValues(outputs, (t) => headRows(t, rows));
+      recordInputs(w.profile, this.#plan!, ins);
+      const scored = recordOutputs(w.profile, this.#plan!, outs);
+      if (scored && this.#plan!.feedback) this.#pending.remember(id, scored);
+      this.#recordHealth(w, extras);
+    }
+    this.#touched();
+    return id;
+  }
+
+  /** Counts a failed inference (and its latency, when known). */
+  recordFailure(kind: FailureKind, extras: RecordExtras = {}): void {
+    if (!this.#plan) return; // nothing is known of the model yet: no window to count it in
+    const w = this.#open();
+    if (this.#admit(w, 1) === 0) return;
+    w.profile.recordLabels(HEALTH.failure, [kind]);
+    this.#recordHealth(w, extras);
+    this.#touched();
+  }
+
+  /** Folds delayed labels of an earlier prediction into the current window. */
+  feedback(predictionId: string, labels: string | number | readonly (string | number)[]): boolean {
+    const fb = this.#plan?.feedback;
+    if (!fb) throw new Error('edgewatch: feedback needs a model with class scores');
+    const rows = this.#pending.take(predictionId);
+    if (!rows) return false;
+    const list = labelsFor(rows, labels);
+    const w = this.#open();
+    const n = this.#admit(w, list.length);
+    if (n === 0) return true;
+    recordFeedback(w.profile, fb, { scores: rows.scores.subarray(0, n * rows.classes), classes: rows.classes }, list.slice(0, n));
+    this.#touched();
+    return true;
+  }
+
+  #recordHealth(w: OpenWindow, extras: RecordExtras): void {
+    if (extras.latencyMs !== undefined) w.profile.recordNumbers(HEALTH.latency, [extras.latencyMs]);
+    if (extras.provider) w.profile.recordLabels(HEALTH.provider, [PROVIDERS.includes(extras.provider) ? extras.provider : 'other']);
+  }
+
+  #ensurePlan(inputs: Tensors, outputs: Tensors): void {
+    this.#plan ??= buildPlan(describeTensors(inputs), describeTensors(outputs), this.#o, this.#grid);
+  }
+
+  /** How many of `rows` events the window still takes (all of them outside the private mode). */
+  #admit(w: OpenWindow, rows: number): number {
+    const p = this.#o.privacy;
+    const n = p.mode === 'dp' ? Math.max(0, Math.min(rows, p.maxRowsPerWindow - w.events)) : rows;
+    w.events += n;
+    w.clipped += rows - n;
+    return n;
+  }
+
+  /** The window open now; closes the previous one if its time is over. */
+  #open(): OpenWindow {
+    if (this.#closed) throw new Error('edgewatch: the monitor is closed');
+    const now = this.#now();
+    if (this.#window && now >= this.#window.end) this.#closeCurrent();
+    if (!this.#window) {
+      const { start, end } = windowAt(now, this.#o.window);
+      this.#window = { start, end, profile: this.#core.profile({ columns: this.#plan!.columns }), events: 0, clipped: 0 };
+      this.#closeTimer = setTimeout(() => this.#closeCurrent(), Math.max(0, end - now));
+    }
+    return this.#window;
+  }
+
+  #touched(): void {
+    this.#dirty = true;
+    if (this.#checkpointTimer !== undefined) return;
+    const wait = Math.max(0, this.#lastCheckpoint + this.#o.checkpointEvery - this.#now());
+    this.#checkpointTimer = setTimeout(() => {
+      this.#checkpointTimer = undefined;
+      void this.checkpoint();
+    }, wait);
+  }
+
+  /** Saves the open window now (also done at most every `checkpointEvery` ms on its own). */
+  checkpoint(): Promise<void> {
+    return this.#serial(async () => {
+      const w = this.#window;
+      if (!w || !this.#dirty) return;
+      this.#dirty = false;
+      this.#lastCheckpoint = this.#now();
+      const c: Checkpoint = {
+        key: `${this.instanceId}/${w.start}`,
+        instanceId: this.instanceId,
+        windowStart: w.start,
+        windowEnd: w.end,
+        bytes: w.profile.toBytes(),
+        events: w.events,
+      };
+      await this.#store.putCheckpoint(c);
+    });
+  }
+
+  #closeCurrent(): Promise<void> {
+    const w = this.#window;
+    if (!w) return Promise.resolve();
+    this.#window = null;
+    this.#dirty = false;
+    clearTimeout(this.#closeTimer);
+    return this.#closeWindow(w, `${this.instanceId}/${w.start}`);
+  }
+
+  /** Closes a window: header, privacy (budget, noise), then checkpoint → outbox in one step. */
+  #closeWindow(w: OpenWindow, checkpointKey: string): Promise<void> {
+    return this.#serial(async () => {
+      try {
+        const entry = w.events > 0 ? await this.#finish(w) : null;
+        await this.#store.closeCheckpoint(checkpointKey, entry);
+        if (entry) this.#uploader?.kick();
+      } finally {
+        w.profile.dispose();
+      }
+    });
+  }
+
+  async #finish(w: OpenWindow): Promise<OutboxEntry | null> {
+    const p = this.#o.privacy;
+    const columns = w.profile.columns.length;
+    if (p.mode === 'dp') {
+      if (!(await spendBudget(this.#store, this.#now(), p.epsilon, p.dailyEpsilon))) {
+        if (!this.#budgetExhausted) console.warn('edgewatch: the daily privacy budget is spent; windows are not uploaded until tomorrow (UTC)');
+        this.#budgetExhausted = true;
+        return null;
+      }
+      this.#budgetExhausted = false;
+      w.profile.addNoise(noiseScale(p.maxRowsPerWindow, columns, p.epsilon));
+    }
+    let dropped = 0;
+    await this.#store.update<number>(DROPPED_KEY, (n) => ((dropped = n ?? 0), 0));
+    const uploadId = crypto.randomUUID();
+    const privacy = JSON.stringify(privacyHeader(p, columns));
+    const segment = JSON.stringify(this.#o.segment);
+    w.profile.meta = {
+      model: this.#o.modelId,
+      modelVersion: this.#o.modelVersion,
+      segment,
+      windowStart: String(w.start),
+      windowEnd: String(w.end),
+      deviceId: this.#deviceId,
+      uploadId,
+      privacy,
+      dropped: String(dropped),
+    };
+    return {
+      uploadId,
+      group: JSON.stringify([this.#o.modelVersion, segment, privacy]),
+      windowStart: w.start,
+      windowEnd: w.end,
+      bytes: w.profile.toBytes(),
+      attempts: 0,
+      notBefore: 0,
+    };
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(fn, fn);
+    this.#queue = next.catch((err) => console.warn(`edgewatch: ${(err as Error).message}`));
+    return next;
+  }
+
+  async #compact(): Promise<void> {
+    await compactOutbox(this.#store, this.#core, this.#o.storageCap);
+  }
+
+  /** Closes the open window now and uploads everything waiting (returns once a pass is done). */
+  async flush(): Promise<void> {
+    await this.#closeCurrent();
+    await this.#queue;
+    if (this.#uploader) await this.#uploader.run();
+    else await withLockIfFree(`${lockPrefix}:outbox:${this.#o.modelId}`, () => this.#compact());
+  }
+
+  setOnline(online: boolean): void {
+    this.#uploader?.setOnline(online);
+  }
+
+  async status(): Promise<EngineStatus> {
+    const p = this.#o.privacy;
+    const left = p.mode === 'dp' ? await budgetLeft(this.#store, this.#now(), p.dailyEpsilon) : undefined;
+    return {
+      storage: this.#store.kind,
+      privacy: p.mode,
+      budgetLeft: left,
+      budgetExhausted: this.#budgetExhausted || (left !== undefined && left < (p as { epsilon: number }).epsilon),
+      clippedThisWindow: this.#window?.clipped ?? 0,
+      outbox: (await this.#store.outbox()).length,
+      online: this.#uploader?.online ?? true,
+    };
+  }
+
+  /** The outbox as it is now (tests and diagnostics: these are exactly the bytes that leave). */
+  outbox(): Promise<OutboxEntry[]> {
+    return this.#store.outbox();
+  }
+
+  /** Closes the window into the outbox, tries one last upload, and releases everything. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flush().catch(() => {});
+    this.#closed = true;
+    clearTimeout(this.#checkpointTimer);
+    clearTimeout(this.#closeTimer);
+    this.#uploader?.close();
+    this.#releaseInstance();
+    this.#store.close();
+  }
+}
+
+function mapValues<T, U>(o: Record<string, T>, fn: (v: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fn(v)]));
+}

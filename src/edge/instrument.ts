@@ -1,0 +1,65 @@
+// instrument(): for apps that keep their own InferenceSession (often in their own worker). Records
+// around session.run in the same thread; the outputs come back untouched.
+import type * as Ort from 'onnxruntime-web';
+import { loadCore } from '../core/index.ts';
+import { MonitorEngine, type EngineStatus } from './engine.ts';
+import { failureKind } from './failures.ts';
+import { resolveOptions, type MonitorOptions, type TensorLike, type Tensors } from './options.ts';
+import { describeSession } from './ort-session.ts';
+
+type RunnableSession = Pick<Ort.InferenceSession, 'run' | 'inputMetadata' | 'outputMetadata'>;
+
+export interface InstrumentedSession {
+  /** session.run, recorded. Same arguments, same outputs. */
+  run(feeds: Ort.InferenceSession.FeedsType, options?: Ort.InferenceSession.RunOptions): Promise<Ort.InferenceSession.ReturnType>;
+  /** The prediction id of outputs returned by run() (for feedback). */
+  predictionIdOf(outputs: object): string | undefined;
+  feedback(predictionId: string, label: string | number | (string | number)[]): boolean;
+  flush(): Promise<void>;
+  status(): Promise<EngineStatus>;
+  close(): Promise<void>;
+}
+
+export async function instrument(
+  session: RunnableSession,
+  options: Omit<MonitorOptions, 'model'> & { provider?: string },
+): Promise<InstrumentedSession> {
+  const o = resolveOptions(options);
+  const engine = await MonitorEngine.start(o, { core: await loadCore() }, describeSession(session));
+  const provider = options.provider ?? 'wasm';
+  const ids = new WeakMap<object, string>();
+  return {
+    async run(feeds, runOptions) {
+      const t0 = performance.now();
+      let outputs: Ort.InferenceSession.ReturnType;
+      try {
+        outputs = await session.run(feeds, runOptions ?? {});
+      } catch (err) {
+        engine.recordFailure(failureKind(err), { latencyMs: performance.now() - t0, provider });
+        throw err;
+      }
+      const latencyMs = performance.now() - t0;
+      try {
+        ids.set(outputs, engine.record(asTensors(feeds), asTensors(outputs), { latencyMs, provider }));
+      } catch (err) {
+        console.warn(`edgewatch: could not record a prediction (${(err as Error).message})`);
+        engine.recordFailure('recording');
+      }
+      return outputs;
+    },
+    predictionIdOf: (outputs) => ids.get(outputs),
+    feedback: (id, label) => engine.feedback(id, label),
+    flush: () => engine.flush(),
+    status: () => engine.status(),
+    close: () => engine.close(),
+  };
+}
+
+function asTensors(values: Record<string, unknown>): Tensors {
+  const out: Tensors = {};
+  for (const [name, v] of Object.entries(values)) {
+    const t = v as TensorLike;
+    if (t && t.dims && t.data) out[name] = { type: t.type, data: t.data, dims: t.dims };
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+// createMonitor(): what a web page calls. The model runs in a worker next to the core; this side
+// only moves tensors (transferring their buffers) and wires page events: going offline/online,
+// and pagehide, when the outbox is flushed with keepalive requests.
+import * as Comlink from 'comlink';
+import type { EngineStatus } from './engine.ts';
+import { resolveOptions, workerOptions, type MonitorOptions, type TensorLike, type Tensors } from './options.ts';
+import { openStore, type Store } from './store.ts';
+import { plainTensor, transferables } from './tensors.ts';
+import { Uploader } from './uploader.ts';
+import type { MonitorWorker, PredictResult } from './worker.ts';
+
+export interface Monitor {
+  /** The instance id of the worker's engine (one per page load). */
+  readonly instanceId: string;
+  /** The execution provider that runs the model, or null without a model. */
+  readonly provider: string | null;
+  /** Runs the model in the worker and records the batch. Input buffers are transferred (detached here). */
+  predict(feeds: Tensors): Promise<PredictResult>;
+  /** Records a batch the app ran itself. Buffers are copied, so the app keeps them. */
+  observe(inputs: Tensors, outputs: Tensors, extra?: { latencyMs?: number; provider?: string }): Promise<string>;
+  /** Counts a failed inference of the app's own session. */
+  observeFailure(kind: 'input' | 'inference' | 'output', latencyMs?: number): Promise<void>;
+  /** Delayed ground truth for a prediction: one label per row of its batch. */
+  feedback(predictionId: string, label: string | number | (string | number)[]): Promise<boolean>;
+  flush(): Promise<void>;
+  status(): Promise<EngineStatus>;
+  /** Closed windows waiting for upload, exactly as they will be sent. */
+  outbox(): Promise<Awaited<ReturnType<MonitorWorker['outbox']>>>;
+  close(): Promise<void>;
+}
+
+export interface CreateMonitorExtras {
+  /** A worker to use instead of the bundled one (e.g. a bundler-specific URL). */
+  worker?: Worker;
+}
+
+export async function createMonitor(options: MonitorOptions, extras: CreateMonitorExtras = {}): Promise<Monitor> {
+  const o = resolveOptions(options);
+  const worker = extras.worker ?? new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `edgewatch:${o.modelId}` });
+  const api = Comlink.wrap<MonitorWorker>(worker);
+  let model: string | Uint8Array | null = null;
+  if (o.model instanceof Uint8Array) model = o.model.slice();
+  else if (o.model instanceof ArrayBuffer) model = new Uint8Array(o.model.slice(0));
+  else if (o.model !== undefined) model = new URL(String(o.model), location.href).href; // the worker's base URL differs
+  let info: { instanceId: string; provider: string | null };
+  try {
+    info = await api.init(workerOptions(o), model === null || typeof model === 'string' ? model : Comlink.transfer(model, [model.buffer]));
+  } catch (err) {
+    worker.terminate();
+    throw err;
+  }
+
+  // pagehide: the worker may not live long enough; the page sends what waits with keepalive.
+  let pageStore: Promise<Store> | null = null;
+  const keepalive = o.collector
+    ? async () => {
+        pageStore ??= openStore(o.modelId);
+        const store = await pageStore;
+        await new Uploader({ store, collector: o.collector!, apiKey: o.apiKey, lockName: `edgewatch:outbox:${o.modelId}` }).flushKeepalive();
+      }
+    : null;
+  const onPageHide = () => {
+    void api.checkpoint();
+    void keepalive?.();
+  };
+  const onOnline = () => void api.setOnline(true);
+  const onOffline = () => void api.setOnline(false);
+  addEventListener('pagehide', onPageHide);
+  addEventListener('online', onOnline);
+  addEventListener('offline', onOffline);
+  if (navigator.onLine === false) onOffline();
+
+  let closed = false;
+  return {
+    instanceId: info.instanceId,
+    provider: info.provider,
+    predict(feeds) {
+      const plain = mapTensors(feeds, plainTensor);
+      return api.predict(Comlink.transfer(plain, transferables(plain)));
+    },
+    observe(inputs, outputs, extra = {}) {
+      return api.observe(mapTensors(inputs, plainTensor), mapTensors(outputs, plainTensor), extra.latencyMs, extra.provider);
+    },
+    observeFailure(kind, latencyMs) {
+      return api.failure(kind, latencyMs);
+    },
+    feedback(predictionId, label) {
+      return api.feedback(predictionId, label);
+    },
+    flush() {
+      return api.flush();
+    },
+    status() {
+      return api.status();
+    },
+    outbox() {
+      return api.outbox();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      removeEventListener('pagehide', onPageHide);
+      removeEventListener('online', onOnline);
+      removeEventListener('offline', onOffline);
+      try {
+        await api.close();
+      } finally {
+        api[Comlink.releaseProxy]();
+        worker.terminate();
+        (await pageStore)?.close();
+      }
+    },
+  };
+}
+
+function mapTensors(t: Tensors, fn: (v: TensorLike) => TensorLike): Tensors {
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, fn(v)]));
+}

@@ -1,0 +1,95 @@
+// What a web developer passes to createMonitor/instrument, and the defaults that fill the gaps.
+
+/** A tensor as it crosses the worker boundary: ort.Tensor fits, and so does a plain object. */
+export interface TensorLike {
+  type: string;
+  data: ArrayLike<number> | ArrayLike<bigint> | readonly string[];
+  dims: readonly number[];
+}
+
+export type Tensors = Record<string, TensorLike>;
+
+/** Grid a private-mode column is recorded on: percentile edges or a vocabulary (from the baseline). */
+export type GridColumn = { edges: number[] } | { vocabulary: string[] };
+export interface Grid {
+  columns: Record<string, GridColumn>;
+}
+
+export type PrivacyOptions =
+  | { mode: 'off' }
+  | {
+      mode: 'dp';
+      /** ε spent by one window of one device. */
+      epsilon: number;
+      /** Events (rows, failures, feedback) one window may record; further ones are not recorded. */
+      maxRowsPerWindow: number;
+      /** ε one device may spend per UTC day; further windows are not uploaded that day. */
+      dailyEpsilon: number;
+      /** The baseline grid; fetched from the collector (and cached) when absent. */
+      grid?: Grid;
+    };
+
+export interface MonitorOptions {
+  /** Model URL or bytes (createMonitor only). */
+  model?: string | URL | ArrayBuffer | Uint8Array;
+  modelId: string;
+  modelVersion: string;
+  /** Column names of a tabular float input [batch, features]. */
+  features?: string[];
+  /** Class labels of a classifier's score output, in output order. Default '0', '1', …. */
+  classes?: string[];
+  /** Declared vocabularies of categorical inputs: other labels fold into `__other__`. */
+  vocabularies?: Record<string, string[]>;
+  /** Collector base URL; without it windows stay in the outbox. */
+  collector?: string;
+  apiKey?: string;
+  /** Window length in ms, aligned to the wall clock. Default 60 000. */
+  window?: number;
+  /** Longest time the open window goes without a checkpoint, ms. Default 5 000. */
+  checkpointEvery?: number;
+  /** Outbox size cap in bytes. Default 5 MB. */
+  storageCap?: number;
+  segment?: Record<string, string>;
+  privacy?: PrivacyOptions;
+  /** onnxruntime-web execution providers, in order of preference. Default ['wasm']. */
+  executionProviders?: string[];
+  upload?: { baseDelayMs?: number; maxDelayMs?: number };
+}
+
+export interface ResolvedOptions extends MonitorOptions {
+  window: number;
+  checkpointEvery: number;
+  storageCap: number;
+  segment: Record<string, string>;
+  privacy: PrivacyOptions;
+}
+
+export function resolveOptions(o: MonitorOptions): ResolvedOptions {
+  if (!o || typeof o.modelId !== 'string' || o.modelId === '') throw new TypeError('edgewatch: modelId is required');
+  if (typeof o.modelVersion !== 'string' || o.modelVersion === '') throw new TypeError('edgewatch: modelVersion is required');
+  const window = o.window ?? 60_000;
+  if (!(window >= 1000)) throw new RangeError('edgewatch: window must be at least 1000 ms');
+  const privacy = o.privacy ?? { mode: 'off' };
+  if (privacy.mode === 'dp') {
+    for (const k of ['epsilon', 'maxRowsPerWindow', 'dailyEpsilon'] as const) {
+      if (!(privacy[k] > 0) || !Number.isFinite(privacy[k])) throw new RangeError(`edgewatch: privacy.${k} must be a positive number`);
+    }
+    if (!Number.isInteger(privacy.maxRowsPerWindow)) throw new RangeError('edgewatch: privacy.maxRowsPerWindow must be an integer');
+  } else if (privacy.mode !== 'off') {
+    throw new RangeError(`edgewatch: unknown privacy mode '${(privacy as { mode: string }).mode}'`);
+  }
+  return {
+    ...o,
+    window,
+    checkpointEvery: o.checkpointEvery ?? 5000,
+    storageCap: o.storageCap ?? 5_000_000,
+    segment: o.segment ?? {},
+    privacy,
+  };
+}
+
+/** The part of the options that can cross to the worker (the model travels separately). */
+export function workerOptions(o: ResolvedOptions): ResolvedOptions {
+  const { model: _model, ...rest } = o;
+  return rest as ResolvedOptions;
+}

@@ -1,0 +1,127 @@
+// Folds one batch of model inputs and outputs into the window's profile, following the plan.
+// Only moves data: every count, bucket and moment is computed by the core.
+import type { Profile } from '../core/profile.ts';
+import type { TensorLike, Tensors } from './options.ts';
+import type { OutputPlan, Plan } from './schema.ts';
+
+export interface ScoredRows {
+  /** Row-major [rows, classes] scores of the plan's feedback output. */
+  scores: Float32Array;
+  classes: number;
+}
+
+/** Number of rows in a batch: the first dim of the first input (1 for rank-0/1 single values). */
+export function batchRows(t: Tensors): number {
+  const first = Object.values(t)[0];
+  if (!first) return 0;
+  return first.dims.length === 0 ? 1 : first.dims[0];
+}
+
+/** The first `rows` rows of a tensor (a view, no copy). */
+export function headRows(t: TensorLike, rows: number): TensorLike {
+  const total = t.dims.length === 0 ? 1 : t.dims[0];
+  if (rows >= total) return t;
+  const per = t.data.length / Math.max(total, 1);
+  const data = ArrayBuffer.isView(t.data)
+    ? (t.data as unknown as Float32Array).subarray(0, rows * per)
+    : (t.data as readonly string[]).slice(0, rows * per);
+  return { type: t.type, data: data as TensorLike['data'], dims: [rows, ...t.dims.slice(1)] };
+}
+
+function asFloats(t: TensorLike): Float32Array | Float64Array {
+  if (t.data instanceof Float32Array || t.data instanceof Float64Array) return t.data;
+  const out = new Float64Array(t.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = Number((t.data as ArrayLike<number | bigint>)[i]);
+  return out;
+}
+
+function asLabels(t: TensorLike): string[] {
+  return Array.from(t.data as ArrayLike<unknown>, (v) => String(v));
+}
+
+function need(t: Tensors, name: string, what: string): TensorLike {
+  const v = t[name];
+  if (!v) throw new RecordingError(`${what} '${name}' is missing`);
+  return v;
+}
+
+export class RecordingError extends Error {
+  override name = 'RecordingError';
+}
+
+/** Records the inputs of a batch. */
+export function recordInputs(p: Profile, plan: Plan, inputs: Tensors): void {
+  for (const ip of plan.inputs) {
+    const t = need(inputs, ip.input, 'input');
+    if (ip.kind === 'table') {
+      const values = asFloats(t);
+      const width = ip.columns.length;
+      if (values.length % width !== 0) throw new RecordingError(`input '${ip.input}' does not split into ${width} features`);
+      if (ip.columns.every((c) => c !== null)) {
+        p.recordTable(values, ip.columns as string[]);
+      } else {
+        // Some features have no private-mode grid: record the others column by column.
+        const rows = values.length / width;
+        ip.columns.forEach((name, j) => {
+          if (name === null) return;
+          const col = new Float64Array(rows);
+          for (let r = 0; r < rows; r++) col[r] = values[r * width + j];
+          p.recordNumbers(name, col);
+        });
+      }
+    } else if (ip.kind === 'labels') {
+      p.recordLabels(ip.column, asLabels(t));
+    } else {
+      const values = asFloats(t);
+      const [n, c] = t.dims;
+      const plane = values.length / (n * c);
+      for (let i = 0; i < n; i++) {
+        for (let ch = 0; ch < c; ch++) {
+          p.recordNumbers(ip.columns[ch], values.subarray((i * c + ch) * plane, (i * c + ch + 1) * plane));
+        }
+      }
+    }
+  }
+}
+
+/** Records the outputs of a batch; returns the scores feedback will need, if any. */
+export function recordOutputs(p: Profile, plan: Plan, outputs: Tensors): ScoredRows | null {
+  let scored: ScoredRows | null = null;
+  for (const op of plan.outputs) {
+    const t = need(outputs, op.output, 'output');
+    if (op.kind === 'scores') {
+      const s = recordScores(p, op, t);
+      if (plan.feedback?.output === op.output) scored = s;
+    } else if (op.kind === 'regression') {
+      if (op.column) p.recordNumbers(op.column, asFloats(t));
+    } else {
+      p.recordLabels(op.column, asLabels(t));
+    }
+  }
+  return scored;
+}
+
+function recordScores(p: Profile, op: Extract<OutputPlan, { kind: 'scores' }>, t: TensorLike): ScoredRows {
+  const k = op.classes.length;
+  const values = asFloats(t);
+  if (values.length % k !== 0) throw new RecordingError(`output '${op.output}' does not split into ${k} classes`);
+  const rows = values.length / k;
+  const scores = Float32Array.from(values);
+  const predicted = new Array<string>(rows);
+  const confidence = new Float64Array(rows);
+  const perClass = op.classes.map(() => new Float64Array(rows));
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 0; c < k; c++) {
+      const s = values[r * k + c];
+      perClass[c][r] = s;
+      if (s > values[r * k + best]) best = c;
+    }
+    predicted[r] = op.classes[best];
+    confidence[r] = values[r * k + best];
+  }
+  p.recordLabels(op.predicted, predicted);
+  p.recordNumbers(op.confidence, confidence);
+  op.scores.forEach((name, c) => p.recordNumbers(name, perClass[c]));
+  return { scores, classes: k };
+}

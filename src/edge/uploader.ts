@@ -1,0 +1,189 @@
+// Sends closed windows to the collector. A window leaves the outbox only after a 2xx; a failed
+// attempt backs off exponentially with jitter (or as long as Retry-After says); nothing is sent
+// while offline. The upload id inside the payload makes a repeated POST harmless at the collector.
+// One tab at a time works on the outbox (a Web Lock), so tabs never upload the same window twice.
+import { withLockIfFree } from './locks.ts';
+import type { OutboxEntry, Store } from './store.ts';
+
+export interface UploaderOptions {
+  store: Store;
+  collector: string;
+  apiKey?: string;
+  /** Lock shared by every tab of this model. */
+  lockName: string;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Runs first under the lock on every pass (outbox compaction). */
+  beforeUpload?: () => Promise<void>;
+  fetch?: typeof fetch;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** Bodies a keepalive request may carry in total (the browser's limit is 64 KiB in flight). */
+const KEEPALIVE_BUDGET = 60_000;
+/** Rejections that no retry can fix: the window is dropped (and counted) instead. */
+const PERMANENT = new Set([400, 413, 415, 422]);
+
+export interface UploadReport {
+  sent: number;
+  failed: number;
+  rejected: number;
+}
+
+export function ingestUrl(collector: string): string {
+  return `${collector.replace(/\/+$/, '')}/v1/ingest`;
+}
+
+/** Delay before retry number `attempt` (1-based): base·2^(attempt−1), capped, with "equal jitter". */
+export function backoffDelay(attempt: number, base: number, max: number, random: () => number): number {
+  const d = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
+  return d / 2 + (random() * d) / 2;
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or invalid. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  const s = header.trim();
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+export class Uploader {
+  #o: Required<Omit<UploaderOptions, 'apiKey' | 'beforeUpload'>> & Pick<UploaderOptions, 'apiKey' | 'beforeUpload'>;
+  #online = true;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<UploadReport> | undefined;
+  #closed = false;
+
+  constructor(o: UploaderOptions) {
+    this.#o = {
+      baseDelayMs: 1000,
+      maxDelayMs: 5 * 60_000,
+      fetch: (...a) => fetch(...a),
+      now: () => Date.now(),
+      random: Math.random,
+      ...o,
+    };
+    this.#online = typeof navigator === 'undefined' || navigator.onLine !== false;
+  }
+
+  get online(): boolean {
+    return this.#online;
+  }
+
+  /** Offline pauses uploads; coming back online uploads at once. */
+  setOnline(online: boolean): void {
+    this.#online = online;
+    if (online) this.kick();
+    else this.#clearTimer();
+  }
+
+  /** Uploads soon (next task). */
+  kick(delay = 0): void {
+    if (this.#closed || !this.#online) return;
+    this.#clearTimer();
+    this.#timer = setTimeout(() => void this.run(), delay);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** One pass over the outbox, oldest first. Concurrent calls share the pass in progress. */
+  run(): Promise<UploadReport> {
+    this.#running ??= this.#pass().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #pass(): Promise<UploadReport> {
+    const report: UploadReport = { sent: 0, failed: 0, rejected: 0 };
+    if (!this.#online || this.#closed) return report;
+    const { ran } = await withLockIfFree(this.#o.lockName, async () => {
+      await this.#o.beforeUpload?.();
+      for (const e of await this.#o.store.outbox()) {
+        if (!this.#online || this.#closed) break;
+        if (e.notBefore > this.#o.now()) continue;
+        const outcome = await this.#send(e);
+        report[outcome]++;
+        if (outcome === 'failed') break; // the collector is in trouble: wait for the backoff
+      }
+    });
+    // Another tab is uploading: look again later, our windows wait in the shared outbox.
+    this.#scheduleNext(ran ? undefined : this.#o.baseDelayMs);
+    return report;
+  }
+
+  async #send(e: OutboxEntry): Promise<'sent' | 'failed' | 'rejected'> {
+    const { store } = this.#o;
+    let status = 0;
+    let retryAfter: string | null = null;
+    try {
+      const res = await this.#o.fetch(ingestUrl(this.#o.collector), this.#request(e, false));
+      status = res.status;
+      retryAfter = res.headers.get('retry-after');
+      await res.body?.cancel().catch(() => {});
+    } catch {
+      status = 0; // network error, CORS, offline
+    }
+    if (status >= 200 && status < 300) {
+      await store.deleteOutbox(e.uploadId);
+      return 'sent';
+    }
+    if (PERMANENT.has(status)) {
+      console.warn(`edgewatch: the collector rejected window ${e.uploadId} (HTTP ${status}); it is dropped`);
+      await store.deleteOutbox(e.uploadId);
+      await store.update<number>('rejected-windows', (n) => (n ?? 0) + 1);
+      return 'rejected';
+    }
+    const attempts = e.attempts + 1;
+    const now = this.#o.now();
+    const wait = retryAfterMs(retryAfter, now) ?? backoffDelay(attempts, this.#o.baseDelayMs, this.#o.maxDelayMs, this.#o.random);
+    await store.putOutbox({ ...e, attempts, notBefore: now + wait });
+    return 'failed';
+  }
+
+  #request(e: OutboxEntry, keepalive: boolean): RequestInit {
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (this.#o.apiKey) headers.authorization = `Bearer ${this.#o.apiKey}`;
+    return { method: 'POST', headers, body: e.bytes as BodyInit, keepalive, credentials: 'omit', mode: 'cors' };
+  }
+
+  async #scheduleNext(busyRetry?: number): Promise<void> {
+    if (this.#closed || !this.#online) return;
+    const entries = await this.#o.store.outbox().catch(() => [] as OutboxEntry[]);
+    if (entries.length === 0) return;
+    const now = this.#o.now();
+    const next = Math.min(...entries.map((e) => e.notBefore));
+    this.kick(Math.max(busyRetry ?? 0, next - now, 0));
+  }
+
+  /**
+   * For `pagehide`: starts keepalive POSTs of waiting windows (within the browser's keepalive
+   * budget) without waiting for answers. An entry is removed only if its answer still arrives.
+   */
+  async flushKeepalive(): Promise<number> {
+    if (!this.#online) return 0;
+    let budget = KEEPALIVE_BUDGET;
+    let started = 0;
+    await withLockIfFree(this.#o.lockName, async () => {
+      for (const e of await this.#o.store.outbox()) {
+        if (e.bytes.byteLength > budget) continue;
+        budget -= e.bytes.byteLength;
+        started++;
+        void this.#o
+          .fetch(ingestUrl(this.#o.collector), this.#request(e, true))
+          .then((res) => (res.ok ? this.#o.store.deleteOutbox(e.uploadId) : undefined))
+          .catch(() => {});
+      }
+    });
+    return started;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#clearTimer();
+  }
+}
