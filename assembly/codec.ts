@@ -389,17 +389,15 @@ function bad(r: Reader, c: Column, reason: string): Column {
   return c;
 }
 
-/** Largest |bucket index| a finite double can have at `scale`. */
-function indexLimit(scale: i32): i64 {
-  return (<i64>1100 << 8) >> (8 - scale);
-}
+// Bucket indices of the smallest subnormal and the largest finite double at scale 8.
+const MIN_INDEX8: i32 = -1074 * 256 - 1;
+const MAX_INDEX8: i32 = 1024 * 256 - 1;
 
 function readRun(r: Reader, run: BucketRun, scale: i32): i64 {
   const len = r.length(run.cap, 'bucket run length');
   if (!r.ok || len == 0) return 0;
   const lo = r.zz();
-  const limit = indexLimit(scale);
-  if (lo < -limit || lo + <i64>len - 1 > limit) {
+  if (lo < <i64>(MIN_INDEX8 >> (8 - scale)) || lo + <i64>len - 1 > <i64>(MAX_INDEX8 >> (8 - scale))) {
     r.bad('bucket index out of range');
     return 0;
   }

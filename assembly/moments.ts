@@ -31,7 +31,8 @@ export class Moments {
     const n = na + nb;
     const fn = <f64>n;
     const delta = meanb - this.mean;
-    this.mean = (fa * this.mean + fb * meanb) / fn;
+    // Weighted as mean·(n_i/n) so huge values do not overflow on the way to a finite mean.
+    this.mean = this.mean * (fa / fn) + meanb * (fb / fn);
     this.m2 = this.m2 + m2b + delta * delta * ((fa * fb) / fn);
     this.sum = this.sum + sumb;
     this.n = n;
