@@ -28,13 +28,27 @@ export interface CollectorOptions {
   rateLimitPerDevice: number;
   /** If set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** Rolling window of the per-model metrics and of alert evaluation, ms. */
+  evalWindowMs: number;
+  /** How often alert rules are evaluated, ms (0: never in the background). */
+  alertIntervalMs: number;
+  /** Drift verdict (the core's compare): p-value tests up to this many baseline values… */
+  driftSmallSample: number;
+  /** …at this significance; */
+  driftPvalue: number;
+  /** beyond it, distances: Wasserstein-1 over the baseline's standard deviation… */
+  driftWassersteinNorm: number;
+  /** …and the Jensen–Shannon distance for categories. */
+  driftJs: number;
+  /** Base URL of the dashboard, for links in alerts. */
+  publicUrl?: string;
 }
 
 interface Setting {
   key: keyof CollectorOptions;
   flag: string;
   env: string;
-  type: 'string' | 'int' | 'bool';
+  type: 'string' | 'int' | 'bool' | 'number';
   default?: string | number | boolean;
   help: string;
 }
@@ -54,7 +68,22 @@ export const SETTINGS: Setting[] = [
   { key: 'rateLimitPerKey', flag: '--rate-limit-per-key', env: 'EDGEWATCH_RATE_LIMIT_PER_KEY', type: 'int', default: 0, help: 'ingest requests/minute per key (0: off)' },
   { key: 'rateLimitPerDevice', flag: '--rate-limit-per-device', env: 'EDGEWATCH_RATE_LIMIT_PER_DEVICE', type: 'int', default: 120, help: 'ingest requests/minute per device id (0: off)' },
   { key: 'metricsToken', flag: '--metrics-token', env: 'EDGEWATCH_METRICS_TOKEN', type: 'string', help: 'bearer token required by /metrics' },
+  { key: 'evalWindowMs', flag: '--eval-window-ms', env: 'EDGEWATCH_EVAL_WINDOW_MS', type: 'int', default: 3_600_000, help: 'rolling window of model metrics and alerts' },
+  { key: 'alertIntervalMs', flag: '--alert-interval-ms', env: 'EDGEWATCH_ALERT_INTERVAL_MS', type: 'int', default: 60_000, help: 'alert evaluation period (0: off)' },
+  { key: 'driftSmallSample', flag: '--drift-small-sample', env: 'EDGEWATCH_DRIFT_SMALL_SAMPLE', type: 'int', default: 1000, help: 'p-value tests up to this many baseline values, distances beyond' },
+  { key: 'driftPvalue', flag: '--drift-pvalue', env: 'EDGEWATCH_DRIFT_PVALUE', type: 'number', default: 0.05, help: 'KS / chi-square significance (small samples)' },
+  { key: 'driftWassersteinNorm', flag: '--drift-wasserstein', env: 'EDGEWATCH_DRIFT_WASSERSTEIN', type: 'number', default: 0.1, help: 'Wasserstein / baseline std threshold (large samples)' },
+  { key: 'driftJs', flag: '--drift-js', env: 'EDGEWATCH_DRIFT_JS', type: 'number', default: 0.1, help: 'Jensen-Shannon distance threshold (large samples)' },
+  { key: 'publicUrl', flag: '--public-url', env: 'EDGEWATCH_PUBLIC_URL', type: 'string', help: 'dashboard base URL for links in alerts' },
 ];
+
+/** The core's compare options from the collector's settings. */
+export const driftOptions = (o: CollectorOptions) => ({
+  smallSample: o.driftSmallSample,
+  pvalue: o.driftPvalue,
+  wassersteinNorm: o.driftWassersteinNorm,
+  js: o.driftJs,
+});
 
 export function defaultOptions(): CollectorOptions {
   const o: Record<string, unknown> = {};
@@ -66,6 +95,11 @@ function convert(s: Setting, raw: string): string | number | boolean {
   if (s.type === 'int') {
     const n = Number(raw);
     if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${s.flag}: expected a non-negative integer, got "${raw}"`);
+    return n;
+  }
+  if (s.type === 'number') {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`${s.flag}: expected a non-negative number, got "${raw}"`);
     return n;
   }
   if (s.type === 'bool') {
@@ -101,7 +135,7 @@ export function resolveOptions(argv: string[] = [], env: NodeJS.ProcessEnv = pro
 export function helpText(): string {
   const lines = ['Usage: edgewatch serve [options]', '', 'Options (flag, environment variable, default):'];
   for (const s of SETTINGS) {
-    const flag = s.type === 'bool' ? `${s.flag} / --no-${s.flag.slice(2)}` : `${s.flag} <${s.type === 'int' ? 'n' : 'value'}>`;
+    const flag = s.type === 'bool' ? `${s.flag} / --no-${s.flag.slice(2)}` : `${s.flag} <${s.type === 'int' || s.type === 'number' ? 'n' : 'value'}>`;
     const def = s.default === undefined ? '' : ` (default ${s.default})`;
     lines.push(`  ${flag.padEnd(38)} ${s.env.padEnd(32)} ${s.help}${def}`);
   }

@@ -9,6 +9,8 @@ import { buildApp } from './http/app.ts';
 import { KeyCache } from './http/auth.ts';
 import { ModelRegistry } from './ingest/models.ts';
 import { CollectorMetrics } from './metrics.ts';
+import { registerModelMetrics } from './model-metrics.ts';
+import { snapshot } from './read/snapshot.ts';
 import { openStorage } from './storage/open.ts';
 import { timed } from './storage/timed.ts';
 
@@ -34,6 +36,7 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     keys: new KeyCache(db, opts.keyCacheMs),
     metrics,
   };
+  registerModelMetrics(metrics.registry, () => snapshot(db, core, opts));
   const app = await buildApp(context);
   let closing: Promise<void> | undefined;
   return {

@@ -38,7 +38,8 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
 
   beforeAll(async () => {
     core = await sharedCore();
-    c = await startCollector(backend);
+    // The metrics' rolling window covers all three steps.
+    c = await startCollector(backend, { evalWindowMs: 4 * HOUR, alertIntervalMs: 0 });
     // Step 0: six devices, no drift. Five report region eu, one us.
     for (let d = 0; d < 6; d++) await upload(0, d, makeRows(d, 120), { region: d < 5 ? 'eu' : 'us' });
     // Step 1: the same six devices, ages shifted by 15 years.
@@ -162,5 +163,32 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
     expect(r.body.points[0].columns.age.drifted.drifted).toBe(false);
     expect(r.body.points[1].columns.age.drifted.drifted).toBe(true);
     expect(r.body.points[2]).toEqual({ from: base + 2 * HOUR, to: base + 3 * HOUR, devices: 4, uploads: 4, rows: 200, suppressed: true });
+  });
+
+  it('exports per-model metrics over the rolling window, from the same merge and compare', async () => {
+    const m = await get(`${c.url}/metrics`, undefined);
+    const v = 'project="alpha",model="churn",version="1.0.0"';
+    const all = [...stepRows[0], ...stepRows[1], ...stepRows[2]];
+    expect(m.body).toContain(`edgewatch_model_devices{${v}} 6`);
+    expect(m.body).toContain(`edgewatch_model_rows{${v}} ${all.length}`);
+    expect(m.body).toContain(`edgewatch_model_uploads{${v}} 16`);
+    expect(m.body).toContain(`edgewatch_column_values{${v},column="age",state="count"} ${all.length}`);
+    expect(m.body).toContain(`edgewatch_column_values{${v},column="age",state="missing"} ${all.filter((r) => r.age === null).length}`);
+    expect(m.body).toMatch(new RegExp(`edgewatch_model_freshness_seconds\\{${v}\\} \\d`));
+    const baseline = profileOfRows(core, training);
+    const current = profileOfRows(core, all);
+    try {
+      const truth = core.compare(baseline, current).columns;
+      for (const col of ['age', 'income', 'plan']) {
+        expect(m.body).toContain(`edgewatch_column_drifted{${v},column="${col}"} ${truth[col].drifted.drifted ? 1 : 0}`);
+      }
+      const psi = Number(new RegExp(`edgewatch_column_drift\\{${v},column="age",statistic="psi"\\} (\\S+)`).exec(m.body)![1]);
+      expect(psi).toBeCloseTo((truth.age as { psi: number }).psi, 9);
+      const p99 = Number(new RegExp(`edgewatch_column_quantile\\{${v},column="income",quantile="0.99"\\} (\\S+)`).exec(m.body)![1]);
+      expect(p99).toBe(current.quantiles('income', [0.99])[0]);
+    } finally {
+      baseline.dispose();
+      current.dispose();
+    }
   });
 });

@@ -2,6 +2,7 @@
 // the baseline by the core's compare (statistics, tests and per-column verdicts all come from
 // the core). Steps with fewer than k devices are reported as suppressed, nothing else.
 import type { ColumnDrift } from '../../core/types.ts';
+import type { DriftOptions } from '../../core/index.ts';
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate, type Selection } from './aggregate.ts';
@@ -26,6 +27,7 @@ export async function driftTimeline(
   baseline: Profile,
   s: Selection,
   step: number,
+  options: DriftOptions = {},
 ): Promise<DriftPoint[]> {
   const points: DriftPoint[] = [];
   for (let from = s.from; from < s.to; from += step) {
@@ -37,7 +39,7 @@ export async function driftTimeline(
       continue;
     }
     try {
-      const report = core.compare(baseline, agg.profile);
+      const report = core.compare(baseline, agg.profile, options);
       const cols = Object.values(report.columns);
       points.push({
         ...counts,

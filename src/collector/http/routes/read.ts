@@ -2,6 +2,7 @@
 // All of it passes through read/aggregate.ts, which enforces k-anonymity.
 import type { FastifyInstance } from 'fastify';
 import type { ColumnSummary } from '../../../core/types.ts';
+import { driftOptions } from '../../config.ts';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../ingest/errors.ts';
 import { aggregate, type Selection } from '../../read/aggregate.ts';
@@ -189,7 +190,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
       const baseline = await loadBaseline(ctx.db, ctx.core, s.projectId, s.model, s.version);
       if (!baseline) throw new RequestError(404, 'no_baseline', `no baseline for ${s.model}@${s.version}`);
       try {
-        return { k, step, points: await driftTimeline(ctx.db, ctx.core, k, baseline, s, step) };
+        return { k, step, points: await driftTimeline(ctx.db, ctx.core, k, baseline, s, step, driftOptions(ctx.options)) };
       } finally {
         baseline.dispose();
       }
