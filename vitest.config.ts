@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+import { browserCommands } from './test/browser/commands.ts';
 
 // Browser tests run in a real headless Chromium. Nothing is downloaded: we drive the system's
 // Chromium (Debian's /usr/bin/chromium) or the one CHROMIUM_PATH points at.
@@ -44,6 +45,7 @@ export default defineConfig({
             enabled: true,
             headless: true,
             screenshotFailures: false,
+            commands: browserCommands,
             provider: playwright({
               launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
             }),
