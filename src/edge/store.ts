@@ -234,7 +234,8 @@ export function databaseName(modelId: string): string {
 }
 
 function warn(what: string, err: unknown): void {
-  console.warn(`edgewatch: ${what}; monitoring continues in memory (${(err as Error)?.message ?? err})`);
+  const e = err as Error;
+  console.warn(`edgewatch: ${what}; monitoring continues in memory (${e?.name ?? 'Error'}: ${e?.message || e})`);
 }
 
 /**
