@@ -1,0 +1,94 @@
+// `edgewatch baseline set|grid`: talks to a running collector over its HTTP API — sets a model
+// version's baseline from a profile file, or fetches the private-mode grid derived from it.
+import { readFile } from 'node:fs/promises';
+import { loadCore } from '../core/index.ts';
+import { expectPositionals, parseFlags } from './args.ts';
+import { UsageError, UserError } from './errors.ts';
+import { loadProfile } from './load-profile.ts';
+
+const DEFAULT_URL = 'http://127.0.0.1:8787';
+
+export const BASELINE_HELP = `Usage:
+  edgewatch baseline set <profile> --model <id> --version <v> [--url <collector>] [--key <admin key>]
+  edgewatch baseline grid --model <id> --version <v> [--url <collector>] [--key <key>]
+
+set   uploads a profile (from \`edgewatch profile\` on training data) as the baseline of a model
+      version; needs an admin key. Prints the columns the collector registered.
+grid  prints the private-mode grid the collector derives from that baseline (JSON columns for
+      core.profile); any key of the project works.
+
+Options:
+  --url <collector>  collector base URL (default: EDGEWATCH_URL, else ${DEFAULT_URL})
+  --key <key>        API key (default: EDGEWATCH_KEY)
+  --model <id>       model id
+  --version <v>      model version`;
+
+export async function baselineCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '--help' || sub === '-h') {
+    console.log(BASELINE_HELP);
+    return sub ? 0 : 2;
+  }
+  if (sub !== 'set' && sub !== 'grid') throw new UsageError(`baseline: unknown subcommand "${sub}" (set or grid)`);
+  const { values, positionals } = parseFlags(`baseline ${sub}`, rest, {
+    url: { type: 'string' },
+    key: { type: 'string' },
+    model: { type: 'string' },
+    version: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(BASELINE_HELP);
+    return 0;
+  }
+  const url = ((values.url as string | undefined) ?? process.env.EDGEWATCH_URL ?? DEFAULT_URL).replace(/\/+$/, '');
+  const key = (values.key as string | undefined) ?? process.env.EDGEWATCH_KEY;
+  const model = values.model as string | undefined;
+  const version = values.version as string | undefined;
+  if (!model || !version) throw new UsageError(`baseline ${sub}: --model and --version are required`);
+  if (!key) throw new UsageError(`baseline ${sub}: an API key is required (--key or EDGEWATCH_KEY)`);
+  const route = `${url}/v1/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(version)}`;
+
+  if (sub === 'set') {
+    const [path] = expectPositionals('baseline set', positionals, ['profile']);
+    // Decode locally first: a bad file gets the same clear error as everywhere else.
+    const { profile } = await loadProfile(await loadCore(), path);
+    profile.dispose();
+    const body = await readFile(path);
+    const answer = await call(`${route}/baseline`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' },
+      body,
+    });
+    const columns = (answer as { columns?: string[] }).columns ?? [];
+    console.log(`baseline of ${model}@${version} set from ${path}: ${columns.length} columns (${columns.join(', ')})`);
+    return 0;
+  }
+  expectPositionals('baseline grid', positionals, []);
+  const answer = await call(`${route}/grid`, { headers: { authorization: `Bearer ${key}` } });
+  console.log(JSON.stringify(answer, null, 2));
+  return 0;
+}
+
+async function call(url: string, init: RequestInit): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new UserError(`cannot reach the collector at ${new URL(url).origin} (${cause?.code ?? cause?.message ?? (err as Error).message})`);
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) {
+    const error = (body as { error?: string } | undefined)?.error ?? (text.split('\n')[0].slice(0, 200) || res.statusText);
+    throw new UserError(`the collector answered ${res.status}: ${error}`);
+  }
+  if (body === undefined) throw new UserError(`the collector answered ${res.status} with something that is not JSON`);
+  return body;
+}
