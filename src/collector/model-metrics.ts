@@ -3,6 +3,7 @@
 // Ratios such as the missing rate are left to PromQL: the collector exports counts.
 import { Gauge, type Registry } from 'prom-client';
 import type { VersionState } from './read/snapshot.ts';
+import type { Queryable } from './storage/db.ts';
 
 const V = ['project', 'model', 'version'];
 const C = [...V, 'column'];
@@ -56,4 +57,24 @@ function setAll(g: Record<string, Gauge>, s: VersionState) {
     for (const [statistic, value] of Object.entries(stats)) if (Number.isFinite(value)) g.drift.set({ ...l, statistic }, value);
     g.drifted.set(l, d.drifted.drifted ? 1 : 0);
   }
+}
+
+/** edgewatch_alerts_firing{project, severity, owner}: read from the alerts table at scrape time. */
+export function registerAlertMetrics(registry: Registry, db: Queryable) {
+  const firing = new Gauge({
+    name: 'edgewatch_alerts_firing',
+    help: 'Alerts firing now, by project, severity and owner.',
+    labelNames: ['project', 'severity', 'owner'],
+    registers: [registry],
+    async collect() {
+      const rows = await db.query<{ project: string; severity: string; owner: string; n: number }>(
+        `select p.name as project, r.severity, r.owner, count(*) as n from alerts a
+         join alert_rules r on r.id = a.rule_id join projects p on p.id = r.project_id
+         where a.state = 'firing' group by p.name, r.severity, r.owner`,
+      );
+      this.reset();
+      for (const r of rows) this.set({ project: r.project, severity: r.severity, owner: r.owner }, r.n);
+    },
+  });
+  return firing;
 }

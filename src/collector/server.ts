@@ -9,7 +9,9 @@ import { buildApp } from './http/app.ts';
 import { KeyCache } from './http/auth.ts';
 import { ModelRegistry } from './ingest/models.ts';
 import { CollectorMetrics } from './metrics.ts';
-import { registerModelMetrics } from './model-metrics.ts';
+import { deliverDue } from './alerts/deliver.ts';
+import { evaluateAlerts, type Transition } from './alerts/evaluate.ts';
+import { registerAlertMetrics, registerModelMetrics } from './model-metrics.ts';
 import { snapshot } from './read/snapshot.ts';
 import { openStorage } from './storage/open.ts';
 import { timed } from './storage/timed.ts';
@@ -19,6 +21,8 @@ export interface Collector {
   context: CollectorContext;
   /** Base URL once listening, e.g. http://127.0.0.1:8787 */
   url?: string;
+  /** One alert round: evaluate every rule on a fresh snapshot, then send due webhooks. */
+  runAlerts(now?: number): Promise<{ transitions: Transition[] | null; sent: number; failed: number }>;
   close(): Promise<void>;
 }
 
@@ -37,14 +41,33 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     metrics,
   };
   registerModelMetrics(metrics.registry, () => snapshot(db, core, opts));
+  registerAlertMetrics(metrics.registry, db);
   const app = await buildApp(context);
+  const runAlerts = async (now = Date.now()) => {
+    const transitions = await evaluateAlerts(db, await snapshot(db, core, opts, now), now, opts.publicUrl);
+    return { transitions, ...(await deliverDue(db, now)) };
+  };
+  // Background rounds never overlap; a failed round is logged and the next one tries again.
+  let round: Promise<unknown> | undefined;
+  const timer =
+    opts.alertIntervalMs > 0
+      ? setInterval(() => {
+          round ??= runAlerts()
+            .catch((err) => console.error(`edgewatch alerts: ${(err as Error).message}`))
+            .finally(() => (round = undefined));
+        }, opts.alertIntervalMs)
+      : undefined;
+  timer?.unref();
   let closing: Promise<void> | undefined;
   return {
     app,
     context,
+    runAlerts,
     close() {
       closing ??= (async () => {
+        clearInterval(timer);
         await app.close();
+        await round;
         await db.close();
       })();
       return closing;

@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../context.ts';
 import { RequestError } from '../ingest/errors.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { baselineRoutes } from './routes/baselines.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -56,6 +57,7 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   ingestRoutes(app, ctx);
   baselineRoutes(app, ctx);
   readRoutes(app, ctx);
+  alertRoutes(app, ctx);
   opsRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -58,6 +58,55 @@ export const MIGRATIONS: string[] = [
     primary key (project_id, model, version)
   );
   `,
+  // 2: alert rules, alerts (one open alert per rule and series), webhook deliveries (an outbox:
+  // retried until delivered, across restarts and processes)
+  `
+  create table alert_rules (
+    id bigserial primary key,
+    project_id bigint not null references projects(id),
+    name text not null,
+    metric text not null,
+    model text,
+    version text,
+    column_name text,
+    op text not null check (op in ('>', '>=', '<', '<=')),
+    threshold double precision not null,
+    for_windows int not null check (for_windows >= 1),
+    severity text not null check (severity in ('page', 'ticket')),
+    owner text not null,
+    webhook_url text,
+    webhook_format text not null check (webhook_format in ('json', 'slack')),
+    created_at bigint not null,
+    unique (project_id, name)
+  );
+  create table alerts (
+    id bigserial primary key,
+    rule_id bigint not null references alert_rules(id) on delete cascade,
+    series text not null,
+    state text not null check (state in ('pending', 'firing', 'resolved')),
+    streak int not null,
+    value double precision,
+    evidence jsonb not null,
+    started_at bigint not null,
+    fired_at bigint,
+    resolved_at bigint,
+    updated_at bigint not null
+  );
+  create unique index alerts_open on alerts (rule_id, series) where state <> 'resolved';
+  create table deliveries (
+    id bigserial primary key,
+    alert_id bigint not null references alerts(id) on delete cascade,
+    event text not null check (event in ('firing', 'resolved')),
+    url text not null,
+    body jsonb not null,
+    attempts int not null default 0,
+    next_at bigint not null,
+    delivered_at bigint,
+    failed_at bigint,
+    last_error text
+  );
+  create index deliveries_due on deliveries (next_at) where delivered_at is null and failed_at is null;
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks

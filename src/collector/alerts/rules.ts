@@ -1,0 +1,129 @@
+// Alert rules: a metric of a model version (or of one of its columns), a comparison, and for how
+// many consecutive evaluations it must hold before the alert fires. Metrics:
+//   drifted                 1 when the core's compare marks the column drifted, else 0
+//   drift.<statistic>       psi, js, hellinger, wasserstein, ks_pvalue, chi2_pvalue, linf
+//   missing_rate            the column's current missing rate (from compare: needs a baseline)
+//   quantile.0.5|0.9|0.99   a numeric column's quantile in the window (e.g. latency)
+//   freshness_seconds       time since the model version's last upload
+//   devices                 distinct devices in the window
+import type { Queryable } from '../storage/db.ts';
+import { RequestError } from '../ingest/errors.ts';
+
+export const RULE_METRICS = [
+  'drifted',
+  'drift.psi',
+  'drift.js',
+  'drift.hellinger',
+  'drift.wasserstein',
+  'drift.ks_pvalue',
+  'drift.chi2_pvalue',
+  'drift.linf',
+  'missing_rate',
+  'quantile.0.5',
+  'quantile.0.9',
+  'quantile.0.99',
+  'freshness_seconds',
+  'devices',
+] as const;
+export type RuleMetric = (typeof RULE_METRICS)[number];
+export const VERSION_METRICS: readonly RuleMetric[] = ['freshness_seconds', 'devices'];
+
+export interface AlertRule {
+  id?: number;
+  name: string;
+  metric: RuleMetric;
+  /** Filters; absent: every model / version / column. */
+  model?: string | null;
+  version?: string | null;
+  column?: string | null;
+  op: '>' | '>=' | '<' | '<=';
+  threshold: number;
+  /** Consecutive evaluations (windows) the condition must hold. */
+  for: number;
+  severity: 'page' | 'ticket';
+  owner: string;
+  webhookUrl?: string | null;
+  webhookFormat?: 'json' | 'slack';
+}
+
+/**
+ * The defaults: freshness and missing values go to the data owner, latency to the platform
+ * owner, drift to the model owner. Latency is the edge runtime's `latency_ms` column.
+ */
+export function defaultRules(owners: { data: string; platform: string; model: string }): AlertRule[] {
+  return [
+    { name: 'stale-data', metric: 'freshness_seconds', op: '>', threshold: 3600, for: 1, severity: 'ticket', owner: owners.data },
+    { name: 'missing-values', metric: 'missing_rate', op: '>', threshold: 0.1, for: 3, severity: 'ticket', owner: owners.data },
+    { name: 'latency-p99', metric: 'quantile.0.99', column: 'latency_ms', op: '>', threshold: 1000, for: 3, severity: 'page', owner: owners.platform },
+    { name: 'drift', metric: 'drifted', op: '>=', threshold: 1, for: 3, severity: 'ticket', owner: owners.model },
+  ];
+}
+
+export const ruleSchema = {
+  type: 'object',
+  required: ['name', 'metric', 'op', 'threshold', 'for', 'severity', 'owner'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
+    metric: { type: 'string', enum: [...RULE_METRICS] },
+    model: { type: ['string', 'null'], maxLength: 128 },
+    version: { type: ['string', 'null'], maxLength: 128 },
+    column: { type: ['string', 'null'], maxLength: 256 },
+    op: { type: 'string', enum: ['>', '>=', '<', '<='] },
+    threshold: { type: 'number' },
+    for: { type: 'integer', minimum: 1, maximum: 1000 },
+    severity: { type: 'string', enum: ['page', 'ticket'] },
+    owner: { type: 'string', minLength: 1, maxLength: 128 },
+    webhookUrl: { type: ['string', 'null'], pattern: '^https?://', maxLength: 2048 },
+    webhookFormat: { type: 'string', enum: ['json', 'slack'] },
+  },
+} as const;
+
+export async function saveRule(db: Queryable, projectId: number, r: AlertRule): Promise<number> {
+  if (VERSION_METRICS.includes(r.metric) && r.column) {
+    throw new RequestError(400, 'request', `${r.metric} is a model-version metric: no column`);
+  }
+  const rows = await db.query<{ id: number }>(
+    `insert into alert_rules (project_id, name, metric, model, version, column_name, op, threshold, for_windows,
+                              severity, owner, webhook_url, webhook_format, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     on conflict (project_id, name) do update set metric = excluded.metric, model = excluded.model,
+       version = excluded.version, column_name = excluded.column_name, op = excluded.op,
+       threshold = excluded.threshold, for_windows = excluded.for_windows, severity = excluded.severity,
+       owner = excluded.owner, webhook_url = excluded.webhook_url, webhook_format = excluded.webhook_format
+     returning id`,
+    [projectId, r.name, r.metric, r.model ?? null, r.version ?? null, r.column ?? null, r.op, r.threshold, r.for,
+     r.severity, r.owner, r.webhookUrl ?? null, r.webhookFormat ?? 'json', Date.now()],
+  );
+  return rows[0].id;
+}
+
+export type StoredRule = AlertRule & { id: number; projectId: number };
+
+export async function listRules(db: Queryable, projectId?: number): Promise<StoredRule[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    'select * from alert_rules where $1::bigint is null or project_id = $1 order by id',
+    [projectId ?? null],
+  );
+  return rows.map((r) => ({
+    id: r.id as number,
+    projectId: r.project_id as number,
+    name: r.name as string,
+    metric: r.metric as RuleMetric,
+    model: r.model as string | null,
+    version: r.version as string | null,
+    column: r.column_name as string | null,
+    op: r.op as AlertRule['op'],
+    threshold: r.threshold as number,
+    for: r.for_windows as number,
+    severity: r.severity as AlertRule['severity'],
+    owner: r.owner as string,
+    webhookUrl: r.webhook_url as string | null,
+    webhookFormat: r.webhook_format as 'json' | 'slack',
+  }));
+}
+
+export async function deleteRule(db: Queryable, projectId: number, name: string): Promise<boolean> {
+  return (await db.query('delete from alert_rules where project_id = $1 and name = $2 returning id', [projectId, name])).length > 0;
+}

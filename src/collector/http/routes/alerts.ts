@@ -1,0 +1,121 @@
+// Alert rules (admin keys write, read keys list) and alerts (read keys).
+import type { FastifyInstance } from 'fastify';
+import type { CollectorContext } from '../../context.ts';
+import { RequestError } from '../../ingest/errors.ts';
+import { defaultRules, deleteRule, listRules, ruleSchema, saveRule, type AlertRule } from '../../alerts/rules.ts';
+import { requireKey } from '../auth.ts';
+
+const anyObject = { type: 'object', additionalProperties: true } as const;
+const ruleOut = { type: 'object', properties: { ...ruleSchema.properties, webhookUrl: { type: ['string', 'null'] } } } as const;
+
+export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
+  const reader = requireKey(ctx.keys, ['read', 'admin']);
+  const admin = requireKey(ctx.keys, ['admin']);
+
+  app.get('/v1/alerts/rules', {
+    preHandler: reader,
+    schema: { summary: 'Alert rules of the project', tags: ['alerts'], response: { 200: { type: 'object', properties: { rules: { type: 'array', items: ruleOut } } } } },
+  }, async (req) => ({ rules: await listRules(ctx.db, req.principal!.projectId) }));
+
+  app.put<{ Params: { name: string }; Body: AlertRule }>('/v1/alerts/rules/:name', {
+    preHandler: admin,
+    schema: {
+      summary: 'Create or replace an alert rule',
+      tags: ['alerts'],
+      params: { type: 'object', properties: { name: { type: 'string' } } },
+      body: ruleSchema,
+      response: { 200: { type: 'object', properties: { id: { type: 'integer' } } } },
+    },
+  }, async (req) => {
+    if (req.body.name !== req.params.name) throw new RequestError(400, 'request', 'the rule name in the path and the body differ');
+    return { id: await saveRule(ctx.db, req.principal!.projectId, req.body) };
+  });
+
+  app.delete<{ Params: { name: string } }>('/v1/alerts/rules/:name', {
+    preHandler: admin,
+    schema: { summary: 'Delete an alert rule and its alerts', tags: ['alerts'], params: { type: 'object', properties: { name: { type: 'string' } } } },
+  }, async (req) => {
+    if (!(await deleteRule(ctx.db, req.principal!.projectId, req.params.name))) throw new RequestError(404, 'not_found', `no rule "${req.params.name}"`);
+    return { ok: true };
+  });
+
+  app.post<{ Body: { owners: { data: string; platform: string; model: string }; webhookUrl?: string; webhookFormat?: 'json' | 'slack' } }>(
+    '/v1/alerts/rules/defaults',
+    {
+      preHandler: admin,
+      schema: {
+        summary: 'Install the default rules (freshness, missing values, latency, drift) with their owners',
+        tags: ['alerts'],
+        body: {
+          type: 'object',
+          required: ['owners'],
+          properties: {
+            owners: {
+              type: 'object',
+              required: ['data', 'platform', 'model'],
+              properties: { data: { type: 'string', minLength: 1 }, platform: { type: 'string', minLength: 1 }, model: { type: 'string', minLength: 1 } },
+            },
+            webhookUrl: ruleSchema.properties.webhookUrl,
+            webhookFormat: ruleSchema.properties.webhookFormat,
+          },
+        },
+        response: { 200: { type: 'object', properties: { rules: { type: 'array', items: ruleOut } } } },
+      },
+    },
+    async (req) => {
+      for (const r of defaultRules(req.body.owners)) {
+        await saveRule(ctx.db, req.principal!.projectId, { ...r, webhookUrl: req.body.webhookUrl, webhookFormat: req.body.webhookFormat });
+      }
+      return { rules: await listRules(ctx.db, req.principal!.projectId) };
+    },
+  );
+
+  app.get<{ Querystring: { state?: string } }>('/v1/alerts', {
+    preHandler: reader,
+    schema: {
+      summary: 'Alerts of the project, newest first (default: pending and firing)',
+      tags: ['alerts'],
+      querystring: { type: 'object', properties: { state: { type: 'string', enum: ['open', 'pending', 'firing', 'resolved', 'all'] } } },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            alerts: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  id: { type: 'integer' },
+                  rule: { type: 'string' },
+                  series: { type: 'string' },
+                  state: { type: 'string' },
+                  severity: { type: 'string' },
+                  owner: { type: 'string' },
+                  value: { type: ['number', 'null'] },
+                  startedAt: { type: 'integer' },
+                  firedAt: { type: ['integer', 'null'] },
+                  resolvedAt: { type: ['integer', 'null'] },
+                  evidence: anyObject,
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  }, async (req) => {
+    const state = req.query.state ?? 'open';
+    const rows = await ctx.db.query<Record<string, unknown>>(
+      `select a.*, r.name, r.severity, r.owner from alerts a join alert_rules r on r.id = a.rule_id
+       where r.project_id = $1 and ($2 = 'all' or a.state = $2 or ($2 = 'open' and a.state <> 'resolved'))
+       order by a.id desc limit 500`,
+      [req.principal!.projectId, state],
+    );
+    return {
+      alerts: rows.map((a) => ({
+        id: a.id, rule: a.name, series: a.series, state: a.state, severity: a.severity, owner: a.owner, value: a.value,
+        startedAt: a.started_at, firedAt: a.fired_at, resolvedAt: a.resolved_at, evidence: a.evidence,
+      })),
+    };
+  });
+}

@@ -1,0 +1,129 @@
+// Alert rules end to end on both back-ends: drift in real uploads takes an alert from pending
+// to firing after `for` windows, the webhook is retried until it is delivered, repeats are not
+// notified again, the return to normal resolves it, and nothing is raised from an aggregate
+// below k devices.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedCore, type Core } from '../../src/collector/core.ts';
+import { BACKENDS } from './helpers/backends.ts';
+import { get, post, startCollector, type Running } from './helpers/collector.ts';
+import { makePayload, makeRows, profileOfRows } from './helpers/payloads.ts';
+import { webhookReceiver } from './helpers/webhook.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+describe.each(BACKENDS)('alerts on $name', (backend) => {
+  let core: Core;
+  let c: Running;
+  let hook: Awaited<ReturnType<typeof webhookReceiver>>;
+  let slack: Awaited<ReturnType<typeof webhookReceiver>>;
+  const now = Date.now();
+  const base = now - (now % HOUR) - 3 * HOUR;
+
+  const put = (path: string, key: string, body: unknown) =>
+    fetch(`${c.url}${path}`, { method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    core = await sharedCore();
+    hook = await webhookReceiver(1);
+    slack = await webhookReceiver();
+    c = await startCollector(backend, { alertIntervalMs: 0, publicUrl: 'https://watch.example' });
+    const baseline = profileOfRows(core, makeRows(100, 3000));
+    const bytes = baseline.toBytes();
+    baseline.dispose();
+    const res = await fetch(`${c.url}/v1/models/churn/versions/1.0.0/baseline`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/octet-stream' },
+      body: bytes as BodyInit,
+    });
+    expect(res.status).toBe(200);
+    // Hour 0: six devices, ages shifted by 20 years. Hour 1: six devices, no shift.
+    // Model "tiny": three devices only, shifted — below k = 5.
+    const send = async (model: string, hour: number, d: number, shift: number) => {
+      const bytes = makePayload(core, {
+        model,
+        deviceId: `device-${model}-${d}`,
+        uploadId: `upload-${model}-${hour}-${d}`,
+        windowStart: base + hour * HOUR + (5 + d) * MIN,
+        rows: makeRows(hour * 10 + d, 150, shift),
+      });
+      expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
+    };
+    for (let d = 0; d < 6; d++) await send('churn', 0, d, 20);
+    for (let d = 0; d < 6; d++) await send('churn', 1, d, 0);
+    for (let d = 0; d < 3; d++) await send('tiny', 0, d, 20);
+  });
+  afterAll(async () => {
+    await c?.stop();
+    await hook?.close();
+    await slack?.close();
+  });
+
+  it('validates rules and lets only admin keys write them', async () => {
+    const rule = { name: 'age-drift', metric: 'drifted', column: 'age', op: '>=', threshold: 1, for: 2, severity: 'page', owner: 'ml-team', webhookUrl: hook.url };
+    expect((await put('/v1/alerts/rules/age-drift', c.keys.read, rule)).status).toBe(403);
+    expect((await put('/v1/alerts/rules/age-drift', c.keys.admin, { ...rule, metric: 'vibes' })).status).toBe(400);
+    expect((await put('/v1/alerts/rules/age-drift', c.keys.admin, { ...rule, for: 0 })).status).toBe(400);
+    expect((await put('/v1/alerts/rules/age-drift', c.keys.admin, rule)).status).toBe(200);
+    const stale = { name: 'stale', metric: 'freshness_seconds', op: '>=', threshold: 0, for: 1, severity: 'ticket', owner: 'data-team', webhookUrl: slack.url, webhookFormat: 'slack' };
+    expect((await put('/v1/alerts/rules/stale', c.keys.admin, stale)).status).toBe(200);
+    const listed = await get(`${c.url}/v1/alerts/rules`, c.keys.read);
+    expect(listed.body.rules.map((r: { name: string }) => r.name)).toEqual(['age-drift', 'stale']);
+  });
+
+  it('goes pending → firing → resolved, retries the webhook, and notifies each change once', async () => {
+    const t1 = base + HOUR; // the window [t1 - 1 h, t1) holds the shifted hour
+    let r = await c.collector.runAlerts(t1);
+    expect(r.transitions).toEqual(
+      expect.arrayContaining([
+        { rule: 'age-drift', series: 'churn|1.0.0|age', to: 'pending' },
+        { rule: 'stale', series: 'churn|1.0.0', to: 'firing' },
+      ]),
+    );
+    // Nothing for "tiny": three devices are below k.
+    expect(JSON.stringify(r.transitions)).not.toContain('tiny');
+    expect(hook.received).toHaveLength(0);
+    expect(slack.received).toHaveLength(1);
+    expect(slack.received[0].body.text).toContain('stale firing: churn@1.0.0');
+
+    r = await c.collector.runAlerts(t1 + 1);
+    expect(r.transitions).toEqual([{ rule: 'age-drift', series: 'churn|1.0.0|age', to: 'firing' }]);
+    // The receiver refuses the first attempt; the retry waits out its backoff.
+    expect(hook.received.map((x) => x.status)).toEqual([500]);
+    expect((await c.collector.runAlerts(t1 + 500)).sent).toBe(0);
+    expect((await c.collector.runAlerts(t1 + 1500)).sent).toBe(1);
+    expect(hook.received.map((x) => x.status)).toEqual([500, 200]);
+    const firing = hook.received[1].body;
+    expect(firing).toMatchObject({
+      event: 'firing',
+      alert: { rule: 'age-drift', severity: 'page', owner: 'ml-team' },
+      evidence: {
+        project: 'alpha', model: 'churn', version: '1.0.0', column: 'age', statistic: 'drifted', value: 1,
+        op: '>=', threshold: 1, window: { from: t1 + 1 - HOUR, to: t1 + 1 },
+        link: 'https://watch.example/#/models/churn/versions/1.0.0',
+      },
+    });
+    // Baseline vs current quantiles: the current median is about 20 years above the baseline's.
+    const [b50, c50] = firing.evidence.quantiles['0.5'];
+    expect(c50 - b50).toBeGreaterThan(15);
+
+    const m = await get(`${c.url}/metrics`, undefined);
+    expect(m.body).toContain('edgewatch_alerts_firing{project="alpha",severity="page",owner="ml-team"} 1');
+
+    // Still drifted: no new notification.
+    r = await c.collector.runAlerts(t1 + 2000);
+    expect(r.transitions).toEqual([]);
+    expect(hook.received).toHaveLength(2);
+
+    // The next hour is back to normal: resolved, and notified.
+    r = await c.collector.runAlerts(base + 2 * HOUR);
+    expect(r.transitions).toEqual([{ rule: 'age-drift', series: 'churn|1.0.0|age', to: 'resolved' }]);
+    expect(hook.received.at(-1)!.body).toMatchObject({ event: 'resolved', alert: { rule: 'age-drift' } });
+
+    const all = await get(`${c.url}/v1/alerts?state=all`, c.keys.read);
+    const ageAlerts = all.body.alerts.filter((a: { rule: string }) => a.rule === 'age-drift');
+    expect(ageAlerts).toHaveLength(1);
+    expect(ageAlerts[0]).toMatchObject({ state: 'resolved', firedAt: t1 + 1, resolvedAt: base + 2 * HOUR });
+    expect((await get(`${c.url}/v1/alerts`, c.keys.ingest)).status).toBe(403);
+  });
+});
