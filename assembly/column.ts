@@ -2,7 +2,8 @@
 // straight from wasm memory (a whole array per call); no value crosses the JS boundary alone.
 import { Counters, Moments } from './moments';
 import { ExpHistogram } from './exphist';
-import { FixedGrid } from './grid';
+import { index8, MAX_SCALE } from './bucket_index';
+import { FixedGrid, binOf } from './grid';
 import { CategoricalSketch } from './categorical';
 
 export const KIND_NUMERIC: u8 = 1;
@@ -32,59 +33,159 @@ function isFiniteBits(x: f64): bool {
 }
 
 /**
- * Records `n` numeric values of type T found at ptr, ptr+stride, … into a numeric or grid column.
- * Two passes: buckets, counters, sum and extremes; then M2 around the batch mean, so the batch
- * merges into the running moments with one exact Chan step (and no division per value).
+ * Records `n` numeric values of type T found at ptr, ptr+stride, … into a numeric or grid column,
+ * in one pass. The batch's M2 comes from sums of (x − K) and (x − K)² with K its first finite
+ * value (the shifted-data method: no division per value, no cancellation while K is near the
+ * data), and the batch merges into the running moments with one exact Chan step.
  */
 export function recordNumeric<T>(col: Column, ptr: usize, stride: usize, n: i32): void {
-  let finite: i64 = 0;
-  let sum: f64 = 0;
-  let lo: f64 = Infinity;
-  let hi: f64 = -Infinity;
-  let nan: i64 = 0;
-  let pinf: i64 = 0;
-  let ninf: i64 = 0;
-  const exp = col.exp;
-  const grid = col.grid;
+  const shift = firstFinite<T>(ptr, stride, n);
+  const b = col.exp != null ? recordExp<T>(col.exp!, ptr, stride, n, shift) : recordGrid<T>(col.grid!, ptr, stride, n, shift);
+  const c = col.counters;
+  c.count += <i64>n;
+  c.nan += b.nan;
+  c.posInf += b.posInf;
+  c.negInf += b.negInf;
+  if (b.finite == 0) return;
+  const fn = <f64>b.finite;
+  const mean = shift + b.s1 / fn;
+  const m2 = max(b.s2 - (b.s1 * b.s1) / fn, 0);
+  col.moments.combine(b.finite, b.sum, mean, m2, b.min, b.max);
+}
+
+function firstFinite<T>(ptr: usize, stride: usize, n: i32): f64 {
   let p = ptr;
   for (let i = 0; i < n; i++, p += stride) {
     const x = <f64>load<T>(p);
-    if (isFiniteBits(x)) {
-      finite++;
-      sum += x;
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-      if (exp != null) {
-        if (x == 0) exp.zero++;
-        else exp.recordNonZero(x);
-      } else {
-        grid!.record(x);
-      }
-    } else if (x != x) {
-      nan++;
-    } else if (x > 0) {
-      pinf++;
-    } else {
-      ninf++;
-    }
+    if (isFiniteBits(x)) return x;
   }
-  const c = col.counters;
-  c.count += <i64>n;
-  c.nan += nan;
-  c.posInf += pinf;
-  c.negInf += ninf;
-  if (finite == 0) return;
-  const mean = sum / <f64>finite;
-  let m2: f64 = 0;
-  p = ptr;
+  return 0;
+}
+
+/** What one pass over a batch found besides the buckets. */
+class Batch {
+  finite: i64 = 0;
+  sum: f64 = 0;
+  s1: f64 = 0;
+  s2: f64 = 0;
+  min: f64 = Infinity;
+  max: f64 = -Infinity;
+  nan: i64 = 0;
+  posInf: i64 = 0;
+  negInf: i64 = 0;
+
+  // @ts-ignore: decorator
+  @inline
+  special(x: f64): void {
+    if (x != x) this.nan++;
+    else if (x > 0) this.posInf++;
+    else this.negInf++;
+  }
+}
+
+/**
+ * The hot loop. Bucket storage is addressed through raw pointers held in locals, so the loop does
+ * no managed-reference bookkeeping; only a value outside the current runs takes the slow path
+ * (which may grow or downscale them), after which the locals are reloaded.
+ */
+function recordExp<T>(h: ExpHistogram, ptr: usize, stride: usize, n: i32, shift0: f64): Batch {
+  const out = new Batch();
+  let finite: i64 = 0;
+  let sum: f64 = 0;
+  let s1: f64 = 0;
+  let s2: f64 = 0;
+  let lo: f64 = Infinity;
+  let hi: f64 = -Infinity;
+  let zero: i64 = 0;
+  let shift = MAX_SCALE - h.scale;
+  let posLo = h.pos.lo;
+  let posLen = <u32>h.pos.len;
+  let posData = h.pos.len > 0 ? changetype<usize>(h.pos.counts) : 0;
+  let negLo = h.neg.lo;
+  let negLen = <u32>h.neg.len;
+  let negData = h.neg.len > 0 ? changetype<usize>(h.neg.counts) : 0;
+  let p = ptr;
   for (let i = 0; i < n; i++, p += stride) {
     const x = <f64>load<T>(p);
-    if (isFiniteBits(x)) {
-      const d = x - mean;
-      m2 += d * d;
+    if (!isFiniteBits(x)) {
+      out.special(x);
+      continue;
     }
+    finite++;
+    sum += x;
+    const d = x - shift0;
+    s1 += d;
+    s2 += d * d;
+    lo = min(lo, x);
+    hi = max(hi, x);
+    if (x == 0) {
+      zero++;
+      continue;
+    }
+    // The sign picks the run without a branch: signs of real data are unpredictable.
+    const negative = x < 0;
+    const index = index8(Math.abs(x)) >> shift;
+    const k = <u32>(index - select<i32>(negLo, posLo, negative));
+    if (k < select<u32>(negLen, posLen, negative)) {
+      const at = select<usize>(negData, posData, negative) + (<usize>k << 3);
+      store<i64>(at, load<i64>(at) + 1);
+      continue;
+    }
+    h.insert(negative ? h.neg : h.pos, index, 1);
+    shift = MAX_SCALE - h.scale;
+    posLo = h.pos.lo;
+    posLen = <u32>h.pos.len;
+    posData = h.pos.len > 0 ? changetype<usize>(h.pos.counts) : 0;
+    negLo = h.neg.lo;
+    negLen = <u32>h.neg.len;
+    negData = h.neg.len > 0 ? changetype<usize>(h.neg.counts) : 0;
   }
-  col.moments.combine(finite, sum, mean, m2, lo, hi);
+  h.zero += zero;
+  out.finite = finite;
+  out.sum = sum;
+  out.s1 = s1;
+  out.s2 = s2;
+  out.min = lo;
+  out.max = hi;
+  return out;
+}
+
+function recordGrid<T>(g: FixedGrid, ptr: usize, stride: usize, n: i32, shift0: f64): Batch {
+  const out = new Batch();
+  let finite: i64 = 0;
+  let sum: f64 = 0;
+  let s1: f64 = 0;
+  let s2: f64 = 0;
+  let lo: f64 = Infinity;
+  let hi: f64 = -Infinity;
+  // Raw pointers in locals: no managed-reference bookkeeping inside the loop.
+  const edges = changetype<usize>(g.edges);
+  const nEdges = g.edges.length;
+  const counts = changetype<usize>(g.counts);
+  let p = ptr;
+  for (let i = 0; i < n; i++, p += stride) {
+    const x = <f64>load<T>(p);
+    if (!isFiniteBits(x)) {
+      out.special(x);
+      continue;
+    }
+    finite++;
+    sum += x;
+    const d = x - shift0;
+    s1 += d;
+    s2 += d * d;
+    lo = min(lo, x);
+    hi = max(hi, x);
+    const at = counts + (<usize>binOf(edges, nEdges, x) << 3);
+    store<i64>(at, load<i64>(at) + 1);
+  }
+  out.finite = finite;
+  out.sum = sum;
+  out.s1 = s1;
+  out.s2 = s2;
+  out.min = lo;
+  out.max = hi;
+  return out;
 }
 
 /** Records `n` labels: UTF-8 bytes at bytes[offsets[i] .. offsets[i+1]). */

@@ -8,26 +8,6 @@ export class FixedGrid {
     this.counts = new StaticArray<i64>(edges.length + 1);
   }
 
-  /** Bin of a finite value: the number of edges strictly below it. */
-  // @ts-ignore: decorator
-  @inline
-  bin(x: f64): i32 {
-    const edges = this.edges;
-    let lo = 0;
-    let hi = edges.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (unchecked(edges[mid]) < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  record(x: f64): void {
-    const b = this.bin(x);
-    unchecked((this.counts[b] = this.counts[b] + 1));
-  }
-
   sameEdges(o: FixedGrid): bool {
     const a = this.edges;
     const b = o.edges;
@@ -43,6 +23,24 @@ export class FixedGrid {
       unchecked((this.counts[i] = this.counts[i] + o.counts[i]));
     }
   }
+}
+
+/**
+ * Bin of a finite value among `n` sorted edges at `edges`: the number of edges strictly below it.
+ * Branch-free halving: where x falls among the edges is as unpredictable as the data.
+ */
+// @ts-ignore: decorator
+@inline
+export function binOf(edges: usize, n: i32, x: f64): i32 {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const below = load<f64>(edges + (<usize>mid << 3)) < x;
+    lo = select<i32>(mid + 1, lo, below);
+    hi = select<i32>(hi, mid, below);
+  }
+  return lo;
 }
 
 /** Edges are usable when finite and strictly increasing. */
