@@ -101,11 +101,11 @@ describe('payload privacy', () => {
 });
 
 /** An engine on a fake clock, in memory: each window stands for one device's upload. */
-async function dpEngine(options: Partial<MonitorOptions>, clock: { now: number }) {
+async function dpEngine(options: Partial<MonitorOptions>, clock: { now: number }, store = new MemoryStore()) {
   const core = await loadCore();
   return MonitorEngine.start(resolveOptions({ modelId: freshModelId('dp'), modelVersion: '1', ...options }), {
     core,
-    store: new MemoryStore(),
+    store,
     now: () => clock.now,
   });
 }
@@ -181,5 +181,92 @@ describe('noise', () => {
       chi2 += ((observed.get(k) ?? 0) - expected) ** 2 / expected;
     }
     expect(chi2).toBeLessThan(42.58); // χ²(14) at α = 1e-4
+  });
+});
+
+describe('many devices', () => {
+  test('1,000 noisy device windows merge into a histogram within the error bars the noise implies', async () => {
+    const clock = { now: T0 };
+    const epsilon = 1;
+    const rows = 20;
+    const engine = await dpEngine({ privacy: { mode: 'dp', epsilon, maxRowsPerWindow: rows, dailyEpsilon: 1e9, grid: xGrid } }, clock);
+    const r = rng(77);
+    const truth = new Array(xEdges.length + 1).fill(0);
+    for (let device = 0; device < 1000; device++) {
+      clock.now = T0 + device * 60_000;
+      // Box–Muller normals: each device sees its own rows.
+      const xs = Array.from({ length: rows }, () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()));
+      xs.forEach((x) => truth[binOf(xEdges, x)]++);
+      engine.record(...oneColumn(xs), { latencyMs: 2, provider: 'wasm' });
+    }
+    await engine.flush();
+    const entries = await engine.outbox();
+    expect(entries).toHaveLength(1000);
+    const core = await loadCore();
+    const merged = core.profileFromBytes(entries[0].bytes);
+    for (const e of entries.slice(1)) {
+      const p = core.profileFromBytes(e.bytes);
+      merged.merge(p);
+      p.dispose();
+    }
+    const x = merged.summary('x.0');
+    if (x.kind === 'categorical') throw new Error('grid expected');
+    // The error bar of a merged cell: N windows of independent noise, each of variance 2q/(1−q)².
+    const b = noiseScale(rows, merged.columnNames.length, epsilon);
+    const q = Math.exp(-1 / b);
+    const sigma = Math.sqrt((1000 * 2 * q) / (1 - q) ** 2);
+    const z = x.counts!.map((c, i) => (c - truth[i]) / sigma);
+    expect(Math.max(...z.map(Math.abs))).toBeLessThan(5);
+    const within2 = z.filter((v) => Math.abs(v) <= 2).length / z.length;
+    expect(within2).toBeGreaterThan(0.75);
+    merged.dispose();
+    await engine.close();
+  });
+});
+
+describe('contribution bound and budget', () => {
+  test('a window records at most maxRowsPerWindow events and says how many it left out', async () => {
+    const clock = { now: T0 };
+    const store = new MemoryStore();
+    const engine = await dpEngine({ privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 5, dailyEpsilon: 8, grid: xGrid } }, clock, store);
+    engine.record(...oneColumn([0, 1, 2]), { latencyMs: 1 });
+    engine.record(...oneColumn([0, 1, 2, 0.5]), { latencyMs: 1 });
+    engine.record(...oneColumn([1]), { latencyMs: 1 });
+    expect((await engine.status()).clippedThisWindow).toBe(3);
+    await engine.checkpoint();
+    const [saved] = await store.checkpoints();
+    expect(saved.events).toBe(5);
+    const p = await decode(saved.bytes); // the raw (not yet noised) window: exactly the first 5 rows
+    expect(p.summary('x.0').count).toBe(5);
+    p.dispose();
+    await engine.close();
+  });
+
+  test('once the daily ε is spent, windows stay on the device until the next UTC day', async () => {
+    const clock = { now: T0 };
+    const warn = console.warn;
+    const warnings: string[] = [];
+    console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
+    const engine = await dpEngine({ privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 5, dailyEpsilon: 2, grid: xGrid } }, clock);
+    try {
+      for (let w = 0; w < 3; w++) {
+        clock.now = T0 + w * 60_000;
+        engine.record(...oneColumn([w]), { latencyMs: 1 });
+        await engine.flush();
+      }
+      expect(await engine.outbox()).toHaveLength(2);
+      const status = await engine.status();
+      expect(status.budgetExhausted).toBe(true);
+      expect(status.budgetLeft).toBe(0);
+      expect(warnings.some((w) => /privacy budget is spent/.test(w))).toBe(true);
+      clock.now = T0 + 24 * 3600_000;
+      engine.record(...oneColumn([1]), { latencyMs: 1 });
+      await engine.flush();
+      expect(await engine.outbox()).toHaveLength(3);
+      expect((await engine.status()).budgetExhausted).toBe(false);
+    } finally {
+      console.warn = warn;
+      await engine.close();
+    }
   });
 });
