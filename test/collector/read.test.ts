@@ -121,14 +121,16 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
 
     const grid = await get(v(`/grid?key=${c.keys.ingest}`), undefined);
     expect(grid.status).toBe(200);
-    const byName = Object.fromEntries(grid.body.columns.map((col: { name: string }) => [col.name, col]));
-    expect(byName.plan).toEqual({ name: 'plan', kind: 'categorical', vocabulary: [...new Set(training.map((x) => x.plan))].sort() });
+    // The edge runtime's path answers the same, with the key in its header.
+    expect((await get(`${c.url}/v1/grid/churn/1.0.0`, c.keys.ingest)).body).toEqual(grid.body);
+    const byName = grid.body.columns;
+    expect(Object.keys(byName).sort()).toEqual(['age', 'income', 'plan']);
+    expect(byName.plan).toEqual({ vocabulary: [...new Set(training.map((x) => x.plan))].sort() });
     // Every edge is one of the training data's exact percentiles j/64, within the sketch's
     // relative error (1.08% at scale 5); percentiles falling in one bucket collapse into one edge.
     const incomes = training.map((x) => x.income).sort((a, b) => a - b);
     const exact = Array.from({ length: 63 }, (_, j) => incomes[Math.floor(((j + 1) / 64) * (incomes.length - 1))]);
     const edges: number[] = byName.income.edges;
-    expect(byName.income.kind).toBe('grid');
     expect(edges.length).toBeGreaterThan(20);
     expect(edges.length).toBeLessThanOrEqual(63);
     for (const e of edges) expect(exact.some((q) => Math.abs(q - e) <= 0.0109 * q)).toBe(true);

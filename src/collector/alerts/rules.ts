@@ -48,13 +48,13 @@ export interface AlertRule {
 
 /**
  * The defaults: freshness and missing values go to the data owner, latency to the platform
- * owner, drift to the model owner. Latency is the edge runtime's `latency_ms` column.
+ * owner, drift to the model owner. Latency is the edge runtime's `health.latency_ms` column.
  */
 export function defaultRules(owners: { data: string; platform: string; model: string }): AlertRule[] {
   return [
     { name: 'stale-data', metric: 'freshness_seconds', op: '>', threshold: 3600, for: 1, severity: 'ticket', owner: owners.data },
     { name: 'missing-values', metric: 'missing_rate', op: '>', threshold: 0.1, for: 3, severity: 'ticket', owner: owners.data },
-    { name: 'latency-p99', metric: 'quantile.0.99', column: 'latency_ms', op: '>', threshold: 1000, for: 3, severity: 'page', owner: owners.platform },
+    { name: 'latency-p99', metric: 'quantile.0.99', column: 'health.latency_ms', op: '>', threshold: 1000, for: 3, severity: 'page', owner: owners.platform },
     { name: 'drift', metric: 'drifted', op: '>=', threshold: 1, for: 3, severity: 'ticket', owner: owners.model },
   ];
 }

@@ -1,6 +1,5 @@
 // Baselines: one reference profile per model version (built from training data with
 // `edgewatch profile`). Setting one registers the version's columns if it is new.
-import type { ColumnSpec } from '../../core/types.ts';
 import type { Core, Profile } from '../core.ts';
 import { RequestError } from '../ingest/errors.ts';
 import { checkColumns, columnsOf, type ModelRegistry } from '../ingest/models.ts';
@@ -51,19 +50,26 @@ export async function loadBaseline(
   return rows[0] ? core.profileFromBytes(rows[0].payload) : null;
 }
 
+export type GridColumn = { edges: number[] } | { vocabulary: string[] };
+
 /**
- * The private-mode grid devices record on: per numeric column the baseline's percentile edges
- * (the core's percentileEdges), per categorical column the baseline's values as a fixed
- * vocabulary (anything else folds into `__other__` on the device).
+ * The private-mode grid devices record on, as the edge runtime reads it: per numeric column the
+ * baseline's percentile edges (the core's percentileEdges), per categorical column the
+ * baseline's values as a fixed vocabulary (anything else folds into `__other__` on the device).
+ * A baseline column that already is a grid keeps its edges.
  */
-export function gridOf(baseline: Profile, bins: number): ColumnSpec[] {
-  return baseline.schema().columns.map((c): ColumnSpec => {
+export function gridOf(baseline: Profile, bins: number): Record<string, GridColumn> {
+  const out: Record<string, GridColumn> = {};
+  for (const c of baseline.schema().columns) {
     if (c.kind === 'categorical') {
       const s = baseline.summary(c.name);
       const values = s.kind === 'categorical' ? s.items.map((i) => i.value).filter((v) => v !== '__other__') : [];
-      return { name: c.name, kind: 'categorical', vocabulary: values.sort() };
+      out[c.name] = { vocabulary: values.sort() };
+    } else if (c.kind === 'grid') {
+      out[c.name] = { edges: Array.from(c.edges ?? []) };
+    } else {
+      out[c.name] = { edges: baseline.percentileEdges(c.name, bins) };
     }
-    if (c.kind === 'grid') return { name: c.name, kind: 'grid', edges: Array.from(c.edges ?? []) };
-    return { name: c.name, kind: 'grid', edges: Array.from(baseline.percentileEdges(c.name, bins)) };
-  });
+  }
+  return out;
 }

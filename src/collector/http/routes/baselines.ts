@@ -1,6 +1,7 @@
 // Baselines and the private-mode grid derived from them.
 //   PUT /v1/models/:model/versions/:version/baseline   admin key, binary profile
 //   GET /v1/models/:model/versions/:version/grid       any key of the project, ingest included
+//   GET /v1/grid/:model/:version                       the same, at the path the edge runtime uses
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../ingest/errors.ts';
@@ -31,12 +32,13 @@ export function baselineRoutes(app: FastifyInstance, ctx: CollectorContext) {
     },
   );
 
-  app.get<{ Params: { model: string; version: string } }>(
-    '/v1/models/:model/versions/:version/grid',
+  const gridRoute = (path: string, hide: boolean) => app.get<{ Params: { model: string; version: string } }>(
+    path,
     {
       preHandler: requireKey(ctx.keys, ['ingest', 'read', 'admin']),
       schema: {
-        summary: "The private-mode grid (columns for core.profile) derived from the version's baseline",
+        hide,
+        summary: "The private-mode grid derived from the version's baseline: per column {edges} or {vocabulary}",
         tags: ['baselines'],
         params: versionParams,
         querystring: { type: 'object', properties: { key: { type: 'string' } } },
@@ -46,7 +48,13 @@ export function baselineRoutes(app: FastifyInstance, ctx: CollectorContext) {
             properties: {
               model: { type: 'string' },
               version: { type: 'string' },
-              columns: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              columns: {
+                type: 'object',
+                additionalProperties: {
+                  type: 'object',
+                  properties: { edges: { type: 'array', items: { type: 'number' } }, vocabulary: { type: 'array', items: { type: 'string' } } },
+                },
+              },
             },
           },
         },
@@ -63,4 +71,6 @@ export function baselineRoutes(app: FastifyInstance, ctx: CollectorContext) {
       }
     },
   );
+  gridRoute('/v1/models/:model/versions/:version/grid', false);
+  gridRoute('/v1/grid/:model/:version', true);
 }
