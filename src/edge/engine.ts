@@ -172,9 +172,10 @@ export class MonitorEngine {
   feedback(predictionId: string, labels: string | number | readonly (string | number)[]): boolean {
     const fb = this.#plan?.feedback;
     if (!fb) throw new Error('edgewatch: feedback needs a model with class scores');
-    const rows = this.#pending.take(predictionId);
+    const rows = this.#pending.get(predictionId);
     if (!rows) return false;
-    const list = labelsFor(rows, labels);
+    const list = labelsFor(fb, rows, labels);
+    this.#pending.forget(predictionId);
     const w = this.#open();
     const n = this.#admit(w, list.length);
     if (n === 0) return true;

@@ -16,10 +16,13 @@ export class PendingPredictions {
     while (this.#map.size > this.capacity) this.#map.delete(this.#map.keys().next().value as string);
   }
 
-  take(id: string): ScoredRows | undefined {
-    const rows = this.#map.get(id);
+  get(id: string): ScoredRows | undefined {
+    return this.#map.get(id);
+  }
+
+  /** A prediction takes its labels once. */
+  forget(id: string): void {
     this.#map.delete(id);
-    return rows;
   }
 }
 
@@ -35,17 +38,17 @@ function classIndex(plan: FeedbackPlan, label: string | number): number {
 }
 
 /** Number of rows the labels cover (validated before anything is recorded). */
-export function labelsFor(rows: ScoredRows, labels: string | number | readonly (string | number)[]): (string | number)[] {
+/** Checks the labels (count, known classes) before anything is recorded; returns class indices. */
+export function labelsFor(plan: FeedbackPlan, rows: ScoredRows, labels: string | number | readonly (string | number)[]): number[] {
   const n = rows.scores.length / rows.classes;
   const list = Array.isArray(labels) ? [...labels] : [labels as string | number];
   if (list.length !== n) throw new FeedbackError(`the prediction had ${n} rows but ${list.length} labels were given`);
-  return list;
+  return list.map((l) => classIndex(plan, l));
 }
 
 /** Records the labels of one earlier prediction: confusion, scores by true label, calibration. */
-export function recordFeedback(p: Profile, plan: FeedbackPlan, rows: ScoredRows, labels: readonly (string | number)[]): void {
+export function recordFeedback(p: Profile, plan: FeedbackPlan, rows: ScoredRows, truth: readonly number[]): void {
   const k = rows.classes;
-  const truth = labels.map((l) => classIndex(plan, l));
   const confusion: string[] = [];
   const all: number[] = [];
   const correct: number[] = [];

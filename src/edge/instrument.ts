@@ -6,6 +6,7 @@ import { MonitorEngine, type EngineStatus } from './engine.ts';
 import { failureKind } from './failures.ts';
 import { resolveOptions, type MonitorOptions, type TensorLike, type Tensors } from './options.ts';
 import { describeSession } from './ort-session.ts';
+import type { OutboxEntry } from './store.ts';
 
 type RunnableSession = Pick<Ort.InferenceSession, 'run' | 'inputMetadata' | 'outputMetadata'>;
 
@@ -17,6 +18,8 @@ export interface InstrumentedSession {
   feedback(predictionId: string, label: string | number | (string | number)[]): boolean;
   flush(): Promise<void>;
   status(): Promise<EngineStatus>;
+  /** Closed windows waiting for upload, exactly as they will be sent. */
+  outbox(): Promise<OutboxEntry[]>;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,7 @@ export async function instrument(
     feedback: (id, label) => engine.feedback(id, label),
     flush: () => engine.flush(),
     status: () => engine.status(),
+    outbox: () => engine.outbox(),
     close: () => engine.close(),
   };
 }
