@@ -68,7 +68,7 @@ describe('private-mode uploads (PGlite)', () => {
     const hour0 = await get(v(`/profile?from=${base}&to=${base + HOUR}`), c.keys.read);
     expect(hour0.body).toMatchObject({ suppressed: false, layouts: 2, devices: 6, uploads: 6 });
     expect(hour0.body.columns.age.kind).toBe('grid');
-    expect(hour0.body.columns.age.edges).toEqual((gridColumns.find((x) => x.name === 'age') as { edges: number[] }).edges);
+    expect(hour0.body.columns.age.edges).toEqual((gridColumns.find((x) => x.name === 'age') as unknown as { edges: number[] }).edges);
 
     const drift = await get(v(`/drift?from=${base}&to=${base + 2 * HOUR}&step=${HOUR}`), c.keys.read);
     expect(drift.status).toBe(200);
