@@ -11,6 +11,7 @@ import { ModelRegistry } from './ingest/models.ts';
 import { CollectorMetrics } from './metrics.ts';
 import { deliverDue } from './alerts/deliver.ts';
 import { evaluateAlerts, type Transition } from './alerts/evaluate.ts';
+import { otlpPayload, pushOtlp } from './exporters/otlp.ts';
 import { registerAlertMetrics, registerModelMetrics } from './model-metrics.ts';
 import { snapshot } from './read/snapshot.ts';
 import { openStorage } from './storage/open.ts';
@@ -23,6 +24,8 @@ export interface Collector {
   url?: string;
   /** One alert round: evaluate every rule on a fresh snapshot, then send due webhooks. */
   runAlerts(now?: number): Promise<{ transitions: Transition[] | null; sent: number; failed: number }>;
+  /** Pushes the interval [from, to) of window starts to the OTLP endpoint. */
+  pushOtlp(from: number, to: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,14 +61,30 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
         }, opts.alertIntervalMs)
       : undefined;
   timer?.unref();
+  const otlp = async (from: number, to: number) => {
+    if (!opts.otlpUrl) throw new Error('no OTLP endpoint configured (--otlp-url)');
+    await pushOtlp(opts.otlpUrl, await otlpPayload(db, core, opts.kAnonymity, from, to));
+  };
+  // Each push covers the interval before the last one, so late uploads of a window still count.
+  const step = opts.otlpIntervalMs;
+  const otlpTimer =
+    opts.otlpUrl && step > 0
+      ? setInterval(() => {
+          const end = Date.now() - (Date.now() % step) - step;
+          otlp(end - step, end).catch((err) => console.error(`edgewatch otlp: ${(err as Error).message}`));
+        }, step)
+      : undefined;
+  otlpTimer?.unref();
   let closing: Promise<void> | undefined;
   return {
     app,
     context,
     runAlerts,
+    pushOtlp: otlp,
     close() {
       closing ??= (async () => {
         clearInterval(timer);
+        clearInterval(otlpTimer);
         await app.close();
         await round;
         await db.close();
