@@ -14,8 +14,8 @@ export const BASELINE_HELP = `Usage:
 
 set   uploads a profile (from \`edgewatch profile\` on training data) as the baseline of a model
       version; needs an admin key. Prints the columns the collector registered.
-grid  prints the private-mode grid the collector derives from that baseline (JSON columns for
-      core.profile); any key of the project works.
+grid  prints, as JSON, the private-mode grid the collector derives from that baseline (per
+      column its percentile edges or its vocabulary); any key of the project works.
 
 Options:
   --url <collector>  collector base URL (default: EDGEWATCH_URL, else ${DEFAULT_URL})
