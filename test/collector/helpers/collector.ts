@@ -17,6 +17,7 @@ export async function startCollector(backend: Backend, options: Partial<Collecto
     ...made.storage,
     keyCacheMs: 0,
     rateLimitPerDevice: 0,
+    alertIntervalMs: 0, // tests run alert rounds themselves
     ...options,
   });
   const url = await collector.app.listen({ host: '127.0.0.1', port: 0 });

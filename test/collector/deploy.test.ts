@@ -1,0 +1,35 @@
+// The deploy/ examples speak only of metrics the collector really exports.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from './helpers/backends.ts';
+import { get, startCollector } from './helpers/collector.ts';
+
+const read = (p: string) => readFileSync(new URL(`../../deploy/${p}`, import.meta.url), 'utf8');
+
+describe('deploy examples', () => {
+  it('use only metric names the collector declares in /metrics', async () => {
+    const c = await startCollector(BACKENDS[0]);
+    let exported: Set<string>;
+    try {
+      const text = (await get(`${c.url}/metrics`, undefined)).body as string;
+      exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+    } finally {
+      await c.stop();
+    }
+    const rules = read('prometheus/edgewatch-rules.yml');
+    const dashboard = JSON.parse(read('grafana/edgewatch-dashboard.json'));
+    const exprs = [
+      ...[...rules.matchAll(/expr: (\|\n(?:\s{10}.*\n)+|.*)/g)].map((m) => m[1]),
+      ...dashboard.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr)),
+      ...dashboard.templating.list.map((v: { definition: string }) => v.definition),
+    ];
+    expect(exprs.length).toBeGreaterThan(15);
+    const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\bedgewatch_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, ''))));
+    expect(used.size).toBeGreaterThan(8);
+    for (const name of used) expect(exported, name).toContain(name);
+    // Every Prometheus alert is routed: a severity and an owner.
+    const alerts = rules.split('- alert: ').slice(1);
+    expect(alerts.length).toBeGreaterThan(5);
+    for (const a of alerts) expect(a).toMatch(/labels: \{ severity: (page|ticket), owner: (data|platform|model) \}/);
+  });
+});
