@@ -45,6 +45,8 @@ export interface EngineDeps {
   store?: Store;
   now?: () => number;
   fetch?: typeof fetch;
+  /** Told the outbox after every change the engine makes (a window closed, an upload pass). */
+  onOutbox?: (entries: OutboxEntry[]) => void;
 }
 
 const lockPrefix = 'edgewatch';
@@ -71,8 +73,11 @@ export class MonitorEngine {
   #budgetExhausted = false;
   #closed = false;
 
-  private constructor(o: ResolvedOptions, deps: Required<Pick<EngineDeps, 'core' | 'now'>> & { store: Store; fetch?: typeof fetch }) {
+  #onOutbox: EngineDeps['onOutbox'];
+
+  private constructor(o: ResolvedOptions, deps: Required<Pick<EngineDeps, 'core' | 'now'>> & EngineDeps & { store: Store }) {
     this.#o = o;
+    this.#onOutbox = deps.onOutbox;
     this.#core = deps.core;
     this.#store = deps.store;
     this.#now = deps.now;
@@ -85,6 +90,7 @@ export class MonitorEngine {
           baseDelayMs: o.upload?.baseDelayMs,
           maxDelayMs: o.upload?.maxDelayMs,
           beforeUpload: () => this.#compact(),
+          afterPass: () => this.#outboxChanged(),
           fetch: deps.fetch,
           now: deps.now,
         })
@@ -98,7 +104,7 @@ export class MonitorEngine {
    */
   static async start(o: ResolvedOptions, deps: EngineDeps, model?: { inputs: ValueInfo[]; outputs: ValueInfo[] }): Promise<MonitorEngine> {
     const store = deps.store ?? (await openStore(o.modelId));
-    const e = new MonitorEngine(o, { core: deps.core, now: deps.now ?? Date.now, store, fetch: deps.fetch });
+    const e = new MonitorEngine(o, { ...deps, now: deps.now ?? Date.now, store });
     e.#releaseInstance = await holdLock(e.#instanceLock(e.instanceId));
     e.#deviceId = await deviceId(store, e.#now());
     if (o.privacy.mode === 'dp') e.#grid = await loadGrid(o, store, deps.fetch);
@@ -259,7 +265,10 @@ export class MonitorEngine {
       try {
         const entry = w.events > 0 ? await this.#finish(w) : null;
         await this.#store.closeCheckpoint(checkpointKey, entry);
-        if (entry) this.#uploader?.kick();
+        if (entry) {
+          this.#uploader?.kick();
+          this.#outboxChanged();
+        }
       } finally {
         w.profile.dispose();
       }
@@ -309,6 +318,11 @@ export class MonitorEngine {
     const next = this.#queue.then(fn, fn);
     this.#queue = next.catch((err) => console.warn(`edgewatch: ${(err as Error).message}`));
     return next;
+  }
+
+  #outboxChanged(): void {
+    if (!this.#onOutbox) return;
+    this.#store.outbox().then(this.#onOutbox, () => {});
   }
 
   async #compact(): Promise<void> {

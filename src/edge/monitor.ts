@@ -4,9 +4,8 @@
 import * as Comlink from 'comlink';
 import type { EngineStatus } from './engine.ts';
 import { resolveOptions, workerOptions, type MonitorOptions, type TensorLike, type Tensors } from './options.ts';
-import { openStore, type Store } from './store.ts';
 import { plainTensor, transferables } from './tensors.ts';
-import { Uploader } from './uploader.ts';
+import { sendKeepalive } from './uploader.ts';
 import type { MonitorWorker, PredictResult } from './worker.ts';
 
 export interface Monitor {
@@ -42,26 +41,21 @@ export async function createMonitor(options: MonitorOptions, extras: CreateMonit
   if (o.model instanceof Uint8Array) model = o.model.slice();
   else if (o.model instanceof ArrayBuffer) model = new Uint8Array(o.model.slice(0));
   else if (o.model !== undefined) model = new URL(String(o.model), location.href).href; // the worker's base URL differs
+  // The page mirrors the outbox: on pagehide there is no time to ask the worker or IndexedDB.
+  let waiting: { uploadId: string; bytes: Uint8Array }[] = [];
+  const mirror = Comlink.proxy((entries: typeof waiting) => void (waiting = entries));
   let info: { instanceId: string; provider: string | null };
   try {
-    info = await api.init(workerOptions(o), model === null || typeof model === 'string' ? model : Comlink.transfer(model, [model.buffer]));
+    info = await api.init(workerOptions(o), model === null || typeof model === 'string' ? model : Comlink.transfer(model, [model.buffer]), mirror);
   } catch (err) {
     worker.terminate();
     throw err;
   }
 
   // pagehide: the worker may not live long enough; the page sends what waits with keepalive.
-  let pageStore: Promise<Store> | null = null;
-  const keepalive = o.collector
-    ? async () => {
-        pageStore ??= openStore(o.modelId);
-        const store = await pageStore;
-        await new Uploader({ store, collector: o.collector!, apiKey: o.apiKey, lockName: `edgewatch:outbox:${o.modelId}` }).flushKeepalive();
-      }
-    : null;
   const onPageHide = () => {
     void api.checkpoint();
-    void keepalive?.();
+    if (o.collector && navigator.onLine !== false) sendKeepalive(waiting, o.collector, o.apiKey);
   };
   const onOnline = () => void api.setOnline(true);
   const onOffline = () => void api.setOnline(false);
@@ -107,7 +101,6 @@ export async function createMonitor(options: MonitorOptions, extras: CreateMonit
       } finally {
         api[Comlink.releaseProxy]();
         worker.terminate();
-        (await pageStore)?.close();
       }
     },
   };

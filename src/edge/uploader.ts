@@ -15,6 +15,8 @@ export interface UploaderOptions {
   maxDelayMs?: number;
   /** Runs first under the lock on every pass (outbox compaction). */
   beforeUpload?: () => Promise<void>;
+  /** Runs after every pass (the page mirrors the outbox for pagehide). */
+  afterPass?: () => void;
   fetch?: typeof fetch;
   now?: () => number;
   random?: () => number;
@@ -50,8 +52,32 @@ export function retryAfterMs(header: string | null, now: number): number | undef
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
+function ingestRequest(e: Pick<OutboxEntry, 'bytes'>, apiKey: string | undefined, keepalive: boolean): RequestInit {
+  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  return { method: 'POST', headers, body: e.bytes as BodyInit, keepalive, credentials: 'omit', mode: 'cors' };
+}
+
+/**
+ * For `pagehide`: starts keepalive POSTs of the waiting windows, synchronously (the page may be
+ * gone before any promise settles), within the browser's keepalive budget. The worker removes an
+ * entry only on an acknowledgement it sees; a window sent both ways is one upload id, counted
+ * once by the collector.
+ */
+export function sendKeepalive(entries: readonly Pick<OutboxEntry, 'bytes'>[], collector: string, apiKey?: string): number {
+  let budget = KEEPALIVE_BUDGET;
+  let started = 0;
+  for (const e of entries) {
+    if (e.bytes.byteLength > budget) continue;
+    budget -= e.bytes.byteLength;
+    started++;
+    fetch(ingestUrl(collector), ingestRequest(e, apiKey, true)).catch(() => {});
+  }
+  return started;
+}
+
 export class Uploader {
-  #o: Required<Omit<UploaderOptions, 'apiKey' | 'beforeUpload'>> & Pick<UploaderOptions, 'apiKey' | 'beforeUpload'>;
+  #o: Required<Omit<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass'>> & Pick<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass'>;
   #online = true;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<UploadReport> | undefined;
@@ -64,7 +90,7 @@ export class Uploader {
       fetch: (...a) => fetch(...a),
       now: () => Date.now(),
       random: Math.random,
-      ...o,
+      ...(Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as UploaderOptions),
     };
     this.#online = typeof navigator === 'undefined' || navigator.onLine !== false;
   }
@@ -113,6 +139,7 @@ export class Uploader {
     });
     // Another tab is uploading: look again later, our windows wait in the shared outbox.
     this.#scheduleNext(ran ? undefined : this.#o.baseDelayMs);
+    this.#o.afterPass?.();
     return report;
   }
 
@@ -146,9 +173,7 @@ export class Uploader {
   }
 
   #request(e: OutboxEntry, keepalive: boolean): RequestInit {
-    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
-    if (this.#o.apiKey) headers.authorization = `Bearer ${this.#o.apiKey}`;
-    return { method: 'POST', headers, body: e.bytes as BodyInit, keepalive, credentials: 'omit', mode: 'cors' };
+    return ingestRequest(e, this.#o.apiKey, keepalive);
   }
 
   async #scheduleNext(busyRetry?: number): Promise<void> {
@@ -158,28 +183,6 @@ export class Uploader {
     const now = this.#o.now();
     const next = Math.min(...entries.map((e) => e.notBefore));
     this.kick(Math.max(busyRetry ?? 0, next - now, 0));
-  }
-
-  /**
-   * For `pagehide`: starts keepalive POSTs of waiting windows (within the browser's keepalive
-   * budget) without waiting for answers. An entry is removed only if its answer still arrives.
-   */
-  async flushKeepalive(): Promise<number> {
-    if (!this.#online) return 0;
-    let budget = KEEPALIVE_BUDGET;
-    let started = 0;
-    await withLockIfFree(this.#o.lockName, async () => {
-      for (const e of await this.#o.store.outbox()) {
-        if (e.bytes.byteLength > budget) continue;
-        budget -= e.bytes.byteLength;
-        started++;
-        void this.#o
-          .fetch(ingestUrl(this.#o.collector), this.#request(e, true))
-          .then((res) => (res.ok ? this.#o.store.deleteOutbox(e.uploadId) : undefined))
-          .catch(() => {});
-      }
-    });
-    return started;
   }
 
   close(): void {

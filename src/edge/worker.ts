@@ -7,6 +7,7 @@ import { MonitorEngine, type EngineStatus } from './engine.ts';
 import type { ResolvedOptions, TensorLike, Tensors } from './options.ts';
 import { createSession, describeSession, loadOrt, type OrtModule } from './ort-session.ts';
 import { failureKind } from './failures.ts';
+import type { OutboxEntry } from './store.ts';
 import { transferables } from './tensors.ts';
 
 export interface PredictResult {
@@ -21,7 +22,11 @@ export class MonitorWorker {
   #provider = 'wasm';
   #engine!: MonitorEngine;
 
-  async init(o: ResolvedOptions, model: string | Uint8Array | null): Promise<{ instanceId: string; provider: string | null }> {
+  async init(
+    o: ResolvedOptions,
+    model: string | Uint8Array | null,
+    onOutbox?: (entries: { uploadId: string; bytes: Uint8Array }[]) => void,
+  ): Promise<{ instanceId: string; provider: string | null }> {
     const core = await loadCore();
     let description;
     if (model !== null) {
@@ -32,7 +37,8 @@ export class MonitorWorker {
       this.#provider = s.provider;
       description = describeSession(s.session);
     }
-    this.#engine = await MonitorEngine.start(o, { core }, description);
+    const mirror = onOutbox && ((entries: OutboxEntry[]) => void onOutbox(entries.map(({ uploadId, bytes }) => ({ uploadId, bytes }))));
+    this.#engine = await MonitorEngine.start(o, { core, onOutbox: mirror }, description);
     return { instanceId: this.#engine.instanceId, provider: this.#session ? this.#provider : null };
   }
 
