@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ColumnSummary } from '../../src/core/index.ts';
-import { DATA, edgewatch, exactQuantile, ok, readCsv, tempDir, truthOf, type RawRow } from './helpers.ts';
+import { DATA, edgewatch, exactQuantile, ok, readCsv, tempDir, toCsv, truthOf, type RawRow } from './helpers.ts';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
@@ -54,8 +54,8 @@ function expectColumnMatches(rows: RawRow[], name: string, got: Inspected['colum
   // merge), so the moments match to the last few bits rather than bit for bit.
   expectClose(s.sum, truth.sum, `${name} sum`);
   expectClose(s.mean, truth.mean, `${name} mean`);
-  expect(s.min, name).toBe(Math.min(...truth.values));
-  expect(s.max, name).toBe(Math.max(...truth.values));
+  expect(s.min, name).toBe(truth.values.reduce((a, b) => Math.min(a, b), Infinity));
+  expect(s.max, name).toBe(truth.values.reduce((a, b) => Math.max(a, b), -Infinity));
   for (const [q, estimate] of Object.entries(got.quantiles!)) {
     const exact = exactQuantile(truth.values, Number(q));
     // The bound itself, plus a rounding ulp of the bound's own computation.
@@ -101,6 +101,32 @@ describe('edgewatch profile', () => {
     for (const name of Object.keys(rows[0])) expectColumnMatches(rows, name, got.columns[name]);
     expect(got.columns.delay.summary.kind).toBe('numeric');
     expect(got.columns.origin.summary.kind).toBe('categorical');
+  });
+
+  it('profiles flights-200k.json (many 1 MiB chunks, elements split across them) exactly', async () => {
+    const path = join(DATA, 'flights-200k.json');
+    const rows = JSON.parse(readFileSync(path, 'utf8')) as RawRow[];
+    expect(readFileSync(path).byteLength).toBeGreaterThan(8 * 1024 * 1024);
+    const got = await profileAndInspect(path);
+    expect(Object.keys(got.columns).sort()).toEqual(Object.keys(rows[0]).sort());
+    for (const name of Object.keys(rows[0])) expectColumnMatches(rows, name, got.columns[name]);
+  });
+
+  it('keeps multi-byte characters whole across chunk boundaries', async () => {
+    const labels = ['café', '日本語', 'naïve', '😀 emoji', 'plain'];
+    const rows: RawRow[] = [];
+    for (let i = 0; rows.length < 100000; i++) rows.push({ label: labels[(i * 7) % labels.length], pad: '日'.repeat(i % 13), n: i % 1000 });
+    // The command reads 1 MiB chunks: shift the text until byte 1 MiB falls inside a character.
+    let bytes = Buffer.from(toCsv(['label', 'pad', 'n'], rows));
+    for (let shift = 1; (bytes[1 << 20] & 0xc0) !== 0x80; shift++) {
+      expect(shift).toBeLessThan(64);
+      rows[0].label = 'x'.repeat(shift);
+      bytes = Buffer.from(toCsv(['label', 'pad', 'n'], rows));
+    }
+    const path = join(dir, 'utf8.csv');
+    writeFileSync(path, bytes);
+    const got = await profileAndInspect(path);
+    for (const name of ['label', 'pad', 'n']) expectColumnMatches(readCsv(path), name, got.columns[name]);
   });
 
   it('profiles generated JSON Lines with missing keys, nulls, empty strings and numeric text', async () => {
