@@ -27,7 +27,7 @@ export interface Contender<S = unknown> {
 export function edgewatch(core: Core, maxBuckets?: number): Contender<Histogram> {
   const options = maxBuckets === undefined ? {} : { maxBuckets };
   return {
-    name: maxBuckets === undefined ? 'edgewatch addMany' : `edgewatch addMany, ${maxBuckets} bkts`,
+    name: maxBuckets === undefined ? 'edgewatch addMany' : `edgewatch addMany, maxBuckets ${maxBuckets}`,
     serialized: 'histogram.toBytes(): the whole versioned profile encoding (header, column name, counters, moments, buckets)',
     build(values) {
       return core.histogram(options).addMany(values);
