@@ -72,6 +72,8 @@ export class MonitorEngine {
   #queue: Promise<unknown> = Promise.resolve();
   #budgetExhausted = false;
   #closed = false;
+  /** Reused for the one latency value of each call. */
+  #one = new Float64Array(1);
 
   #onOutbox: EngineDeps['onOutbox'];
 
@@ -191,7 +193,10 @@ export class MonitorEngine {
   }
 
   #recordHealth(w: OpenWindow, extras: RecordExtras): void {
-    if (extras.latencyMs !== undefined) w.profile.recordNumbers(HEALTH.latency, [extras.latencyMs]);
+    if (extras.latencyMs !== undefined) {
+      this.#one[0] = extras.latencyMs;
+      w.profile.recordNumbers(HEALTH.latency, this.#one);
+    }
     if (extras.provider) w.profile.recordLabels(HEALTH.provider, [PROVIDERS.includes(extras.provider) ? extras.provider : 'other']);
   }
 

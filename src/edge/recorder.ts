@@ -109,19 +109,15 @@ function recordScores(p: Profile, op: Extract<OutputPlan, { kind: 'scores' }>, t
   const scores = Float32Array.from(values);
   const predicted = new Array<string>(rows);
   const confidence = new Float64Array(rows);
-  const perClass = op.classes.map(() => new Float64Array(rows));
   for (let r = 0; r < rows; r++) {
     let best = 0;
-    for (let c = 0; c < k; c++) {
-      const s = values[r * k + c];
-      perClass[c][r] = s;
-      if (s > values[r * k + best]) best = c;
-    }
+    for (let c = 1; c < k; c++) if (values[r * k + c] > values[r * k + best]) best = c;
     predicted[r] = op.classes[best];
     confidence[r] = values[r * k + best];
   }
   p.recordLabels(op.predicted, predicted);
   p.recordNumbers(op.confidence, confidence);
-  op.scores.forEach((name, c) => p.recordNumbers(name, perClass[c]));
+  // The scores are a row-major [rows, classes] table: one engine call feeds every class's column.
+  p.recordTable(scores, op.scores);
   return { scores, classes: k };
 }

@@ -2,9 +2,48 @@
 import { createMonitor, type Monitor } from '../../../src/edge/index.ts';
 import { buildClassifier, churnClassifier } from '../../fixtures/onnx/build-model.ts';
 import { featureRows } from '../helpers.ts';
+import * as Comlink from 'comlink';
+import type { BenchWorker } from './bench.worker.ts';
 
 const monitors: Record<string, Monitor> = {};
+
+/** A worker that measures monitoring overhead next to the bare session (bench/edge-overhead.ts). */
+function benchWorker(): Comlink.Remote<BenchWorker> {
+  return Comlink.wrap<BenchWorker>(new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' }));
+}
+
+/**
+ * Runs `calls` predictions through a monitor while timing the page's event loop: the longest gap
+ * between two turns of the page's own loop is the longest task the main thread saw.
+ */
+async function mainThreadDuring(calls: number, batch: number): Promise<{ longestGapMs: number; longTasks: number; totalMs: number }> {
+  const monitor = await createMonitor({ model: buildClassifier(churnClassifier), modelId: `bench-main-${Date.now()}`, modelVersion: '1' });
+  let longTasks = 0;
+  const observer = new PerformanceObserver((list) => (longTasks += list.getEntries().length));
+  observer.observe({ type: 'longtask', buffered: false });
+  let longest = 0;
+  let last = performance.now();
+  let running = true;
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (running) channel.port2.postMessage(0);
+  };
+  channel.port2.postMessage(0);
+  const t0 = performance.now();
+  for (let i = 0; i < calls; i++) {
+    await monitor.predict({ input: { type: 'float32', data: featureRows(batch, i), dims: [batch, 4] } });
+  }
+  const totalMs = performance.now() - t0;
+  running = false;
+  observer.disconnect();
+  await monitor.close();
+  return { longestGapMs: longest, longTasks, totalMs };
+}
+
 Object.assign(window, {
-  edge: { createMonitor, model: () => buildClassifier(churnClassifier), featureRows, monitors },
+  edge: { createMonitor, model: () => buildClassifier(churnClassifier), featureRows, monitors, benchWorker, mainThreadDuring },
   edgeReady: true,
 });
