@@ -1,0 +1,162 @@
+// Node-side checks of the edge runtime's pure parts: window alignment, backoff and Retry-After,
+// options, grids, the schema plan, the privacy budget and noise scale, and compaction with the
+// real core. The browser paths are tested in Chromium (*.browser.test.ts, *.chromium.test.ts).
+import { describe, expect, test } from 'vitest';
+import { loadCore } from '../../src/core/index.ts';
+import { utcDay, utcMonth, windowAt } from '../../src/edge/clock.ts';
+import { compactOutbox, DROPPED_KEY } from '../../src/edge/compaction.ts';
+import { deviceId } from '../../src/edge/device.ts';
+import { validateGrid } from '../../src/edge/grid.ts';
+import { resolveOptions } from '../../src/edge/options.ts';
+import { budgetLeft, noiseScale, spendBudget } from '../../src/edge/privacy.ts';
+import { buildPlan } from '../../src/edge/schema.ts';
+import { MemoryStore } from '../../src/edge/store.ts';
+import { backoffDelay, retryAfterMs } from '../../src/edge/uploader.ts';
+
+describe('windows', () => {
+  test('tumble on the wall clock', () => {
+    const t = Date.UTC(2026, 4, 1, 12, 34, 56, 789);
+    expect(windowAt(t, 60_000)).toEqual({ start: Date.UTC(2026, 4, 1, 12, 34), end: Date.UTC(2026, 4, 1, 12, 35) });
+    expect(windowAt(Date.UTC(2026, 4, 1, 12, 35), 60_000).start).toBe(Date.UTC(2026, 4, 1, 12, 35));
+    expect(utcDay(t)).toBe('2026-05-01');
+    expect(utcMonth(t)).toBe('2026-05');
+  });
+});
+
+describe('retry timing', () => {
+  test('exponential backoff with equal jitter, capped', () => {
+    expect(backoffDelay(1, 1000, 60_000, () => 0)).toBe(500);
+    expect(backoffDelay(1, 1000, 60_000, () => 1)).toBe(1000);
+    expect(backoffDelay(4, 1000, 60_000, () => 0.5)).toBe(6000);
+    expect(backoffDelay(30, 1000, 60_000, () => 1)).toBe(60_000);
+  });
+
+  test('Retry-After in seconds or as an HTTP date', () => {
+    const now = Date.UTC(2026, 0, 1, 0, 0, 0);
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs(new Date(now + 30_000).toUTCString(), now)).toBe(30_000);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+});
+
+describe('options', () => {
+  test('are checked with clear messages', () => {
+    expect(() => resolveOptions({ modelId: '', modelVersion: '1' })).toThrow(/modelId is required/);
+    expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', window: 10 })).toThrow(/window must be at least/);
+    expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', privacy: { mode: 'dp', epsilon: 0, maxRowsPerWindow: 5, dailyEpsilon: 1 } })).toThrow(/epsilon/);
+    expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 2.5, dailyEpsilon: 1 } })).toThrow(/integer/);
+    expect(resolveOptions({ modelId: 'm', modelVersion: '1' })).toMatchObject({ window: 60_000, checkpointEvery: 5000, storageCap: 5_000_000, privacy: { mode: 'off' } });
+  });
+
+  test('a grid must have finite increasing edges or a vocabulary', () => {
+    expect(() => validateGrid({ columns: { a: { edges: [1, 1] } } })).toThrow(/strictly increasing/);
+    expect(() => validateGrid({ columns: { a: { edges: [0, Infinity] } } })).toThrow(/finite/);
+    expect(() => validateGrid({ columns: { a: { vocabulary: [1] } } })).toThrow(/vocabulary of strings/);
+    expect(() => validateGrid({})).toThrow(/columns/);
+    expect(validateGrid({ columns: { a: { edges: [0, 1] }, b: { vocabulary: ['x'] } } }).columns.b).toEqual({ vocabulary: ['x'] });
+  });
+});
+
+describe('schema plan', () => {
+  const io = {
+    inputs: [
+      { name: 'input', type: 'float32', shape: ['batch', 3] },
+      { name: 'plan', type: 'string', shape: ['batch'] },
+      { name: 'image', type: 'float32', shape: ['batch', 3, 8, 8] },
+    ],
+    outputs: [
+      { name: 'probs', type: 'float32', shape: ['batch', 2] },
+      { name: 'value', type: 'float32', shape: ['batch', 1] },
+    ],
+  };
+
+  test('tabular inputs become one numeric column per feature, images one per channel, scores per class', () => {
+    const plan = buildPlan(io.inputs, io.outputs, resolveOptions({ modelId: 'm', modelVersion: '1', vocabularies: { plan: ['free', 'pro'] } }), null);
+    const names = plan.columns.map((c) => `${c.name}:${c.kind}`);
+    expect(names).toEqual([
+      'input.0:numeric', 'input.1:numeric', 'input.2:numeric',
+      'plan:categorical',
+      'image.channel0:numeric', 'image.channel1:numeric', 'image.channel2:numeric',
+      'probs.predicted:categorical', 'probs.confidence:grid', 'probs.score.0:grid', 'probs.score.1:grid',
+      'feedback.probs.confusion:categorical',
+      'feedback.probs.score.0.label.0:grid', 'feedback.probs.score.0.label.1:grid',
+      'feedback.probs.score.1.label.0:grid', 'feedback.probs.score.1.label.1:grid',
+      'feedback.probs.calibration.all:grid', 'feedback.probs.calibration.correct:grid',
+      'value:numeric',
+      'health.latency_ms:numeric', 'health.failure:categorical', 'health.provider:categorical',
+    ]);
+    expect(plan.columns.find((c) => c.name === 'plan')).toEqual({ name: 'plan', kind: 'categorical', vocabulary: ['free', 'pro'] });
+  });
+
+  test('the private mode keeps only columns with a fixed grid', () => {
+    const o = resolveOptions({ modelId: 'm', modelVersion: '1', privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 10, dailyEpsilon: 5 } });
+    const plan = buildPlan(io.inputs, io.outputs, o, { columns: { 'input.1': { edges: [0, 1, 2] }, plan: { vocabulary: ['free'] } } });
+    expect(plan.columns.every((c) => c.kind !== 'numeric')).toBe(true);
+    expect(plan.columns.map((c) => c.name)).toContain('input.1');
+    expect(plan.columns.map((c) => c.name)).not.toContain('input.0');
+    expect(plan.columns.map((c) => c.name).some((n) => n.startsWith('image'))).toBe(false);
+    expect(plan.inputs[0]).toEqual({ input: 'input', kind: 'table', columns: [null, 'input.1', null] });
+  });
+});
+
+describe('privacy bookkeeping', () => {
+  test('noise scale is rows × columns / ε', () => {
+    expect(noiseScale(500, 20, 1)).toBe(10_000);
+    expect(noiseScale(1, 4, 2)).toBe(2);
+  });
+
+  test('the daily budget is spent atomically and renews on the next UTC day', async () => {
+    const store = new MemoryStore();
+    const day1 = Date.UTC(2026, 0, 1, 23, 0);
+    expect(await spendBudget(store, day1, 3, 8)).toBe(true);
+    expect(await spendBudget(store, day1, 3, 8)).toBe(true);
+    expect(await spendBudget(store, day1, 3, 8)).toBe(false);
+    expect(await budgetLeft(store, day1, 8)).toBe(2);
+    expect(await spendBudget(store, day1 + 3600_000, 3, 8)).toBe(true);
+    expect(await budgetLeft(store, day1 + 3600_000, 8)).toBe(5);
+  });
+
+  test('the device id is random, kept within a month and replaced the next', async () => {
+    const store = new MemoryStore();
+    const may = Date.UTC(2026, 4, 3);
+    const a = await deviceId(store, may);
+    expect(await deviceId(store, may + 20 * 86_400_000)).toBe(a);
+    const june = await deviceId(store, Date.UTC(2026, 5, 1));
+    expect(june).not.toBe(a);
+    expect(await deviceId(new MemoryStore(), may)).not.toBe(a);
+  });
+});
+
+describe('compaction', () => {
+  test('merges the oldest never-sent windows of a group exactly, never a window already sent', async () => {
+    const core = await loadCore();
+    const store = new MemoryStore();
+    const entry = async (i: number, attempts: number, group = 'g') => {
+      const p = core.profile({ columns: [{ name: 'x', kind: 'numeric' }] });
+      p.recordNumbers('x', Float64Array.from({ length: 100 }, (_, j) => i * 100 + j));
+      p.meta = { uploadId: `u${i}`, windowStart: String(i * 60_000), windowEnd: String((i + 1) * 60_000), dropped: '0' };
+      const bytes = p.toBytes();
+      p.dispose();
+      await store.putOutbox({ uploadId: `u${i}`, group, windowStart: i * 60_000, windowEnd: (i + 1) * 60_000, bytes, attempts, notBefore: 0 });
+      return bytes.byteLength;
+    };
+    let total = await entry(0, 1); // already sent once: must stay as it is
+    total += await entry(1, 0);
+    total += await entry(2, 0, 'other-version');
+    total += await entry(3, 0);
+    const dropped = await compactOutbox(store, core, total - 1); // one merge makes room
+    expect(dropped).toBe(0);
+    const after = await store.outbox();
+    expect(after.map((e) => e.uploadId)).toContain('u0');
+    expect(after.map((e) => e.uploadId)).toContain('u2');
+    const merged = after.find((e) => e.windowStart === 60_000)!;
+    expect(after).toHaveLength(3);
+    expect(merged.windowEnd).toBe(4 * 60_000);
+    const p = core.profileFromBytes(merged.bytes);
+    expect(p.summary('x').count).toBe(200);
+    expect(p.meta.uploadId).toBe(merged.uploadId);
+    p.dispose();
+    expect(await store.get(DROPPED_KEY)).toBeUndefined();
+  });
+});
