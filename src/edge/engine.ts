@@ -50,6 +50,7 @@ export interface EngineDeps {
 }
 
 const lockPrefix = 'edgewatch';
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class MonitorEngine {
   readonly instanceId = crypto.randomUUID();
@@ -221,9 +222,21 @@ export class MonitorEngine {
     if (!this.#window) {
       const { start, end } = windowAt(now, this.#o.window);
       this.#window = { start, end, profile: this.#core.profile({ columns: this.#plan!.columns }), events: 0, clipped: 0 };
-      this.#closeTimer = setTimeout(() => this.#closeCurrent(), Math.max(0, end - now));
+      this.#armCloseTimer();
     }
     return this.#window;
+  }
+
+  /** Closes the open window at its end. Timers cap at ~24.8 days, so long windows re-arm. */
+  #armCloseTimer(): void {
+    const w = this.#window;
+    if (!w) return;
+    const wait = w.end - this.#now();
+    this.#closeTimer = setTimeout(() => {
+      if (this.#window !== w) return;
+      if (this.#now() >= w.end) void this.#closeCurrent();
+      else this.#armCloseTimer();
+    }, Math.min(Math.max(0, wait), MAX_TIMER_MS));
   }
 
   #touched(): void {

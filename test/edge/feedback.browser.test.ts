@@ -7,6 +7,9 @@ import { createMonitor, instrument } from '../../src/edge/index.ts';
 import { buildClassifier, churnClassifier, classifierReference } from '../fixtures/onnx/build-model.ts';
 import { decode, featureRows, freshModelId } from './helpers.ts';
 
+/** One window for the whole test: a wall-clock window boundary cannot split what it records. */
+const ONE_WINDOW = 2 ** 40;
+
 const classes = ['stay', 'downgrade', 'leave'];
 
 function reference(rows: Float32Array): number[][] {
@@ -19,7 +22,7 @@ const argmax = (p: number[]) => p.indexOf(Math.max(...p));
 
 describe('feedback', () => {
   test('labels of earlier predictions become confusion counts, scores by label and calibration bins', async () => {
-    const monitor = await createMonitor({ model: buildClassifier(churnClassifier), modelId: freshModelId('fb'), modelVersion: '1', classes });
+    const monitor = await createMonitor({ model: buildClassifier(churnClassifier), modelId: freshModelId('fb'), modelVersion: '1', classes, window: ONE_WINDOW });
     try {
       const rows = featureRows(30, 21);
       const probs = reference(rows);
@@ -72,7 +75,7 @@ describe('instrument', () => {
   test("records around the app's own session.run and returns its outputs untouched", async () => {
     ort.env.wasm.numThreads = 1;
     const session = await ort.InferenceSession.create(buildClassifier(churnClassifier), { executionProviders: ['wasm'] });
-    const monitored = await instrument(session, { modelId: freshModelId('inst'), modelVersion: '2', features: ['age', 'usage', 'tickets', 'trend'] });
+    const monitored = await instrument(session, { modelId: freshModelId('inst'), modelVersion: '2', window: ONE_WINDOW, features: ['age', 'usage', 'tickets', 'trend'] });
     try {
       const rows = featureRows(12, 5);
       const out = await monitored.run({ input: new ort.Tensor('float32', rows.slice(), [12, 4]) });

@@ -13,6 +13,9 @@ import { MemoryStore } from '../../src/edge/store.ts';
 import { buildClassifier, churnClassifier } from '../fixtures/onnx/build-model.ts';
 import { decode, featureRows, freshModelId, rng } from './helpers.ts';
 
+/** One window for the whole test: a wall-clock window boundary cannot split what it records. */
+const ONE_WINDOW = 2 ** 40;
+
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
 const linspace = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 const churnGrid: Grid = {
@@ -44,6 +47,7 @@ describe('payload privacy', () => {
       model: buildClassifier(churnClassifier),
       modelId: freshModelId('canary'),
       modelVersion: '1',
+      window: ONE_WINDOW,
       features: ['age', 'usage', 'tickets', 'trend'],
       privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 500, dailyEpsilon: 8, grid: churnGrid },
     });
@@ -81,6 +85,7 @@ describe('payload privacy', () => {
     const monitor = await createMonitor({
       modelId: freshModelId('labels'),
       modelVersion: '1',
+      window: ONE_WINDOW,
       privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 100, dailyEpsilon: 8, grid: { columns: { plan: { vocabulary: ['free', 'pro'] } } } },
     });
     try {

@@ -11,6 +11,9 @@ import { databaseName, openStore, type Checkpoint } from '../../src/edge/store.t
 import { buildClassifier, churnClassifier } from '../fixtures/onnx/build-model.ts';
 import { decode, featureRows, freshModelId, waitFor } from './helpers.ts';
 
+/** One window for the whole test: a wall-clock window boundary cannot split what it records. */
+const ONE_WINDOW = 2 ** 40;
+
 const model = buildClassifier(churnClassifier);
 
 async function checkpoints(modelId: string): Promise<Checkpoint[]> {
@@ -28,13 +31,13 @@ describe('checkpoints and recovery', () => {
   test('a window checkpointed before the worker died is recovered, closed and queued on the next start', async () => {
     const modelId = freshModelId('crash');
     const worker = new Worker(new URL('../../src/edge/worker.ts', import.meta.url), { type: 'module' });
-    const first = await createMonitor({ model, modelId, modelVersion: '1', checkpointEvery: 0 }, { worker });
+    const first = await createMonitor({ model, modelId, modelVersion: '1', checkpointEvery: 0, window: ONE_WINDOW }, { worker });
     await first.predict(batch(5, 1));
     await first.predict(batch(6, 2));
     const saved = await waitFor(async () => (await checkpoints(modelId)).find((c) => c.events === 11), 'the checkpoint');
     worker.terminate(); // a crash: nothing is closed or flushed
 
-    const second = await createMonitor({ model, modelId, modelVersion: '1' });
+    const second = await createMonitor({ model, modelId, modelVersion: '1', window: ONE_WINDOW });
     try {
       const [entry, ...rest] = await second.outbox();
       expect(rest).toEqual([]);
@@ -52,10 +55,10 @@ describe('checkpoints and recovery', () => {
 
   test('the open window of an instance that is still running is not recovered by another', async () => {
     const modelId = freshModelId('tabs');
-    const a = await createMonitor({ model, modelId, modelVersion: '1', checkpointEvery: 0 });
+    const a = await createMonitor({ model, modelId, modelVersion: '1', checkpointEvery: 0, window: ONE_WINDOW });
     await a.predict(batch(3, 3));
     await waitFor(async () => (await checkpoints(modelId)).length === 1, 'a checkpoint');
-    const b = await createMonitor({ model, modelId, modelVersion: '1' });
+    const b = await createMonitor({ model, modelId, modelVersion: '1', window: ONE_WINDOW });
     try {
       expect(await b.outbox()).toEqual([]);
       expect((await checkpoints(modelId)).map((c) => c.instanceId)).toEqual([a.instanceId]);
@@ -86,7 +89,7 @@ describe('storage failures', () => {
     const store = await openStore(modelId);
     Object.defineProperty(globalThis, 'indexedDB', own);
     expect(store.kind).toBe('indexeddb'); // opening works; writing does not
-    const engine = await MonitorEngine.start(resolveOptions({ modelId, modelVersion: '1', checkpointEvery: 0 }), { core, store });
+    const engine = await MonitorEngine.start(resolveOptions({ modelId, modelVersion: '1', checkpointEvery: 0, window: ONE_WINDOW }), { core, store });
     try {
       const big = { type: 'float32', data: featureRows(2000, 9), dims: [2000, 4] };
       const probs = { type: 'float32', data: new Float32Array(2000 * 3).fill(1 / 3), dims: [2000, 3] };

@@ -8,6 +8,9 @@ import { launchChromium, startCollector, startHarness } from './harness/serve.ts
 import { loadCore } from '../../src/core/index.ts';
 import { waitFor } from './helpers.ts';
 
+/** One window for the whole test: a wall-clock window boundary cannot split what it records. */
+const ONE_WINDOW = 2 ** 40;
+
 let vite: ViteDevServer;
 let pageUrl: string;
 let browser: Browser;
@@ -52,11 +55,11 @@ type Edge = {
 /** Creates a monitor in the page under `key`, with the fixture model. */
 async function monitorIn(page: Page, key: string, options: Record<string, unknown>): Promise<void> {
   await page.evaluate(
-    async ({ key, options }) => {
+    async ({ key, options, ONE_WINDOW }) => {
       const { edge } = window as unknown as Edge;
-      edge.monitors[key] = await edge.createMonitor({ model: edge.model(), modelVersion: '1', ...(options as { modelId: string }) });
+      edge.monitors[key] = await edge.createMonitor({ model: edge.model(), modelVersion: '1', window: ONE_WINDOW, ...(options as { modelId: string }) });
     },
-    { key, options },
+    { key, options, ONE_WINDOW },
   );
 }
 
