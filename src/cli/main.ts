@@ -1,20 +1,18 @@
 // The `edgewatch` command: dispatches to one file per subcommand and turns user errors into one
 // line on stderr and a non-zero exit status.
 import { readFileSync } from 'node:fs';
-import { baselineCommand } from './baseline-command.ts';
-import { keysCommand, serveCommand } from './collector-commands.ts';
-import { driftCommand } from './drift-command.ts';
 import { describeError, UsageError } from './errors.ts';
-import { inspectCommand } from './inspect-command.ts';
-import { profileCommand } from './profile-command.ts';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  profile: profileCommand,
-  drift: driftCommand,
-  inspect: inspectCommand,
-  serve: serveCommand,
-  keys: keysCommand,
-  baseline: baselineCommand,
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on demand: `profile` should not pay for the collector's web server and database drivers.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  profile: async () => (await import('./profile-command.ts')).profileCommand,
+  drift: async () => (await import('./drift-command.ts')).driftCommand,
+  inspect: async () => (await import('./inspect-command.ts')).inspectCommand,
+  serve: async () => (await import('./collector-commands.ts')).serveCommand,
+  keys: async () => (await import('./collector-commands.ts')).keysCommand,
+  baseline: async () => (await import('./baseline-command.ts')).baselineCommand,
 };
 
 export const MAIN_HELP = `Usage: edgewatch <command> [options]    (edgewatch <command> --help for each)
@@ -35,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       const topic = command === 'help' ? rest[0] : undefined;
-      if (topic && COMMANDS[topic]) return await COMMANDS[topic](['--help']);
+      if (topic && COMMANDS[topic]) return await (await COMMANDS[topic]())(['--help']);
       console.log(MAIN_HELP);
       return command === undefined ? 2 : 0;
     }
@@ -43,9 +41,9 @@ export async function main(argv: string[]): Promise<number> {
       console.log(version());
       return 0;
     }
-    const run = COMMANDS[command];
-    if (!run) throw new UsageError(`unknown command "${command}"`);
-    return await run(rest);
+    const load = COMMANDS[command];
+    if (!load) throw new UsageError(`unknown command "${command}"`);
+    return await (await load())(rest);
   } catch (err) {
     const { line, user } = describeError(err);
     const hint = err instanceof UsageError ? ` (see edgewatch ${COMMANDS[command] ? `${command} ` : ''}--help)` : '';
