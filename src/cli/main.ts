@@ -29,6 +29,11 @@ Options: --help, --version`;
 
 /** Runs one command line; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  // `edgewatch drift a b --json | head` closes our stdout early: that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {

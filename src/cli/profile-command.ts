@@ -1,6 +1,6 @@
 // `edgewatch profile <file> --out <profile>`: streams a table into a profile. Without --schema
 // the file is read twice: once to infer each column's kind, once to record.
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { loadCore, SchemaInference, type Profile, type Schema } from '../core/index.ts';
 import { numberFlag, parseFlags, expectPositionals } from './args.ts';
@@ -161,6 +161,14 @@ async function record(
 /** Writes next to the target and renames, so a failed run never leaves half a profile behind. */
 async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'its directory does not exist' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : undefined;
+    if (why) throw new UserError(`cannot write ${path}: ${why}`);
+    throw err;
+  }
 }

@@ -72,6 +72,12 @@ describe('edgewatch on bad input', () => {
     expect(await fails(['inspect', dir])).toMatch(/is a directory/);
   });
 
+  it('says when the profile cannot be written', async () => {
+    const csv = join(DATA, 'seattle-weather.csv');
+    expect(await fails(['profile', csv, '--out', join(dir, 'no-such-dir', 'x.ewp')])).toMatch(/cannot write .*x\.ewp: its directory does not exist/);
+    expect(await fails(['profile', csv, '--out', dir])).toMatch(/cannot write .*: it is a directory/);
+  });
+
   it('refuses malformed JSON and JSON Lines, naming the place', async () => {
     expect(await fails(['profile', file('bad.jsonl', '{"a":1}\n{"a":\n'), '--out', join(dir, 'x.ewp')])).toMatch(/bad\.jsonl: line 2: invalid JSON/);
     expect(await fails(['profile', file('scalar.jsonl', '{"a":1}\n42\n'), '--out', join(dir, 'x.ewp')])).toMatch(/line 2: expected a JSON object/);
