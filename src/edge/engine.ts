@@ -10,7 +10,8 @@ import { loadGrid } from './grid.ts';
 import { holdLock, isFree, withLockIfFree } from './locks.ts';
 import type { Grid, ResolvedOptions, Tensors } from './options.ts';
 import { budgetLeft, noiseScale, privacyHeader, spendBudget } from './privacy.ts';
-import { batchRows, headRows, recordInputs, recordOutputs } from './recorder.ts';
+import { BATCH_ROWS, PendingBatch } from './batcher.ts';
+import { batchRows, headRows, recordInputs, recordOutputs, scoresOf } from './recorder.ts';
 import { buildPlan, describeTensors, HEALTH, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
 import { openStore, type Checkpoint, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
@@ -31,6 +32,8 @@ interface OpenWindow {
   start: number;
   end: number;
   profile: Profile;
+  /** Calls not yet handed to the core (drained before checkpoints and closing). */
+  batch: PendingBatch;
   events: number;
   clipped: number;
 }
@@ -139,7 +142,7 @@ export class MonitorEngine {
         await this.#store.deleteCheckpoint(c.key);
         continue;
       }
-      await this.#closeWindow({ start: c.windowStart, end: c.windowEnd, profile, events: c.events, clipped: 0 }, c.key);
+      await this.#closeWindow({ start: c.windowStart, end: c.windowEnd, profile, batch: new PendingBatch(), events: c.events, clipped: 0 }, c.key);
       n++;
     }
     return n;
@@ -151,20 +154,35 @@ export class MonitorEngine {
    */
   record(inputs: Tensors, outputs: Tensors, extras: RecordExtras = {}): string {
     this.#ensurePlan(inputs, outputs);
+    const plan = this.#plan!;
     const w = this.#open();
-    let rows = batchRows(inputs);
-    rows = this.#admit(w, rows);
+    const total = batchRows(inputs);
+    const rows = this.#admit(w, total);
     const id = crypto.randomUUID();
     if (rows > 0) {
-      const ins = rows === batchRows(inputs) ? inputs : mapValues(inputs, (t) => headRows(t, rows));
-      const outs = rows === batchRows(inputs) ? outputs : mapValues(outputs, (t) => headRows(t, rows));
-      recordInputs(w.profile, this.#plan!, ins);
-      const scored = recordOutputs(w.profile, this.#plan!, outs);
-      if (scored && this.#plan!.feedback) this.#pending.remember(id, scored);
-      this.#recordHealth(w, extras);
+      const ins = rows === total ? inputs : mapValues(inputs, (t) => headRows(t, rows));
+      const outs = rows === total ? outputs : mapValues(outputs, (t) => headRows(t, rows));
+      if (plan.inputs.some((ip) => ip.kind === 'channels')) {
+        // Images are big: recorded at once (per channel), never copied into a batch.
+        this.#drain(w);
+        recordInputs(w.profile, plan, ins);
+        recordOutputs(w.profile, plan, outs);
+        this.#recordHealth(w, extras);
+      } else {
+        if (!w.batch.accepts(ins, outs)) this.#drain(w);
+        w.batch.add(plan, ins, outs, extras.latencyMs, extras.provider);
+        if (w.batch.rows >= BATCH_ROWS) this.#drain(w);
+      }
+      const scored = plan.feedback ? scoresOf(outs, plan.feedback.output) : null;
+      if (scored) this.#pending.remember(id, scored);
     }
     this.#touched();
     return id;
+  }
+
+  /** Hands the window's gathered calls to the core. */
+  #drain(w: OpenWindow): void {
+    if (this.#plan) w.batch.drain(w.profile, this.#plan);
   }
 
   /** Counts a failed inference (and its latency, when known). */
@@ -221,7 +239,7 @@ export class MonitorEngine {
     if (this.#window && now >= this.#window.end) this.#closeCurrent();
     if (!this.#window) {
       const { start, end } = windowAt(now, this.#o.window);
-      this.#window = { start, end, profile: this.#core.profile({ columns: this.#plan!.columns }), events: 0, clipped: 0 };
+      this.#window = { start, end, profile: this.#core.profile({ columns: this.#plan!.columns }), batch: new PendingBatch(), events: 0, clipped: 0 };
       this.#armCloseTimer();
     }
     return this.#window;
@@ -255,6 +273,7 @@ export class MonitorEngine {
       const w = this.#window;
       if (!w || !this.#dirty) return;
       this.#dirty = false;
+      this.#drain(w);
       this.#lastCheckpoint = this.#now();
       const c: Checkpoint = {
         key: `${this.instanceId}/${w.start}`,
@@ -272,6 +291,11 @@ export class MonitorEngine {
     const w = this.#window;
     if (!w) return Promise.resolve();
     this.#window = null;
+    try {
+      this.#drain(w);
+    } catch (err) {
+      console.warn(`edgewatch: could not record a batch (${(err as Error).message})`);
+    }
     this.#dirty = false;
     clearTimeout(this.#closeTimer);
     return this.#closeWindow(w, `${this.instanceId}/${w.start}`);

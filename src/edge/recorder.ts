@@ -84,29 +84,32 @@ export function recordInputs(p: Profile, plan: Plan, inputs: Tensors): void {
   }
 }
 
-/** Records the outputs of a batch; returns the scores feedback will need, if any. */
-export function recordOutputs(p: Profile, plan: Plan, outputs: Tensors): ScoredRows | null {
-  let scored: ScoredRows | null = null;
+/** A copy of a score output's rows, kept for feedback. */
+export function scoresOf(outputs: Tensors, output: string): ScoredRows | null {
+  const t = outputs[output];
+  if (!t || t.dims.length !== 2) return null;
+  return { scores: Float32Array.from(asFloats(t)), classes: t.dims[1] };
+}
+
+/** Records the outputs of a batch. */
+export function recordOutputs(p: Profile, plan: Plan, outputs: Tensors): void {
   for (const op of plan.outputs) {
     const t = need(outputs, op.output, 'output');
     if (op.kind === 'scores') {
-      const s = recordScores(p, op, t);
-      if (plan.feedback?.output === op.output) scored = s;
+      recordScores(p, op, t);
     } else if (op.kind === 'regression') {
       if (op.column) p.recordNumbers(op.column, asFloats(t));
     } else {
       p.recordLabels(op.column, asLabels(t));
     }
   }
-  return scored;
 }
 
-function recordScores(p: Profile, op: Extract<OutputPlan, { kind: 'scores' }>, t: TensorLike): ScoredRows {
+function recordScores(p: Profile, op: Extract<OutputPlan, { kind: 'scores' }>, t: TensorLike): void {
   const k = op.classes.length;
   const values = asFloats(t);
   if (values.length % k !== 0) throw new RecordingError(`output '${op.output}' does not split into ${k} classes`);
   const rows = values.length / k;
-  const scores = Float32Array.from(values);
   const predicted = new Array<string>(rows);
   const confidence = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -118,6 +121,5 @@ function recordScores(p: Profile, op: Extract<OutputPlan, { kind: 'scores' }>, t
   p.recordLabels(op.predicted, predicted);
   p.recordNumbers(op.confidence, confidence);
   // The scores are a row-major [rows, classes] table: one engine call feeds every class's column.
-  p.recordTable(scores, op.scores);
-  return { scores, classes: k };
+  p.recordTable(values, op.scores);
 }
