@@ -1,15 +1,17 @@
 // POST /v1/ingest, past authentication: decode with the core, check the header and the schema,
-// store the raw payload. The insert is one autocommitted statement; the caller acknowledges only
-// after it returns, i.e. after the upload is durable. A repeated upload id is a duplicate and
-// stores nothing.
+// store the raw payload. The insert is committed (grouped with concurrent uploads, see
+// batcher.ts) before this returns, so the caller acknowledges only durable uploads. A repeated
+// upload id is a duplicate and stores nothing.
 import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
+import type { UploadBatcher } from './batcher.ts';
 import { RequestError } from './errors.ts';
 import { parseHeader, type UploadHeader } from './header.ts';
 import { checkColumns, columnsOf, type ModelRegistry } from './models.ts';
 
 export interface IngestContext {
   db: Queryable;
+  uploads: UploadBatcher;
   core: Core;
   models: ModelRegistry;
   autoRegister: boolean;
@@ -49,26 +51,20 @@ export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8
     checkColumns(header.model, header.version, known, specs);
     // Rows in the window: every column counts every row (missing included).
     const rows = profile.summary(specs[0].name).count;
-    const inserted = await ctx.db.query(
-      `insert into uploads (project_id, upload_id, model, version, segment, window_start, window_end,
-                            device_id, rows, payload, received_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       on conflict (project_id, upload_id) do nothing returning id`,
-      [
-        projectId,
-        header.uploadId,
-        header.model,
-        header.version,
-        JSON.stringify(header.segment),
-        header.windowStart,
-        header.windowEnd,
-        header.deviceId,
-        rows,
-        bytes,
-        now,
-      ],
-    );
-    return { uploadId: header.uploadId, duplicate: inserted.length === 0, header, rows };
+    const inserted = await ctx.uploads.insert({
+      projectId,
+      uploadId: header.uploadId,
+      model: header.model,
+      version: header.version,
+      segment: JSON.stringify(header.segment),
+      windowStart: header.windowStart,
+      windowEnd: header.windowEnd,
+      deviceId: header.deviceId,
+      rows,
+      payload: bytes,
+      receivedAt: now,
+    });
+    return { uploadId: header.uploadId, duplicate: !inserted, header, rows };
   } finally {
     profile.dispose();
   }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../ingest/errors.ts';
+import { UploadBatcher } from '../../ingest/batcher.ts';
 import { ingest } from '../../ingest/ingest.ts';
 import { requireKey } from '../auth.ts';
 import { MinuteLimiter } from '../rate-limit.ts';
@@ -11,6 +12,8 @@ export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const perDevice = new MinuteLimiter(ctx.options.rateLimitPerDevice);
   const ingestCtx = {
     db: ctx.db,
+    // PGlite has one connection; PostgreSQL takes a few inserts in flight from each process.
+    uploads: new UploadBatcher(ctx.db, ctx.db.kind === 'postgres' ? 4 : 1),
     core: ctx.core,
     models: ctx.models,
     autoRegister: ctx.options.autoRegister,
