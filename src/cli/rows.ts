@@ -1,6 +1,7 @@
 // Streams the rows of a CSV, TSV, JSON Lines or JSON-array file as objects keyed by column name,
 // one at a time (constant memory whatever the file size).
-import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parse, CsvError } from 'csv-parse';
 import type { CellValue } from '../core/index.ts';
 import { UsageError, UserError } from './errors.ts';
@@ -42,13 +43,9 @@ async function* delimitedRows(path: string, text: AsyncGenerator<string>, delimi
     skip_empty_lines: true,
     columns: (header: string[]) => checkHeader(path, header),
   });
-  // Feed the parser from the file, respecting its back-pressure; a read error ends the parse.
-  const feeding = (async () => {
-    for await (const chunk of text) {
-      if (!parser.write(chunk)) await once(parser, 'drain');
-    }
-    parser.end();
-  })().catch((err) => parser.destroy(err));
+  // The file flows into the parser with back-pressure; a read error (binary data, say) destroys
+  // the parser with that error, which then surfaces in the loop below.
+  const piping = pipeline(Readable.from(text), parser).catch(() => {});
   try {
     for await (const record of parser as AsyncIterable<Record<string, string>>) yield record;
   } catch (err) {
@@ -56,7 +53,7 @@ async function* delimitedRows(path: string, text: AsyncGenerator<string>, delimi
     throw err;
   } finally {
     parser.destroy();
-    await feeding;
+    await piping;
   }
 }
 

@@ -45,6 +45,16 @@ describe('edgewatch on bad input', () => {
     expect(await fails(['profile', path, '--out', join(dir, 'x.ewp')])).toMatch(/junk\.csv: binary data, not text/);
   });
 
+  it('stops at a bad byte or a ragged row deep inside a big file', async () => {
+    const rows = Array.from({ length: 200000 }, (_, i) => `${i},${i % 7},label${i % 5}`).join('\n');
+    const head = `a,b,c\n${rows}\n`;
+    expect(head.length).toBeGreaterThan(2 * 1024 * 1024);
+    const nul = file('deep-nul.csv', Buffer.concat([Buffer.from(head), Buffer.from([0x31, 0x00, 0x0a]), Buffer.from(head.slice(6))]));
+    expect(await fails(['profile', nul, '--out', join(dir, 'x.ewp'), '--quiet'])).toMatch(new RegExp(`deep-nul\\.csv: binary data, not text \\(a NUL byte at byte ${head.length + 1}\\)`));
+    const ragged = file('deep-ragged.csv', `${head}1,2\n${rows}\n`);
+    expect(await fails(['profile', ragged, '--out', join(dir, 'x.ewp'), '--quiet'])).toMatch(/columns length is 3, got 2 on line 200002/);
+  });
+
   it('refuses bytes that are not UTF-8', async () => {
     const path = file('latin1.csv', Uint8Array.from([...Buffer.from('name,v\ncaf'), 0xe9, ...Buffer.from(',1\n')]));
     expect(await fails(['profile', path, '--out', join(dir, 'x.ewp')])).toMatch(/latin1\.csv: not UTF-8 text/);
