@@ -20,7 +20,7 @@ type BenchWindow = {
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 
 export async function run(): Promise<void> {
-  const { url, vite } = await startHarness({ isolated: process.env.EDGE_BENCH_ISOLATED !== "0" });
+  const { url, vite } = await startHarness({ name: 'bench', isolated: process.env.EDGE_BENCH_ISOLATED !== '0' });
   let browser: Browser | undefined;
   try {
     browser = await launchChromium();

@@ -18,7 +18,7 @@ let context: BrowserContext;
 let collector: Awaited<ReturnType<typeof startCollector>>;
 
 beforeAll(async () => {
-  const h = await startHarness();
+  const h = await startHarness({ name: 'upload' });
   vite = h.vite;
   pageUrl = h.url;
   browser = await launchChromium();

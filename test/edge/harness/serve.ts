@@ -11,10 +11,15 @@ import { chromiumArgs } from '../../../vitest.config.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-export async function startHarness({ isolated = false } = {}): Promise<{ url: string; vite: ViteDevServer }> {
+/**
+ * `name` keeps each user's pre-bundled dependencies apart: test files run in parallel, and two
+ * dev servers must not write one cache directory at once.
+ */
+export async function startHarness({ name, isolated = false }: { name: string; isolated?: boolean }): Promise<{ url: string; vite: ViteDevServer }> {
   const vite = await createViteServer({
     root,
     configFile: false,
+    cacheDir: `node_modules/.vite/edge-harness-${name}`,
     logLevel: 'error',
     // Cross-origin isolation: a 5 µs clock for the benchmark, as an app serving these headers gets.
     server: {
