@@ -193,4 +193,29 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
       current.dispose();
     }
   });
+
+  it('pins a live range as the baseline, never one below k devices', async () => {
+    const pin = (key: string, from: number, to: number) =>
+      fetch(v('/baseline/pin'), { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ from, to }) });
+    expect((await pin(c.keys.read, base, base + HOUR)).status).toBe(403);
+    const few = await pin(c.keys.admin, base + 2 * HOUR, base + 3 * HOUR);
+    expect(few.status).toBe(422);
+    expect(((await few.json()) as { reason: string }).reason).toBe('k_anonymity');
+    const ok = await pin(c.keys.admin, base, base + HOUR);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ ok: true, devices: 6, rows: 720 });
+    const [row] = await c.collector.context.db.query<{ payload: Uint8Array }>("select payload from baselines where model = 'churn'");
+    const stored = core.profileFromBytes(row.payload);
+    try {
+      expect(Object.values(stored.meta).join('')).not.toContain('device-');
+    } finally {
+      stored.dispose();
+    }
+    // The pinned hour against itself: identical distributions.
+    const r = await get(v(`/drift?from=${base}&to=${base + HOUR}&step=${HOUR}`), c.keys.read);
+    const cols = r.body.points[0].columns;
+    expect(cols.age.ks.statistic).toBe(0);
+    expect(cols.age.drifted.drifted).toBe(false);
+    expect(cols.plan.chi2.statistic).toBe(0);
+  });
 });

@@ -1,10 +1,12 @@
 // Baselines and the private-mode grid derived from them.
 //   PUT /v1/models/:model/versions/:version/baseline   admin key, binary profile
+//   POST …/baseline/pin {from, to}                     admin key, a live range becomes the baseline
 //   GET /v1/models/:model/versions/:version/grid       any key of the project, ingest included
 //   GET /v1/grid/:model/:version                       the same, at the path the edge runtime uses
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../ingest/errors.ts';
+import { aggregate } from '../../read/aggregate.ts';
 import { gridOf, loadBaseline, setBaseline } from '../../read/baselines.ts';
 import { requireKey } from '../auth.ts';
 import { versionParams } from '../schemas.ts';
@@ -29,6 +31,45 @@ export function baselineRoutes(app: FastifyInstance, ctx: CollectorContext) {
       const { model, version } = req.params;
       const r = await setBaseline(ctx.db, ctx.core, ctx.models, req.principal!.projectId, model, version, new Uint8Array(req.body));
       return { ok: true, columns: r.columns };
+    },
+  );
+
+  app.post<{ Params: { model: string; version: string }; Body: { from: number; to: number } }>(
+    '/v1/models/:model/versions/:version/baseline/pin',
+    {
+      preHandler: requireKey(ctx.keys, ['admin']),
+      schema: {
+        summary: 'Pin a live time range (window starts in [from, to)) as the baseline; k-anonymous like any read',
+        tags: ['baselines'],
+        params: versionParams,
+        body: {
+          type: 'object',
+          required: ['from', 'to'],
+          additionalProperties: false,
+          properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } },
+        },
+        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, columns: { type: 'array', items: { type: 'string' } }, devices: { type: 'integer' }, rows: { type: 'number' } } } },
+      },
+    },
+    async (req) => {
+      const { model, version } = req.params;
+      const { from, to } = req.body;
+      if (from >= to) throw new RequestError(400, 'request', '"from" must be before "to"');
+      const projectId = req.principal!.projectId;
+      const agg = await aggregate(ctx.db, ctx.core, ctx.options.kAnonymity, { projectId, model, version, from, to });
+      if (agg.suppressed) {
+        throw new RequestError(422, 'k_anonymity', `the range holds ${agg.devices} devices, fewer than k = ${ctx.options.kAnonymity}`);
+      }
+      try {
+        // The merge carries the first upload's header (its device id among others): blank it.
+        for (const key of Object.keys(agg.profile.meta)) agg.profile.setMeta(key, '');
+        agg.profile.meta = { pinnedFrom: String(from), pinnedTo: String(to) };
+        const bytes = agg.profile.toBytes();
+        const r = await setBaseline(ctx.db, ctx.core, ctx.models, projectId, model, version, bytes);
+        return { ok: true, columns: r.columns, devices: agg.devices, rows: agg.rows };
+      } finally {
+        agg.profile.dispose();
+      }
     },
   );
 
