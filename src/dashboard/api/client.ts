@@ -1,0 +1,88 @@
+// A thin client of the collector's read API: every request carries the read key as a bearer
+// token; every failure becomes an ApiError with a sentence a person can act on.
+import type { AlertsResponse, DriftResponse, ModelsResponse, ProfileResponse, RulesResponse, SegmentsResponse } from './types.ts';
+
+export interface Range {
+  from: number;
+  to: number;
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    /** HTTP status, 0 when the collector could not be reached. */
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+export class CollectorClient {
+  readonly baseUrl: string;
+  constructor(
+    baseUrl: string,
+    private readonly key: string,
+  ) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  async get<T>(path: string, query: Record<string, string | number | undefined> = {}, signal?: AbortSignal): Promise<T> {
+    const url = new URL(this.baseUrl + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { authorization: `Bearer ${this.key}` }, signal });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      throw new ApiError(`cannot reach the collector at ${this.baseUrl} (${(err as Error).message})`, 0, 'network');
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError(`the collector answered ${path} with ${res.status} and no JSON`, res.status, 'response');
+    }
+    if (!res.ok) {
+      const b = body as { error?: string; reason?: string };
+      const message = res.status === 401 ? `the read key was refused: ${b.error ?? 'unauthorized'}` : (b.error ?? `HTTP ${res.status}`);
+      throw new ApiError(message, res.status, b.reason ?? 'http');
+    }
+    return body as T;
+  }
+
+  models(signal?: AbortSignal) {
+    return this.get<ModelsResponse>('/v1/models', {}, signal);
+  }
+
+  profile(model: string, version: string, range: Range, segment?: Record<string, string>, signal?: AbortSignal) {
+    return this.get<ProfileResponse>(`${versionPath(model, version)}/profile`, { ...range, segment: segmentParam(segment) }, signal);
+  }
+
+  /** Drift per step; with `step` equal to the range, one point covering all of it. */
+  drift(model: string, version: string, range: Range, step: number, segment?: Record<string, string>, signal?: AbortSignal) {
+    return this.get<DriftResponse>(`${versionPath(model, version)}/drift`, { ...range, step, segment: segmentParam(segment) }, signal);
+  }
+
+  segments(model: string, version: string, range: Range, signal?: AbortSignal) {
+    return this.get<SegmentsResponse>(`${versionPath(model, version)}/segments`, { ...range }, signal);
+  }
+
+  alerts(state: 'open' | 'pending' | 'firing' | 'resolved' | 'all' = 'open', signal?: AbortSignal) {
+    return this.get<AlertsResponse>('/v1/alerts', { state }, signal);
+  }
+
+  rules(signal?: AbortSignal) {
+    return this.get<RulesResponse>('/v1/alerts/rules', {}, signal);
+  }
+}
+
+function versionPath(model: string, version: string): string {
+  return `/v1/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(version)}`;
+}
+
+function segmentParam(segment?: Record<string, string>): string | undefined {
+  return segment && Object.keys(segment).length ? JSON.stringify(segment) : undefined;
+}

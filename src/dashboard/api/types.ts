@@ -1,0 +1,123 @@
+// The shapes the collector's JSON read API returns (src/collector/http/routes/read.ts and
+// alerts.ts). Column summaries and drift results are the core's own types.
+import type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary } from '../../core/types.ts';
+
+export type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary };
+
+export interface ModelVersion {
+  model: string;
+  version: string;
+  /** Column name → kind ('numeric' | 'grid' | 'categorical'). */
+  columns: Record<string, string>;
+  baseline: boolean;
+  /** Null below k devices. */
+  devices: number | null;
+  lastUploadAt: number | null;
+}
+
+export interface ModelsResponse {
+  k: number;
+  models: ModelVersion[];
+}
+
+export interface Counts {
+  devices: number;
+  uploads: number;
+  rows: number;
+}
+
+export interface ProfileResponse extends Counts {
+  from: number;
+  to: number;
+  k: number;
+  suppressed: boolean;
+  layouts?: number;
+  columns?: Record<string, ColumnSummary>;
+  baseline?: Record<string, ColumnSummary> | null;
+}
+
+export interface DriftPoint extends Counts {
+  from: number;
+  to: number;
+  suppressed: boolean;
+  driftedColumns?: number;
+  comparedColumns?: number;
+  columns?: Record<string, ColumnDrift>;
+}
+
+export interface DriftResponse {
+  k: number;
+  step: number;
+  points: DriftPoint[];
+}
+
+export interface Segment extends Counts {
+  segment: Record<string, string>;
+}
+
+export interface SegmentsResponse {
+  k: number;
+  segments: Segment[];
+}
+
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+/** What an alert carries: src/collector/alerts/series.ts and evaluate.ts. */
+export interface AlertEvidence {
+  project?: string;
+  model?: string;
+  version?: string;
+  column?: string | null;
+  segment?: Record<string, string> | null;
+  window?: { from: number; to: number };
+  statistic?: string;
+  value?: number;
+  op?: string;
+  threshold?: number;
+  severity?: string;
+  owner?: string;
+  rule?: string;
+  link?: string | null;
+  test?: string;
+  verdict?: { drifted: boolean; test: string; value: number; threshold: number };
+  quantiles?: Record<string, [number, number]>;
+  current?: Record<string, number>;
+  baseline?: number;
+  [key: string]: unknown;
+}
+
+export interface Alert {
+  id: number;
+  rule: string;
+  series: string;
+  state: AlertState;
+  severity: string;
+  owner: string;
+  value: number | null;
+  startedAt: number;
+  firedAt: number | null;
+  resolvedAt: number | null;
+  evidence: AlertEvidence;
+}
+
+export interface AlertsResponse {
+  alerts: Alert[];
+}
+
+export interface AlertRule {
+  id: number;
+  name: string;
+  metric: string;
+  model?: string | null;
+  version?: string | null;
+  column?: string | null;
+  op: string;
+  threshold: number;
+  for: number;
+  severity: string;
+  owner: string;
+}
+
+export interface RulesResponse {
+  rules: AlertRule[];
+}

@@ -1,0 +1,92 @@
+// uPlot configurations for the dashboard's three kinds of chart: a baseline-vs-current overlay
+// (each on its own count axis, so both are drawn from the collector's counts unchanged), grouped
+// bars for categories, and time series.
+import uPlot from 'uplot';
+import { num } from '../format.ts';
+import type { ChartOptions } from './ew-chart.ts';
+
+export const COLORS = {
+  baseline: '#5b6b8c',
+  current: '#d9641e',
+  threshold: '#c0282d',
+  second: '#2a8c6a',
+  third: '#7b4fc9',
+};
+
+const axisFont = '12px system-ui, sans-serif';
+const axisBase = { stroke: '#444', font: axisFont, grid: { stroke: '#e6e6e6', width: 1 }, ticks: { stroke: '#ccc', width: 1 } };
+const compact = (_u: uPlot, vals: number[]) => vals.map((v) => (v === null ? '' : num(v, 3)));
+
+/** Baseline and current histograms over the same value axis, stepped. */
+export function overlayOptions(unit: string): ChartOptions {
+  const stepped = uPlot.paths.stepped!({ align: 1 });
+  return {
+    scales: { x: { time: false }, base: { auto: true }, cur: { auto: true } },
+    axes: [
+      { ...axisBase, label: unit, values: compact },
+      { ...axisBase, scale: 'base', label: 'baseline count', values: compact, stroke: COLORS.baseline },
+      { ...axisBase, scale: 'cur', label: 'current count', side: 1, grid: { show: false }, values: compact, stroke: COLORS.current },
+    ],
+    series: [
+      { label: unit },
+      { label: 'baseline', scale: 'base', stroke: COLORS.baseline, fill: 'rgba(91,107,140,0.18)', width: 1.5, paths: stepped, value: (_u, v) => num(v) },
+      { label: 'current', scale: 'cur', stroke: COLORS.current, fill: 'rgba(217,100,30,0.16)', width: 2, paths: stepped, value: (_u, v) => num(v) },
+    ],
+    cursor: { drag: { x: false, y: false } },
+  };
+}
+
+/** Grouped bars over category labels: baseline and current, each on its own count axis. */
+export function barsOptions(labels: string[], current = 'current', baseline = 'baseline'): ChartOptions {
+  const bars = (offset: number) => uPlot.paths.bars!({ size: [0.35, 48], align: offset as 1 | -1 });
+  const label = (_u: uPlot, vals: number[]) => vals.map((v) => (Number.isInteger(v) ? (labels[v] ?? '') : ''));
+  return {
+    scales: { x: { time: false, range: [-0.6, labels.length - 0.4] }, base: { auto: true, range: (_u, _min, max) => [0, max || 1] }, cur: { auto: true, range: (_u, _min, max) => [0, max || 1] } },
+    axes: [
+      { ...axisBase, values: label, splits: () => labels.map((_, i) => i), grid: { show: false }, rotate: labels.length > 6 ? -30 : 0, size: labels.length > 6 ? 70 : 40 } as uPlot.Axis,
+      { ...axisBase, scale: 'base', label: `${baseline} count`, values: compact, stroke: COLORS.baseline },
+      { ...axisBase, scale: 'cur', label: `${current} count`, side: 1, grid: { show: false }, values: compact, stroke: COLORS.current },
+    ],
+    series: [
+      { label: 'value', value: (_u, v) => labels[v] ?? '' },
+      { label: baseline, scale: 'base', stroke: COLORS.baseline, fill: 'rgba(91,107,140,0.55)', paths: bars(-1), points: { show: false }, value: (_u, v) => num(v) },
+      { label: current, scale: 'cur', stroke: COLORS.current, fill: 'rgba(217,100,30,0.7)', paths: bars(1), points: { show: false }, value: (_u, v) => num(v) },
+    ],
+    cursor: { drag: { x: false, y: false } },
+  };
+}
+
+export interface TimeSeries {
+  label: string;
+  color: string;
+  dash?: number[];
+  /** Name of a y scale; series with the same scale share an axis. */
+  scale?: string;
+}
+
+/** Lines over time (x in ms since the epoch); one y axis per distinct scale (at most two). */
+export function timelineOptions(series: TimeSeries[], yLabels: Record<string, string> = {}): ChartOptions {
+  const scales = [...new Set(series.map((s) => s.scale ?? 'y'))];
+  return {
+    ms: 1,
+    scales: { x: { time: true }, ...Object.fromEntries(scales.map((s) => [s, { auto: true }])) },
+    axes: [
+      { ...axisBase },
+      ...scales.map((s, i) => ({ ...axisBase, scale: s, label: yLabels[s] ?? '', side: i === 0 ? 3 : 1, grid: { show: i === 0 }, values: compact })),
+    ],
+    series: [
+      {},
+      ...series.map((s) => ({
+        label: s.label,
+        stroke: s.color,
+        width: 2,
+        dash: s.dash,
+        scale: s.scale ?? 'y',
+        spanGaps: false,
+        points: { show: true, size: 4 },
+        value: (_u: uPlot, v: number) => num(v),
+      })),
+    ],
+    cursor: { drag: { x: false, y: false } },
+  };
+}

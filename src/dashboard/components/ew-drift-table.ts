@@ -1,0 +1,103 @@
+// <ew-drift-table>: a model version's columns, most drifted first, with the core's verdict for
+// each: the test it rests on, its value and threshold, the p-value, and the missing rates.
+// Each column name links to its column view.
+import { html, LitElement } from 'lit';
+import type { ColumnDrift, ColumnSummary } from '../api/types.ts';
+import { count, num, percent, pvalue, testName } from '../format.ts';
+import { linkTo, type RouteState } from '../state/route.ts';
+import { pvalueOf, rankColumns, statisticOf } from '../state/severity.ts';
+import { shared } from './styles.ts';
+
+export interface DriftRow {
+  name: string;
+  kind: string;
+  drift?: ColumnDrift;
+  summary?: ColumnSummary;
+}
+
+export class EwDriftTable extends LitElement {
+  static override properties = { rows: { attribute: false }, route: { attribute: false }, model: { type: String }, version: { type: String } };
+  declare rows: DriftRow[];
+  declare route: RouteState;
+  declare model: string;
+  declare version: string;
+
+  static override styles = shared;
+
+  constructor() {
+    super();
+    this.rows = [];
+  }
+
+  override render() {
+    const ranked = rankColumns(this.rows);
+    const compared = ranked.filter((r) => r.drift);
+    const others = ranked.filter((r) => !r.drift);
+    return html`
+      ${compared.length
+        ? html`<div class="table-wrap">
+            <table aria-describedby="drift-note">
+              <caption>Columns ranked by drift severity</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Column</th>
+                  <th scope="col">Verdict</th>
+                  <th scope="col">Test</th>
+                  <th scope="col" class="n">Value</th>
+                  <th scope="col" class="n">Threshold</th>
+                  <th scope="col" class="n">Statistic</th>
+                  <th scope="col" class="n">p-value</th>
+                  <th scope="col" class="n">Missing (baseline → now)</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${compared.map((r) => this.#compared(r, r.drift!))}
+              </tbody>
+            </table>
+          </div>
+          <p class="note" id="drift-note">The verdict, test, value and threshold are the collector's (the core's compare over the selected range).</p>`
+        : ''}
+      ${others.length
+        ? html`<div class="table-wrap" style="margin-top:1rem">
+            <table>
+              <caption>Columns without a baseline to compare with</caption>
+              <thead>
+                <tr><th scope="col">Column</th><th scope="col">Kind</th><th scope="col" class="n">Values</th><th scope="col" class="n">Missing</th></tr>
+              </thead>
+              <tbody>
+                ${others.map(
+                  (r) => html`<tr data-column=${r.name}>
+                    <td><a href=${this.#href(r.name)}>${r.name}</a></td>
+                    <td>${r.kind}</td>
+                    <td class="n">${r.summary ? count(r.summary.count) : '—'}</td>
+                    <td class="n">${r.summary ? count(r.summary.missing) : '—'}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+        : ''}
+    `;
+  }
+
+  #href(column: string) {
+    return linkTo(this.route, { name: 'column', model: this.model, version: this.version, column });
+  }
+
+  #compared(r: DriftRow, d: ColumnDrift) {
+    const s = statisticOf(d);
+    const drifted = d.drifted.drifted;
+    return html`<tr class=${drifted ? 'drifted' : ''} data-column=${r.name} data-drifted=${String(drifted)}>
+      <td><a href=${this.#href(r.name)}>${r.name}</a></td>
+      <td><span class="badge ${drifted ? 'yes' : 'no'}">${drifted ? 'drifted' : 'stable'}</span></td>
+      <td>${testName(d.drifted.test)}</td>
+      <td class="n">${d.drifted.test.endsWith('pvalue') ? pvalue(d.drifted.value) : num(d.drifted.value)}</td>
+      <td class="n">${num(d.drifted.threshold)}</td>
+      <td class="n" title=${s.name}>${s.name} ${num(s.value)}</td>
+      <td class="n">${pvalue(pvalueOf(d))}</td>
+      <td class="n">${percent(d.missing_rate[0])} → ${percent(d.missing_rate[1])}</td>
+    </tr>`;
+  }
+}
+
+customElements.define('ew-drift-table', EwDriftTable);

@@ -1,0 +1,38 @@
+// Turns the URL's range into the from/to the API takes, and picks time-series steps the drift
+// endpoint accepts (whole minutes, at least one, at most 2,000 points).
+import type { Range } from '../api/client.ts';
+import type { Preset, RangeSpec } from './route.ts';
+
+const MINUTE = 60_000;
+export const PRESET_MS: Record<Preset, number> = {
+  '15m': 15 * MINUTE,
+  '1h': 60 * MINUTE,
+  '6h': 6 * 60 * MINUTE,
+  '24h': 24 * 60 * MINUTE,
+  '7d': 7 * 24 * 60 * MINUTE,
+};
+
+export const PRESET_LABELS: Record<Preset, string> = {
+  '15m': 'Last 15 minutes',
+  '1h': 'Last hour',
+  '6h': 'Last 6 hours',
+  '24h': 'Last 24 hours',
+  '7d': 'Last 7 days',
+};
+
+/** A preset ends now; an absolute range is used as given, widened to a whole minute if shorter. */
+export function resolveRange(spec: RangeSpec, now = Date.now()): Range {
+  if ('preset' in spec) return { from: now - PRESET_MS[spec.preset], to: now };
+  return { from: spec.from, to: Math.max(spec.to, spec.from + MINUTE) };
+}
+
+/** One step covering the whole range: the drift endpoint then answers with a single point. */
+export function wholeRange(r: Range): { range: Range; step: number } {
+  const step = Math.max(MINUTE, r.to - r.from);
+  return { range: { from: r.from, to: r.from + step }, step };
+}
+
+/** About `points` steps over the range, each a whole number of minutes. */
+export function timelineStep(r: Range, points = 24): number {
+  return Math.max(1, Math.round((r.to - r.from) / points / MINUTE)) * MINUTE;
+}

@@ -1,0 +1,215 @@
+// The dashboard's components in a real Chromium against a real collector (PGlite, seeded by
+// test/dashboard/seed.ts through the ingest route). What is asserted is what the page renders,
+// compared with what the collector's API answers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands, page, userEvent } from 'vitest/browser';
+import { CollectorClient } from '../../src/dashboard/api/client.ts';
+import { num, pvalue } from '../../src/dashboard/format.ts';
+import { activeDeep, allWithin, deep, deepAll, mount, text, waitFor, within } from './helpers.ts';
+import type { DashboardCollector } from './commands.ts';
+
+declare module 'vitest/browser' {
+  interface BrowserCommands {
+    startDashboardCollector(): Promise<DashboardCollector>;
+    stopDashboardCollector(url: string): Promise<void>;
+    dashboardScreenshot(name: string, width: number, height: number): Promise<string>;
+  }
+}
+
+let c: DashboardCollector;
+let api: CollectorClient;
+const conn = () => ({ baseUrl: c.url, key: c.readKey });
+const LAPTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+/** A full-height screenshot at a width (the frame grows to the page's height, then returns). */
+async function shot(name: string, size = LAPTOP) {
+  await page.viewport(size.width, size.height);
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const height = Math.max(size.height, Math.ceil(document.documentElement.scrollHeight));
+  await page.viewport(size.width, height);
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  await commands.dashboardScreenshot(name, size.width, height);
+  await page.viewport(LAPTOP.width, LAPTOP.height);
+}
+
+beforeAll(async () => {
+  c = await commands.startDashboardCollector();
+  api = new CollectorClient(c.url, c.readKey);
+  await page.viewport(LAPTOP.width, LAPTOP.height);
+}, 120_000);
+
+afterAll(async () => {
+  document.body.replaceChildren();
+  if (c) await commands.stopDashboardCollector(c.url);
+});
+
+describe('fleet', () => {
+  it('lists every version with its status, most urgent first, and hides versions below k', async () => {
+    mount(conn(), '#/');
+    const rows = await waitFor(() => {
+      const r = deepAll('tr[data-model]');
+      return r.length === 4 && r;
+    }, 'four fleet rows');
+    const statuses = Object.fromEntries(rows.map((r) => [`${r.dataset.model}@${r.dataset.version}`, r.dataset.status]));
+    expect(statuses).toEqual({ 'vision@3.0.0': 'failing', 'churn@1.0.0': 'drifting', 'fraud@2.0.0': 'healthy', 'tiny@0.1.0': 'unknown' });
+    expect(rows.map((r) => r.dataset.model)).toEqual(['vision', 'churn', 'fraud', 'tiny']);
+    // Devices as the API reports them; "< k" where it withholds them.
+    const models = (await api.models()).models;
+    const churn = rows.find((r) => r.dataset.model === 'churn')!;
+    expect(text(churn.children[2] as HTMLElement)).toBe(String(models.find((m) => m.model === 'churn')!.devices));
+    expect(text(rows.find((r) => r.dataset.model === 'tiny')!.children[2] as HTMLElement)).toBe('< k');
+    // The firing age-drift alert is counted on churn.
+    expect(text(churn)).toContain('1 firing');
+    await shot('fleet-laptop');
+    await shot('fleet-phone', PHONE);
+  });
+
+  it('shows the empty state for a project without models, and an error for a refused key', async () => {
+    mount({ baseUrl: c.url, key: 'ewr_not-a-key' }, '#/');
+    const err = await waitFor(() => deep('ew-state[kind="error"]'), 'an error state');
+    expect(text(err.shadowRoot!.querySelector('[role="alert"]')!)).toContain('the read key was refused');
+
+    mount({ baseUrl: 'http://127.0.0.1:9', key: c.readKey }, '#/');
+    const down = await waitFor(() => deep('ew-state[kind="error"]'), 'an unreachable-collector error');
+    expect(down.getAttribute('message')).toContain('cannot reach the collector at http://127.0.0.1:9');
+  });
+
+  it('asks for the collector and a key when none is known', async () => {
+    mount(null, '#/');
+    const form = await waitFor(() => within<HTMLFormElement>('ew-connect', 'form'), 'the connect form');
+    (form.querySelector('input[name="baseUrl"]') as HTMLInputElement).value = c.url;
+    (form.querySelector('input[name="key"]') as HTMLInputElement).value = c.readKey;
+    form.requestSubmit();
+    await waitFor(() => deepAll('tr[data-model]').length === 4, 'the fleet after connecting');
+    expect(localStorage.getItem('edgewatch.dashboard.collector')).toBe(c.url);
+  });
+});
+
+describe('model', () => {
+  it('ranks columns by drift severity with the collector’s test, value, p-value and verdict', async () => {
+    mount(conn(), '#/models/churn/versions/1.0.0');
+    const rows = await waitFor(() => {
+      const r = allWithin('ew-drift-table', 'tr[data-drifted]');
+      return r.length > 0 && r;
+    }, 'ranked columns');
+    // What the API says over the same range (the view's range ends when it loaded; the verdict
+    // of every column is compared, not its exact value).
+    const now = Date.now();
+    const drift = (await api.drift('churn', '1.0.0', { from: now - 3_600_000, to: now }, 3_600_000)).points[0];
+    const drifted = Object.entries(drift.columns!).filter(([, d]) => d.drifted.drifted).map(([n]) => n);
+    expect(drifted).toContain('age');
+    const shown = rows.map((r) => ({ name: r.dataset.column, drifted: r.dataset.drifted === 'true' }));
+    // Drifted columns come first, and they are exactly the API's.
+    const firstStable = shown.findIndex((s) => !s.drifted);
+    expect(shown.slice(0, firstStable < 0 ? shown.length : firstStable).map((s) => s.name).sort()).toEqual(drifted.filter((n) => !n.startsWith('health.') && !n.startsWith('feedback.')).sort());
+    const age = rows.find((r) => r.dataset.column === 'age')!;
+    const d = drift.columns!.age;
+    expect(text(age)).toContain('drifted');
+    expect(text(age.children[2] as HTMLElement)).toBe('Wasserstein / std');
+    expect(text(age.children[4] as HTMLElement)).toBe(num(d.drifted.threshold));
+    expect(text(age.children[6] as HTMLElement)).toBe(pvalue(d.kind === 'numeric' ? d.ks.pvalue : NaN));
+    // Dataset-level share, predictions, latency (without quantiles: the baseline lacks it), feedback, segments.
+    const view = deep('ew-model-view')!.shadowRoot!;
+    expect(text(view.querySelector('#dataset-h')!.parentElement!)).toMatch(/\d+ of \d+ compared columns drifted/);
+    expect(view.querySelectorAll('ew-chart').length).toBeGreaterThanOrEqual(2);
+    // Latency quantiles: the baseline has the column but no values; the current ones are the API's.
+    const lat = drift.columns!['health.latency_ms'];
+    if (lat.kind !== 'numeric') throw new Error('latency is numeric');
+    const p99 = [...view.querySelectorAll('#health-h ~ * tr')].find((tr) => text(tr.querySelector('th')!) === 'p99')!;
+    expect(text(p99.children[1] as HTMLElement)).toBe('—');
+    expect(Number(text(p99.children[2] as HTMLElement))).toBeGreaterThan(2);
+    expect(text(view.querySelector('#perf-h')!.parentElement!)).toContain('true \\ predicted');
+    const segs = [...view.querySelectorAll('#seg-h ~ * a')].map((a) => text(a));
+    expect(segs).toEqual(['region=eu', 'region=us']);
+    await waitFor(() => deepAll('ew-chart').every((ch) => (ch as unknown as { plot?: unknown }).plot), 'charts drawn');
+    await shot('model-laptop');
+    await shot('model-phone', PHONE);
+  });
+
+  it('shows the empty state for a range with too few devices', async () => {
+    const to = Date.now() - 3 * 3_600_000;
+    mount(conn(), `#/models/churn/versions/1.0.0?from=${to - 3_600_000}&to=${to}`);
+    const empty = await waitFor(() => deep('ew-state[kind="empty"]'), 'the empty state');
+    expect(empty.getAttribute('message')).toContain('Fewer than 3 devices');
+  });
+
+  it('reports a model version the collector does not know', async () => {
+    mount(conn(), '#/models/nope/versions/9');
+    const err = await waitFor(() => deep('ew-state[kind="error"]'), 'an error');
+    expect(err.getAttribute('message')).toBe('the collector knows no model version nope@9');
+  });
+
+  it('is keyboard navigable: Tab reaches a column link, Enter opens the column view, focus lands on its heading', async () => {
+    mount(conn(), '#/models/churn/versions/1.0.0');
+    await waitFor(() => within('ew-drift-table', 'tr[data-column="age"] a'), 'the age link');
+    for (let i = 0; i < 80 && (activeDeep() as HTMLAnchorElement | null)?.textContent !== 'age'; i++) await userEvent.tab();
+    expect(activeDeep()?.textContent).toBe('age');
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => location.hash.startsWith('#/models/churn/versions/1.0.0/columns/age'), 'the column route');
+    const h1 = await waitFor(() => within('ew-column-view', 'h1'), 'the column heading');
+    await waitFor(() => activeDeep() === h1, 'focus on the column heading');
+  });
+});
+
+describe('column', () => {
+  it('overlays baseline and current, follows the verdict over time, and breaks it down by segment', async () => {
+    mount(conn(), '#/models/churn/versions/1.0.0/columns/age');
+    const view = (await waitFor(() => within('ew-column-view', 'h1') && deep('ew-column-view')!.shadowRoot, 'the column view'))!;
+    const dist = await waitFor(() => within<HTMLElement & { plot?: { series: { label?: string }[] } }>('ew-distribution', 'ew-chart'), 'the histogram');
+    await waitFor(() => dist.plot, 'the histogram drawn');
+    expect(dist.plot!.series.map((s) => s.label)).toEqual(['age', 'baseline', 'current']);
+    // Quantile table: the API's numbers, formatted.
+    const now = Date.now();
+    const d = (await api.drift('churn', '1.0.0', { from: now - 3_600_000, to: now }, 3_600_000)).points[0].columns!.age;
+    if (d.kind !== 'numeric') throw new Error('age is numeric');
+    const q = [...view.querySelectorAll('#q-h ~ * tr')].find((tr) => text(tr.querySelector('th')!) === 'p50')!;
+    expect(text(q.children[1] as HTMLElement)).toBe(num(d.quantiles['0.5'][0]));
+    expect(text(view.querySelector('.verdict')!)).toContain('drifted');
+    // Segment breakdown: Europe drifted, the US not.
+    const seg = await waitFor(() => {
+      const r = allWithin('ew-segment-breakdown', 'tr[data-segment]');
+      return r.length === 2 && r;
+    }, 'two segment rows');
+    expect(seg.map((r) => [r.dataset.segment, r.classList.contains('drifted')])).toEqual([
+      ['{"region":"eu"}', true],
+      ['{"region":"us"}', false],
+    ]);
+    await waitFor(() => deepAll('ew-chart').length >= 2 && deepAll('ew-chart').every((ch) => (ch as unknown as { plot?: unknown }).plot), 'charts drawn');
+    await shot('column-laptop');
+    await shot('column-phone', PHONE);
+    // A segment link narrows the view through the URL.
+    (within<HTMLAnchorElement>('ew-segment-breakdown', 'tr[data-segment] a')!).click();
+    await waitFor(() => location.hash.includes('segment='), 'the segment in the URL');
+    expect(decodeURIComponent(location.hash)).toContain('segment={"region":"eu"}');
+  });
+});
+
+describe('alerts', () => {
+  it('lists the firing alert and its link opens the column view at the alert’s window', async () => {
+    mount(conn(), '#/alerts');
+    const row = await waitFor(() => within('ew-alert-list', 'tr[data-state="firing"]'), 'a firing alert');
+    const [alert] = (await api.alerts('firing')).alerts;
+    expect((row as HTMLElement).dataset.alert).toBe(String(alert.id));
+    expect(text(row)).toContain('churn@1.0.0 · age');
+    (row.querySelector('a.view-link') as HTMLAnchorElement).click();
+    const w = alert.evidence.window!;
+    await waitFor(() => location.hash === `#/models/churn/versions/1.0.0/columns/age?from=${w.from}&to=${w.to}`, 'the alert’s view in the URL');
+    await waitFor(() => within('ew-column-view', 'h1'), 'the column view');
+    expect(text(deep('ew-column-view')!.shadowRoot!.querySelector('.sub')!)).toContain('numeric column');
+  });
+
+  it('shows the detail with evidence and an empty list for resolved alerts', async () => {
+    const [alert] = (await api.alerts('firing')).alerts;
+    mount(conn(), `#/alerts/${alert.id}`);
+    const h1 = await waitFor(() => within('ew-alert-detail', 'h1'), 'the alert detail');
+    expect(text(h1)).toBe(`Alert #${alert.id}: age-drift`);
+    const detail = deep('ew-alert-detail')!.shadowRoot!;
+    expect(text(detail.querySelector('#ev-h')!.parentElement!)).toContain('drifted: Wasserstein / std');
+    expect(detail.querySelector<HTMLAnchorElement>('#open-view')!.getAttribute('href')).toContain('/columns/age?from=');
+
+    mount(conn(), '#/alerts?state=resolved');
+    const empty = await waitFor(() => within('ew-alerts-view', 'ew-state[kind="empty"]'), 'the empty resolved list');
+    expect(empty.getAttribute('message')).toBe('No resolved alerts.');
+  });
+});

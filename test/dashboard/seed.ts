@@ -1,0 +1,107 @@
+// A project the dashboard tests look at, uploaded through the real ingest route with payloads
+// recorded by the real core:
+//   churn@1.0.0   baseline set; 8 devices over the last 50 min; region "eu" (4 devices) has ages
+//                 20 years above the baseline, "us" (4) none; predictions, confidence, latency,
+//                 feedback (not in the training rows); an alert rule on age drift, evaluated so it fires
+//   vision@3.0.0  4 devices, no baseline, inference failures recorded
+//   fraud@2.0.0   4 devices, no baseline, nothing wrong
+//   tiny@0.1.0    2 devices: below k = 3, never shown
+import type { ColumnSpec } from '../../src/core/types.ts';
+import type { Core } from '../../src/collector/core.ts';
+import { makeRows, rng } from '../collector/helpers/payloads.ts';
+import { post, type Running } from '../collector/helpers/collector.ts';
+
+const MIN = 60_000;
+const CLASSES = ['stay', 'churn'];
+
+export const CHURN_COLUMNS: ColumnSpec[] = [
+  { name: 'age', kind: 'numeric' },
+  { name: 'income', kind: 'numeric' },
+  { name: 'plan', kind: 'categorical' },
+  { name: 'scores.predicted', kind: 'categorical', vocabulary: CLASSES },
+  { name: 'scores.confidence', kind: 'grid' },
+  { name: 'health.latency_ms', kind: 'numeric' },
+  { name: 'health.failure', kind: 'categorical', vocabulary: ['input', 'inference', 'output', 'recording'] },
+  { name: 'feedback.scores.confusion', kind: 'categorical', vocabulary: CLASSES.flatMap((t) => CLASSES.map((p) => `${t}|${p}`)) },
+];
+
+/** Rows as the edge runtime would record them: inputs, the model's outputs, health. */
+function churnRows(seed: number, n: number, shift: number, withHealth: boolean) {
+  const r = rng(seed + 7);
+  return makeRows(seed, n, shift).map((row) => {
+    const score = Math.min(0.99, Math.max(0.01, ((row.age ?? 40) - 25) / 50));
+    const predicted = score > 0.5 ? 'churn' : 'stay';
+    const truth = r() < 0.8 ? predicted : predicted === 'churn' ? 'stay' : 'churn';
+    return {
+      ...row,
+      'scores.predicted': predicted,
+      'scores.confidence': Math.max(score, 1 - score),
+      ...(withHealth ? { 'health.latency_ms': 2 + 10 * r() ** 2, 'feedback.scores.confusion': r() < 0.3 ? `${truth}|${predicted}` : null } : {}),
+    };
+  });
+}
+
+function payload(core: Core, columns: ColumnSpec[], rows: Record<string, unknown>[], meta: Record<string, string>): Uint8Array {
+  const p = core.profile({ columns });
+  try {
+    p.recordRows(rows as never);
+    p.meta = meta;
+    return p.toBytes();
+  } finally {
+    p.dispose();
+  }
+}
+
+export async function seedProject(core: Core, c: Running, now = Date.now()): Promise<void> {
+  // The baseline fixes the version's columns; training rows carry no latency or feedback.
+  const baseline = core.profile({ columns: CHURN_COLUMNS });
+  baseline.recordRows(churnRows(100, 3000, 0, false) as never);
+  const res = await fetch(`${c.url}/v1/models/churn/versions/1.0.0/baseline`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/octet-stream' },
+    body: baseline.toBytes() as BodyInit,
+  });
+  baseline.dispose();
+  if (res.status !== 200) throw new Error(`baseline refused: ${res.status} ${await res.text()}`);
+
+  const send = async (model: string, version: string, device: string, windowStart: number, columns: ColumnSpec[], rows: Record<string, unknown>[], segment?: Record<string, string>) => {
+    const bytes = payload(core, columns, rows, {
+      model,
+      modelVersion: version,
+      windowStart: String(windowStart),
+      windowEnd: String(windowStart + MIN),
+      deviceId: `device-${model}-${device}`,
+      uploadId: `upload-${model}-${device}-${windowStart}`,
+      ...(segment ? { segment: JSON.stringify(segment) } : {}),
+    });
+    const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes);
+    if (r.status !== 200) throw new Error(`upload refused: ${r.status} ${JSON.stringify(r.body)}`);
+  };
+
+  const start = now - (now % MIN) - 50 * MIN;
+  for (let w = 0; w < 5; w++) {
+    for (let d = 0; d < 8; d++) {
+      const eu = d < 4;
+      await send('churn', '1.0.0', String(d), start + w * 10 * MIN, CHURN_COLUMNS, churnRows(w * 100 + d, 120, eu ? 20 : 0, true), { region: eu ? 'eu' : 'us' });
+    }
+  }
+  const plain: ColumnSpec[] = [
+    { name: 'income', kind: 'numeric' },
+    { name: 'health.failure', kind: 'categorical', vocabulary: ['input', 'inference', 'output', 'recording'] },
+  ];
+  for (let d = 0; d < 4; d++) {
+    const rows = makeRows(500 + d, 80).map((r, i) => ({ income: r.income, 'health.failure': i % 20 === 0 ? 'inference' : null }));
+    await send('vision', '3.0.0', String(d), start + 20 * MIN, plain, rows);
+    await send('fraud', '2.0.0', String(d), start + 30 * MIN, plain.slice(0, 1), makeRows(600 + d, 80).map((r) => ({ income: r.income })));
+  }
+  for (let d = 0; d < 2; d++) await send('tiny', '0.1.0', String(d), start + 30 * MIN, plain.slice(0, 1), makeRows(700 + d, 50).map((r) => ({ income: r.income })));
+
+  const rule = { name: 'age-drift', metric: 'drifted', column: 'age', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'ml-team' };
+  const put = await fetch(`${c.url}/v1/alerts/rules/age-drift`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify(rule),
+  });
+  if (put.status !== 200) throw new Error(`rule refused: ${put.status} ${await put.text()}`);
+  await c.collector.runAlerts(now);
+}
