@@ -1,41 +1,64 @@
 // Node-side commands for the dashboard's browser tests: start a real collector (PGlite in
-// memory) seeded with a project, hand its URL and read key to the page, stop it afterwards.
-import { mkdirSync } from 'node:fs';
+// memory) that also serves the production build of the dashboard, seed it with a project, hand
+// its URL and read key to the page; open the served dashboard in a page of its own; take
+// screenshots; stop the collector.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Frame, Page } from 'playwright';
 import type { BrowserCommand } from 'vitest/node';
 import { sharedCore } from '../../src/collector/core.ts';
-import { startCollector, type Running } from '../collector/helpers/collector.ts';
-import { BACKENDS } from '../collector/helpers/backends.ts';
+import { createKey } from '../../src/collector/keys.ts';
+import { createCollector } from '../../src/collector/server.ts';
+import { registerDashboard } from '../../src/dashboard/serve.ts';
+import type { Running } from '../collector/helpers/collector.ts';
 import { seedProject } from './seed.ts';
 
-const running = new Map<string, Running>();
+const running = new Map<string, { collector: Running; buildDir: string }>();
 
 export interface DashboardCollector {
   url: string;
   readKey: string;
 }
 
+/** Where the screenshots go (test-results/ is not committed). */
+export const SCREENSHOT_DIR = resolve('test-results/dashboard');
+
 const startDashboardCollector: BrowserCommand<[]> = async (): Promise<DashboardCollector> => {
-  const pglite = BACKENDS.find((b) => b.name === 'pglite')!;
-  const c = await startCollector(pglite, { kAnonymity: 3, alertIntervalMs: 0 });
+  const collector = await createCollector({ dataDir: 'memory://', keyCacheMs: 0, rateLimitPerDevice: 0, kAnonymity: 3, alertIntervalMs: 0 });
+  const buildDir = mkdtempSync(join(tmpdir(), 'edgewatch-dashboard-'));
   try {
-    await seedProject(await sharedCore(), c);
+    // Exactly what `edgewatch serve` does to host the dashboard, on a fresh build.
+    await registerDashboard(collector.app, { dir: buildDir });
+    const url = await collector.app.listen({ host: '127.0.0.1', port: 0 });
+    const db = collector.context.db;
+    const keys = {
+      ingest: (await createKey(db, { project: 'alpha', kind: 'ingest' })).key,
+      read: (await createKey(db, { project: 'alpha', kind: 'read' })).key,
+      admin: (await createKey(db, { project: 'alpha', kind: 'admin' })).key,
+    };
+    const r: Running = { url, collector, keys, stop: () => collector.close() };
+    await seedProject(await sharedCore(), r);
+    running.set(url, { collector: r, buildDir });
+    return { url, readKey: keys.read };
   } catch (err) {
-    await c.stop();
+    await collector.close();
+    rmSync(buildDir, { recursive: true, force: true });
     throw err;
   }
-  running.set(c.url, c);
-  return { url: c.url, readKey: c.keys.read };
 };
 
 const stopDashboardCollector: BrowserCommand<[url: string]> = async (_ctx, url) => {
   const c = running.get(url);
   running.delete(url);
-  await c?.stop();
+  await c?.collector.stop();
+  if (c) rmSync(c.buildDir, { recursive: true, force: true });
 };
 
-/** Where the screenshots go (test-results/ is not committed). */
-export const SCREENSHOT_DIR = resolve('test-results/dashboard');
+function playwrightOf(ctx: Parameters<BrowserCommand<[]>>[0]): { page: Page; frame(): Promise<Frame> } {
+  if (ctx.provider.name !== 'playwright') throw new Error('the dashboard commands need the playwright provider');
+  return ctx as unknown as { page: Page; frame(): Promise<Frame> };
+}
 
 /**
  * Screenshot of the test frame at its real size. The runner scales the frame down to fit its
@@ -43,12 +66,10 @@ export const SCREENSHOT_DIR = resolve('test-results/dashboard');
  * the test sets the frame's size again afterwards.
  */
 const dashboardScreenshot: BrowserCommand<[name: string, width: number, height: number]> = async (ctx, name, width, height) => {
-  if (ctx.provider.name !== 'playwright') throw new Error('dashboard screenshots need the playwright provider');
-  const { page } = ctx as unknown as { page: import('playwright').Page };
-  const frame = await (ctx as unknown as { frame(): Promise<import('playwright').Frame> }).frame();
+  const { page, frame } = playwrightOf(ctx);
   const before = page.viewportSize();
   await page.setViewportSize({ width: width + 40, height: height + 40 });
-  const element = await frame.frameElement();
+  const element = await (await frame()).frameElement();
   // The runner set the frame's scale when its size was last set; at this window size it is 1.
   await element.evaluate((iframe) => {
     (iframe.parentElement as HTMLElement).style.transform = 'scale(1)';
@@ -60,4 +81,26 @@ const dashboardScreenshot: BrowserCommand<[name: string, width: number, height: 
   return path;
 };
 
-export const dashboardCommands = { startDashboardCollector, stopDashboardCollector, dashboardScreenshot };
+/**
+ * Opens the dashboard as the collector serves it (the production build, at /dashboard/) in a
+ * page of its own, with the connection in the URL, and reports what its fleet table shows.
+ */
+const openServedDashboard: BrowserCommand<[url: string, readKey: string]> = async (ctx, url, readKey) => {
+  const { page } = playwrightOf(ctx);
+  const served = await page.context().newPage();
+  try {
+    await served.setViewportSize({ width: 1280, height: 800 });
+    await served.goto(`${url}/dashboard/?collector=${encodeURIComponent(url)}&key=${encodeURIComponent(readKey)}#/`);
+    // Playwright's CSS selectors reach into open shadow roots.
+    const rows = served.locator('tr[data-model]');
+    await rows.nth(3).waitFor({ timeout: 20_000 });
+    const statuses = await rows.evaluateAll((trs) => trs.map((tr) => `${(tr as HTMLElement).dataset.model}:${(tr as HTMLElement).dataset.status}`));
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await served.screenshot({ path: join(SCREENSHOT_DIR, 'served-fleet.png'), fullPage: true });
+    return { statuses, location: served.url(), storedKey: await served.evaluate(() => localStorage.getItem('edgewatch.dashboard.key') === null ? null : 'stored') };
+  } finally {
+    await served.close();
+  }
+};
+
+export const dashboardCommands = { startDashboardCollector, stopDashboardCollector, dashboardScreenshot, openServedDashboard };

@@ -13,6 +13,7 @@ declare module 'vitest/browser' {
     startDashboardCollector(): Promise<DashboardCollector>;
     stopDashboardCollector(url: string): Promise<void>;
     dashboardScreenshot(name: string, width: number, height: number): Promise<string>;
+    openServedDashboard(url: string, readKey: string): Promise<{ statuses: string[]; location: string; storedKey: string | null }>;
   }
 }
 
@@ -211,5 +212,16 @@ describe('alerts', () => {
     mount(conn(), '#/alerts?state=resolved');
     const empty = await waitFor(() => within('ew-alerts-view', 'ew-state[kind="empty"]'), 'the empty resolved list');
     expect(empty.getAttribute('message')).toBe('No resolved alerts.');
+  });
+});
+
+describe('served by the collector', () => {
+  it('runs from the production build at /dashboard/, with the connection taken from the URL', async () => {
+    const served = await commands.openServedDashboard(c.url, c.readKey);
+    expect(served.statuses).toEqual(['vision:failing', 'churn:drifting', 'fraud:healthy', 'tiny:unknown']);
+    // The key moved to local storage and out of the address bar.
+    expect(served.storedKey).toBe('stored');
+    expect(served.location).not.toContain('key=');
+    expect(served.location).toContain('/dashboard/?collector=');
   });
 });

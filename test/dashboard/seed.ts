@@ -1,6 +1,6 @@
 // A project the dashboard tests look at, uploaded through the real ingest route with payloads
 // recorded by the real core:
-//   churn@1.0.0   baseline set; 8 devices over the last 50 min; region "eu" (4 devices) has ages
+//   churn@1.0.0   baseline set; 8 devices, one window every 5 min over the last 50 min; region "eu" (4 devices) has ages
 //                 20 years above the baseline, "us" (4) none; predictions, confidence, latency,
 //                 feedback (not in the training rows); an alert rule on age drift, evaluated so it fires
 //   vision@3.0.0  4 devices, no baseline, inference failures recorded
@@ -79,10 +79,10 @@ export async function seedProject(core: Core, c: Running, now = Date.now()): Pro
   };
 
   const start = now - (now % MIN) - 50 * MIN;
-  for (let w = 0; w < 5; w++) {
+  for (let w = 0; w < 10; w++) {
     for (let d = 0; d < 8; d++) {
       const eu = d < 4;
-      await send('churn', '1.0.0', String(d), start + w * 10 * MIN, CHURN_COLUMNS, churnRows(w * 100 + d, 120, eu ? 20 : 0, true), { region: eu ? 'eu' : 'us' });
+      await send('churn', '1.0.0', String(d), start + w * 5 * MIN, CHURN_COLUMNS, churnRows(w * 100 + d, 60, eu ? 20 : 0, true), { region: eu ? 'eu' : 'us' });
     }
   }
   const plain: ColumnSpec[] = [

@@ -33,6 +33,6 @@ export function wholeRange(r: Range): { range: Range; step: number } {
 }
 
 /** About `points` steps over the range, each a whole number of minutes. */
-export function timelineStep(r: Range, points = 24): number {
+export function timelineStep(r: Range, points = 12): number {
   return Math.max(1, Math.round((r.to - r.from) / points / MINUTE)) * MINUTE;
 }
