@@ -50,6 +50,11 @@ export interface Demo {
   close(): Promise<void>;
 }
 
+/** The dashboard reads its collector and read key from the URL once, then keeps them. */
+export function dashboardLink(origin: string, readKey: string): string {
+  return `${origin}/dashboard/?collector=${encodeURIComponent(origin)}&key=${encodeURIComponent(readKey)}`;
+}
+
 async function freePort(host: string): Promise<number> {
   const server = createServer();
   await new Promise<void>((r, j) => server.once('error', j).listen(0, host, r));
@@ -73,7 +78,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   let web: Awaited<ReturnType<typeof createWebServer>> | undefined;
   try {
     const { keys, created } = await ensureDemoKeys(collector.context.db, PROJECT, join(stateDir, 'keys.json'));
-    web = await createWebServer();
+    web = await createWebServer(collector.app.server, join(stateDir, 'vite-cache'));
     const config = {
       collector: origin,
       ingestKey: keys.ingest,
@@ -82,7 +87,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       weatherCsv: '/node_modules/vega-datasets/data/weather.csv',
       windowMs: WINDOW_MS,
       evalWindowMs: opts.evalWindowMs,
-      dashboard: dashboardExists() ? `/dashboard/?key=${encodeURIComponent(keys.read)}` : null,
+      dashboard: dashboardExists() ? dashboardLink(origin, keys.read) : null,
     };
     const serveWeb = handleWeb(web, () => config);
     collector.app.setNotFoundHandler((req, reply) => {
@@ -101,7 +106,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     log(`edgewatch demo (${where}; keys ${created.length ? `created: ${created.join(', ')}` : 'reused'})`);
     log(`  baseline of ${MODEL_ID}@${MODEL_VERSION}: ${columns.length} columns; alert rules: ${rules.join(', ')}`);
     log(`  demo page   ${origin}/`);
-    log(`  dashboard   ${origin}/dashboard/${dashboardExists() ? '' : ' (not in this checkout yet)'}`);
+    log(`  dashboard   ${dashboardExists() ? dashboardLink(origin, keys.read) : `${origin}/dashboard/ (not in this checkout yet)`}`);
     log(`  API         ${origin}/v1/models   (Authorization: Bearer <read key>)`);
     log(`  read key    ${keys.read}`);
     log('Ctrl-C stops.');
@@ -116,8 +121,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       collector,
       close() {
         closing ??= (async () => {
+          await viteServer.close(); // closes the page's websocket first, so the server can stop
           await collector.close(); // stops accepting, lets in-flight requests finish, closes the database
-          await viteServer.close();
         })();
         return closing;
       },

@@ -7,7 +7,7 @@
 //   /demo-config.json what the page needs: keys, model, collector, window
 //   /v1/…, /metrics, /healthz: the collector itself (fastify answers those before this runs)
 import { existsSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createServer as createViteServer, type ViteDevServer } from 'vite';
 
@@ -16,15 +16,23 @@ const DASHBOARD_HTML = 'src/dashboard/index.html';
 
 export const dashboardExists = () => existsSync(ROOT + DASHBOARD_HTML);
 
-export async function createWebServer(): Promise<ViteDevServer> {
+/**
+ * `server` is the collector's HTTP server: vite's client connects its websocket there (the page
+ * would otherwise report a failed connection). Files are not watched: the demo is not edited live.
+ * `cacheDir` holds vite's pre-bundled dependencies.
+ */
+export async function createWebServer(server: Server, cacheDir: string): Promise<ViteDevServer> {
   const entries = ['demo/web/index.html', 'demo/web/device-worker.ts', 'src/edge/worker.ts'];
   if (dashboardExists()) entries.push(DASHBOARD_HTML);
   return createViteServer({
     root: ROOT,
+    // Its own dependency cache: vite servers of tests running at the same time would otherwise
+    // rewrite node_modules/.vite under this one's pages ("Outdated Optimize Dep").
+    cacheDir,
     configFile: false,
     logLevel: 'error',
     appType: 'mpa',
-    server: { middlewareMode: true, hmr: false, watch: null },
+    server: { middlewareMode: true, hmr: { server }, watch: null },
     // Pre-bundled before the first page asks, so no page reloads while it runs.
     optimizeDeps: {
       entries,

@@ -1,0 +1,134 @@
+// The demo end to end: `npm start`'s server on a fresh data directory, the demo page in a real
+// Chromium, simulated devices running the real ONNX model through onnxruntime-web and uploading
+// sketches to the real collector. Seattle traffic stays quiet; switching the devices to New York
+// makes the collector find drifted columns within a few windows and fire its drift alert.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { MODEL_ID, MODEL_VERSION } from '../../demo/model/config.ts';
+import { dashboardExists } from '../../demo/server/web.ts';
+import { dashboardLink, startDemo, WINDOW_MS, type Demo } from '../../demo/start.ts';
+import { alerts, driftedNames, driftOver, launchChromium, readApi, screenshotPath, waitFor } from './helpers.ts';
+import { startDemoProcess } from './process.ts';
+
+const DEVICES = 6;
+const DAYS_PER_SECOND = 20;
+
+let dir: string;
+let demo: Demo;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'edgewatch-e2e-'));
+  demo = await startDemo({ dataDir: join(dir, 'data'), port: 0, quiet: true });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await page?.close().catch(() => {});
+  await browser?.close();
+  await demo?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function setRange(selector: string, value: number) {
+  await page.locator(selector).evaluate((el, v) => {
+    (el as HTMLInputElement).value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
+}
+
+test('Seattle traffic raises no drift alert; New York drifts and fires one', { timeout: 150_000 }, async () => {
+  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(demo.url);
+  await page.waitForSelector('body[data-ready=true]', { timeout: 60_000 });
+  await page.fill('#device-count', String(DEVICES));
+  await setRange('#speed', DAYS_PER_SECOND);
+  await page.click('#start');
+  await page.waitForSelector('#stop:not([disabled])', { timeout: 60_000 });
+
+  // Seattle: wait until the collector's rolling window holds every device and a few windows of
+  // rows, let the alert rules evaluate it, and check that nothing drifted.
+  const evalWindow = demo.collector.context.options.evalWindowMs;
+  const seattle = await waitFor('Seattle windows from every device', 60, async () => {
+    const p = await driftOver(demo, MODEL_ID, MODEL_VERSION, Date.now() - evalWindow);
+    return p && p.devices === DEVICES && p.rows >= DEVICES * DAYS_PER_SECOND * 3 * (WINDOW_MS / 1000) ? p : null;
+  });
+  await demo.collector.runAlerts();
+  expect(driftedNames(seattle)).toEqual([]);
+  expect((await alerts(demo)).filter((a) => a.rule === 'drift')).toEqual([]);
+  await page.waitForSelector('#drift-count');
+  await page.screenshot({ path: await screenshotPath('1-seattle'), fullPage: true });
+
+  // New York: within a bounded number of windows after the switch, the inputs drift.
+  await page.selectOption('#scenario', 'new-york');
+  const switchedAt = Math.ceil(Date.now() / WINDOW_MS) * WINDOW_MS; // the first window wholly after the switch
+  const newYork = await waitFor('drifted columns from New York windows', 8 * (WINDOW_MS / 1000), async () => {
+    if (Date.now() < switchedAt + WINDOW_MS) return null;
+    const p = await driftOver(demo, MODEL_ID, MODEL_VERSION, switchedAt);
+    return p && driftedNames(p).length > 0 ? p : null;
+  });
+  const drifted = driftedNames(newYork);
+  // New York's winters are colder and its days windier than Seattle's: the real shift.
+  expect(drifted).toEqual(expect.arrayContaining(['temp_min', 'wind']));
+  expect(drifted).not.toContain('precipitation');
+
+  // The drift rule fires once its condition held for its number of evaluations.
+  const firing = await waitFor('a firing drift alert', 12 * (WINDOW_MS / 1000), async () => {
+    const open = (await alerts(demo)).filter((a) => a.rule === 'drift' && a.state === 'firing');
+    return open.length > 0 ? open : null;
+  });
+  expect(firing.map((a) => a.evidence.column)).toEqual(expect.arrayContaining(['wind']));
+  for (const a of firing) expect(a.evidence.link).toBe(`${demo.dashboardUrl}#/models/${MODEL_ID}/versions/${MODEL_VERSION}`);
+
+  await page.waitForSelector('#alerts li.firing', { timeout: 30_000 });
+  await page.screenshot({ path: await screenshotPath('2-new-york'), fullPage: true });
+  expect(problems).toEqual([]);
+
+
+  // The dashboard, when this checkout has one: the fleet, the view the alert links to, and the
+  // column that drifted. Screenshots only (its own tests check what it shows): each view gets a
+  // bounded wait for its content, and is captured either way.
+  if (dashboardExists()) {
+    const dash = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const views: [string, string, string][] = [
+      ['3-dashboard-fleet', dashboardLink(demo.apiUrl, demo.keys.read), `${MODEL_ID}@${MODEL_VERSION}`],
+      ['4-dashboard-model', firing[0].evidence.link!, 'wind'],
+      ['5-dashboard-column', `${demo.dashboardUrl}#/models/${MODEL_ID}/versions/${MODEL_VERSION}/columns/wind?range=15m`, 'wind'],
+    ];
+    for (const [name, url, text] of views) {
+      await dash.goto(url);
+      await dash.getByText(text).first().waitFor({ timeout: 20_000 }).catch(() => {});
+      await dash.screenshot({ path: await screenshotPath(name), fullPage: true });
+    }
+    await dash.close();
+  }
+
+  // Stop: every device closes its window and uploads it.
+  await page.click('#stop');
+  await page.waitForSelector('#start:not([disabled])', { timeout: 30_000 });
+});
+
+test('a second start (npm start) reuses the data and the keys, and Ctrl-C stops it cleanly', { timeout: 90_000 }, async () => {
+  const { readKey } = { readKey: demo.keys.read };
+  await demo.close();
+  const second = await startDemoProcess(join(dir, 'data'));
+  try {
+    expect(second.output).toContain('keys reused');
+    expect(second.readKey).toBe(readKey);
+    const { models } = await readApi<{ models: { model: string; version: string; baseline: boolean; devices: number | null }[] }>(
+      { ...demo, apiUrl: second.apiUrl },
+      '/v1/models',
+    );
+    expect(models).toEqual([expect.objectContaining({ model: MODEL_ID, version: MODEL_VERSION, baseline: true, devices: DEVICES })]);
+  } finally {
+    const exit = await second.interrupt();
+    expect(exit.code).toBe(0);
+    expect(exit.output).toContain('stopping');
+  }
+});
