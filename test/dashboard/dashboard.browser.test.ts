@@ -128,6 +128,20 @@ describe('model', () => {
     await shot('model-phone', PHONE);
   });
 
+  it('takes the range and the refresh period from the picker, into the URL and local storage', async () => {
+    mount(conn(), '#/models/churn/versions/1.0.0');
+    await waitFor(() => within('ew-model-view', 'h1'), 'the model view');
+    const [range, refresh] = allWithin<HTMLSelectElement>('ew-range-picker', 'select');
+    await userEvent.selectOptions(range, '6h');
+    await waitFor(() => location.hash === '#/models/churn/versions/1.0.0?range=6h', 'the range in the URL');
+    const sub = await waitFor(() => within('ew-model-view', '.sub'), 'the reloaded view');
+    const [from, to] = text(sub).split(' · ')[0].split(' – ').map((t) => Date.parse(t.replace(/(\d+) (\w+) (\d+), /, '$2 $1 $3 ')));
+    expect(to - from).toBe(6 * 3_600_000);
+    await userEvent.selectOptions(refresh, '60');
+    expect(localStorage.getItem('edgewatch.dashboard.refresh')).toBe('60');
+    await userEvent.selectOptions(refresh, '0');
+  });
+
   it('shows the empty state for a range with too few devices', async () => {
     const to = Date.now() - 3 * 3_600_000;
     mount(conn(), `#/models/churn/versions/1.0.0?from=${to - 3_600_000}&to=${to}`);
@@ -208,6 +222,7 @@ describe('alerts', () => {
     const detail = deep('ew-alert-detail')!.shadowRoot!;
     expect(text(detail.querySelector('#ev-h')!.parentElement!)).toContain('drifted: Wasserstein / std');
     expect(detail.querySelector<HTMLAnchorElement>('#open-view')!.getAttribute('href')).toContain('/columns/age?from=');
+    await shot('alert-detail-laptop');
 
     mount(conn(), '#/alerts?state=resolved');
     const empty = await waitFor(() => within('ew-alerts-view', 'ew-state[kind="empty"]'), 'the empty resolved list');

@@ -69,7 +69,8 @@ export function timelineOptions(series: TimeSeries[], yLabels: Record<string, st
   const scales = [...new Set(series.map((s) => s.scale ?? 'y'))];
   return {
     ms: 1,
-    scales: { x: { time: true }, ...Object.fromEntries(scales.map((s) => [s, { auto: true }])) },
+    // y from zero: distances, counts and p-values all start there, and a flat line stays flat.
+    scales: { x: { time: true }, ...Object.fromEntries(scales.map((s) => [s, { auto: true, range: (_u: uPlot, min: number, max: number) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] as uPlot.Range.MinMax }])) },
     axes: [
       { ...axisBase },
       ...scales.map((s, i) => ({ ...axisBase, scale: s, label: yLabels[s] ?? '', side: i === 0 ? 3 : 1, grid: { show: i === 0 }, values: compact })),
