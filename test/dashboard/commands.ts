@@ -93,7 +93,7 @@ const openServedDashboard: BrowserCommand<[url: string, readKey: string]> = asyn
     await served.goto(`${url}/dashboard/?collector=${encodeURIComponent(url)}&key=${encodeURIComponent(readKey)}#/`);
     // Playwright's CSS selectors reach into open shadow roots.
     const rows = served.locator('tr[data-model]');
-    await rows.nth(3).waitFor({ timeout: 20_000 });
+    await rows.nth(4).waitFor({ timeout: 20_000 });
     const statuses = await rows.evaluateAll((trs) => trs.map((tr) => `${(tr as HTMLElement).dataset.model}:${(tr as HTMLElement).dataset.status}`));
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await served.screenshot({ path: join(SCREENSHOT_DIR, 'served-fleet.png'), fullPage: true });

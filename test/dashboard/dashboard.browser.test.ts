@@ -50,11 +50,11 @@ describe('fleet', () => {
     mount(conn(), '#/');
     const rows = await waitFor(() => {
       const r = deepAll('tr[data-model]');
-      return r.length === 4 && r;
-    }, 'four fleet rows');
+      return r.length === 5 && r;
+    }, 'five fleet rows');
     const statuses = Object.fromEntries(rows.map((r) => [`${r.dataset.model}@${r.dataset.version}`, r.dataset.status]));
-    expect(statuses).toEqual({ 'vision@3.0.0': 'failing', 'churn@1.0.0': 'drifting', 'fraud@2.0.0': 'healthy', 'tiny@0.1.0': 'unknown' });
-    expect(rows.map((r) => r.dataset.model)).toEqual(['vision', 'churn', 'fraud', 'tiny']);
+    expect(statuses).toEqual({ 'vision@3.0.0': 'failing', 'fraud@2.0.0': 'stale', 'churn@1.0.0': 'drifting', 'ranker@1.0.0': 'healthy', 'tiny@0.1.0': 'unknown' });
+    expect(rows.map((r) => r.dataset.model)).toEqual(['vision', 'fraud', 'churn', 'ranker', 'tiny']);
     // Devices as the API reports them; "< k" where it withholds them.
     const models = (await api.models()).models;
     const churn = rows.find((r) => r.dataset.model === 'churn')!;
@@ -82,7 +82,7 @@ describe('fleet', () => {
     (form.querySelector('input[name="baseUrl"]') as HTMLInputElement).value = c.url;
     (form.querySelector('input[name="key"]') as HTMLInputElement).value = c.readKey;
     form.requestSubmit();
-    await waitFor(() => deepAll('tr[data-model]').length === 4, 'the fleet after connecting');
+    await waitFor(() => deepAll('tr[data-model]').length === 5, 'the fleet after connecting');
     expect(localStorage.getItem('edgewatch.dashboard.collector')).toBe(c.url);
   });
 });
@@ -203,9 +203,9 @@ describe('column', () => {
 describe('alerts', () => {
   it('lists the firing alert and its link opens the column view at the alert’s window', async () => {
     mount(conn(), '#/alerts');
-    const row = await waitFor(() => within('ew-alert-list', 'tr[data-state="firing"]'), 'a firing alert');
-    const [alert] = (await api.alerts('firing')).alerts;
-    expect((row as HTMLElement).dataset.alert).toBe(String(alert.id));
+    const alert = (await api.alerts('firing')).alerts.find((a) => a.rule === 'age-drift')!;
+    const row = await waitFor(() => within<HTMLElement>('ew-alert-list', `tr[data-alert="${alert.id}"]`), 'the firing age-drift alert');
+    expect(row.dataset.state).toBe('firing');
     expect(text(row)).toContain('churn@1.0.0 · age');
     (row.querySelector('a.view-link') as HTMLAnchorElement).click();
     const w = alert.evidence.window!;
@@ -215,7 +215,7 @@ describe('alerts', () => {
   });
 
   it('shows the detail with evidence and an empty list for resolved alerts', async () => {
-    const [alert] = (await api.alerts('firing')).alerts;
+    const alert = (await api.alerts('firing')).alerts.find((a) => a.rule === 'age-drift')!;
     mount(conn(), `#/alerts/${alert.id}`);
     const h1 = await waitFor(() => within('ew-alert-detail', 'h1'), 'the alert detail');
     expect(text(h1)).toBe(`Alert #${alert.id}: age-drift`);
@@ -233,7 +233,7 @@ describe('alerts', () => {
 describe('served by the collector', () => {
   it('runs from the production build at /dashboard/, with the connection taken from the URL', async () => {
     const served = await commands.openServedDashboard(c.url, c.readKey);
-    expect(served.statuses).toEqual(['vision:failing', 'churn:drifting', 'fraud:healthy', 'tiny:unknown']);
+    expect(served.statuses).toEqual(['vision:failing', 'fraud:stale', 'churn:drifting', 'ranker:healthy', 'tiny:unknown']);
     // The key moved to local storage and out of the address bar.
     expect(served.storedKey).toBe('stored');
     expect(served.location).not.toContain('key=');

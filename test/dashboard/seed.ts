@@ -4,7 +4,8 @@
 //                 20 years above the baseline, "us" (4) none; predictions, confidence, latency,
 //                 feedback (not in the training rows); an alert rule on age drift, evaluated so it fires
 //   vision@3.0.0  4 devices, no baseline, inference failures recorded
-//   fraud@2.0.0   4 devices, no baseline, nothing wrong
+//   fraud@2.0.0   4 devices, no baseline, a freshness rule it cannot meet (threshold 0 s): stale
+//   ranker@1.0.0  4 devices, no baseline, nothing wrong
 //   tiny@0.1.0    2 devices: below k = 3, never shown
 import type { ColumnSpec } from '../../src/core/types.ts';
 import type { Core } from '../../src/collector/core.ts';
@@ -93,15 +94,21 @@ export async function seedProject(core: Core, c: Running, now = Date.now()): Pro
     const rows = makeRows(500 + d, 80).map((r, i) => ({ income: r.income, 'health.failure': i % 20 === 0 ? 'inference' : null }));
     await send('vision', '3.0.0', String(d), start + 20 * MIN, plain, rows);
     await send('fraud', '2.0.0', String(d), start + 30 * MIN, plain.slice(0, 1), makeRows(600 + d, 80).map((r) => ({ income: r.income })));
+    await send('ranker', '1.0.0', String(d), start + 40 * MIN, plain.slice(0, 1), makeRows(800 + d, 80).map((r) => ({ income: r.income })));
   }
   for (let d = 0; d < 2; d++) await send('tiny', '0.1.0', String(d), start + 30 * MIN, plain.slice(0, 1), makeRows(700 + d, 50).map((r) => ({ income: r.income })));
 
-  const rule = { name: 'age-drift', metric: 'drifted', column: 'age', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'ml-team' };
-  const put = await fetch(`${c.url}/v1/alerts/rules/age-drift`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify(rule),
-  });
-  if (put.status !== 200) throw new Error(`rule refused: ${put.status} ${await put.text()}`);
+  const rules = [
+    { name: 'age-drift', metric: 'drifted', column: 'age', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'ml-team' },
+    { name: 'fraud-fresh', metric: 'freshness_seconds', model: 'fraud', op: '>', threshold: 0, for: 1, severity: 'ticket', owner: 'data-team' },
+  ];
+  for (const rule of rules) {
+    const put = await fetch(`${c.url}/v1/alerts/rules/${rule.name}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(rule),
+    });
+    if (put.status !== 200) throw new Error(`rule ${rule.name} refused: ${put.status} ${await put.text()}`);
+  }
   await c.collector.runAlerts(now);
 }

@@ -4,7 +4,7 @@
 //   #/models/<model>/versions/<version>             model
 //   #/models/<model>/versions/<version>/columns/<c> column
 //   #/alerts            #/alerts/<id>               alerts, one alert
-// followed by optional query parameters: range=15m|1h|6h|24h|7d, or from=<ms>&to=<ms> for an
+// followed by optional query parameters: range=5m|15m|1h|6h|24h|7d, or from=<ms>&to=<ms> for an
 // exact window; segment=<JSON object of strings>; state=open|firing|resolved|all (alerts list).
 // The collector's alert links (`<public URL>/#/models/<m>/versions/<v>`) use the same scheme.
 
@@ -15,7 +15,7 @@ export type View =
   | { name: 'alerts' }
   | { name: 'alert'; id: number };
 
-export const PRESETS = ['15m', '1h', '6h', '24h', '7d'] as const;
+export const PRESETS = ['5m', '15m', '1h', '6h', '24h', '7d'] as const;
 export type Preset = (typeof PRESETS)[number];
 export type RangeSpec = { preset: Preset } | { from: number; to: number };
 export type AlertFilter = 'open' | 'firing' | 'resolved' | 'all';

@@ -5,6 +5,7 @@ import type { Preset, RangeSpec } from './route.ts';
 
 const MINUTE = 60_000;
 export const PRESET_MS: Record<Preset, number> = {
+  '5m': 5 * MINUTE,
   '15m': 15 * MINUTE,
   '1h': 60 * MINUTE,
   '6h': 6 * 60 * MINUTE,
@@ -13,6 +14,7 @@ export const PRESET_MS: Record<Preset, number> = {
 };
 
 export const PRESET_LABELS: Record<Preset, string> = {
+  '5m': 'Last 5 minutes',
   '15m': 'Last 15 minutes',
   '1h': 'Last hour',
   '6h': 'Last 6 hours',
