@@ -42,6 +42,8 @@ export interface CollectorOptions {
   driftJs: number;
   /** Base URL of the dashboard, for links in alerts. */
   publicUrl?: string;
+  /** How often uploads of closed hours are folded into hourly rollups, ms (0: never). */
+  rollupIntervalMs: number;
   /** OTLP/HTTP metrics endpoint (…/v1/metrics); unset: no push. */
   otlpUrl?: string;
   /** Interval pushed to OTLP, ms; each push covers the interval before the last one. */
@@ -78,6 +80,7 @@ export const SETTINGS: Setting[] = [
   { key: 'driftPvalue', flag: '--drift-pvalue', env: 'EDGEWATCH_DRIFT_PVALUE', type: 'number', default: 0.05, help: 'KS / chi-square significance (small samples)' },
   { key: 'driftWassersteinNorm', flag: '--drift-wasserstein', env: 'EDGEWATCH_DRIFT_WASSERSTEIN', type: 'number', default: 0.1, help: 'Wasserstein / baseline std threshold (large samples)' },
   { key: 'driftJs', flag: '--drift-js', env: 'EDGEWATCH_DRIFT_JS', type: 'number', default: 0.1, help: 'Jensen-Shannon distance threshold (large samples)' },
+  { key: 'rollupIntervalMs', flag: '--rollup-interval-ms', env: 'EDGEWATCH_ROLLUP_INTERVAL_MS', type: 'int', default: 60_000, help: 'hourly rollup period (0: off)' },
   { key: 'otlpUrl', flag: '--otlp-url', env: 'EDGEWATCH_OTLP_URL', type: 'string', help: 'OTLP/HTTP metrics endpoint to push merged histograms to' },
   { key: 'otlpIntervalMs', flag: '--otlp-interval-ms', env: 'EDGEWATCH_OTLP_INTERVAL_MS', type: 'int', default: 60_000, help: 'OTLP push interval' },
   { key: 'publicUrl', flag: '--public-url', env: 'EDGEWATCH_PUBLIC_URL', type: 'string', help: 'dashboard base URL for links in alerts' },

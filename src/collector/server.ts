@@ -13,6 +13,7 @@ import { deliverDue } from './alerts/deliver.ts';
 import { evaluateAlerts, type Transition } from './alerts/evaluate.ts';
 import { otlpPayload, pushOtlp } from './exporters/otlp.ts';
 import { registerAlertMetrics, registerModelMetrics } from './model-metrics.ts';
+import { rollupRound } from './read/rollup.ts';
 import { snapshot } from './read/snapshot.ts';
 import { openStorage } from './storage/open.ts';
 import { timed } from './storage/timed.ts';
@@ -24,6 +25,8 @@ export interface Collector {
   url?: string;
   /** One alert round: evaluate every rule on a fresh snapshot, then send due webhooks. */
   runAlerts(now?: number): Promise<{ transitions: Transition[] | null; sent: number; failed: number }>;
+  /** One rollup round (hours closed before `now`); returns how many uploads it folded. */
+  runRollups(now?: number): Promise<number>;
   /** Pushes the interval [from, to) of window starts to the OTLP endpoint. */
   pushOtlp(from: number, to: number): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +64,17 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
         }, opts.alertIntervalMs)
       : undefined;
   timer?.unref();
+  const runRollups = (now = Date.now()) => rollupRound(db, core, now);
+  let rolling: Promise<unknown> | undefined;
+  const rollupTimer =
+    opts.rollupIntervalMs > 0
+      ? setInterval(() => {
+          rolling ??= runRollups()
+            .catch((err) => console.error(`edgewatch rollups: ${(err as Error).message}`))
+            .finally(() => (rolling = undefined));
+        }, opts.rollupIntervalMs)
+      : undefined;
+  rollupTimer?.unref();
   const otlp = async (from: number, to: number) => {
     if (!opts.otlpUrl) throw new Error('no OTLP endpoint configured (--otlp-url)');
     await pushOtlp(opts.otlpUrl, await otlpPayload(db, core, opts.kAnonymity, from, to));
@@ -80,13 +94,16 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     app,
     context,
     runAlerts,
+    runRollups,
     pushOtlp: otlp,
     close() {
       closing ??= (async () => {
         clearInterval(timer);
         clearInterval(otlpTimer);
+        clearInterval(rollupTimer);
         await app.close();
         await round;
+        await rolling;
         await db.close();
       })();
       return closing;

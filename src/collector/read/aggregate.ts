@@ -1,8 +1,10 @@
 // Merge on read: the uploads of one model version, time range and segment, folded with the
-// core's merge. Every read goes through here, and here the k-anonymity rule is applied: an
-// aggregate of fewer than k distinct devices is reported as suppressed, never built.
+// core's merge — whole hours from their rollups (rollup.ts), the rest from raw uploads. Every
+// read goes through here, and here the k-anonymity rule is applied: an aggregate of fewer than k
+// distinct devices is reported as suppressed, never built.
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
+import { HOUR } from './rollup.ts';
 
 export interface Selection {
   projectId: number;
@@ -25,17 +27,28 @@ export type Aggregate =
   | ({ suppressed: true } & Counts)
   | ({ suppressed: false; profile: Profile; layouts: number } & Counts);
 
-const WHERE = `project_id = $1 and model = $2 and version = $3 and window_start >= $4 and window_start < $5
-               and ($6::jsonb is null or segment @> $6::jsonb)`;
+// Raw uploads in the range, except rolled ones inside the whole hours [$7, $8) that rollups cover.
+const RAW = `project_id = $1 and model = $2 and version = $3 and window_start >= $4 and window_start < $5
+             and ($6::jsonb is null or segment @> $6::jsonb)
+             and not (rolled and window_start >= $7 and window_start < $8)`;
+const ROLLED = `project_id = $1 and model = $2 and version = $3 and hour >= $7 and hour < $8
+                and ($6::jsonb is null or segment @> $6::jsonb)`;
 
-const params = (s: Selection) => [s.projectId, s.model, s.version, s.from, s.to, s.segment ? JSON.stringify(s.segment) : null];
+function params(s: Selection) {
+  const wholeFrom = Math.ceil(s.from / HOUR) * HOUR;
+  const wholeTo = Math.max(wholeFrom, Math.floor(s.to / HOUR) * HOUR);
+  return [s.projectId, s.model, s.version, s.from, s.to, s.segment ? JSON.stringify(s.segment) : null, wholeFrom, wholeTo];
+}
 
 export async function countSelection(db: Queryable, s: Selection): Promise<Counts> {
-  const [r] = await db.query<{ devices: number; uploads: number; rows: number | null }>(
-    `select count(distinct device_id) as devices, count(*) as uploads, sum(rows) as rows from uploads where ${WHERE}`,
+  const [r] = await db.query<{ devices: number; uploads: number; rows: number }>(
+    `select (select count(distinct d) from (select device_id as d from uploads where ${RAW}
+                                            union all select unnest(devices) from rollups where ${ROLLED}) x) as devices,
+            (select count(*) from uploads where ${RAW}) + (select coalesce(sum(uploads), 0) from rollups where ${ROLLED}) as uploads,
+            (select coalesce(sum(rows), 0) from uploads where ${RAW}) + (select coalesce(sum(rows), 0) from rollups where ${ROLLED}) as rows`,
     params(s),
   );
-  return { devices: r.devices, uploads: r.uploads, rows: r.rows ?? 0 };
+  return { devices: Number(r.devices), uploads: Number(r.uploads), rows: Number(r.rows) };
 }
 
 /**
@@ -47,8 +60,9 @@ export async function countSelection(db: Queryable, s: Selection): Promise<Count
 export async function aggregate(db: Queryable, core: Core, k: number, s: Selection): Promise<Aggregate> {
   const counts = await countSelection(db, s);
   if (counts.devices < k || counts.uploads === 0) return { suppressed: true, ...counts };
-  const rows = await db.query<{ payload: Uint8Array; device_id: string; rows: number }>(
-    `select payload, device_id, rows from uploads where ${WHERE} order by id`,
+  const rows = await db.query<{ payload: Uint8Array; devices: string[]; uploads: number; rows: number }>(
+    `select payload, array[device_id] as devices, 1 as uploads, rows from uploads where ${RAW}
+     union all select payload, devices, uploads, rows from rollups where ${ROLLED}`,
     params(s),
   );
   const groups: { profile: Profile; devices: Set<string>; uploads: number; rows: number }[] = [];
@@ -58,9 +72,9 @@ export async function aggregate(db: Queryable, core: Core, k: number, s: Selecti
     let g = groups.find((x) => tryMerge(x.profile, p));
     if (g) p.dispose();
     else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0 }));
-    g.devices.add(r.device_id);
-    g.uploads += 1;
-    g.rows += r.rows;
+    for (const d of r.devices) g.devices.add(d);
+    g.uploads += Number(r.uploads);
+    g.rows += Number(r.rows);
   }
   groups.sort((a, b) => b.rows - a.rows);
   const [main, ...rest] = groups;

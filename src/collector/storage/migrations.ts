@@ -107,6 +107,25 @@ export const MIGRATIONS: string[] = [
   );
   create index deliveries_due on deliveries (next_at) where delivered_at is null and failed_at is null;
   `,
+  // 3: hourly rollups: uploads of one model version, segment and hour merged by the core, with
+  // the distinct devices behind them (k-anonymity across any range is a union of these sets)
+  `
+  alter table uploads add column rolled boolean not null default false;
+  create index uploads_unrolled on uploads (window_start) where not rolled;
+  create table rollups (
+    id bigserial primary key,
+    project_id bigint not null references projects(id),
+    model text not null,
+    version text not null,
+    segment jsonb not null,
+    hour bigint not null,
+    payload bytea not null,
+    devices text[] not null,
+    uploads int not null,
+    rows bigint not null
+  );
+  create index rollups_by_hour on rollups (project_id, model, version, hour);
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks

@@ -17,7 +17,8 @@ export async function startCollector(backend: Backend, options: Partial<Collecto
     ...made.storage,
     keyCacheMs: 0,
     rateLimitPerDevice: 0,
-    alertIntervalMs: 0, // tests run alert rounds themselves
+    alertIntervalMs: 0, // tests run alert and rollup rounds themselves
+    rollupIntervalMs: 0,
     ...options,
   });
   const url = await collector.app.listen({ host: '127.0.0.1', port: 0 });
