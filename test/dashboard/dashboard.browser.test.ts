@@ -193,6 +193,10 @@ describe('column', () => {
     await waitFor(() => deepAll('ew-chart').length >= 2 && deepAll('ew-chart').every((ch) => (ch as unknown as { plot?: unknown }).plot), 'charts drawn');
     await shot('column-laptop');
     await shot('column-phone', PHONE);
+    // Each step of the timeline opens its own window (the window layer).
+    const step = await waitFor(() => allWithin<HTMLAnchorElement>('ew-steps-table', 'a').at(-1), 'step links');
+    const window = new URLSearchParams(step.getAttribute('href')!.split('?')[1]);
+    expect(Number(window.get('to')) - Number(window.get('from'))).toBe(5 * 60_000);
     // A segment link narrows the view through the URL.
     (within<HTMLAnchorElement>('ew-segment-breakdown', 'tr[data-segment] a')!).click();
     await waitFor(() => location.hash.includes('segment='), 'the segment in the URL');

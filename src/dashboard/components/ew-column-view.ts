@@ -14,6 +14,7 @@ import { findVersion, orNoBaseline } from '../state/version.ts';
 import { DataView } from './data-view.ts';
 import './ew-distribution.ts';
 import './ew-segment-breakdown.ts';
+import './ew-steps-table.ts';
 import { shared } from './styles.ts';
 
 interface ColumnData {
@@ -117,8 +118,14 @@ export class EwColumnView extends DataView<ColumnData> {
       { label: testName(test), color: COLORS.current },
       { label: 'threshold', color: COLORS.threshold, dash: [6, 4] },
     ], { y: testName(test) });
+    const fmt = (v: number) => (test.endsWith('pvalue') ? pvalue(v) : num(v));
+    const cols = [
+      { label: testName(test), value: (q: (typeof pts)[number]) => { const c = q.columns?.[d.column]; return c ? fmt(c.drifted.value) : '—'; } },
+      { label: 'verdict', value: (q: (typeof pts)[number]) => { const c = q.columns?.[d.column]; return c ? (c.drifted.drifted ? 'drifted' : 'stable') : '—'; } },
+    ];
     return html`<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData}
         label="${testName(test)} of ${d.column} per step, with its threshold"></ew-chart>
+      <ew-steps-table .points=${pts} .columns=${cols} .route=${this.route} summary="Per step (open a step's window)"></ew-steps-table>
       <p class="note">${test.endsWith('pvalue') ? 'Drifted below the threshold' : 'Drifted at or above the threshold'}; steps of
         ${Math.round(d.timeline!.step / 60_000)} min, gaps where fewer than ${d.k} devices reported.</p>`;
   }

@@ -16,6 +16,7 @@ import { DataView } from './data-view.ts';
 import './ew-alert-list.ts';
 import './ew-distribution.ts';
 import './ew-drift-table.ts';
+import './ew-steps-table.ts';
 import type { DriftRow } from './ew-drift-table.ts';
 import { shared } from './styles.ts';
 
@@ -123,6 +124,8 @@ export class EwModelView extends DataView<ModelData> {
     ], { y: 'columns' });
     return html`<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData} .height=${180}
       label="Drifted and compared columns per ${Math.round((d.timeline!.step) / 60_000)} minute step"></ew-chart>
+      <ew-steps-table .points=${pts} .route=${this.route} summary="Per step (open a step's window)"
+        .columns=${[{ label: 'drifted columns', value: (q: (typeof pts)[number]) => `${q.driftedColumns} of ${q.comparedColumns}` }]}></ew-steps-table>
       <p class="note">Steps of ${Math.round(d.timeline!.step / 60_000)} min; gaps are steps with fewer than ${d.k} devices.</p>`;
   }
 
@@ -155,7 +158,12 @@ export class EwModelView extends DataView<ModelData> {
       { label: 'median', color: COLORS.third },
       { label: 'baseline mean', color: COLORS.baseline, dash: [4, 4] },
     ]);
-    return html`${head}<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData} .height=${180} label="${name}: mean and median per step"></ew-chart>`;
+    const cols = [
+      { label: 'mean', value: (q: (typeof pts)[number]) => num(col(q)?.mean[1]) },
+      { label: 'median', value: (q: (typeof pts)[number]) => num(col(q)?.quantiles['0.5'][1]) },
+    ];
+    return html`${head}<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData} .height=${180} label="${name}: mean and median per step"></ew-chart>
+      <ew-steps-table .points=${pts} .columns=${cols} .route=${this.route} summary="${name} per step"></ew-steps-table>`;
   }
 
   #health(d: ModelData, names: string[], route: RouteState) {

@@ -1,0 +1,49 @@
+// <ew-steps-table>: the numbers of a time-series chart, one row per step, each step a link to
+// the same view narrowed to that window (the "window" layer). Folded by default.
+import { html, LitElement } from 'lit';
+import type { DriftPoint } from '../api/types.ts';
+import { count, time } from '../format.ts';
+import { linkTo, type RouteState } from '../state/route.ts';
+import { shared } from './styles.ts';
+
+export interface StepColumn {
+  label: string;
+  value: (p: DriftPoint) => string;
+}
+
+export class EwStepsTable extends LitElement {
+  static override properties = { points: { attribute: false }, columns: { attribute: false }, route: { attribute: false }, summary: { type: String } };
+  declare points: DriftPoint[];
+  declare columns: StepColumn[];
+  declare route: RouteState;
+  declare summary: string;
+  static override styles = shared;
+
+  constructor() {
+    super();
+    this.points = [];
+    this.columns = [];
+    this.summary = 'Values per step';
+  }
+
+  override render() {
+    return html`<details>
+      <summary>${this.summary}</summary>
+      <div class="table-wrap"><table>
+        <thead><tr>
+          <th scope="col">Window</th><th scope="col" class="n">Devices</th>
+          ${this.columns.map((c) => html`<th scope="col" class="n">${c.label}</th>`)}
+        </tr></thead>
+        <tbody>${this.points.map(
+          (p) => html`<tr>
+            <td><a href=${linkTo(this.route, this.route.view, { range: { from: p.from, to: p.to } })}>${time(p.from)}</a></td>
+            <td class="n">${p.suppressed ? 'fewer than k' : count(p.devices)}</td>
+            ${this.columns.map((c) => html`<td class="n">${p.suppressed ? '—' : c.value(p)}</td>`)}
+          </tr>`,
+        )}</tbody>
+      </table></div>
+    </details>`;
+  }
+}
+
+customElements.define('ew-steps-table', EwStepsTable);
