@@ -12,7 +12,9 @@ import { CLASSES, FEATURES, MODEL_ID, MODEL_VERSION } from './model/config.ts';
 import { installDefaultRules } from './server/alert-rules.ts';
 import { buildBaseline, uploadBaseline } from './server/baseline.ts';
 import { ensureDemoKeys, type DemoKeys } from './server/demo-keys.ts';
-import { createWebServer, dashboardExists, handleWeb } from './server/web.ts';
+import { buildDashboard } from '../src/dashboard/build.ts';
+import { registerDashboard } from '../src/dashboard/serve.ts';
+import { createWebServer, handleWeb } from './server/web.ts';
 
 export const PROJECT = 'demo';
 /** Devices close a window every 5 s, so a change shows within seconds. */
@@ -87,8 +89,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       weatherCsv: '/node_modules/vega-datasets/data/weather.csv',
       windowMs: WINDOW_MS,
       evalWindowMs: opts.evalWindowMs,
-      dashboard: dashboardExists() ? dashboardLink(origin, keys.read) : null,
+      dashboard: dashboardLink(origin, keys.read),
     };
+    // The dashboard as `edgewatch serve` would serve it: a production build, rebuilt at every
+    // start (a second or two) so it always matches the sources.
+    await registerDashboard(collector.app, { dir: await buildDashboard(join(stateDir, 'dashboard')), buildIfMissing: false });
     const serveWeb = handleWeb(web, () => config);
     collector.app.setNotFoundHandler((req, reply) => {
       if (req.url.startsWith('/v1/')) return reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, reason: 'not_found' });
@@ -106,7 +111,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     log(`edgewatch demo (${where}; keys ${created.length ? `created: ${created.join(', ')}` : 'reused'})`);
     log(`  baseline of ${MODEL_ID}@${MODEL_VERSION}: ${columns.length} columns; alert rules: ${rules.join(', ')}`);
     log(`  demo page   ${origin}/`);
-    log(`  dashboard   ${dashboardExists() ? dashboardLink(origin, keys.read) : `${origin}/dashboard/ (not in this checkout yet)`}`);
+    log(`  dashboard   ${dashboardLink(origin, keys.read)}`);
     log(`  API         ${origin}/v1/models   (Authorization: Bearer <read key>)`);
     log(`  read key    ${keys.read}`);
     log('Ctrl-C stops.');

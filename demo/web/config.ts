@@ -9,8 +9,8 @@ export interface DemoConfig {
   windowMs: number;
   /** The collector's rolling window for alerts, ms. */
   evalWindowMs: number;
-  /** Dashboard URL with the read key, or null when this checkout has no dashboard. */
-  dashboard: string | null;
+  /** Dashboard URL with the collector and the read key. */
+  dashboard: string;
 }
 
 export async function loadConfig(): Promise<DemoConfig> {
