@@ -65,7 +65,9 @@ export interface TimeSeries {
 }
 
 /** Lines over time (x in ms since the epoch); one y axis per distinct scale (at most two). */
-export function timelineOptions(series: TimeSeries[], yLabels: Record<string, string> = {}): ChartOptions {
+export function timelineOptions(series: TimeSeries[], yLabels: Record<string, string> = {}, integers = false): ChartOptions {
+  // Counts get whole-number ticks only.
+  const incrs = integers ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000] : undefined;
   const scales = [...new Set(series.map((s) => s.scale ?? 'y'))];
   return {
     ms: 1,
@@ -73,7 +75,7 @@ export function timelineOptions(series: TimeSeries[], yLabels: Record<string, st
     scales: { x: { time: true }, ...Object.fromEntries(scales.map((s) => [s, { auto: true, range: (_u: uPlot, min: number, max: number) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] as uPlot.Range.MinMax }])) },
     axes: [
       { ...axisBase },
-      ...scales.map((s, i) => ({ ...axisBase, scale: s, label: yLabels[s] ?? '', side: i === 0 ? 3 : 1, grid: { show: i === 0 }, values: compact })),
+      ...scales.map((s, i) => ({ ...axisBase, scale: s, label: yLabels[s] ?? '', side: i === 0 ? 3 : 1, grid: { show: i === 0 }, values: compact, incrs })),
     ],
     series: [
       {},

@@ -91,7 +91,6 @@ export class EwModelView extends DataView<ModelData> {
       drift: drift?.[name],
       summary: p.columns?.[name],
     }));
-    const inputs = rows.filter((r) => !r.name.startsWith('health.') && !r.name.startsWith('feedback.'));
     const names = Object.keys(d.version.columns);
     return html`
       <section class="card" aria-labelledby="dataset-h">
@@ -105,7 +104,7 @@ export class EwModelView extends DataView<ModelData> {
       </section>
       <section class="card" aria-labelledby="columns-h">
         <h2 id="columns-h">Columns</h2>
-        <ew-drift-table .rows=${inputs} .route=${route} model=${d.version.model} version=${d.version.version}></ew-drift-table>
+        <ew-drift-table .rows=${rows} .route=${route} model=${d.version.model} version=${d.version.version}></ew-drift-table>
       </section>
       <div class="grid">
         ${this.#predictions(d, names)} ${this.#health(d, names, route)}
@@ -121,7 +120,7 @@ export class EwModelView extends DataView<ModelData> {
     const opts = timelineOptions([
       { label: 'drifted columns', color: COLORS.current },
       { label: 'compared columns', color: COLORS.baseline, dash: [4, 4] },
-    ], { y: 'columns' });
+    ], { y: 'columns' }, true);
     return html`<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData} .height=${180}
       label="Drifted and compared columns per ${Math.round((d.timeline!.step) / 60_000)} minute step"></ew-chart>
       <ew-steps-table .points=${pts} .route=${this.route} summary="Per step (open a step's window)"
