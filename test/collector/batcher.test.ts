@@ -16,6 +16,7 @@ const row = (projectId: number, uploadId: string): UploadRow => ({
   rows: 3,
   payload: new Uint8Array([1, 2, 3]),
   receivedAt: 4,
+  noiseScale: null,
 });
 
 describe.each(BACKENDS)('group commit on $name', (backend) => {

@@ -37,10 +37,10 @@ describe('private-mode uploads (PGlite)', () => {
   });
   afterAll(() => c?.stop());
 
-  async function uploadPrivate(hour: number, d: number, rows: Row[]) {
+  async function uploadPrivate(hour: number, d: number, rows: Row[], noiseScale = 1) {
     const p = core.profile({ columns: gridColumns });
     p.recordRows(rows);
-    p.addNoise(1);
+    p.addNoise(noiseScale);
     p.meta = {
       model: 'churn',
       modelVersion: '1.0.0',
@@ -48,7 +48,7 @@ describe('private-mode uploads (PGlite)', () => {
       windowEnd: String(base + hour * HOUR + (d + 1) * MIN),
       deviceId: `device-private-${d}`,
       uploadId: `upload-private-${hour}-${d}`,
-      privacy: JSON.stringify({ mode: 'dp', epsilon: 1 }),
+      privacy: JSON.stringify({ mode: 'dp', epsilon: 1, noiseScale }),
     };
     const bytes = p.toBytes();
     p.dispose();
@@ -62,11 +62,16 @@ describe('private-mode uploads (PGlite)', () => {
       const bytes = makePayload(core, { deviceId: `device-full-${d}`, uploadId: `upload-full-${d}`, windowStart: base + d * MIN, rows: makeRows(50 + d, 40) });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
     }
-    // Hour 1: the same six private devices, ages shifted by 20 years.
-    for (let d = 0; d < 6; d++) await uploadPrivate(1, d, makeRows(10 + d, 300, 20));
+    // Hour 1: the same six private devices, ages shifted by 20 years, two of them noisier.
+    for (let d = 0; d < 6; d++) await uploadPrivate(1, d, makeRows(10 + d, 300, 20), d < 2 ? 2.5 : 1);
 
     const hour0 = await get(v(`/profile?from=${base}&to=${base + HOUR}`), c.keys.read);
-    expect(hour0.body).toMatchObject({ suppressed: false, layouts: 2, devices: 6, uploads: 6 });
+    expect(hour0.body).toMatchObject({ suppressed: false, layouts: 2, devices: 6, uploads: 6, privacy: { noisyUploads: 6, noiseScales: { '1': 6 } } });
+    const both = await get(v(`/profile?from=${base}&to=${base + 2 * HOUR}`), c.keys.read);
+    expect(both.body.privacy).toEqual({ noisyUploads: 12, noiseScales: { '1': 10, '2.5': 2 } });
+    // Rolled up, the noise bookkeeping is the same.
+    await c.collector.runRollups(now);
+    expect((await get(v(`/profile?from=${base}&to=${base + 2 * HOUR}`), c.keys.read)).body.privacy).toEqual(both.body.privacy);
     expect(hour0.body.columns.age.kind).toBe('grid');
     expect(hour0.body.columns.age.edges).toEqual((gridColumns.find((x) => x.name === 'age') as unknown as { edges: number[] }).edges);
 
@@ -76,5 +81,22 @@ describe('private-mode uploads (PGlite)', () => {
     expect(p0.columns.age.drifted.drifted).toBe(false);
     expect(p1.columns.age.drifted.drifted).toBe(true);
     expect(p1.columns.income.drifted.drifted).toBe(false);
+  });
+
+  it('refuses a private-mode upload that does not say its noise scale', async () => {
+    const p = core.profile({ columns: gridColumns });
+    p.recordRows(makeRows(1, 10));
+    p.meta = {
+      model: 'churn',
+      modelVersion: '1.0.0',
+      windowStart: String(base),
+      windowEnd: String(base + MIN),
+      deviceId: 'device-private-x',
+      uploadId: 'upload-private-no-scale',
+      privacy: JSON.stringify({ mode: 'dp', epsilon: 1 }),
+    };
+    const bytes = p.toBytes();
+    p.dispose();
+    expect(await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).toMatchObject({ status: 422, body: { reason: 'header' } });
   });
 });

@@ -16,11 +16,13 @@ export interface UploadRow {
   rows: number;
   payload: Uint8Array;
   receivedAt: number;
+  /** Private mode: the scale of the noise added to every count (null: exact counts). */
+  noiseScale: number | null;
 }
 
-const COLUMNS = 'project_id, upload_id, model, version, segment, window_start, window_end, device_id, rows, payload, received_at';
-const WIDTH = 11;
-const values = (r: UploadRow) => [r.projectId, r.uploadId, r.model, r.version, r.segment, r.windowStart, r.windowEnd, r.deviceId, r.rows, r.payload, r.receivedAt];
+const COLUMNS = 'project_id, upload_id, model, version, segment, window_start, window_end, device_id, rows, payload, received_at, noise_scale';
+const WIDTH = 12;
+const values = (r: UploadRow) => [r.projectId, r.uploadId, r.model, r.version, r.segment, r.windowStart, r.windowEnd, r.deviceId, r.rows, r.payload, r.receivedAt, r.noiseScale];
 
 interface Waiting {
   row: UploadRow;

@@ -17,6 +17,8 @@ export interface UploadHeader {
   uploadId: string;
   segment: Record<string, string>;
   privacy: Record<string, unknown>;
+  /** privacy.noiseScale of a private-mode (`"mode": "dp"`) upload, else null. */
+  noiseScale: number | null;
 }
 
 // Names appear in URL paths, so no slash.
@@ -85,6 +87,7 @@ export function parseHeader(
   if (windowEnd - windowStart > 86_400_000) throw bad('window', 'window: longer than one day');
   if (windowEnd > now + limits.maxFutureMs) throw bad('window', 'window: ends in the future');
   if (windowStart < now - limits.maxAgeMs) throw bad('window', 'window: starts too far in the past');
+  const privacy = jsonObject(meta, 'privacy');
   return {
     model,
     version,
@@ -93,6 +96,14 @@ export function parseHeader(
     deviceId,
     uploadId,
     segment: segmentOf(meta),
-    privacy: jsonObject(meta, 'privacy'),
+    privacy,
+    noiseScale: noiseScaleOf(privacy),
   };
+}
+
+function noiseScaleOf(privacy: Record<string, unknown>): number | null {
+  if (privacy.mode !== 'dp') return null;
+  const b = privacy.noiseScale;
+  if (typeof b !== 'number' || !Number.isFinite(b) || b <= 0) throw bad('header', 'header: a "dp" upload needs privacy.noiseScale > 0');
+  return b;
 }

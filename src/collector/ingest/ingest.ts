@@ -63,6 +63,7 @@ export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8
       rows,
       payload: bytes,
       receivedAt: now,
+      noiseScale: header.noiseScale,
     });
     return { uploadId: header.uploadId, duplicate: !inserted, header, rows };
   } finally {

@@ -23,9 +23,12 @@ export interface Counts {
   rows: number;
 }
 
+/** Private-mode uploads in an aggregate: how many carried each noise scale (see noise.ts). */
+export type NoiseScales = Record<string, number>;
+
 export type Aggregate =
   | ({ suppressed: true } & Counts)
-  | ({ suppressed: false; profile: Profile; layouts: number } & Counts);
+  | ({ suppressed: false; profile: Profile; layouts: number; noise: NoiseScales } & Counts);
 
 // Raw uploads in the range, except rolled ones inside the whole hours [$7, $8) that rollups cover.
 const RAW = `project_id = $1 and model = $2 and version = $3 and window_start >= $4 and window_start < $5
@@ -60,19 +63,22 @@ export async function countSelection(db: Queryable, s: Selection): Promise<Count
 export async function aggregate(db: Queryable, core: Core, k: number, s: Selection): Promise<Aggregate> {
   const counts = await countSelection(db, s);
   if (counts.devices < k || counts.uploads === 0) return { suppressed: true, ...counts };
-  const rows = await db.query<{ payload: Uint8Array; devices: string[]; uploads: number; rows: number }>(
-    `select payload, array[device_id] as devices, 1 as uploads, rows from uploads where ${RAW}
-     union all select payload, devices, uploads, rows from rollups where ${ROLLED}`,
+  const rows = await db.query<{ payload: Uint8Array; devices: string[]; uploads: number; rows: number; noise: NoiseScales }>(
+    `select payload, array[device_id] as devices, 1 as uploads, rows,
+            case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise
+     from uploads where ${RAW}
+     union all select payload, devices, uploads, rows, noise from rollups where ${ROLLED}`,
     params(s),
   );
-  const groups: { profile: Profile; devices: Set<string>; uploads: number; rows: number }[] = [];
+  const groups: { profile: Profile; devices: Set<string>; uploads: number; rows: number; noise: NoiseScales }[] = [];
   for (const r of rows) {
     const p = core.profileFromBytes(r.payload);
     // A failed merge leaves the accumulator untouched, so trying the next group is safe.
     let g = groups.find((x) => tryMerge(x.profile, p));
     if (g) p.dispose();
-    else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0 }));
+    else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0, noise: {} }));
     for (const d of r.devices) g.devices.add(d);
+    addNoise(g.noise, r.noise);
     g.uploads += Number(r.uploads);
     g.rows += Number(r.rows);
   }
@@ -87,6 +93,7 @@ export async function aggregate(db: Queryable, core: Core, k: number, s: Selecti
     suppressed: false,
     profile: main.profile,
     layouts: groups.length,
+    noise: main.noise,
     devices: main.devices.size,
     uploads: main.uploads,
     rows: main.rows,
@@ -100,4 +107,9 @@ function tryMerge(into: Profile, p: Profile): boolean {
   } catch {
     return false;
   }
+}
+
+/** Adds the upload counts per noise scale of `b` into `a`. */
+export function addNoise(a: NoiseScales, b: NoiseScales): void {
+  for (const [scale, n] of Object.entries(b)) a[scale] = (a[scale] ?? 0) + n;
 }

@@ -7,6 +7,7 @@
 // rollup rows for the same key, as on the read path.
 import type { Core, Profile } from '../core.ts';
 import type { Db, Queryable } from '../storage/db.ts';
+import { addNoise, type NoiseScales } from './aggregate.ts';
 
 export const HOUR = 3_600_000;
 const LOCK_ID = 7_406_512_003;
@@ -17,6 +18,7 @@ interface Group {
   devices: Set<string>;
   uploads: number;
   rows: number;
+  noise: NoiseScales;
   changed: boolean;
 }
 
@@ -46,13 +48,13 @@ async function rollKey(
 ): Promise<number> {
   const key = [k.project_id, k.model, k.version, JSON.stringify(k.segment), k.hour];
   const match = 'project_id = $1 and model = $2 and version = $3 and segment = $4::jsonb';
-  const uploads = await tx.query<{ id: number; payload: Uint8Array; device_id: string; rows: number }>(
-    `select id, payload, device_id, rows from uploads
+  const uploads = await tx.query<{ id: number; payload: Uint8Array; device_id: string; rows: number; noise_scale: number | null }>(
+    `select id, payload, device_id, rows, noise_scale from uploads
      where ${match} and window_start >= $5 and window_start < $5 + ${HOUR} and not rolled order by id`,
     key,
   );
-  const existing = await tx.query<{ id: number; payload: Uint8Array; devices: string[]; uploads: number; rows: number }>(
-    `select id, payload, devices, uploads, rows from rollups where ${match} and hour = $5 order by id`,
+  const existing = await tx.query<{ id: number; payload: Uint8Array; devices: string[]; uploads: number; rows: number; noise: NoiseScales }>(
+    `select id, payload, devices, uploads, rows, noise from rollups where ${match} and hour = $5 order by id`,
     key,
   );
   const groups: Group[] = existing.map((r) => ({
@@ -61,6 +63,7 @@ async function rollKey(
     devices: new Set(r.devices),
     uploads: r.uploads,
     rows: r.rows,
+    noise: r.noise,
     changed: false,
   }));
   try {
@@ -68,7 +71,8 @@ async function rollKey(
       const p = core.profileFromBytes(u.payload);
       let g = groups.find((x) => tryMerge(x.profile, p));
       if (g) p.dispose();
-      else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0, changed: true }));
+      else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0, noise: {}, changed: true }));
+      if (u.noise_scale !== null) addNoise(g.noise, { [String(u.noise_scale)]: 1 });
       g.devices.add(u.device_id);
       g.uploads += 1;
       g.rows += u.rows;
@@ -76,15 +80,15 @@ async function rollKey(
     }
     for (const g of groups) {
       if (!g.changed) continue;
-      const values = [g.profile.toBytes(), [...g.devices], g.uploads, g.rows];
+      const values = [g.profile.toBytes(), [...g.devices], g.uploads, g.rows, JSON.stringify(g.noise)];
       if (g.id === undefined) {
         await tx.query(
-          `insert into rollups (project_id, model, version, segment, hour, payload, devices, uploads, rows)
-           values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)`,
+          `insert into rollups (project_id, model, version, segment, hour, payload, devices, uploads, rows, noise)
+           values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10)`,
           [...key, ...values],
         );
       } else {
-        await tx.query('update rollups set payload = $2, devices = $3, uploads = $4, rows = $5 where id = $1', [g.id, ...values]);
+        await tx.query('update rollups set payload = $2, devices = $3, uploads = $4, rows = $5, noise = $6 where id = $1', [g.id, ...values]);
       }
     }
     await tx.query('update uploads set rolled = true where id = any($1::bigint[])', [uploads.map((u) => u.id)]);

@@ -126,6 +126,12 @@ export const MIGRATIONS: string[] = [
   );
   create index rollups_by_hour on rollups (project_id, model, version, hour);
   `,
+  // 4: the noise scale of private-mode uploads, so noisy aggregates can carry their error bars
+  // (rollups keep how many uploads had each scale)
+  `
+  alter table uploads add column noise_scale double precision;
+  alter table rollups add column noise jsonb not null default '{}';
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks

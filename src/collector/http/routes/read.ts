@@ -123,6 +123,10 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
               ...counts,
               columns: anyObject,
               baseline: { ...anyObject, nullable: true },
+              privacy: {
+                type: 'object',
+                properties: { noisyUploads: { type: 'integer' }, noiseScales: { type: 'object', additionalProperties: { type: 'integer' } } },
+              },
             },
           },
         },
@@ -140,7 +144,16 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
           for (const name of p.columnNames) out[name] = p.summary(name);
           return out;
         };
-        return { ...head, suppressed: false, layouts: agg.layouts, columns: summaries(agg.profile), baseline: baseline ? summaries(baseline) : null };
+        const noisyUploads = Object.values(agg.noise).reduce((a, b) => a + b, 0);
+        return {
+          ...head,
+          suppressed: false,
+          layouts: agg.layouts,
+          columns: summaries(agg.profile),
+          baseline: baseline ? summaries(baseline) : null,
+          // Private-mode aggregates: the noise behind every count, for error bars.
+          ...(noisyUploads > 0 ? { privacy: { noisyUploads, noiseScales: agg.noise } } : {}),
+        };
       } finally {
         agg.profile.dispose();
         baseline?.dispose();
