@@ -34,6 +34,8 @@ export interface ProfileResponse extends Counts {
   layouts?: number;
   columns?: Record<string, ColumnSummary>;
   baseline?: Record<string, ColumnSummary> | null;
+  /** Present when private-mode (noisy) uploads are merged in: how many, and their noise scales. */
+  privacy?: { noisyUploads: number; noiseScales: Record<string, number> };
 }
 
 export interface DriftPoint extends Counts {

@@ -70,7 +70,13 @@ export class EwModelView extends DataView<ModelData> {
         <li><span class="k">Rows</span><span class="v">${count(p.rows)}</span></li>
         <li><span class="k">Baseline</span><span class="v">${v.baseline ? 'set' : 'none'}</span></li>
         ${p.layouts && p.layouts > 1 ? html`<li><span class="k">Layouts merged apart</span><span class="v">${p.layouts}</span></li>` : nothing}
+        ${p.privacy ? html`<li><span class="k">Private-mode uploads</span><span class="v">${count(p.privacy.noisyUploads)}</span></li>` : nothing}
       </ul>
+      ${p.privacy
+        ? html`<p class="note">Counts from private-mode uploads carry noise (${Object.entries(p.privacy.noiseScales)
+            .map(([scale, n]) => `noise scale b = ${scale}: ${count(n)} uploads`)
+            .join(', ')}).</p>`
+        : nothing}
       ${d.alerts.length
         ? html`<section class="card" aria-labelledby="alerts-h"><h2 id="alerts-h">Open alerts</h2>
             <ew-alert-list .alerts=${d.alerts} .route=${route}></ew-alert-list></section>`
