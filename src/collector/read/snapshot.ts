@@ -24,7 +24,7 @@ export interface VersionState {
   version: string;
   from: number;
   to: number;
-  /** Seconds since the last upload of this version (any window), null below k devices. */
+  /** Seconds since the last upload of this version, null below k devices over 30 days. */
   freshnessSeconds: number | null;
   /** false: fewer than k devices in the window; nothing below is filled. */
   visible: boolean;
@@ -41,10 +41,13 @@ const QS = ['0.5', '0.9', '0.99'] as const;
 export async function snapshot(db: Queryable, core: Core, options: CollectorOptions, now = Date.now()): Promise<VersionState[]> {
   const k = options.kAnonymity;
   const from = now - options.evalWindowMs;
+  // Versions heard from in the last 30 days; freshness needs k devices over that span.
   const versions = await db.query<{ project_id: number; name: string; model: string; version: string; devices: number; last: number }>(
     `select u.project_id, p.name, u.model, u.version, count(distinct u.device_id) as devices, max(u.received_at) as last
      from uploads u join projects p on p.id = u.project_id
+     where u.received_at >= $1
      group by u.project_id, p.name, u.model, u.version order by p.name, u.model, u.version`,
+    [now - 30 * 86_400_000],
   );
   const out: VersionState[] = [];
   for (const v of versions) {

@@ -132,6 +132,10 @@ export const MIGRATIONS: string[] = [
   alter table uploads add column noise_scale double precision;
   alter table rollups add column noise jsonb not null default '{}';
   `,
+  // 5: freshness and devices per model version without scanning every upload ever stored
+  `
+  create index uploads_by_received on uploads (project_id, model, version, received_at);
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks
