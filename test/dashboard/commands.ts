@@ -12,7 +12,7 @@ import { createKey } from '../../src/collector/keys.ts';
 import { createCollector } from '../../src/collector/server.ts';
 import { registerDashboard } from '../../src/dashboard/serve.ts';
 import type { Running } from '../collector/helpers/collector.ts';
-import { seedProject } from './seed.ts';
+import { seedProject, uploadRankerDevice } from './seed.ts';
 
 const running = new Map<string, { collector: Running; buildDir: string }>();
 
@@ -103,4 +103,25 @@ const openServedDashboard: BrowserCommand<[url: string, readKey: string]> = asyn
   }
 };
 
-export const dashboardCommands = { startDashboardCollector, stopDashboardCollector, dashboardScreenshot, openServedDashboard };
+/** A read key of another project, one without any model. */
+const createEmptyProjectKey: BrowserCommand<[url: string]> = async (_ctx, url) => {
+  const c = running.get(url);
+  if (!c) throw new Error(`no dashboard collector at ${url}`);
+  return (await createKey(c.collector.collector.context.db, { project: 'empty', kind: 'read' })).key;
+};
+
+/** One more device reports for ranker@1.0.0 (what a refresh should pick up). */
+const addRankerDevice: BrowserCommand<[url: string]> = async (_ctx, url) => {
+  const c = running.get(url);
+  if (!c) throw new Error(`no dashboard collector at ${url}`);
+  await uploadRankerDevice(await sharedCore(), c.collector, 'late');
+};
+
+export const dashboardCommands = {
+  startDashboardCollector,
+  stopDashboardCollector,
+  dashboardScreenshot,
+  openServedDashboard,
+  createEmptyProjectKey,
+  addRankerDevice,
+};

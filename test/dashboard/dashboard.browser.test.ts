@@ -14,6 +14,8 @@ declare module 'vitest/browser' {
     stopDashboardCollector(url: string): Promise<void>;
     dashboardScreenshot(name: string, width: number, height: number): Promise<string>;
     openServedDashboard(url: string, readKey: string): Promise<{ statuses: string[]; location: string; storedKey: string | null }>;
+    createEmptyProjectKey(url: string): Promise<string>;
+    addRankerDevice(url: string): Promise<void>;
   }
 }
 
@@ -66,7 +68,20 @@ describe('fleet', () => {
     await shot('fleet-phone', PHONE);
   });
 
+  it('picks up new uploads on "Refresh now"', async () => {
+    mount(conn(), '#/');
+    const devices = () => text(allWithin('ew-fleet-view', 'tr[data-model="ranker"] td')[2]);
+    await waitFor(() => devices() === '4', 'ranker with 4 devices');
+    await commands.addRankerDevice(c.url);
+    within<HTMLButtonElement>('ew-range-picker', 'button')!.click();
+    await waitFor(() => devices() === '5', 'ranker with 5 devices after the refresh');
+  });
+
   it('shows the empty state for a project without models, and an error for a refused key', async () => {
+    mount({ baseUrl: c.url, key: await commands.createEmptyProjectKey(c.url) }, '#/');
+    const empty = await waitFor(() => deep('ew-state[kind="empty"]'), 'the empty fleet');
+    expect(empty.getAttribute('message')).toContain('No model has reported yet');
+
     mount({ baseUrl: c.url, key: 'ewr_not-a-key' }, '#/');
     const err = await waitFor(() => deep('ew-state[kind="error"]'), 'an error state');
     expect(text(err.shadowRoot!.querySelector('[role="alert"]')!)).toContain('the read key was refused');

@@ -53,6 +53,27 @@ function payload(core: Core, columns: ColumnSpec[], rows: Record<string, unknown
   }
 }
 
+async function upload(c: Running, bytes: Uint8Array): Promise<void> {
+  const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes);
+  if (r.status !== 200) throw new Error(`upload refused: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+const INCOME: ColumnSpec[] = [{ name: 'income', kind: 'numeric' }];
+
+/** One window of ranker@1.0.0 from one device, ten minutes ago. */
+export async function uploadRankerDevice(core: Core, c: Running, device: string, now = Date.now()): Promise<void> {
+  const windowStart = now - (now % MIN) - 10 * MIN;
+  const rows = makeRows(800 + device.length, 80).map((r) => ({ income: r.income }));
+  await upload(c, payload(core, INCOME, rows, {
+    model: 'ranker',
+    modelVersion: '1.0.0',
+    windowStart: String(windowStart),
+    windowEnd: String(windowStart + MIN),
+    deviceId: `device-ranker-${device}`,
+    uploadId: `upload-ranker-${device}-${windowStart}`,
+  }));
+}
+
 export async function seedProject(core: Core, c: Running, now = Date.now()): Promise<void> {
   // The baseline fixes the version's columns; training rows carry no latency or feedback.
   const baseline = core.profile({ columns: CHURN_COLUMNS });
@@ -75,8 +96,7 @@ export async function seedProject(core: Core, c: Running, now = Date.now()): Pro
       uploadId: `upload-${model}-${device}-${windowStart}`,
       ...(segment ? { segment: JSON.stringify(segment) } : {}),
     });
-    const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes);
-    if (r.status !== 200) throw new Error(`upload refused: ${r.status} ${JSON.stringify(r.body)}`);
+    await upload(c, bytes);
   };
 
   const start = now - (now % MIN) - 50 * MIN;
@@ -94,7 +114,7 @@ export async function seedProject(core: Core, c: Running, now = Date.now()): Pro
     const rows = makeRows(500 + d, 80).map((r, i) => ({ income: r.income, 'health.failure': i % 20 === 0 ? 'inference' : null }));
     await send('vision', '3.0.0', String(d), start + 20 * MIN, plain, rows);
     await send('fraud', '2.0.0', String(d), start + 30 * MIN, plain.slice(0, 1), makeRows(600 + d, 80).map((r) => ({ income: r.income })));
-    await send('ranker', '1.0.0', String(d), start + 40 * MIN, plain.slice(0, 1), makeRows(800 + d, 80).map((r) => ({ income: r.income })));
+    await uploadRankerDevice(core, c, String(d), now);
   }
   for (let d = 0; d < 2; d++) await send('tiny', '0.1.0', String(d), start + 30 * MIN, plain.slice(0, 1), makeRows(700 + d, 50).map((r) => ({ income: r.income })));
 
