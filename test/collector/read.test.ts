@@ -82,7 +82,8 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
     const eu = await get(v(`/profile?from=${base}&to=${base + 3 * HOUR}&segment=${encodeURIComponent('{"region":"eu"}')}`), c.keys.read);
     expect(eu.body).toMatchObject({ suppressed: false, devices: 5, uploads: 14 });
     const segs = await get(v(`/segments?from=${base}&to=${base + 3 * HOUR}`), c.keys.read);
-    expect(segs.body.segments).toEqual([{ segment: { region: 'eu' }, devices: 5, uploads: 14, rows: 5 * 240 + 200 }]);
+    expect(segs.body.segments).toEqual([{ segment: { region: 'eu' }, devices: 5, uploads: 14, rows: 5 * 240 + 200, lastUploadAt: expect.any(Number) }]);
+    expect(segs.body.segments[0].lastUploadAt).toBeGreaterThanOrEqual(now);
   });
 
   it('seals projects: an ingest key cannot read, another project sees nothing', async () => {

@@ -41,6 +41,14 @@ describe('collector server', () => {
         expect.arrayContaining(['from', 'to', 'step', 'segment', 'model', 'version']),
       );
       expect((await get(`${c.url}/healthz`, undefined)).body).toEqual({ ok: true });
+      // A page on another origin may upload: the preflight allows the key header.
+      const pre = await fetch(`${c.url}/v1/ingest`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
+      expect(pre.status).toBeLessThan(300);
+      expect(pre.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+      expect(pre.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
       expect((await get(`${c.url}/metrics`, undefined)).status).toBe(401);
       expect((await get(`${c.url}/metrics`, 'wrong')).status).toBe(401);
       const m = await get(`${c.url}/metrics`, 'scrape-secret');

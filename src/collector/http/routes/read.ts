@@ -215,7 +215,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
     {
       preHandler: reader,
       schema: {
-        summary: 'Segments seen in a time range (default: the last 24 h), each with at least k devices',
+        summary: 'Segments seen in a time range (default: the last 24 h), each with at least k devices, and their freshness',
         tags: ['read'],
         params: versionParams,
         querystring: rangeQuery,
@@ -226,7 +226,10 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
               k: { type: 'integer' },
               segments: {
                 type: 'array',
-                items: { type: 'object', properties: { segment: { type: 'object', additionalProperties: { type: 'string' } }, ...counts } },
+                items: {
+                  type: 'object',
+                  properties: { segment: { type: 'object', additionalProperties: { type: 'string' } }, ...counts, lastUploadAt: { type: 'integer' } },
+                },
               },
             },
           },
@@ -236,7 +239,8 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
     async (req) => {
       const s = selection(req.principal!.projectId, req.params, req.query, 24 * HOUR);
       const rows = await ctx.db.query<{ segment: Record<string, string>; devices: number; uploads: number; rows: number }>(
-        `select segment, count(distinct device_id) as devices, count(*) as uploads, sum(rows) as rows from uploads
+        `select segment, count(distinct device_id) as devices, count(*) as uploads, sum(rows)::float8 as rows,
+                max(received_at) as "lastUploadAt" from uploads
          where project_id = $1 and model = $2 and version = $3 and window_start >= $4 and window_start < $5
          group by segment having count(distinct device_id) >= $6 order by segment::text`,
         [s.projectId, s.model, s.version, s.from, s.to, k],
