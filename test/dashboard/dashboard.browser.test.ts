@@ -221,6 +221,36 @@ describe('column', () => {
   });
 });
 
+describe('column kinds', () => {
+  it('draws a categorical column as bars with the counts the collector reports', async () => {
+    mount(conn(), '#/models/churn/versions/1.0.0/columns/plan');
+    const chart = await waitFor(() => within<HTMLElement & { plot?: { series: { label?: string }[] } }>('ew-distribution', 'ew-chart'), 'the bars');
+    await waitFor(() => chart.plot, 'the bars drawn');
+    expect(chart.plot!.series.map((s) => s.label)).toEqual(['value', 'baseline', 'current']);
+    const now = Date.now();
+    const profile = await api.profile('churn', '1.0.0', { from: now - 3_600_000, to: now });
+    const plan = profile.columns!.plan;
+    if (plan.kind !== 'categorical') throw new Error('plan is categorical');
+    const rows = allWithin('ew-distribution', 'details tbody tr').map((tr) => [text(tr.children[0] as HTMLElement), text(tr.children[2] as HTMLElement)]);
+    expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(plan.items.map((i) => [i.value, i.count.toLocaleString('en-US')])));
+    expect(text(within('ew-column-view', '#s-h')!.parentElement!)).toContain('χ² p-value');
+    await shot('column-categorical-laptop');
+  });
+
+  it('draws a fixed-grid column from its edges', async () => {
+    mount(conn(), '#/models/churn/versions/1.0.0/columns/scores.confidence');
+    const chart = await waitFor(() => within<HTMLElement & { plot?: { data: number[][] } }>('ew-distribution', 'ew-chart'), 'the overlay');
+    await waitFor(() => chart.plot, 'the overlay drawn');
+    const now = Date.now();
+    const profile = await api.profile('churn', '1.0.0', { from: now - 3_600_000, to: now });
+    const grid = profile.columns!['scores.confidence'];
+    if (grid.kind === 'categorical' || !grid.edges) throw new Error('scores.confidence is a grid');
+    // Every edge of the grid is a bin boundary on the x axis.
+    const xs = new Set(chart.plot!.data[0]);
+    expect(grid.edges.every((e) => xs.has(e))).toBe(true);
+  });
+});
+
 describe('alerts', () => {
   it('lists the firing alert and its link opens the column view at the alert’s window', async () => {
     mount(conn(), '#/alerts');
