@@ -54,6 +54,7 @@ export interface Demo {
 
 /** The dashboard reads its collector and read key from the URL once, then keeps them. */
 export function dashboardLink(origin: string, readKey: string): string {
+  // (demo/web/main.ts builds the same link from the page's own origin.)
   return `${origin}/dashboard/?collector=${encodeURIComponent(origin)}&key=${encodeURIComponent(readKey)}`;
 }
 
@@ -82,14 +83,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const { keys, created } = await ensureDemoKeys(collector.context.db, PROJECT, join(stateDir, 'keys.json'));
     web = await createWebServer(collector.app.server, join(stateDir, 'vite-cache'));
     const config = {
-      collector: origin,
       ingestKey: keys.ingest,
       readKey: keys.read,
       model: { id: MODEL_ID, version: MODEL_VERSION, url: '/demo/model/weather-classifier.onnx', features: FEATURES, classes: CLASSES },
       weatherCsv: '/node_modules/vega-datasets/data/weather.csv',
       windowMs: WINDOW_MS,
       evalWindowMs: opts.evalWindowMs,
-      dashboard: dashboardLink(origin, keys.read),
     };
     // The dashboard as `edgewatch serve` would serve it: a production build, rebuilt at every
     // start (a second or two) so it always matches the sources.

@@ -1,7 +1,7 @@
-// What the demo server tells the page (GET /demo-config.json, written by demo/start.ts).
-export interface DemoConfig {
-  /** The collector's base URL (same origin as the page). */
-  collector: string;
+// What the demo server tells the page (GET /demo-config.json, written by demo/start.ts), plus
+// the addresses the page derives from its own origin: the collector and the dashboard are served
+// by the same process, whatever host name the page was opened with.
+export interface ServerConfig {
   ingestKey: string;
   readKey: string;
   model: { id: string; version: string; url: string; features: string[]; classes: string[] };
@@ -9,14 +9,22 @@ export interface DemoConfig {
   windowMs: number;
   /** The collector's rolling window for alerts, ms. */
   evalWindowMs: number;
-  /** Dashboard URL with the collector and the read key. */
+}
+
+export interface DemoConfig extends ServerConfig {
+  /** The collector's base URL: the page's origin. */
+  collector: string;
+  /** The dashboard with the collector and the read key in its URL. */
   dashboard: string;
 }
 
 export async function loadConfig(): Promise<DemoConfig> {
   const res = await fetch('/demo-config.json');
   if (!res.ok) throw new Error(`the demo server did not answer /demo-config.json (HTTP ${res.status}); start it with npm start`);
-  return (await res.json()) as DemoConfig;
+  const server = (await res.json()) as ServerConfig;
+  const collector = location.origin;
+  const dashboard = `/dashboard/?collector=${encodeURIComponent(collector)}&key=${encodeURIComponent(server.readKey)}`;
+  return { ...server, collector, dashboard };
 }
 
 export async function fetchBytes(url: string): Promise<Uint8Array> {

@@ -5,11 +5,15 @@ import { createMonitor, type Monitor } from '../../src/edge/index.ts';
 import type { DemoConfig } from './config.ts';
 import { Replay, type DayPools, type Scenario } from './traffic.ts';
 
+/** Accuracy is shown over the last this many days, so a scenario's effect shows at once. */
+const RECENT = 200;
+
 export interface DeviceStats {
   name: string;
   source: string;
   rows: number;
-  correct: number;
+  /** Share of the last RECENT days whose weather the model got right (NaN before any). */
+  recentAccuracy: number;
   /** Closed windows waiting in the device's outbox. */
   waiting: number;
   storage: string;
@@ -22,13 +26,14 @@ export class SimulatedDevice {
   #monitor: Monitor;
   #replay: Replay;
   #classes: readonly string[];
+  #recent: boolean[] = [];
   #busy = false;
 
   private constructor(name: string, monitor: Monitor, classes: readonly string[]) {
     this.#monitor = monitor;
     this.#classes = classes;
     this.#replay = new Replay();
-    this.stats = { name, source: 'Seattle', rows: 0, correct: 0, waiting: 0, storage: '', lastPrediction: '', error: null };
+    this.stats = { name, source: 'Seattle', rows: 0, recentAccuracy: NaN, waiting: 0, storage: '', lastPrediction: '', error: null };
   }
 
   static async start(index: number, config: DemoConfig, model: Uint8Array): Promise<SimulatedDevice> {
@@ -70,9 +75,11 @@ export class SimulatedDevice {
       for (let r = 0; r < rows; r++) {
         let best = 0;
         for (let c = 1; c < k; c++) if (scores[r * k + c] > scores[r * k + best]) best = c;
-        if (classes[best] === batch.labels[r]) this.stats.correct++;
+        this.#recent.push(classes[best] === batch.labels[r]);
         this.stats.lastPrediction = classes[best];
       }
+      this.#recent.splice(0, Math.max(0, this.#recent.length - RECENT));
+      this.stats.recentAccuracy = this.#recent.filter(Boolean).length / this.#recent.length;
       await this.#monitor.feedback(result.predictionId, batch.labels);
       this.stats.rows += rows;
       this.stats.source = batch.source;

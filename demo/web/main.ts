@@ -44,7 +44,7 @@ function renderDevices(fleet: Fleet): void {
   ui.devices.innerHTML = fleet.devices
     .map((d, i) => {
       const s = d.stats;
-      const acc = s.rows ? `${((100 * s.correct) / s.rows).toFixed(1)}%` : '–';
+      const acc = Number.isNaN(s.recentAccuracy) ? '–' : `${(100 * s.recentAccuracy).toFixed(1)}%`;
       return `<tr class="${fleet.affected(i) ? 'affected' : ''}"><td>${text(s.name)}</td><td>${text(s.source)}</td>` +
         `<td class="num">${s.rows}</td><td class="num">${acc}</td><td>${text(s.error ?? s.lastPrediction)}</td>` +
         `<td class="num">${s.waiting}</td><td>${text(s.storage)}</td></tr>`;
