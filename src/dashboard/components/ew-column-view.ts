@@ -78,7 +78,7 @@ export class EwColumnView extends DataView<ColumnData> {
             </div>
             <div class="grid">
               <section class="card" aria-labelledby="q-h">
-                <h2 id="q-h">Quantiles and counts</h2>
+                <h2 id="q-h">${v.columns[d.column] === 'categorical' ? 'Counts' : 'Quantiles and counts'}</h2>
                 ${this.#quantiles(d.drift, current, baseline)}
               </section>
               ${d.drift ? html`<section class="card" aria-labelledby="s-h"><h2 id="s-h">Statistics</h2>${this.#statistics(d.drift)}</section>` : nothing}
