@@ -10,20 +10,14 @@ import type { WeatherDay } from '../data/weather.ts';
 import { loadWeather } from '../data/weather-file.ts';
 import { CLASSES, FEATURES, featureRow, isHeldOutDay, isTrainingDay, MODEL_ID, MODEL_VERSION } from '../model/config.ts';
 import { outputColumns } from '../model/edge-columns.ts';
-import { buildOnnx } from '../model/onnx-builder.ts';
-import { argmax, softmaxScores, trainLogisticRegression } from './logistic-regression.ts';
+import { argmax, softmaxScores } from './logistic-regression.ts';
 import { scoreWithOnnx } from './run-onnx.ts';
+import { labelIndex, trainWeatherModel } from './weather-model.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const MODEL_FILE = here('../model/weather-classifier.onnx');
 const CARD_FILE = here('../model/model-card.json');
 const ROWS_FILE = here('../model/training-rows.csv');
-
-function labelIndex(d: WeatherDay): number {
-  const i = (CLASSES as readonly string[]).indexOf(d.weather);
-  if (i < 0) throw new Error(`unknown weather type "${d.weather}" on ${d.date}`);
-  return i;
-}
 
 function accuracy(predicted: number[], days: WeatherDay[]): number {
   return predicted.filter((p, i) => p === labelIndex(days[i])).length / days.length;
@@ -37,12 +31,7 @@ async function main() {
   const heldOut = days.filter(isHeldOutDay);
   const newYork = days.filter((d) => d.location === 'New York' && d.year >= 2014);
 
-  const model = trainLogisticRegression(train.map(featureRow), train.map(labelIndex), CLASSES.length);
-  const bytes = buildOnnx(model, {
-    input: 'input',
-    output: 'probabilities',
-    description: `Weather type (${CLASSES.join(', ')}) from ${FEATURES.join(', ')}; multinomial logistic regression trained on Seattle 2012-2013 (vega-datasets weather.csv).`,
-  });
+  const { model, bytes } = trainWeatherModel(train);
 
   // The exported model, run by onnxruntime-web, must agree with the trained weights.
   const onnxScores = await scoreWithOnnx(bytes, train.map(featureRow), CLASSES.length);
