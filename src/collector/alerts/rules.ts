@@ -7,7 +7,7 @@
 //   freshness_seconds       time since the model version's last upload
 //   devices                 distinct devices in the window
 import type { Queryable } from '../storage/db.ts';
-import { RequestError } from '../ingest/errors.ts';
+import { RequestError } from '../errors.ts';
 
 export const RULE_METRICS = [
   'drifted',

@@ -5,7 +5,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../context.ts';
-import { RequestError } from '../ingest/errors.ts';
+import { RequestError } from '../errors.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { baselineRoutes } from './routes/baselines.ts';
 import { ingestRoutes } from './routes/ingest.ts';

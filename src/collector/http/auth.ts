@@ -3,7 +3,7 @@
 // set headers, e.g. with navigator.sendBeacon). Lookups are cached briefly: ingest is hot.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, type KeyKind, type Principal } from '../keys.ts';
-import { RequestError } from '../ingest/errors.ts';
+import { RequestError } from '../errors.ts';
 import type { Queryable } from '../storage/db.ts';
 
 declare module 'fastify' {

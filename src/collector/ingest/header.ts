@@ -6,7 +6,7 @@
 //   uploadId                 unique per window upload; a retry reuses it (idempotency)
 //   segment                  optional JSON object of string values, e.g. {"region":"eu"}
 //   privacy                  optional JSON object, e.g. {"mode":"dp","epsilon":1}
-import { RequestError } from './errors.ts';
+import { RequestError } from '../errors.ts';
 
 export interface UploadHeader {
   model: string;

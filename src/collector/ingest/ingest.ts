@@ -5,7 +5,7 @@
 import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { UploadBatcher } from './batcher.ts';
-import { RequestError } from './errors.ts';
+import { RequestError } from '../errors.ts';
 import { parseHeader, type UploadHeader } from './header.ts';
 import { checkColumns, columnsOf, type ModelRegistry } from './models.ts';
 

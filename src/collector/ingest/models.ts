@@ -3,7 +3,7 @@
 // A private-mode grid column is the numeric column it was derived from.
 import type { ColumnKind } from '../../core/types.ts';
 import type { Queryable } from '../storage/db.ts';
-import { RequestError } from './errors.ts';
+import { RequestError } from '../errors.ts';
 
 export type ColumnFamily = 'numeric' | 'categorical';
 export type ModelColumns = Record<string, ColumnFamily>;

@@ -1,7 +1,7 @@
 // Baselines: one reference profile per model version (built from training data with
 // `edgewatch profile`). Setting one registers the version's columns if it is new.
 import type { Core, Profile } from '../core.ts';
-import { RequestError } from '../ingest/errors.ts';
+import { RequestError } from '../errors.ts';
 import { checkColumns, columnsOf, type ModelRegistry } from '../ingest/models.ts';
 import type { Queryable } from '../storage/db.ts';
 

@@ -1,7 +1,7 @@
 // Alert rules (admin keys write, read keys list) and alerts (read keys).
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../../context.ts';
-import { RequestError } from '../../ingest/errors.ts';
+import { RequestError } from '../../errors.ts';
 import { defaultRules, deleteRule, listRules, ruleSchema, saveRule, type AlertRule } from '../../alerts/rules.ts';
 import { requireKey } from '../auth.ts';
 

@@ -5,7 +5,7 @@
 //   GET /v1/grid/:model/:version                       the same, at the path the edge runtime uses
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../../context.ts';
-import { RequestError } from '../../ingest/errors.ts';
+import { RequestError } from '../../errors.ts';
 import { aggregate } from '../../read/aggregate.ts';
 import { gridOf, loadBaseline, setBaseline } from '../../read/baselines.ts';
 import { requireKey } from '../auth.ts';

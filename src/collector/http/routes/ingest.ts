@@ -1,7 +1,7 @@
 // POST /v1/ingest: one window's binary payload from a device.
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../../context.ts';
-import { RequestError } from '../../ingest/errors.ts';
+import { RequestError } from '../../errors.ts';
 import { UploadBatcher } from '../../ingest/batcher.ts';
 import { ingest } from '../../ingest/ingest.ts';
 import { requireKey } from '../auth.ts';

@@ -1,7 +1,7 @@
 // Operations: liveness and Prometheus metrics.
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../../context.ts';
-import { RequestError } from '../../ingest/errors.ts';
+import { RequestError } from '../../errors.ts';
 
 export function opsRoutes(app: FastifyInstance, ctx: CollectorContext) {
   app.get('/healthz', { schema: { hide: true } }, async () => {

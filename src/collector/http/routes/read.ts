@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ColumnSummary } from '../../../core/types.ts';
 import { driftOptions } from '../../config.ts';
 import type { CollectorContext } from '../../context.ts';
-import { RequestError } from '../../ingest/errors.ts';
+import { RequestError } from '../../errors.ts';
 import { aggregate, type Selection } from '../../read/aggregate.ts';
 import { loadBaseline } from '../../read/baselines.ts';
 import { driftTimeline } from '../../read/drift.ts';
