@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultOptions, helpText, resolveOptions, SETTINGS } from '../../src/collector/config.ts';
 
@@ -23,11 +24,14 @@ describe('collector options', () => {
     expect(() => resolveOptions([], { EDGEWATCH_AUTO_REGISTER: 'maybe' })).toThrow('expected true or false');
   });
 
-  it('document every setting in --help', () => {
+  it('document every setting in --help and in docs/collector.md', () => {
     const help = helpText();
+    const docs = readFileSync(new URL('../../docs/collector.md', import.meta.url), 'utf8');
     for (const s of SETTINGS) {
       expect(help).toContain(s.flag);
       expect(help).toContain(s.env);
+      expect(docs).toContain(`\`${s.flag}\``);
+      expect(docs).toContain(`\`${s.env}\``);
     }
   });
 });
