@@ -54,24 +54,52 @@ export async function countSelection(db: Queryable, s: Selection): Promise<Count
   return { devices: Number(r.devices), uploads: Number(r.uploads), rows: Number(r.rows) };
 }
 
-/**
- * Merges the selection's payloads (the caller disposes the profile). Payloads whose sketches
- * cannot merge (e.g. a private-mode grid next to a full histogram, or two different grids) fold
- * into separate groups; the group carrying the most rows is the aggregate, and `layouts` tells
- * the reader how many groups there were. k-anonymity applies to the returned group itself.
- */
+/** One stored piece of a selection: a raw upload or an hourly rollup, at time `t`. */
+export type Piece = {
+  payload: Uint8Array;
+  devices: string[];
+  uploads: number;
+  rows: number;
+  noise: NoiseScales;
+  t: number;
+};
+
+export async function fetchPieces(db: Queryable, s: Selection): Promise<Piece[]> {
+  return db.query<Piece>(
+    `select payload, array[device_id] as devices, 1 as uploads, rows, window_start as t,
+            case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise
+     from uploads where ${RAW}
+     union all select payload, devices, uploads, rows, hour as t, noise from rollups where ${ROLLED}`,
+    params(s),
+  );
+}
+
+/** Merges the selection's payloads (the caller disposes the profile); see fold(). */
 export async function aggregate(db: Queryable, core: Core, k: number, s: Selection): Promise<Aggregate> {
   const counts = await countSelection(db, s);
   if (counts.devices < k || counts.uploads === 0) return { suppressed: true, ...counts };
-  const rows = await db.query<{ payload: Uint8Array; devices: string[]; uploads: number; rows: number; noise: NoiseScales }>(
-    `select payload, array[device_id] as devices, 1 as uploads, rows,
-            case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise
-     from uploads where ${RAW}
-     union all select payload, devices, uploads, rows, noise from rollups where ${ROLLED}`,
-    params(s),
-  );
+  return fold(core, k, await fetchPieces(db, s));
+}
+
+/**
+ * Folds pieces with the core's merge. Payloads whose sketches cannot merge (e.g. a private-mode
+ * grid next to a full histogram, or two different grids) fold into separate groups; the group
+ * carrying the most rows is the aggregate, and `layouts` tells the reader how many groups there
+ * were. k-anonymity applies to the whole selection and to the returned group itself.
+ */
+export function fold(core: Core, k: number, pieces: Piece[]): Aggregate {
+  const all = new Set<string>();
+  let uploads = 0;
+  let rows = 0;
+  for (const r of pieces) {
+    for (const d of r.devices) all.add(d);
+    uploads += Number(r.uploads);
+    rows += Number(r.rows);
+  }
+  const counts = { devices: all.size, uploads, rows };
+  if (all.size < k || uploads === 0) return { suppressed: true, ...counts };
   const groups: { profile: Profile; devices: Set<string>; uploads: number; rows: number; noise: NoiseScales }[] = [];
-  for (const r of rows) {
+  for (const r of pieces) {
     const p = core.profileFromBytes(r.payload);
     // A failed merge leaves the accumulator untouched, so trying the next group is safe.
     let g = groups.find((x) => tryMerge(x.profile, p));

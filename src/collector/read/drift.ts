@@ -5,7 +5,8 @@ import type { ColumnDrift } from '../../core/types.ts';
 import type { DriftOptions } from '../../core/index.ts';
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
-import { aggregate, type Selection } from './aggregate.ts';
+import { aggregate, fetchPieces, fold, type Selection } from './aggregate.ts';
+import { HOUR } from './rollup.ts';
 
 export interface DriftPoint {
   from: number;
@@ -30,9 +31,15 @@ export async function driftTimeline(
   options: DriftOptions = {},
 ): Promise<DriftPoint[]> {
   const points: DriftPoint[] = [];
+  // With steps of whole hours starting on an hour, every rollup falls inside one step: one query
+  // fetches the whole range, and the pieces are cut into steps here.
+  const aligned = s.from % HOUR === 0 && step % HOUR === 0;
+  const pieces = aligned ? await fetchPieces(db, s) : [];
   for (let from = s.from; from < s.to; from += step) {
     const to = Math.min(from + step, s.to);
-    const agg = await aggregate(db, core, k, { ...s, from, to });
+    const agg = aligned
+      ? fold(core, k, pieces.filter((p) => p.t >= from && p.t < to))
+      : await aggregate(db, core, k, { ...s, from, to });
     const counts = { from, to, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
     if (agg.suppressed) {
       points.push({ ...counts, suppressed: true });
