@@ -8,12 +8,12 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCollector, defaultOptions, resolveOptions, type Collector, type CollectorOptions } from '../src/collector/index.ts';
+import { buildDashboard } from '../src/dashboard/build.ts';
+import { registerDashboard } from '../src/dashboard/serve.ts';
 import { CLASSES, FEATURES, MODEL_ID, MODEL_VERSION } from './model/config.ts';
 import { installDefaultRules } from './server/alert-rules.ts';
 import { buildBaseline, uploadBaseline } from './server/baseline.ts';
 import { ensureDemoKeys, type DemoKeys } from './server/demo-keys.ts';
-import { buildDashboard } from '../src/dashboard/build.ts';
-import { registerDashboard } from '../src/dashboard/serve.ts';
 import { createWebServer, handleWeb } from './server/web.ts';
 
 export const PROJECT = 'demo';
@@ -24,8 +24,9 @@ export const WINDOW_MS = 5_000;
  * Collector settings the demo needs to move in seconds instead of hours: a 30 s rolling window
  * for alerts, evaluated every 5 s. Verdicts by distance at every sample size: the baseline
  * holds 731 days, few enough for the KS test to be the default judge, and the KS test rightly
- * finds Seattle's 2014–2015 (its warmest years then on record) different from 2012–2013 —
- * a real but harmless shift that the demo does not want to alert on. Wasserstein-1 at 0.3
+ * finds Seattle's 2014–2015 different from 2012–2013 (1–1.5 °C warmer on average) — a real
+ * but harmless shift (the model is more accurate on those years) that the demo does not want to
+ * alert on. Wasserstein-1 at 0.3
  * baseline standard deviations separates it (at most 0.21) from New York (up to 1.2).
  */
 export const DEMO_SETTINGS: Partial<CollectorOptions> = {
@@ -81,7 +82,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   let web: Awaited<ReturnType<typeof createWebServer>> | undefined;
   try {
     const { keys, created } = await ensureDemoKeys(collector.context.db, PROJECT, join(stateDir, 'keys.json'));
-    web = await createWebServer(collector.app.server, join(stateDir, 'vite-cache'));
+    web = await createWebServer(collector.app.server, opts.dataDir);
     const config = {
       ingestKey: keys.ingest,
       readKey: keys.read,
@@ -93,7 +94,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // The dashboard as `edgewatch serve` would serve it: a production build, rebuilt at every
     // start (a second or two) so it always matches the sources.
     await registerDashboard(collector.app, { dir: await buildDashboard(join(stateDir, 'dashboard')), buildIfMissing: false });
-    const serveWeb = handleWeb(web, () => config);
+    const serveWeb = handleWeb(web, config);
     collector.app.setNotFoundHandler((req, reply) => {
       if (req.url.startsWith('/v1/')) return reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, reason: 'not_found' });
       reply.hijack();

@@ -6,7 +6,9 @@
 //   /demo-config.json what the page needs: keys, model, collector, window
 // The collector's own routes (/v1/…, /metrics, /healthz) and the dashboard (/dashboard/, a
 // production build served by the collector's app) are answered by fastify before this runs.
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer as createViteServer, type ViteDevServer } from 'vite';
 
@@ -14,18 +16,30 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /**
  * `server` is the collector's HTTP server: vite's client connects its websocket there (the page
  * would otherwise report a failed connection). Files are not watched: the demo is not edited live.
- * `cacheDir` holds vite's pre-bundled dependencies.
+ * `dataDir` is the collector's: never served, whatever the URL (it holds the database and the
+ * demo's keys, and by default lies inside the repository).
  */
-export async function createWebServer(server: Server, cacheDir: string): Promise<ViteDevServer> {
+export async function createWebServer(server: Server, dataDir: string): Promise<ViteDevServer> {
+  const data = resolve(dataDir);
   return createViteServer({
     root: ROOT,
-    // Its own dependency cache: vite servers of tests running at the same time would otherwise
-    // rewrite node_modules/.vite under this one's pages ("Outdated Optimize Dep").
-    cacheDir,
+    // A dependency cache per data directory: vite servers of tests running at the same time
+    // would otherwise rewrite node_modules/.vite under this one's pages ("Outdated Optimize Dep").
+    cacheDir: join(ROOT, 'node_modules/.cache/edgewatch-demo', createHash('sha256').update(data).digest('hex').slice(0, 12)),
     configFile: false,
     logLevel: 'error',
     appType: 'mpa',
-    server: { middlewareMode: true, hmr: { server }, watch: null },
+    server: {
+      middlewareMode: true,
+      hmr: { server },
+      watch: null,
+      // Only what the page and the devices load: the demo, the sources, the core's wasm, packages.
+      fs: {
+        strict: true,
+        allow: ['demo', 'src', 'build', 'node_modules'].map((d) => join(ROOT, d)),
+        deny: ['.env', '.env.*', '*.{crt,pem}', '**/.git/**', `${data}/**`, data],
+      },
+    },
     // Pre-bundled before the first page asks, so no page reloads while it runs.
     optimizeDeps: {
       entries: ['demo/web/index.html', 'demo/web/device-worker.ts', 'src/edge/worker.ts'],
@@ -41,11 +55,12 @@ export function rewrite(url: string): string {
   return path === '/' || path === '/index.html' ? `/demo/web/index.html${q}` : url;
 }
 
-export function handleWeb(vite: ViteDevServer, config: () => unknown) {
+/** Serves the page's config and, through vite, the page itself. */
+export function handleWeb(vite: ViteDevServer, config: unknown) {
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     if (url.split('?')[0] === '/demo-config.json') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(config()));
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(config));
       return;
     }
     req.url = rewrite(url);

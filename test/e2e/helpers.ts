@@ -68,6 +68,8 @@ export interface Alert {
   rule: string;
   series: string;
   state: 'pending' | 'firing' | 'resolved';
+  value: number | null;
+  firedAt: number | null;
   evidence: { column?: string | null; link?: string | null };
 }
 
