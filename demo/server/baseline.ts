@@ -46,6 +46,12 @@ export async function uploadBaseline(api: string, adminKey: string, bytes: Uint8
     body: bytes as BodyInit,
   });
   const body = (await res.json().catch(() => ({}))) as { columns?: string[]; error?: string };
+  if (res.status === 422) {
+    // A model version's columns are fixed when it is first registered: data from an older
+    // edge runtime, whose columns differ, cannot take this baseline.
+    throw new Error(`setting the baseline failed: ${body.error ?? 'HTTP 422'}. The data directory holds ${MODEL_ID}@${MODEL_VERSION} ` +
+      'with other columns (an older edgewatch?): start with another --data-dir, or delete this one to begin afresh');
+  }
   if (!res.ok) throw new Error(`setting the baseline failed: HTTP ${res.status} ${body.error ?? ''}`);
   return body.columns ?? [];
 }

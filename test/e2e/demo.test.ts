@@ -124,14 +124,14 @@ test('the web server never serves the data directory (database, keys)', async ()
 });
 
 test('a second start (npm start) reuses the data and the keys, and Ctrl-C stops it cleanly', { timeout: 90_000 }, async () => {
-  const { readKey } = { readKey: demo.keys.read };
+  const readKey = demo.keys.read;
   await demo.close();
   const second = await startDemoProcess(join(dir, 'data'));
   try {
     expect(second.output).toContain('keys reused');
     expect(second.readKey).toBe(readKey);
     const { models } = await readApi<{ models: { model: string; version: string; baseline: boolean; devices: number | null }[] }>(
-      { ...demo, apiUrl: second.apiUrl },
+      { apiUrl: second.apiUrl, keys: { read: second.readKey } },
       '/v1/models',
     );
     expect(models).toEqual([expect.objectContaining({ model: MODEL_ID, version: MODEL_VERSION, baseline: true, devices: DEVICES })]);

@@ -19,8 +19,11 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function readApi<T>(demo: Demo, path: string): Promise<T> {
-  const res = await fetch(`${demo.apiUrl}${path}`, { headers: { authorization: `Bearer ${demo.keys.read}` } });
+/** Where to read: a demo started in this process, or the address and key a demo process printed. */
+export type ReadTarget = Pick<Demo, 'apiUrl'> & { keys: Pick<Demo['keys'], 'read'> };
+
+export async function readApi<T>(target: ReadTarget, path: string): Promise<T> {
+  const res = await fetch(`${target.apiUrl}${path}`, { headers: { authorization: `Bearer ${target.keys.read}` } });
   const body = (await res.json()) as T & { error?: string };
   if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${body.error ?? ''}`);
   return body;
