@@ -2,7 +2,7 @@
 // SIGKILL mid-stream and restarted; clients retry whatever was not acknowledged. At the end every
 // acknowledged upload is stored, nothing is stored twice, and the totals are exact. On
 // PostgreSQL, two collector processes then ingest concurrently into the same database.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,8 +88,9 @@ describe.each(BACKENDS)('durability on $name', (backend) => {
   beforeAll(async () => {
     core = await sharedCore();
     if (backend.name === 'pglite') {
-      storage = { dataDir: mkdtempSync(join(tmpdir(), 'ew-durable-')) };
-      drop = async () => {};
+      const dataDir = mkdtempSync(join(tmpdir(), 'ew-durable-'));
+      storage = { dataDir };
+      drop = async () => rmSync(dataDir, { recursive: true, force: true });
     } else {
       const made = await backend.create();
       storage = made.storage;

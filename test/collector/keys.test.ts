@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,9 +59,12 @@ describe.each(BACKENDS)('keys on $name', (backend) => {
   it('`keys create|list|revoke` works on the configured storage', async () => {
     // The command opens its own storage: a data directory for PGlite, the URL for PostgreSQL.
     const { storage } = await open();
-    const url = storage.databaseUrl
-      ? ['--database-url', storage.databaseUrl]
-      : ['--data-dir', mkdtempSync(join(tmpdir(), 'ew-keys-'))];
+    let url = ['--database-url', storage.databaseUrl!];
+    if (!storage.databaseUrl) {
+      const dir = mkdtempSync(join(tmpdir(), 'ew-keys-'));
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+      url = ['--data-dir', dir];
+    }
     const lines: string[] = [];
     expect(await keysCommand(['create', '--project', 'shop', '--kind', 'read', '--label', 'grafana', ...url], (l) => lines.push(l))).toBe(0);
     const key = lines[0];

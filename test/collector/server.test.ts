@@ -1,6 +1,6 @@
 // The HTTP server itself: the OpenAPI document generated from the route schemas, health, the
 // metrics token, and a graceful shutdown that finishes what it acknowledged.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,7 @@ describe('collector server', () => {
       expect(new Set(stored).size).toBe(stored.length);
     } finally {
       await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

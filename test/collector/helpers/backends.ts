@@ -1,5 +1,6 @@
 // The two storage back-ends every collector test runs against: PGlite in memory, and a fresh
 // database on a real PostgreSQL server (started once per test file, stopped when it exits).
+import { afterAll } from 'vitest';
 import type { StorageOptions } from '../../../src/collector/storage/open.ts';
 import { freshDatabase, startPostgres, type PgServer } from './postgres.ts';
 
@@ -11,13 +12,15 @@ export interface Backend {
 
 let server: PgServer | undefined;
 export function postgresServerUrl(): string {
-  if (!server) {
-    server = startPostgres();
-    const s = server;
-    process.once('exit', () => s.stop());
-  }
+  server ??= startPostgres();
   return server.url;
 }
+
+// Registered in every test file that imports this module: its server stops with the file.
+afterAll(() => {
+  server?.stop();
+  server = undefined;
+});
 
 export const BACKENDS: Backend[] = [
   { name: 'pglite', create: async () => ({ storage: { dataDir: 'memory://' }, drop: async () => {} }) },

@@ -30,14 +30,15 @@ export function startPostgres(): PgServer {
   return {
     url,
     stop() {
-      // SIGINT is PostgreSQL's "fast shutdown"; the data directory goes with it.
+      // SIGINT is PostgreSQL's "fast shutdown"; wait for it to finish, then remove the data.
       try {
         const pid = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
         process.kill(pid, 'SIGINT');
+        execFileSync('bash', ['-c', `for i in $(seq 100); do kill -0 ${pid} 2>/dev/null || exit 0; sleep 0.1; done`]);
       } catch {
         /* already stopped */
       }
-      setTimeout(() => rmSync(dataDir, { recursive: true, force: true }), 2000).unref();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
