@@ -10,6 +10,7 @@ import { KeyCache } from './http/auth.ts';
 import { ModelRegistry } from './ingest/models.ts';
 import { CollectorMetrics } from './metrics.ts';
 import { deliverDue } from './alerts/deliver.ts';
+import { every } from './background.ts';
 import { evaluateAlerts, type Transition } from './alerts/evaluate.ts';
 import { otlpPayload, pushOtlp } from './exporters/otlp.ts';
 import { registerAlertMetrics, registerModelMetrics } from './model-metrics.ts';
@@ -53,42 +54,21 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     const transitions = await evaluateAlerts(db, await snapshot(db, core, opts, now), now, opts.publicUrl);
     return { transitions, ...(await deliverDue(db, now)) };
   };
-  // Background rounds never overlap; a failed round is logged and the next one tries again.
-  let round: Promise<unknown> | undefined;
-  const timer =
-    opts.alertIntervalMs > 0
-      ? setInterval(() => {
-          round ??= runAlerts()
-            .catch((err) => console.error(`edgewatch alerts: ${(err as Error).message}`))
-            .finally(() => (round = undefined));
-        }, opts.alertIntervalMs)
-      : undefined;
-  timer?.unref();
   const runRollups = (now = Date.now()) => rollupRound(db, core, now);
-  let rolling: Promise<unknown> | undefined;
-  const rollupTimer =
-    opts.rollupIntervalMs > 0
-      ? setInterval(() => {
-          rolling ??= runRollups()
-            .catch((err) => console.error(`edgewatch rollups: ${(err as Error).message}`))
-            .finally(() => (rolling = undefined));
-        }, opts.rollupIntervalMs)
-      : undefined;
-  rollupTimer?.unref();
   const otlp = async (from: number, to: number) => {
     if (!opts.otlpUrl) throw new Error('no OTLP endpoint configured (--otlp-url)');
     await pushOtlp(opts.otlpUrl, await otlpPayload(db, core, opts.kAnonymity, from, to));
   };
-  // Each push covers the interval before the last one, so late uploads of a window still count.
   const step = opts.otlpIntervalMs;
-  const otlpTimer =
-    opts.otlpUrl && step > 0
-      ? setInterval(() => {
-          const end = Date.now() - (Date.now() % step) - step;
-          otlp(end - step, end).catch((err) => console.error(`edgewatch otlp: ${(err as Error).message}`));
-        }, step)
-      : undefined;
-  otlpTimer?.unref();
+  const tasks = [
+    every(opts.alertIntervalMs, 'alerts', () => runAlerts()),
+    every(opts.rollupIntervalMs, 'rollups', () => runRollups()),
+    // Each push covers the interval before the last one, so late uploads of a window still count.
+    every(opts.otlpUrl ? step : 0, 'otlp', () => {
+      const end = Date.now() - (Date.now() % step) - step;
+      return otlp(end - step, end);
+    }),
+  ];
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -98,12 +78,8 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     pushOtlp: otlp,
     close() {
       closing ??= (async () => {
-        clearInterval(timer);
-        clearInterval(otlpTimer);
-        clearInterval(rollupTimer);
         await app.close();
-        await round;
-        await rolling;
+        await Promise.all(tasks.map((t) => t.stop()));
         await db.close();
       })();
       return closing;
