@@ -146,6 +146,27 @@ describe('ingest options', () => {
     }
   });
 
+  it('rate-limits uploads per ingest key', async () => {
+    const c = await startCollector(BACKENDS[0], { rateLimitPerKey: 2 });
+    try {
+      const now = Date.now();
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const bytes = makePayload(core, { deviceId: `device-key-${i}`, uploadId: `upload-key-rate-${i}`, windowStart: now - 3 * MIN, rows: makeRows(i, 5) });
+        const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes);
+        statuses.push(r.status);
+        if (r.status === 429) expect(r.body.reason).toBe('rate_limit');
+      }
+      // As per device: at most two per fixed minute, so some of six are refused.
+      expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(2);
+      expect(statuses).toContain(429);
+      const stored = await c.collector.context.db.query('select 1 from uploads');
+      expect(stored).toHaveLength(statuses.filter((s) => s === 200).length);
+    } finally {
+      await c.stop();
+    }
+  });
+
   it('rate-limits uploads per device with Retry-After', async () => {
     const c = await startCollector(BACKENDS[0], { rateLimitPerDevice: 2 });
     try {
