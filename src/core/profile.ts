@@ -7,7 +7,7 @@ import { parseNumber } from './schema.ts';
 import type { CellValue, ColumnKind, ColumnSpec, ColumnSummary, Schema } from './types.ts';
 
 const KINDS: Record<number, ColumnKind> = { 1: 'numeric', 2: 'grid', 3: 'categorical' };
-/** Values per engine call when recording big arrays: bounds the scratch buffer at 512 KiB. */
+/** Labels per engine call: bounds the scratch buffer for big categorical batches. */
 const CHUNK = 65536;
 const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
 
@@ -112,19 +112,19 @@ export class Profile {
     if (missing > 0) this.#engine.ok(this.#engine.x.column_add_missing(this.handle, col, missing), name);
   }
 
+  /**
+   * One engine call per array, however long: a batch's moments merge into the running ones in one
+   * step, so recording A then B gives the same bits as merging their profiles.
+   */
   #addTyped(col: number, values: Float64Array | Float32Array): void {
+    const n = values.length;
+    if (n === 0) return;
     const x = this.#engine.x;
     const f32 = values instanceof Float32Array;
-    const width = f32 ? 4 : 8;
-    const n = values.length;
-    for (let start = 0; start < n; start += CHUNK) {
-      const len = Math.min(CHUNK, n - start);
-      const ptr = x.scratch(len * width);
-      const view = f32 ? new Float32Array(x.memory.buffer, ptr, len) : new Float64Array(x.memory.buffer, ptr, len);
-      view.set(values.subarray(start, start + len));
-      const ok = f32 ? x.column_add_f32(this.handle, col, ptr, len) : x.column_add_f64(this.handle, col, ptr, len);
-      this.#engine.ok(ok, `column '${this.columns[col].name}'`);
-    }
+    const ptr = x.scratch(n * (f32 ? 4 : 8));
+    (f32 ? new Float32Array(x.memory.buffer, ptr, n) : new Float64Array(x.memory.buffer, ptr, n)).set(values);
+    const ok = f32 ? x.column_add_f32(this.handle, col, ptr, n) : x.column_add_f64(this.handle, col, ptr, n);
+    this.#engine.ok(ok, `column '${this.columns[col].name}'`);
   }
 
   /** Records labels into a categorical column; null, undefined and '' are missing. */
@@ -177,7 +177,7 @@ export class Profile {
 
   /**
    * Records a row-major numeric table (e.g. a model's [batch, features] input) in one engine
-   * call per chunk of rows; `names[j]` is the column fed by the table's column j.
+   * call; `names[j]` is the column fed by the table's column j.
    */
   recordTable(values: Float64Array | Float32Array, names: readonly string[]): void {
     const nCols = names.length;
@@ -187,20 +187,14 @@ export class Profile {
     const cols = names.map((n) => this.#column(n));
     const x = this.#engine.x;
     const f32 = values instanceof Float32Array;
-    const width = f32 ? 4 : 8;
+    const head = Math.ceil((nCols * 4) / 8) * 8;
+    const base = x.scratch(head + values.byteLength);
+    new Int32Array(x.memory.buffer, base, nCols).set(cols);
+    const data = base + head;
+    (f32 ? new Float32Array(x.memory.buffer, data, values.length) : new Float64Array(x.memory.buffer, data, values.length)).set(values);
     const rows = values.length / nCols;
-    const chunkRows = Math.max(1, Math.floor(CHUNK / nCols));
-    for (let start = 0; start < rows; start += chunkRows) {
-      const n = Math.min(chunkRows, rows - start);
-      const head = Math.ceil((nCols * 4) / 8) * 8;
-      const base = x.scratch(head + n * nCols * width);
-      new Int32Array(x.memory.buffer, base, nCols).set(cols);
-      const data = base + head;
-      const part = values.subarray(start * nCols, (start + n) * nCols);
-      (f32 ? new Float32Array(x.memory.buffer, data, part.length) : new Float64Array(x.memory.buffer, data, part.length)).set(part);
-      const ok = f32 ? x.table_add_f32(this.handle, base, nCols, data, n) : x.table_add_f64(this.handle, base, nCols, data, n);
-      this.#engine.ok(ok, 'table');
-    }
+    const ok = f32 ? x.table_add_f32(this.handle, base, nCols, data, rows) : x.table_add_f64(this.handle, base, nCols, data, rows);
+    this.#engine.ok(ok, 'table');
   }
 
   /** Adds `other` into this profile (exact; columns only in `other` are added). */

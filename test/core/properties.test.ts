@@ -57,6 +57,16 @@ describe('merge', () => {
     );
   });
 
+  test('the same holds for batches far bigger than the property runs use', () => {
+    const r = Array.from({ length: 300_000 }, (_, i) => Math.sin(i) * 1e3 + (i % 7));
+    const a = Float64Array.from(r.slice(0, 100_000));
+    const b = Float64Array.from(r.slice(100_000));
+    const pa = core.histogram().addMany(a);
+    const whole = core.histogram().addMany(a).addMany(b);
+    pa.merge(core.histogram().addMany(b));
+    expect(pa.toBytes()).toEqual(whole.toBytes());
+  });
+
   test('merge is commutative byte for byte', () => {
     fc.assert(
       fc.property(batch, batch, (a, b) => {
