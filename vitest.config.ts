@@ -37,6 +37,8 @@ export default defineConfig({
         },
       },
       {
+        // Pre-bundled up front: discovering them mid-run makes vite reload a running test.
+        optimizeDeps: { include: ['onnx-proto', 'onnxruntime-web/wasm', 'comlink', 'idb', 'lit', 'uplot'] },
         test: {
           name: 'browser',
           include: ['test/**/*.browser.test.ts'],

@@ -5,6 +5,8 @@ import { cpus, loadavg } from 'node:os';
 
 const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   core: () => import('./core-sketches.ts'),
+  edge: () => import('./edge-overhead.ts'),
+  collector: () => import('./collector.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -18,6 +18,7 @@ import { rollupRound } from './read/rollup.ts';
 import { snapshot } from './read/snapshot.ts';
 import { openStorage } from './storage/open.ts';
 import { timed } from './storage/timed.ts';
+import { registerDashboard } from '../dashboard/serve.ts';
 
 export interface Collector {
   app: FastifyInstance;
@@ -90,11 +91,13 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
 /** `edgewatch serve`: listens, logs one line, and shuts down gracefully on SIGINT/SIGTERM. */
 export async function serve(options: Partial<CollectorOptions> = {}): Promise<Collector> {
   const collector = await createCollector(options);
+  // The dashboard is served by `edgewatch serve`, not by every collector built in tests.
+  await registerDashboard(collector.app);
   const { host, port } = collector.context.options;
   const address = await collector.app.listen({ host, port });
   collector.url = address;
   const where = collector.context.options.databaseUrl ? 'PostgreSQL' : `PGlite in ${collector.context.options.dataDir}`;
-  console.log(`edgewatch collector listening on ${address} (${where})`);
+  console.log(`edgewatch collector listening on ${address} (${where}); dashboard at ${address}/dashboard/`);
   const stop = (signal: string) => {
     console.log(`edgewatch collector: ${signal}, finishing in-flight requests`);
     collector.close().then(

@@ -100,7 +100,8 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
       evidence: {
         project: 'alpha', model: 'churn', version: '1.0.0', column: 'age', statistic: 'drifted', value: 1,
         op: '>=', threshold: 1, window: { from: t1 + 1 - HOUR, to: t1 + 1 },
-        link: 'https://watch.example/#/models/churn/versions/1.0.0',
+        // The column view at the alert's window.
+        link: `https://watch.example/#/models/churn/versions/1.0.0/columns/age?from=${t1 + 1 - HOUR}&to=${t1 + 1}`,
       },
     });
     // Baseline vs current quantiles: the current median is about 20 years above the baseline's.

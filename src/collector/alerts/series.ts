@@ -37,11 +37,16 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
       out.push({
         series: `${s.model}|${s.version}|${column}`,
         value: v.value,
-        evidence: { ...base, column, statistic: rule.metric, value: v.value, ...v.extra },
+        evidence: { ...base, link: columnLink(base.link, column, s.from, s.to), column, statistic: rule.metric, value: v.value, ...v.extra },
       });
     }
   }
   return out;
+}
+
+/** The dashboard's column view at the alert's window: what an on-call engineer opens first. */
+function columnLink(modelLink: string | null, column: string, from: number, to: number): string | null {
+  return modelLink ? `${modelLink}/columns/${encodeURIComponent(column)}?from=${from}&to=${to}` : null;
 }
 
 function columnValue(rule: StoredRule, s: VersionState, column: string): { value: number; extra: Record<string, unknown> } | undefined {

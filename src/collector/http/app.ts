@@ -37,7 +37,8 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   });
   // Keys are bearer tokens, not cookies, so any origin may call; an ingest key's allowed
   // origins are enforced on the upload itself.
-  await app.register(cors, { origin: true, methods: ['GET', 'POST', 'PUT', 'DELETE'], maxAge: 86_400 });
+  // Retry-After is exposed so browsers can honour it on a throttled or failing ingest.
+  await app.register(cors, { origin: true, methods: ['GET', 'POST', 'PUT', 'DELETE'], maxAge: 86_400, exposedHeaders: ['retry-after'] });
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 

@@ -47,7 +47,9 @@ export async function driftTimeline(
     }
     try {
       const report = core.compare(baseline, agg.profile, options);
-      const cols = Object.values(report.columns);
+      // Columns the baseline holds no rows of (health, feedback) cannot drift from it: they do not
+      // count towards the dataset-level share.
+      const cols = Object.values(report.columns).filter((c) => c.count[0] > 0);
       points.push({
         ...counts,
         suppressed: false,
