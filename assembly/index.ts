@@ -12,6 +12,7 @@ import { quantileOf } from './cells';
 import { compareCategorical, compareNumeric, meanOf, stdOf } from './drift';
 import { relativeErrorAt } from './bucket_index';
 import { addNoise } from './noise';
+import { calibration, confusionMetrics, noiseError, rocAuc } from './performance';
 
 // ---- handles ----------------------------------------------------------------------------------
 
@@ -447,5 +448,73 @@ export function compare_columns(ha: i32, ia: i32, hb: i32, ib: i32): i32 {
   const w = fresh();
   if (a.isNumeric()) compareNumeric(a, b, w);
   else compareCategorical(a, b, w);
+  return w.pos >> 3;
+}
+
+// ---- performance from feedback columns (performance.ts) ---------------------------------------
+
+function gridColumn(h: i32, i: i32): FixedGrid | null {
+  const c = column(h, i);
+  if (c == null) return null;
+  if (c.grid == null) {
+    fail('performance statistics read fixed-grid columns');
+    return null;
+  }
+  return c.grid;
+}
+
+/**
+ * ROC AUC of profile h: grid column ip holds the positives' scores, the nNeg grid columns whose
+ * indices are i32s at negs the negatives' (one per other label).
+ */
+export function roc_auc(h: i32, ip: i32, negs: usize, nNeg: i32): i32 {
+  const p = gridColumn(h, ip);
+  if (p == null) return -1;
+  const n = new Array<FixedGrid>();
+  for (let j = 0; j < nNeg; j++) {
+    const g = gridColumn(h, load<i32>(negs + (<usize>j << 2)));
+    if (g == null) return -1;
+    n.push(g);
+  }
+  const w = fresh();
+  return rocAuc(p, n, w) ? w.pos >> 3 : -1;
+}
+
+/** Calibration from grid column ia of ha (all labelled rows) and ic of hc (correct ones). */
+export function calibration_error(ha: i32, ia: i32, hc: i32, ic: i32): i32 {
+  const a = gridColumn(ha, ia);
+  const c = gridColumn(hc, ic);
+  if (a == null || c == null) return -1;
+  const w = fresh();
+  return calibration(a, c, w) ? w.pos >> 3 : -1;
+}
+
+/** A k×k confusion matrix of f64s at ptr (row = true label). */
+export function confusion_metrics(ptr: usize, k: i32): i32 {
+  if (k < 1 || k > 4096) {
+    fail('a confusion matrix has 1 to 4096 classes');
+    return -1;
+  }
+  const w = fresh();
+  confusionMetrics(ptr, k, w);
+  return w.pos >> 3;
+}
+
+/** n noise scales (f64) at scales, n upload counts (f64) at uploads. */
+export function noise_error(scales: usize, uploads: usize, n: i32): i32 {
+  if (n < 0) {
+    fail('negative count');
+    return -1;
+  }
+  for (let j = 0; j < n; j++) {
+    const b = load<f64>(scales + (<usize>j << 3));
+    const u = load<f64>(uploads + (<usize>j << 3));
+    if (!(b > 0) || !isFinite(b) || !(u >= 0)) {
+      fail('noise scales are positive and upload counts non-negative');
+      return -1;
+    }
+  }
+  const w = fresh();
+  noiseError(scales, uploads, n, w);
   return w.pos >> 3;
 }

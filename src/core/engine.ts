@@ -37,6 +37,10 @@ export interface Exports {
   column_quantile(h: number, i: number, q: number): number;
   column_percentile_edges(h: number, i: number, bins: number): number;
   compare_columns(ha: number, ia: number, hb: number, ib: number): number;
+  roc_auc(h: number, ip: number, negs: number, nNeg: number): number;
+  calibration_error(ha: number, ia: number, hc: number, ic: number): number;
+  confusion_metrics(ptr: number, k: number): number;
+  noise_error(scales: number, uploads: number, n: number): number;
 }
 
 const encoder = new TextEncoder();
