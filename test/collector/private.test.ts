@@ -68,7 +68,10 @@ describe('private-mode uploads (PGlite)', () => {
     const hour0 = await get(v(`/profile?from=${base}&to=${base + HOUR}`), c.keys.read);
     expect(hour0.body).toMatchObject({ suppressed: false, layouts: 2, devices: 6, uploads: 6, privacy: { noisyUploads: 6, noiseScales: { '1': 6 } } });
     const both = await get(v(`/profile?from=${base}&to=${base + 2 * HOUR}`), c.keys.read);
-    expect(both.body.privacy).toEqual({ noisyUploads: 12, noiseScales: { '1': 10, '2.5': 2 } });
+    // Every count cell carries one draw per upload: variance 2q/(1−q)², q = e^(−1/b), summed.
+    const variance = (b: number) => (2 * Math.exp(-1 / b)) / (1 - Math.exp(-1 / b)) ** 2;
+    const sd = Math.sqrt(10 * variance(1) + 2 * variance(2.5));
+    expect(both.body.privacy).toEqual({ noisyUploads: 12, noiseScales: { '1': 10, '2.5': 2 }, cellError: { sd: expect.closeTo(sd, 10), halfWidth95: expect.closeTo(1.96 * sd, 10) } });
     // Rolled up, the noise bookkeeping is the same.
     await c.collector.runRollups(now);
     expect((await get(v(`/profile?from=${base}&to=${base + 2 * HOUR}`), c.keys.read)).body.privacy).toEqual(both.body.privacy);

@@ -11,6 +11,7 @@ import { baselineRoutes } from './routes/baselines.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { readRoutes } from './routes/read.ts';
+import { performanceRoutes } from './routes/performance.ts';
 
 const FASTIFY_REASONS: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'too_large',
@@ -58,6 +59,7 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   ingestRoutes(app, ctx);
   baselineRoutes(app, ctx);
   readRoutes(app, ctx);
+  performanceRoutes(app, ctx);
   alertRoutes(app, ctx);
   opsRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

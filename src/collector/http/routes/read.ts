@@ -8,16 +8,17 @@ import { RequestError } from '../../errors.ts';
 import { aggregate, type Selection } from '../../read/aggregate.ts';
 import { loadBaseline } from '../../read/baselines.ts';
 import { driftTimeline } from '../../read/drift.ts';
+import { sumError } from '../../read/performance.ts';
 import { requireKey } from '../auth.ts';
-import { rangeQuery, versionParams } from '../schemas.ts';
+import { errorBar, rangeQuery, versionParams } from '../schemas.ts';
 
-type RangeQ = { from?: number; to?: number; segment?: string; step?: number };
-type VersionP = { model: string; version: string };
+export type RangeQ = { from?: number; to?: number; segment?: string; step?: number };
+export type VersionP = { model: string; version: string };
 
 const HOUR = 3_600_000;
 const MAX_POINTS = 2_000;
 
-function selection(projectId: number, p: VersionP, q: RangeQ, defaultSpan: number): Selection {
+export function selection(projectId: number, p: VersionP, q: RangeQ, defaultSpan: number): Selection {
   const to = q.to ?? Date.now();
   const from = q.from ?? to - defaultSpan;
   if (from >= to) throw new RequestError(400, 'request', '"from" must be before "to"');
@@ -35,7 +36,7 @@ function selection(projectId: number, p: VersionP, q: RangeQ, defaultSpan: numbe
   return { projectId, model: p.model, version: p.version, from, to, segment };
 }
 
-const counts = { devices: { type: 'integer' }, uploads: { type: 'integer' }, rows: { type: 'number' } };
+export const counts = { devices: { type: 'integer' }, uploads: { type: 'integer' }, rows: { type: 'number' } };
 const anyObject = { type: 'object', additionalProperties: true } as const;
 
 export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
@@ -125,7 +126,11 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
               baseline: { ...anyObject, nullable: true },
               privacy: {
                 type: 'object',
-                properties: { noisyUploads: { type: 'integer' }, noiseScales: { type: 'object', additionalProperties: { type: 'integer' } } },
+                properties: {
+                  noisyUploads: { type: 'integer' },
+                  noiseScales: { type: 'object', additionalProperties: { type: 'integer' } },
+                  cellError: errorBar,
+                },
               },
             },
           },
@@ -152,7 +157,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
           columns: summaries(agg.profile),
           baseline: baseline ? summaries(baseline) : null,
           // Private-mode aggregates: the noise behind every count, for error bars.
-          ...(noisyUploads > 0 ? { privacy: { noisyUploads, noiseScales: agg.noise } } : {}),
+          ...(noisyUploads > 0 ? { privacy: { noisyUploads, noiseScales: agg.noise, cellError: sumError(ctx.core, agg.noise) } } : {}),
         };
       } finally {
         agg.profile.dispose();

@@ -1,0 +1,90 @@
+// Model performance of a merged aggregate, from the feedback columns the edge runtime records per
+// output (docs/edge.md): the core computes every statistic; here the columns are found by name
+// and the answer is shaped for JSON (NaN, "not defined", becomes null).
+import type { Core, Profile } from '../core.ts';
+import { calibration, classification, confusionMatrix, noiseErrorBar, rocAuc, type ErrorBar } from '../../core/performance.ts';
+import type { NoiseScales } from './aggregate.ts';
+
+export interface ClassPerformance {
+  precision: number | null;
+  recall: number | null;
+  support: number;
+  predicted: number;
+  /** One-vs-rest ROC AUC from the class's score grids; null without them or without both sides. */
+  auc: number | null;
+}
+
+export interface OutputPerformance {
+  labelled: number;
+  accuracy: number | null;
+  classes: Record<string, ClassPerformance>;
+  /** Counts as merged, noisy cells clamped at 0: matrix[true][predicted]. */
+  confusion: { classes: string[]; matrix: number[][] };
+  calibration: { ece: number | null; total: number; bins: { count: number; correct: number; accuracy: number | null; confidence: number }[] } | null;
+  /** Private mode: error bar of `labelled`, the sum of every confusion cell. */
+  labelledError?: ErrorBar;
+}
+
+export interface Performance {
+  outputs: Record<string, OutputPerformance>;
+  /** Private mode: the error bar of any single count cell (every cell carries one draw per upload). */
+  cellError?: ErrorBar;
+}
+
+const CONFUSION = /^feedback\.(.+)\.confusion$/;
+
+function orNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/**
+ * Error bar of a sum of `cells` count cells: each cell carries one draw per upload, so the sum
+ * carries `cells` times as many draws of each scale.
+ */
+export function sumError(core: Core, noise: NoiseScales, cells = 1): ErrorBar | undefined {
+  if (Object.keys(noise).length === 0) return undefined;
+  const draws: Record<string, number> = {};
+  for (const [b, n] of Object.entries(noise)) draws[b] = n * cells;
+  return noiseErrorBar(core, draws);
+}
+
+export function performanceOf(core: Core, p: Profile, noise: NoiseScales): Performance {
+  const names = new Set(p.columnNames);
+  const outputs: Record<string, OutputPerformance> = {};
+  for (const name of names) {
+    const out = CONFUSION.exec(name)?.[1];
+    if (out === undefined) continue;
+    const s = p.summary(name);
+    if (s.kind !== 'categorical') continue;
+    const { classes, matrix } = confusionMatrix(s.items);
+    if (classes.length === 0) continue;
+    const m = classification(core, classes, matrix);
+    const score = (c: string, l: string) => `feedback.${out}.score.${c}.label.${l}`;
+    const perClass: Record<string, ClassPerformance> = {};
+    for (const c of classes) {
+      const pos = score(c, c);
+      const negs = classes.filter((l) => l !== c && names.has(score(c, l))).map((l) => score(c, l));
+      const auc = names.has(pos) && negs.length > 0 ? rocAuc(p, pos, negs).auc : NaN;
+      const x = m.classes[c];
+      perClass[c] = { precision: orNull(x.precision), recall: orNull(x.recall), support: x.support, predicted: x.predicted, auc: orNull(auc) };
+    }
+    const all = `feedback.${out}.calibration.all`;
+    const correct = `feedback.${out}.calibration.correct`;
+    let cal: OutputPerformance['calibration'] = null;
+    if (names.has(all) && names.has(correct)) {
+      const r = calibration(p, all, p, correct);
+      cal = { ece: orNull(r.ece), total: r.total, bins: r.bins.map((b) => ({ ...b, accuracy: orNull(b.accuracy) })) };
+    }
+    const labelledError = sumError(core, noise, classes.length * classes.length);
+    outputs[out] = {
+      labelled: m.total,
+      accuracy: orNull(m.accuracy),
+      classes: perClass,
+      confusion: { classes, matrix: matrix.map((r) => r.map((v) => Math.max(v, 0))) },
+      calibration: cal,
+      ...(labelledError ? { labelledError } : {}),
+    };
+  }
+  const cellError = sumError(core, noise);
+  return { outputs, ...(cellError ? { cellError } : {}) };
+}

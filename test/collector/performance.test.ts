@@ -1,0 +1,185 @@
+// GET …/performance: accuracy, precision/recall, ROC AUC and calibration from the feedback
+// columns devices upload, against the same statistics computed from the raw labelled rows the test
+// generates; k-anonymity; error bars on private-mode aggregates.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedCore, type Core } from '../../src/collector/core.ts';
+import type { ColumnSpec } from '../../src/core/types.ts';
+import { BACKENDS } from './helpers/backends.ts';
+import { get, post, startCollector, type Running } from './helpers/collector.ts';
+import { rng } from './helpers/payloads.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const CLASSES = ['cat', 'dog', 'fox'];
+const OUT = 'species';
+const TENTHS = Array.from({ length: 11 }, (_, i) => i / 10);
+const SCORE_EDGES = Array.from({ length: 101 }, (_, i) => i / 100); // the grid's default: 0..1 in 100 bins
+
+/** The feedback columns of one classifier output, as the edge runtime lays them out (docs/edge.md). */
+const COLUMNS: ColumnSpec[] = [
+  { name: `feedback.${OUT}.confusion`, kind: 'categorical', vocabulary: CLASSES.flatMap((t) => CLASSES.map((p) => `${t}|${p}`)) },
+  ...CLASSES.flatMap((c) => CLASSES.map((l): ColumnSpec => ({ name: `feedback.${OUT}.score.${c}.label.${l}`, kind: 'grid' }))),
+  { name: `feedback.${OUT}.calibration.all`, kind: 'grid', edges: TENTHS },
+  { name: `feedback.${OUT}.calibration.correct`, kind: 'grid', edges: TENTHS },
+];
+
+type Labelled = { truth: number; scores: number[] };
+
+function labelledRows(seed: number, n: number): Labelled[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => {
+    const truth = Math.floor(r() * 3);
+    const raw = CLASSES.map((_, c) => r() + (c === truth ? 0.6 : 0));
+    const sum = raw.reduce((a, b) => a + b, 0);
+    return { truth, scores: raw.map((x) => x / sum) };
+  });
+}
+
+const argmax = (s: number[]) => s.indexOf(Math.max(...s));
+
+/** Records rows the way the edge runtime does (src/edge/feedback.ts). */
+function feedbackProfile(core: Core, rows: Labelled[]) {
+  const p = core.profile({ columns: COLUMNS });
+  p.recordLabels(`feedback.${OUT}.confusion`, rows.map((x) => `${CLASSES[x.truth]}|${CLASSES[argmax(x.scores)]}`));
+  CLASSES.forEach((c, ci) => CLASSES.forEach((l, li) => {
+    p.recordNumbers(`feedback.${OUT}.score.${c}.label.${l}`, rows.filter((x) => x.truth === li).map((x) => x.scores[ci]));
+  }));
+  p.recordNumbers(`feedback.${OUT}.calibration.all`, rows.map((x) => Math.max(...x.scores)));
+  p.recordNumbers(`feedback.${OUT}.calibration.correct`, rows.filter((x) => argmax(x.scores) === x.truth).map((x) => Math.max(...x.scores)));
+  return p;
+}
+
+function binOf(edges: number[], x: number): number {
+  let b = 0;
+  while (b < edges.length && edges[b] < x) b++;
+  return b;
+}
+
+/** The statistics from the raw rows, computed independently of the core. */
+function expected(rows: Labelled[]) {
+  const pred = rows.map((x) => argmax(x.scores));
+  const classes: Record<string, { precision: number; recall: number; support: number; predicted: number; auc: number }> = {};
+  CLASSES.forEach((c, ci) => {
+    const tp = rows.filter((x, i) => x.truth === ci && pred[i] === ci).length;
+    const support = rows.filter((x) => x.truth === ci).length;
+    const predicted = pred.filter((p) => p === ci).length;
+    // Mann–Whitney of the class's score, binned on the score grid, ties in a bin counting half.
+    const pos = rows.filter((x) => x.truth === ci).map((x) => binOf(SCORE_EDGES, x.scores[ci]));
+    const neg = rows.filter((x) => x.truth !== ci).map((x) => binOf(SCORE_EDGES, x.scores[ci]));
+    let wins = 0;
+    for (const a of pos) for (const b of neg) wins += a > b ? 1 : a === b ? 0.5 : 0;
+    classes[c] = { precision: tp / predicted, recall: tp / support, support, predicted, auc: wins / (pos.length * neg.length) };
+  });
+  const n = new Array(12).fill(0);
+  const k = new Array(12).fill(0);
+  rows.forEach((x, i) => {
+    const b = binOf(TENTHS, Math.max(...x.scores));
+    n[b]++;
+    if (pred[i] === x.truth) k[b]++;
+  });
+  const mid = (b: number) => (b === 0 ? 0 : b === 11 ? 1 : (TENTHS[b - 1] + TENTHS[b]) / 2);
+  let ece = 0;
+  for (let b = 0; b < 12; b++) if (n[b]) ece += (n[b] / rows.length) * Math.abs(k[b] / n[b] - mid(b));
+  const correct = rows.filter((x, i) => pred[i] === x.truth).length;
+  return { accuracy: correct / rows.length, classes, ece, n, k };
+}
+
+const variance = (b: number) => {
+  const q = Math.exp(-1 / b);
+  return (2 * q) / (1 - q) ** 2;
+};
+
+describe.each(BACKENDS)('performance API on $name', (backend) => {
+  let core: Core;
+  let c: Running;
+  const now = Date.now();
+  const base = now - (now % HOUR) - 3 * HOUR;
+  const url = (from: number, to: number) => `${c.url}/v1/models/zoo/versions/2/performance?from=${from}&to=${to}`;
+
+  beforeAll(async () => {
+    core = await sharedCore();
+    c = await startCollector(backend);
+  });
+  afterAll(() => c?.stop());
+
+  async function upload(t: number, device: string, id: string, rows: Labelled[], noiseScale?: number) {
+    const p = feedbackProfile(core, rows);
+    if (noiseScale) p.addNoise(noiseScale);
+    p.meta = {
+      model: 'zoo',
+      modelVersion: '2',
+      windowStart: String(t),
+      windowEnd: String(t + MIN),
+      deviceId: device,
+      uploadId: id,
+      ...(noiseScale ? { privacy: JSON.stringify({ mode: 'dp', epsilon: 1, noiseScale }) } : {}),
+    };
+    const bytes = p.toBytes();
+    p.dispose();
+    const res = await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+
+  it('equals accuracy, precision/recall, binned ROC AUC and ECE of the raw labelled rows', async () => {
+    const all: Labelled[] = [];
+    for (let d = 0; d < 6; d++) {
+      const rows = labelledRows(100 + d, 90);
+      all.push(...rows);
+      await upload(base + d * MIN, `device-perf-${d}`, `upload-perf-${d}`, rows);
+    }
+    const res = await get(url(base, base + HOUR), c.keys.read);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ suppressed: false, devices: 6, uploads: 6 });
+    expect(res.body.cellError).toBeUndefined();
+    const o = res.body.outputs[OUT];
+    const e = expected(all);
+    expect(o.labelled).toBe(all.length);
+    expect(o.accuracy).toBeCloseTo(e.accuracy, 12);
+    expect(o.confusion.classes).toEqual(CLASSES);
+    for (const cls of CLASSES) {
+      const got = o.classes[cls];
+      const want = e.classes[cls];
+      expect(got.support).toBe(want.support);
+      expect(got.predicted).toBe(want.predicted);
+      expect(got.precision).toBeCloseTo(want.precision, 12);
+      expect(got.recall).toBeCloseTo(want.recall, 12);
+      expect(got.auc).toBeCloseTo(want.auc, 12);
+    }
+    expect(o.calibration.total).toBe(all.length);
+    expect(o.calibration.ece).toBeCloseTo(e.ece, 12);
+    expect(o.calibration.bins.map((b: { count: number }) => b.count)).toEqual(e.n);
+    expect(o.calibration.bins.map((b: { correct: number }) => b.correct)).toEqual(e.k);
+    expect(o.labelledError).toBeUndefined();
+  });
+
+  it('suppresses a range of fewer than k devices, and needs a read key', async () => {
+    const t = base + HOUR;
+    for (let d = 0; d < 4; d++) await upload(t + d * MIN, `device-few-${d}`, `upload-few-${d}`, labelledRows(200 + d, 20));
+    const res = await get(url(t, t + HOUR), c.keys.read);
+    expect(res.body).toEqual({ from: t, to: t + HOUR, k: 5, devices: 4, uploads: 4, rows: 4 * 20, suppressed: true });
+    expect((await get(url(t, t + HOUR), c.keys.ingest)).status).toBe(403);
+  });
+
+  it('private-mode uploads carry error bars from their noise scales', async () => {
+    const t = base + 2 * HOUR;
+    const all: Labelled[] = [];
+    const scales = [1, 1, 1, 2, 2, 2];
+    for (let d = 0; d < 6; d++) {
+      const rows = labelledRows(300 + d, 100);
+      all.push(...rows);
+      await upload(t + d * MIN, `device-priv-${d}`, `upload-priv-${d}`, rows, scales[d]);
+    }
+    const res = await get(url(t, t + HOUR), c.keys.read);
+    expect(res.body.suppressed).toBe(false);
+    const cell = Math.sqrt(3 * variance(1) + 3 * variance(2));
+    expect(res.body.cellError.sd).toBeCloseTo(cell, 10);
+    expect(res.body.cellError.halfWidth95).toBeCloseTo(1.96 * cell, 10);
+    const o = res.body.outputs[OUT];
+    // The total of 9 noisy confusion cells: 9 draws per upload.
+    expect(o.labelledError.sd).toBeCloseTo(3 * cell, 10);
+    expect(Math.abs(o.labelled - all.length)).toBeLessThan(5 * o.labelledError.sd);
+    for (const cls of CLASSES) expect(o.classes[cls].auc).toBeGreaterThan(0.5);
+    const profile = await get(`${c.url}/v1/models/zoo/versions/2/profile?from=${t}&to=${t + HOUR}`, c.keys.read);
+    expect(profile.body.privacy.cellError.sd).toBeCloseTo(cell, 10);
+  });
+});
