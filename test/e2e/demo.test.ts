@@ -101,7 +101,12 @@ test('Seattle traffic raises no drift alert; New York drifts and fires one', { t
   await dash.goto(dashboardLink(demo.apiUrl, demo.keys.read));
   await dash.getByText(MODEL_ID).first().waitFor({ timeout: 30_000 });
   await dash.screenshot({ path: await screenshotPath('3-dashboard-fleet'), fullPage: true });
-  await dash.goto(firing[0].evidence.link!);
+  // An alert's link opens the column view of its column at the alert's window.
+  const alerted = firing[0];
+  expect(alerted.evidence.link).toContain(`/columns/${encodeURIComponent(alerted.evidence.column!)}`);
+  await dash.goto(alerted.evidence.link!);
+  await dash.getByRole('heading', { name: alerted.evidence.column!, exact: true }).waitFor({ timeout: 30_000 });
+  await dash.goto(`${demo.dashboardUrl}#/models/${MODEL_ID}/versions/${MODEL_VERSION}?range=15m`);
   await dash.getByText('temp_min').first().waitFor({ timeout: 30_000 });
   await dash.screenshot({ path: await screenshotPath('4-dashboard-model'), fullPage: true });
   await dash.goto(`${demo.dashboardUrl}#/models/${MODEL_ID}/versions/${MODEL_VERSION}/columns/wind?range=15m`);

@@ -10,6 +10,10 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 
 export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection the server drops (a restart, a failover, an administrator) is emitted
+  // here; unhandled, it would end the process. The pool replaces it on the next query, and a
+  // query that fails meanwhile answers its request with an error like any other.
+  pool.on('error', (err) => console.warn(`edgewatch collector: PostgreSQL connection lost (${err.message}); reconnecting on demand`));
   // Fail at start, not on the first request, when the server is unreachable.
   (await pool.connect()).release();
   const run = async <T extends Row>(c: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) =>
