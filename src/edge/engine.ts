@@ -11,7 +11,8 @@ import { holdLock, isFree, withLockIfFree } from './locks.ts';
 import type { Grid, ResolvedOptions, Tensors } from './options.ts';
 import { budgetLeft, noiseScale, privacyHeader, spendBudget } from './privacy.ts';
 import { BATCH_ROWS, PendingBatch } from './batcher.ts';
-import { batchRows, headRows, recordInputs, recordOutputs, scoresOf } from './recorder.ts';
+import { WindowSample } from './window-sample.ts';
+import { batchRows, recordInputs, recordOutputs, RecordingError, scoresOf } from './recorder.ts';
 import { buildPlan, describeTensors, HEALTH, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
 import { openStore, type Checkpoint, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
@@ -22,7 +23,7 @@ export interface EngineStatus {
   /** Private mode: ε left today; 0 means windows are not uploaded until the next UTC day. */
   budgetLeft?: number;
   budgetExhausted: boolean;
-  /** Events not recorded this window because the private mode's bound was reached. */
+  /** Private mode: events of the open window left out of its bounded sample. */
   clippedThisWindow: number;
   outbox: number;
   online: boolean;
@@ -34,6 +35,8 @@ interface OpenWindow {
   profile: Profile;
   /** Calls not yet handed to the core (drained before checkpoints and closing). */
   batch: PendingBatch;
+  /** Private mode: the window's bounded uniform sample of events, recorded when it closes. */
+  sample: WindowSample | null;
   events: number;
   clipped: number;
 }
@@ -142,38 +145,42 @@ export class MonitorEngine {
         await this.#store.deleteCheckpoint(c.key);
         continue;
       }
-      await this.#closeWindow({ start: c.windowStart, end: c.windowEnd, profile, batch: new PendingBatch(), events: c.events, clipped: 0 }, c.key);
+      await this.#closeWindow({ start: c.windowStart, end: c.windowEnd, profile, batch: new PendingBatch(), sample: null, events: c.events, clipped: 0 }, c.key);
       n++;
     }
     return n;
   }
 
   /**
-   * Records one batch. Returns the prediction id feedback refers to. In the private mode only the
-   * first rows up to the window's bound are recorded.
+   * Records one batch. Returns the prediction id feedback refers to. In the private mode the rows
+   * join the window's bounded uniform sample instead.
    */
   record(inputs: Tensors, outputs: Tensors, extras: RecordExtras = {}): string {
     this.#ensurePlan(inputs, outputs);
     const plan = this.#plan!;
     const w = this.#open();
     const total = batchRows(inputs);
-    const rows = this.#admit(w, total);
     const id = crypto.randomUUID();
-    if (rows > 0) {
-      const ins = rows === total ? inputs : mapValues(inputs, (t) => headRows(t, rows));
-      const outs = rows === total ? outputs : mapValues(outputs, (t) => headRows(t, rows));
+    if (w.sample) {
+      requirePlanned(plan, inputs, outputs);
+      w.sample.offerRows(plan, inputs, outputs, total, extras.latencyMs, extras.provider);
+      this.#sampled(w);
+      const scored = plan.feedback ? scoresOf(outputs, plan.feedback.output) : null;
+      if (scored) this.#pending.remember(id, scored);
+    } else if (total > 0) {
+      w.events += total;
       if (plan.inputs.some((ip) => ip.kind === 'channels')) {
         // Images are big: recorded at once (per channel), never copied into a batch.
         this.#drain(w);
-        recordInputs(w.profile, plan, ins);
-        recordOutputs(w.profile, plan, outs);
+        recordInputs(w.profile, plan, inputs);
+        recordOutputs(w.profile, plan, outputs);
         this.#recordHealth(w, extras);
       } else {
-        if (!w.batch.accepts(ins, outs)) this.#drain(w);
-        w.batch.add(plan, ins, outs, extras.latencyMs, extras.provider);
+        if (!w.batch.accepts(inputs, outputs)) this.#drain(w);
+        w.batch.add(plan, inputs, outputs, extras.latencyMs, extras.provider);
         if (w.batch.rows >= BATCH_ROWS) this.#drain(w);
       }
-      const scored = plan.feedback ? scoresOf(outs, plan.feedback.output) : null;
+      const scored = plan.feedback ? scoresOf(outputs, plan.feedback.output) : null;
       if (scored) this.#pending.remember(id, scored);
     }
     this.#touched();
@@ -185,13 +192,42 @@ export class MonitorEngine {
     if (this.#plan) w.batch.drain(w.profile, this.#plan);
   }
 
+  /** Closing: the core records what the window holds, the private mode's sample included. */
+  #settle(w: OpenWindow): void {
+    this.#drain(w);
+    if (w.sample && this.#plan) w.sample.recordInto(w.profile, this.#plan);
+  }
+
+  /** The private mode's counters follow the sample: what it holds, and what it left out. */
+  #sampled(w: OpenWindow): void {
+    w.events = w.sample!.size;
+    w.clipped = w.sample!.seen - w.sample!.size;
+  }
+
+  /** The open window's bytes as they stand: in the private mode, its sample so far recorded. */
+  #windowBytes(w: OpenWindow): Uint8Array {
+    if (!w.sample || !this.#plan) return w.profile.toBytes();
+    const p = this.#core.profile({ columns: this.#plan.columns });
+    try {
+      w.sample.recordInto(p, this.#plan);
+      return p.toBytes();
+    } finally {
+      p.dispose();
+    }
+  }
+
   /** Counts a failed inference (and its latency, when known). */
   recordFailure(kind: FailureKind, extras: RecordExtras = {}): void {
     if (!this.#plan) return; // nothing is known of the model yet: no window to count it in
     const w = this.#open();
-    if (this.#admit(w, 1) === 0) return;
-    w.profile.recordLabels(HEALTH.failure, [kind]);
-    this.#recordHealth(w, extras);
+    if (w.sample) {
+      w.sample.offerFailure(kind, extras.latencyMs, extras.provider);
+      this.#sampled(w);
+    } else {
+      w.events++;
+      w.profile.recordLabels(HEALTH.failure, [kind]);
+      this.#recordHealth(w, extras);
+    }
     this.#touched();
   }
 
@@ -204,9 +240,13 @@ export class MonitorEngine {
     const list = labelsFor(fb, rows, labels);
     this.#pending.forget(predictionId);
     const w = this.#open();
-    const n = this.#admit(w, list.length);
-    if (n === 0) return true;
-    recordFeedback(w.profile, fb, { scores: rows.scores.subarray(0, n * rows.classes), classes: rows.classes }, list.slice(0, n));
+    if (w.sample) {
+      w.sample.offerFeedback(rows, list);
+      this.#sampled(w);
+    } else {
+      w.events += list.length;
+      recordFeedback(w.profile, fb, rows, list);
+    }
     this.#touched();
     return true;
   }
@@ -223,15 +263,6 @@ export class MonitorEngine {
     this.#plan ??= buildPlan(describeTensors(inputs), describeTensors(outputs), this.#o, this.#grid);
   }
 
-  /** How many of `rows` events the window still takes (all of them outside the private mode). */
-  #admit(w: OpenWindow, rows: number): number {
-    const p = this.#o.privacy;
-    const n = p.mode === 'dp' ? Math.max(0, Math.min(rows, p.maxRowsPerWindow - w.events)) : rows;
-    w.events += n;
-    w.clipped += rows - n;
-    return n;
-  }
-
   /** The window open now; closes the previous one if its time is over. */
   #open(): OpenWindow {
     if (this.#closed) throw new Error('edgewatch: the monitor is closed');
@@ -239,7 +270,9 @@ export class MonitorEngine {
     if (this.#window && now >= this.#window.end) this.#closeCurrent();
     if (!this.#window) {
       const { start, end } = windowAt(now, this.#o.window);
-      this.#window = { start, end, profile: this.#core.profile({ columns: this.#plan!.columns }), batch: new PendingBatch(), events: 0, clipped: 0 };
+      const p = this.#o.privacy;
+      const sample = p.mode === 'dp' ? new WindowSample(p.maxRowsPerWindow) : null;
+      this.#window = { start, end, profile: this.#core.profile({ columns: this.#plan!.columns }), batch: new PendingBatch(), sample, events: 0, clipped: 0 };
       this.#armCloseTimer();
     }
     return this.#window;
@@ -280,7 +313,7 @@ export class MonitorEngine {
         instanceId: this.instanceId,
         windowStart: w.start,
         windowEnd: w.end,
-        bytes: w.profile.toBytes(),
+        bytes: this.#windowBytes(w),
         events: w.events,
       };
       await this.#store.putCheckpoint(c);
@@ -292,7 +325,7 @@ export class MonitorEngine {
     if (!w) return Promise.resolve();
     this.#window = null;
     try {
-      this.#drain(w);
+      this.#settle(w);
     } catch (err) {
       console.warn(`edgewatch: could not record a batch (${(err as Error).message})`);
     }
@@ -415,6 +448,8 @@ export class MonitorEngine {
   }
 }
 
-function mapValues<T, U>(o: Record<string, T>, fn: (v: T) => U): Record<string, U> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fn(v)]));
+/** A call must carry every tensor the plan records: checked now, so the call fails, not the window. */
+function requirePlanned(plan: Plan, inputs: Tensors, outputs: Tensors): void {
+  for (const ip of plan.inputs) if (!inputs[ip.input]) throw new RecordingError(`input '${ip.input}' is missing`);
+  for (const op of plan.outputs) if (!outputs[op.output]) throw new RecordingError(`output '${op.output}' is missing`);
 }

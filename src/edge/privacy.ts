@@ -5,8 +5,9 @@
 // every column (all grid bins and vocabulary cells, the missing/NaN/±Inf cells; zeros included).
 // Sensitivity: one event (an inference row, a failure, a feedback row) lands in at most one cell
 // of each column, so it moves the window's cell vector by at most d in L1, d = number of columns.
-// A window records at most C = maxRowsPerWindow events, so one device's whole window moves it by
-// at most C·d. With b = C·d/ε the window is ε-differentially private for the device's entire
+// A window records at most C = maxRowsPerWindow events (a uniform sample of them when there are
+// more, window-sample.ts: which events are kept does not depend on their values), so one
+// device's whole window moves it by at most C·d. With b = C·d/ε the window is ε-differentially private for the device's entire
 // contribution in that window (not just one row). Sums, means and extremes are not uploaded at all
 // in this mode (the core strips them when it adds noise), so they need no clipping.
 // Windows compose: a device spends ε per uploaded window and at most dailyEpsilon per UTC day.

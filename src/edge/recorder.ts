@@ -17,17 +17,6 @@ export function batchRows(t: Tensors): number {
   return first.dims.length === 0 ? 1 : first.dims[0];
 }
 
-/** The first `rows` rows of a tensor (a view, no copy). */
-export function headRows(t: TensorLike, rows: number): TensorLike {
-  const total = t.dims.length === 0 ? 1 : t.dims[0];
-  if (rows >= total) return t;
-  const per = t.data.length / Math.max(total, 1);
-  const data = ArrayBuffer.isView(t.data)
-    ? (t.data as unknown as Float32Array).subarray(0, rows * per)
-    : (t.data as readonly string[]).slice(0, rows * per);
-  return { type: t.type, data: data as TensorLike['data'], dims: [rows, ...t.dims.slice(1)] };
-}
-
 function asFloats(t: TensorLike): Float32Array | Float64Array {
   if (t.data instanceof Float32Array || t.data instanceof Float64Array) return t.data;
   const out = new Float64Array(t.data.length);

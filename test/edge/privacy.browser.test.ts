@@ -241,7 +241,7 @@ describe('contribution bound and budget', () => {
     await engine.checkpoint();
     const [saved] = await store.checkpoints();
     expect(saved.events).toBe(5);
-    const p = await decode(saved.bytes); // the raw (not yet noised) window: exactly the first 5 rows
+    const p = await decode(saved.bytes); // the raw (not yet noised) window: exactly a uniform sample of 5 of the 8 rows
     expect(p.summary('x.0').count).toBe(5);
     p.dispose();
     await engine.close();
