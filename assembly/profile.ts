@@ -60,31 +60,23 @@ export function emptyLike(c: Column): Column {
 }
 
 
-/** Adds column `o` into `c`. Returns false (with the reason set) when they are not compatible. */
-export function mergeColumn(c: Column, o: Column): bool {
-  const name = labelText(c.name);
-  if (c.kind != o.kind) {
-    fail("column '" + name + "': cannot merge " + kindName(c.kind) + ' with ' + kindName(o.kind));
-    return false;
-  }
-  if (c.kind == KIND_GRID && !c.grid!.sameEdges(o.grid!)) {
-    fail("column '" + name + "': grids have different edges");
-    return false;
-  }
-  if (c.kind == KIND_CATEGORICAL) {
-    if (!c.cat!.merge(o.cat!)) {
-      fail("column '" + name + "': vocabularies differ");
-      return false;
-    }
-  } else if (c.kind == KIND_GRID) {
-    c.grid!.merge(o.grid!);
-  } else {
-    c.exp!.merge(o.exp!);
-  }
+/** Why `o` cannot be merged into `c`, or null when it can. */
+function incompatibility(c: Column, o: Column): string | null {
+  const name = "column '" + labelText(c.name) + "': ";
+  if (c.kind != o.kind) return name + 'cannot merge ' + kindName(c.kind) + ' with ' + kindName(o.kind);
+  if (c.kind == KIND_GRID && !c.grid!.sameEdges(o.grid!)) return name + 'grids have different edges';
+  if (c.kind == KIND_CATEGORICAL && !vocabulariesMatch(c.cat!, o.cat!)) return name + 'vocabularies differ';
+  return null;
+}
+
+/** Adds column `o` into `c`, which must be compatible (see incompatibility). */
+function mergeColumn(c: Column, o: Column): void {
+  if (c.kind == KIND_CATEGORICAL) c.cat!.merge(o.cat!);
+  else if (c.kind == KIND_GRID) c.grid!.merge(o.grid!);
+  else c.exp!.merge(o.exp!);
   c.counters.merge(o.counters);
   c.moments.merge(o.moments);
   c.noisy = c.noisy || o.noisy;
-  return true;
 }
 
 /**
@@ -95,19 +87,9 @@ export function mergeProfiles(a: Profile, b: Profile): bool {
   for (let i = 0; i < b.columns.length; i++) {
     const j = a.find(b.columns[i].name);
     if (j < 0) continue;
-    const x = a.columns[j];
-    const y = b.columns[i];
-    const name = labelText(x.name);
-    if (x.kind != y.kind) {
-      fail("column '" + name + "': cannot merge " + kindName(x.kind) + ' with ' + kindName(y.kind));
-      return false;
-    }
-    if (x.kind == KIND_GRID && !x.grid!.sameEdges(y.grid!)) {
-      fail("column '" + name + "': grids have different edges");
-      return false;
-    }
-    if (x.kind == KIND_CATEGORICAL && !vocabulariesMatch(x.cat!, y.cat!)) {
-      fail("column '" + name + "': vocabularies differ");
+    const reason = incompatibility(a.columns[j], b.columns[i]);
+    if (reason != null) {
+      fail(reason);
       return false;
     }
   }
@@ -122,7 +104,7 @@ export function mergeProfiles(a: Profile, b: Profile): bool {
       a.columns.push(emptyLike(y));
       j = a.columns.length - 1;
     }
-    if (!mergeColumn(a.columns[j], y)) return false;
+    mergeColumn(a.columns[j], y);
   }
   return true;
 }

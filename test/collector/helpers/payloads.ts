@@ -11,17 +11,7 @@ export const COLUMNS: ColumnSpec[] = [
   { name: 'plan', kind: 'categorical' },
 ];
 
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../../helpers/random.ts';
 
 const PLANS = ['free', 'pro', 'team', 'enterprise'];
 
