@@ -6,7 +6,7 @@ import { sharedCore, type Core } from '../../src/collector/core.ts';
 import type { ColumnSpec } from '../../src/core/types.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { get, post, startCollector, type Running } from './helpers/collector.ts';
-import { rng } from './helpers/payloads.ts';
+import { rng } from '../helpers/random.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

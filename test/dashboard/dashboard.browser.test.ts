@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands, page, userEvent } from 'vitest/browser';
 import { CollectorClient } from '../../src/dashboard/api/client.ts';
-import { num, pvalue } from '../../src/dashboard/format.ts';
+import { num, percent, pvalue } from '../../src/dashboard/format.ts';
+import { CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, churnRows, churnShift } from './churn-rows.ts';
 import { activeDeep, allWithin, deep, deepAll, mount, text, waitFor, within } from './helpers.ts';
 import type { DashboardCollector } from './commands.ts';
 
@@ -138,6 +139,22 @@ describe('model', () => {
     expect(text(p99.children[1] as HTMLElement)).toBe('—');
     expect(Number(text(p99.children[2] as HTMLElement))).toBeGreaterThan(2);
     expect(text(view.querySelector('#perf-h')!.parentElement!)).toContain('true \\ predicted');
+    // Accuracy and recall from the raw labelled rows the seed uploaded (all inside the last hour).
+    const labelled: string[][] = [];
+    for (let w = 0; w < CHURN_WINDOWS; w++) {
+      for (let dv = 0; dv < CHURN_DEVICES; dv++) {
+        for (const row of churnRows(w * 100 + dv, CHURN_ROWS, churnShift(dv), true)) {
+          const pair = row['feedback.scores.confusion'];
+          if (pair) labelled.push(pair.split('|'));
+        }
+      }
+    }
+    const correct = labelled.filter(([t, p]) => t === p).length;
+    expect(text(view.querySelector('[data-metric="labelled"]')!)).toBe(labelled.length.toLocaleString('en-US'));
+    expect(text(view.querySelector('[data-metric="accuracy"]')!)).toBe(percent(correct / labelled.length));
+    const churned = labelled.filter(([t]) => t === 'churn');
+    const recall = churned.filter(([, p]) => p === 'churn').length / churned.length;
+    expect(text(view.querySelector('tr[data-class="churn"]')!.children[2] as HTMLElement)).toBe(percent(recall));
     const segs = [...view.querySelectorAll('#seg-h ~ * a')].map((a) => text(a));
     expect(segs).toEqual(['region=eu', 'region=us']);
     await waitFor(() => deepAll('ew-chart').every((ch) => (ch as unknown as { plot?: unknown }).plot), 'charts drawn');

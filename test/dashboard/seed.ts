@@ -9,11 +9,11 @@
 //   tiny@0.1.0    2 devices: below k = 3, never shown
 import type { ColumnSpec } from '../../src/core/types.ts';
 import type { Core } from '../../src/collector/core.ts';
-import { makeRows, rng } from '../collector/helpers/payloads.ts';
+import { makeRows } from '../collector/helpers/payloads.ts';
+import { CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, CLASSES, churnRows, churnShift } from './churn-rows.ts';
 import { post, type Running } from '../collector/helpers/collector.ts';
 
 const MIN = 60_000;
-const CLASSES = ['stay', 'churn'];
 
 export const CHURN_COLUMNS: ColumnSpec[] = [
   { name: 'age', kind: 'numeric' },
@@ -25,22 +25,6 @@ export const CHURN_COLUMNS: ColumnSpec[] = [
   { name: 'health.failure', kind: 'categorical', vocabulary: ['input', 'inference', 'output', 'recording'] },
   { name: 'feedback.scores.confusion', kind: 'categorical', vocabulary: CLASSES.flatMap((t) => CLASSES.map((p) => `${t}|${p}`)) },
 ];
-
-/** Rows as the edge runtime would record them: inputs, the model's outputs, health. */
-function churnRows(seed: number, n: number, shift: number, withHealth: boolean) {
-  const r = rng(seed + 7);
-  return makeRows(seed, n, shift).map((row) => {
-    const score = Math.min(0.99, Math.max(0.01, ((row.age ?? 40) - 25) / 50));
-    const predicted = score > 0.5 ? 'churn' : 'stay';
-    const truth = r() < 0.8 ? predicted : predicted === 'churn' ? 'stay' : 'churn';
-    return {
-      ...row,
-      'scores.predicted': predicted,
-      'scores.confidence': Math.max(score, 1 - score),
-      ...(withHealth ? { 'health.latency_ms': 2 + 10 * r() ** 2, 'feedback.scores.confusion': r() < 0.3 ? `${truth}|${predicted}` : null } : {}),
-    };
-  });
-}
 
 function payload(core: Core, columns: ColumnSpec[], rows: Record<string, unknown>[], meta: Record<string, string>): Uint8Array {
   const p = core.profile({ columns });
@@ -100,10 +84,10 @@ export async function seedProject(core: Core, c: Running, now = Date.now()): Pro
   };
 
   const start = now - (now % MIN) - 50 * MIN;
-  for (let w = 0; w < 10; w++) {
-    for (let d = 0; d < 8; d++) {
+  for (let w = 0; w < CHURN_WINDOWS; w++) {
+    for (let d = 0; d < CHURN_DEVICES; d++) {
       const eu = d < 4;
-      await send('churn', '1.0.0', String(d), start + w * 5 * MIN, CHURN_COLUMNS, churnRows(w * 100 + d, 60, eu ? 20 : 0, true), { region: eu ? 'eu' : 'us' });
+      await send('churn', '1.0.0', String(d), start + w * 5 * MIN, CHURN_COLUMNS, churnRows(w * 100 + d, CHURN_ROWS, churnShift(d), true), { region: eu ? 'eu' : 'us' });
     }
   }
   const plain: ColumnSpec[] = [

@@ -1,6 +1,6 @@
 // A thin client of the collector's read API: every request carries the read key as a bearer
 // token; every failure becomes an ApiError with a sentence a person can act on.
-import type { AlertsResponse, DriftResponse, ModelsResponse, ProfileResponse, RulesResponse, SegmentsResponse } from './types.ts';
+import type { AlertsResponse, DriftResponse, ModelsResponse, PerformanceResponse, ProfileResponse, RulesResponse, SegmentsResponse } from './types.ts';
 
 export interface Range {
   from: number;
@@ -59,6 +59,11 @@ export class CollectorClient {
 
   profile(model: string, version: string, range: Range, segment?: Record<string, string>, signal?: AbortSignal) {
     return this.get<ProfileResponse>(`${versionPath(model, version)}/profile`, { ...range, segment: segmentParam(segment) }, signal);
+  }
+
+  /** Accuracy, precision/recall, ROC AUC and calibration per output, from feedback columns. */
+  performance(model: string, version: string, range: Range, segment?: Record<string, string>, signal?: AbortSignal) {
+    return this.get<PerformanceResponse>(`${versionPath(model, version)}/performance`, { ...range, segment: segmentParam(segment) }, signal);
   }
 
   /** Drift per step; with `step` equal to the range, one point covering all of it. */

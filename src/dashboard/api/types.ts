@@ -1,8 +1,10 @@
 // The shapes the collector's JSON read API returns (src/collector/http/routes/read.ts and
 // alerts.ts). Column summaries and drift results are the core's own types.
 import type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary } from '../../core/types.ts';
+import type { ErrorBar } from '../../core/performance.ts';
+import type { OutputPerformance } from '../../collector/read/performance.ts';
 
-export type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary };
+export type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary, ErrorBar, OutputPerformance };
 
 export interface ModelVersion {
   model: string;
@@ -35,7 +37,19 @@ export interface ProfileResponse extends Counts {
   columns?: Record<string, ColumnSummary>;
   baseline?: Record<string, ColumnSummary> | null;
   /** Present when private-mode (noisy) uploads are merged in: how many, and their noise scales. */
-  privacy?: { noisyUploads: number; noiseScales: Record<string, number> };
+  privacy?: { noisyUploads: number; noiseScales: Record<string, number>; cellError?: ErrorBar };
+}
+
+/** GET …/performance (src/collector/http/routes/performance.ts). */
+export interface PerformanceResponse extends Counts {
+  from: number;
+  to: number;
+  k: number;
+  suppressed: boolean;
+  layouts?: number;
+  outputs?: Record<string, OutputPerformance>;
+  /** Private mode: the error bar of one count cell. */
+  cellError?: ErrorBar;
 }
 
 export interface DriftPoint extends Counts {

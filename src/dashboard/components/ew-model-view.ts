@@ -4,10 +4,10 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type uPlot from 'uplot';
 import type { CollectorClient } from '../api/client.ts';
-import type { Alert, DriftResponse, ModelVersion, NumericDrift, ProfileResponse, Segment } from '../api/types.ts';
+import type { Alert, DriftResponse, ErrorBar, ModelVersion, NumericDrift, PerformanceResponse, ProfileResponse, Segment } from '../api/types.ts';
 import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
-import { count, num, segmentLabel, timeRange } from '../format.ts';
+import { count, num, percent, segmentLabel, timeRange } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { alertsOf } from '../state/status.ts';
 import { resolveRange, timelineStep, wholeRange } from '../state/time-range.ts';
@@ -26,6 +26,8 @@ interface ModelData {
   from: number;
   to: number;
   profile: ProfileResponse;
+  /** Only fetched when the version has feedback columns. */
+  performance?: PerformanceResponse;
   whole?: DriftResponse;
   timeline?: DriftResponse;
   alerts: Alert[];
@@ -45,14 +47,16 @@ export class EwModelView extends DataView<ModelData> {
     const range = resolveRange(route.range);
     const { k, version } = await findVersion(client, model, ver, signal);
     const whole = wholeRange(range);
-    const [profile, wholeDrift, timeline, alerts, segments] = await Promise.all([
+    const feedback = Object.keys(version.columns).some(conventions.confusion);
+    const [profile, performance, wholeDrift, timeline, alerts, segments] = await Promise.all([
       client.profile(model, ver, range, route.segment, signal),
+      feedback ? client.performance(model, ver, range, route.segment, signal) : undefined,
       version.baseline ? orNoBaseline(client.drift(model, ver, whole.range, whole.step, route.segment, signal)) : undefined,
       version.baseline ? orNoBaseline(client.drift(model, ver, range, timelineStep(range), route.segment, signal)) : undefined,
       client.alerts('open', signal),
       client.segments(model, ver, range, signal),
     ]);
-    return { k, version, ...range, profile, whole: wholeDrift, timeline, alerts: alertsOf(alerts.alerts, model, ver), segments: segments.segments };
+    return { k, version, ...range, profile, performance, whole: wholeDrift, timeline, alerts: alertsOf(alerts.alerts, model, ver), segments: segments.segments };
   }
 
   protected override renderData(d: ModelData, route: RouteState): TemplateResult {
@@ -75,7 +79,7 @@ export class EwModelView extends DataView<ModelData> {
       ${p.privacy
         ? html`<p class="note">Counts from private-mode uploads carry noise (${Object.entries(p.privacy.noiseScales)
             .map(([scale, n]) => `noise scale b = ${scale}: ${count(n)} uploads`)
-            .join(', ')}).</p>`
+            .join(', ')})${p.privacy.cellError ? html`: every count shown is within ${errorBar(p.privacy.cellError)} of the true one with 95% probability` : nothing}.</p>`
         : nothing}
       ${d.alerts.length
         ? html`<section class="card" aria-labelledby="alerts-h"><h2 id="alerts-h">Open alerts</h2>
@@ -216,21 +220,41 @@ export class EwModelView extends DataView<ModelData> {
   #performance(d: ModelData, names: string[]) {
     const confusion = names.filter(conventions.confusion);
     if (!confusion.length) return nothing;
+    const perf = d.performance;
+    const noise = perf?.cellError;
+    // A noisy count shows its 95% error bar (the collector's, from the uploads' noise scales).
+    const withBar = (v: number, bar?: ErrorBar) => (bar ? `${count(v)} ± ${errorBar(bar)}` : count(v));
     return html`<section class="card" aria-labelledby="perf-h">
       <h2 id="perf-h">Performance (feedback)</h2>
       ${confusion.map((n) => {
-        const s = d.profile.columns?.[n];
-        if (s?.kind !== 'categorical' || !s.items.some((i) => i.count > 0)) {
+        const out = /^feedback\.(.+)\.confusion$/.exec(n)![1];
+        const o = perf?.outputs?.[out];
+        if (!o || o.labelled <= 0) {
           return html`<ew-state kind="empty" message="No labels have arrived in this range (${n})."></ew-state>`;
         }
-        const cells = new Map(s.items.map((i) => [i.value, i.count]));
-        const classes = [...new Set(s.items.flatMap((i) => i.value.split('|')))].filter((c) => c !== '__other__');
-        return html`<div class="table-wrap"><table>
+        const { classes, matrix } = o.confusion;
+        return html`<h3 style="font-size:0.95rem">${out}</h3>
+        <ul class="stats" aria-label="Performance of ${out}">
+          <li><span class="k">Labelled rows</span><span class="v" data-metric="labelled">${withBar(o.labelled, o.labelledError)}</span></li>
+          <li><span class="k">Accuracy</span><span class="v" data-metric="accuracy">${percent(o.accuracy)}</span></li>
+          <li><span class="k">Calibration error (ECE)</span><span class="v" data-metric="ece">${o.calibration ? num(o.calibration.ece) : '—'}</span></li>
+        </ul>
+        <div class="table-wrap"><table>
+          <caption>Per class — ${out}</caption>
+          <thead><tr><th scope="col">class</th><th scope="col" class="n">precision</th><th scope="col" class="n">recall</th><th scope="col" class="n">ROC AUC</th><th scope="col" class="n">support</th></tr></thead>
+          <tbody>${classes.map((c) => {
+            const m = o.classes[c];
+            return html`<tr data-class=${c}><th scope="row">${c}</th><td class="n">${percent(m.precision)}</td><td class="n">${percent(m.recall)}</td>
+              <td class="n">${num(m.auc)}</td><td class="n">${count(m.support)}</td></tr>`;
+          })}</tbody>
+        </table></div>
+        <div class="table-wrap"><table>
           <caption>Confusion counts: true label (rows) × predicted (columns) — ${n}</caption>
           <thead><tr><th scope="col">true \\ predicted</th>${classes.map((c) => html`<th scope="col" class="n">${c}</th>`)}</tr></thead>
-          <tbody>${classes.map((t) => html`<tr><th scope="row">${t}</th>${classes.map((p) => html`<td class="n">${count(cells.get(`${t}|${p}`) ?? 0)}</td>`)}</tr>`)}</tbody>
+          <tbody>${classes.map((t, i) => html`<tr><th scope="row">${t}</th>${classes.map((_, j) => html`<td class="n">${withBar(matrix[i][j], noise)}</td>`)}</tr>`)}</tbody>
         </table></div>
-        <p class="note">Counts as reported. Accuracy, AUC and calibration error are not in the read API yet.</p>`;
+        <p class="note">ROC AUC is one-vs-rest from score histograms (pairs in the same bin count half); ECE uses each confidence bin's midpoint.
+          ${o.calibration ? nothing : 'This output records no calibration histograms. '}${noise ? 'Counts are noisy: ± is the 95% error bar.' : ''}</p>`;
       })}
     </section>`;
   }
@@ -251,3 +275,8 @@ export class EwModelView extends DataView<ModelData> {
 }
 
 customElements.define('ew-model-view', EwModelView);
+
+/** A 95% half-width, rounded to what a count can resolve. */
+function errorBar(bar: ErrorBar): string {
+  return num(bar.halfWidth95, 2);
+}
