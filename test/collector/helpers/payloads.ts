@@ -11,7 +11,9 @@ export const COLUMNS: ColumnSpec[] = [
   { name: 'plan', kind: 'categorical' },
 ];
 
-export { rng } from '../../helpers/random.ts';
+import { rng } from '../../helpers/random.ts';
+
+export { rng };
 
 const PLANS = ['free', 'pro', 'team', 'enterprise'];
 
