@@ -160,7 +160,7 @@ export class MonitorEngine {
     const plan = this.#plan!;
     const w = this.#open();
     const total = batchRows(inputs);
-    const id = crypto.randomUUID();
+    const id = this.#pending.newId();
     if (w.sample) {
       requirePlanned(plan, inputs, outputs);
       w.sample.offerRows(plan, inputs, outputs, total, extras.latencyMs, extras.provider);

@@ -7,22 +7,50 @@ import type { FeedbackPlan } from './schema.ts';
 /** Predictions kept for feedback; the oldest are forgotten first. */
 const DEFAULT_CAPACITY = 10_000;
 
+/**
+ * Prediction ids and the scores they wait with. An id is UUID-shaped: a random prefix drawn once
+ * per engine (so an id from an earlier page load never matches) and a 48-bit counter, which is far
+ * cheaper per call than a fresh random UUID and names its slot in a ring of the newest
+ * `capacity` predictions: no map, no eviction walk.
+ */
 export class PendingPredictions {
-  #map = new Map<string, ScoredRows>();
-  constructor(private capacity = DEFAULT_CAPACITY) {}
+  #prefix = crypto.randomUUID().slice(0, 24);
+  #seq = 0;
+  #ids: (string | undefined)[];
+  #rows: (ScoredRows | undefined)[];
+
+  constructor(private capacity = DEFAULT_CAPACITY) {
+    this.#ids = new Array(capacity);
+    this.#rows = new Array(capacity);
+  }
+
+  /** A fresh id (every recorded call gets one, whether or not it waits for feedback). */
+  newId(): string {
+    return this.#prefix + (this.#seq++).toString(16).padStart(12, '0');
+  }
 
   remember(id: string, rows: ScoredRows): void {
-    this.#map.set(id, rows);
-    while (this.#map.size > this.capacity) this.#map.delete(this.#map.keys().next().value as string);
+    const slot = this.#slotOf(id);
+    if (slot < 0) return;
+    this.#ids[slot] = id;
+    this.#rows[slot] = rows;
   }
 
   get(id: string): ScoredRows | undefined {
-    return this.#map.get(id);
+    const slot = this.#slotOf(id);
+    return slot >= 0 && this.#ids[slot] === id ? this.#rows[slot] : undefined;
   }
 
   /** A prediction takes its labels once. */
   forget(id: string): void {
-    this.#map.delete(id);
+    const slot = this.#slotOf(id);
+    if (slot >= 0 && this.#ids[slot] === id) this.#ids[slot] = this.#rows[slot] = undefined;
+  }
+
+  #slotOf(id: string): number {
+    if (typeof id !== 'string' || id.length !== 36 || !id.startsWith(this.#prefix)) return -1;
+    const n = parseInt(id.slice(24), 16);
+    return Number.isSafeInteger(n) ? n % this.capacity : -1;
   }
 }
 

@@ -61,8 +61,9 @@ export async function instrument(
 
 function asTensors(values: Record<string, unknown>): Tensors {
   const out: Tensors = {};
-  for (const [name, v] of Object.entries(values)) {
-    const t = v as TensorLike;
+  // for…in, not Object.entries: this runs on every call and should not allocate pairs.
+  for (const name in values) {
+    const t = values[name] as TensorLike;
     if (t && t.dims && t.data) out[name] = { type: t.type, data: t.data, dims: t.dims };
   }
   return out;

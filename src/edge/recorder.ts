@@ -77,7 +77,8 @@ export function recordInputs(p: Profile, plan: Plan, inputs: Tensors): void {
 export function scoresOf(outputs: Tensors, output: string): ScoredRows | null {
   const t = outputs[output];
   if (!t || t.dims.length !== 2) return null;
-  return { scores: Float32Array.from(asFloats(t)), classes: t.dims[1] };
+  const scores = t.data instanceof Float32Array ? t.data.slice() : Float32Array.from(asFloats(t));
+  return { scores, classes: t.dims[1] };
 }
 
 /** Records the outputs of a batch. */
