@@ -11,6 +11,11 @@ export const CHURN_DEVICES = 8;
 export const CHURN_ROWS = 60;
 export const churnShift = (device: number) => (device < 4 ? 20 : 0);
 
+/** Private-mode uploads of churn@1.0.0: how many devices, at which noise scale, when. */
+export const PRIVATE_DEVICES = 3;
+export const PRIVATE_NOISE_SCALE = 1;
+export const privateWindowStart = (now: number) => now - (now % 60_000) - 5 * 3_600_000;
+
 /** Rows as the edge runtime would record them: inputs, the model's outputs, health. */
 export function churnRows(seed: number, n: number, shift: number, withHealth: boolean) {
   const r = rng(seed + 7);

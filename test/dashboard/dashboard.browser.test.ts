@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands, page, userEvent } from 'vitest/browser';
 import { CollectorClient } from '../../src/dashboard/api/client.ts';
 import { num, percent, pvalue } from '../../src/dashboard/format.ts';
-import { CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, churnRows, churnShift } from './churn-rows.ts';
+import { CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, PRIVATE_DEVICES, PRIVATE_NOISE_SCALE, churnRows, churnShift, privateWindowStart } from './churn-rows.ts';
 import { activeDeep, allWithin, deep, deepAll, mount, text, waitFor, within } from './helpers.ts';
 import type { DashboardCollector } from './commands.ts';
 
@@ -174,6 +174,23 @@ describe('model', () => {
     await userEvent.selectOptions(refresh, '60');
     expect(localStorage.getItem('edgewatch.dashboard.refresh')).toBe('60');
     await userEvent.selectOptions(refresh, '0');
+  });
+
+  it('shows 95% error bars on the counts of private-mode uploads', async () => {
+    // The seed's noisy uploads, five hours ago: every count cell carries one draw per upload, of
+    // variance 2q/(1−q)² with q = e^(−1/b); the 95% half-width is 1.96·σ.
+    const at = privateWindowStart(Date.now());
+    mount(conn(), `#/models/churn/versions/1.0.0?from=${at - 3_600_000}&to=${at + 3_600_000}`);
+    const perf = await waitFor(() => within('ew-model-view', '#perf-h')?.parentElement, 'the performance panel');
+    const q = Math.exp(-1 / PRIVATE_NOISE_SCALE);
+    const cell = Math.sqrt((PRIVATE_DEVICES * 2 * q) / (1 - q) ** 2);
+    const view = deep('ew-model-view')!.shadowRoot!;
+    expect(text(view.querySelector('.note')!)).toContain(`within ${num(1.96 * cell, 2)} of the true one`);
+    // Two classes: the labelled total sums four confusion cells, so twice the cell's σ.
+    expect(text(view.querySelector('[data-metric="labelled"]')!)).toMatch(new RegExp(` ± ${num(1.96 * 2 * cell, 2).replace('.', '\\.')}$`));
+    const cells = [...perf.querySelectorAll('td')].map((td) => text(td)).filter((t) => t.includes('±'));
+    expect(cells).toHaveLength(4);
+    for (const t of cells) expect(t.endsWith(` ± ${num(1.96 * cell, 2)}`)).toBe(true);
   });
 
   it('shows the empty state for a range with too few devices', async () => {

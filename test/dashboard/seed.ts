@@ -2,7 +2,8 @@
 // recorded by the real core:
 //   churn@1.0.0   baseline set; 8 devices, one window every 5 min over the last 50 min; region "eu" (4 devices) has ages
 //                 20 years above the baseline, "us" (4) none; predictions, confidence, latency,
-//                 feedback (not in the training rows); an alert rule on age drift, evaluated so it fires
+//                 feedback (not in the training rows); an alert rule on age drift, evaluated so it fires;
+//                 five hours ago, PRIVATE_DEVICES private-mode (noisy) uploads on the collector's grid
 //   vision@3.0.0  4 devices, no baseline, inference failures recorded
 //   fraud@2.0.0   4 devices, no baseline, a freshness rule it cannot meet (threshold 0 s): stale
 //   ranker@1.0.0  4 devices, no baseline, nothing wrong
@@ -10,7 +11,9 @@
 import type { ColumnSpec } from '../../src/core/types.ts';
 import type { Core } from '../../src/collector/core.ts';
 import { makeRows } from '../collector/helpers/payloads.ts';
-import { CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, CLASSES, churnRows, churnShift } from './churn-rows.ts';
+import {
+  CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, CLASSES, PRIVATE_DEVICES, PRIVATE_NOISE_SCALE, churnRows, churnShift, privateWindowStart,
+} from './churn-rows.ts';
 import { post, type Running } from '../collector/helpers/collector.ts';
 
 const MIN = 60_000;
@@ -40,6 +43,36 @@ function payload(core: Core, columns: ColumnSpec[], rows: Record<string, unknown
 async function upload(c: Running, bytes: Uint8Array): Promise<void> {
   const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes);
   if (r.status !== 200) throw new Error(`upload refused: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+/** Devices record on the grid the collector derives from the baseline, add noise and upload. */
+async function seedPrivate(core: Core, c: Running, now: number): Promise<void> {
+  const res = await fetch(`${c.url}/v1/grid/churn/1.0.0`, { headers: { authorization: `Bearer ${c.keys.ingest}` } });
+  const grid = (await res.json()).columns as Record<string, { edges?: number[]; vocabulary?: string[] }>;
+  // A column the training rows never filled (latency) gets no edges: the devices leave it out.
+  const columns = Object.entries(grid).filter(([, g]) => !g.edges || g.edges.length > 0).map(([name, g]): ColumnSpec =>
+    g.edges ? { name, kind: 'grid', edges: g.edges } : { name, kind: 'categorical', vocabulary: g.vocabulary! },
+  );
+  const windowStart = privateWindowStart(now);
+  for (let d = 0; d < PRIVATE_DEVICES; d++) {
+    const p = core.profile({ columns });
+    try {
+      p.recordRows(churnRows(900 + d, CHURN_ROWS, 0, true) as never);
+      p.addNoise(PRIVATE_NOISE_SCALE);
+      p.meta = {
+        model: 'churn',
+        modelVersion: '1.0.0',
+        windowStart: String(windowStart),
+        windowEnd: String(windowStart + MIN),
+        deviceId: `device-churn-${d}`,
+        uploadId: `upload-churn-private-${d}`,
+        privacy: JSON.stringify({ mode: 'dp', epsilon: 1, noiseScale: PRIVATE_NOISE_SCALE }),
+      };
+      await upload(c, p.toBytes());
+    } finally {
+      p.dispose();
+    }
+  }
 }
 
 const INCOME: ColumnSpec[] = [{ name: 'income', kind: 'numeric' }];
@@ -90,6 +123,7 @@ export async function seedProject(core: Core, c: Running, now = Date.now()): Pro
       await send('churn', '1.0.0', String(d), start + w * 5 * MIN, CHURN_COLUMNS, churnRows(w * 100 + d, CHURN_ROWS, churnShift(d), true), { region: eu ? 'eu' : 'us' });
     }
   }
+  await seedPrivate(core, c, now);
   const plain: ColumnSpec[] = [
     { name: 'income', kind: 'numeric' },
     { name: 'health.failure', kind: 'categorical', vocabulary: ['input', 'inference', 'output', 'recording'] },
