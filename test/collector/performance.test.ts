@@ -150,6 +150,7 @@ describe.each(BACKENDS)('performance API on $name', (backend) => {
     expect(o.calibration.bins.map((b: { count: number }) => b.count)).toEqual(e.n);
     expect(o.calibration.bins.map((b: { correct: number }) => b.correct)).toEqual(e.k);
     expect(o.labelledError).toBeUndefined();
+    expect(o.classError).toBeUndefined();
   });
 
   it('suppresses a range of fewer than k devices, and needs a read key', async () => {
@@ -177,6 +178,9 @@ describe.each(BACKENDS)('performance API on $name', (backend) => {
     const o = res.body.outputs[OUT];
     // The total of 9 noisy confusion cells: 9 draws per upload.
     expect(o.labelledError.sd).toBeCloseTo(3 * cell, 10);
+    // A class's support or predicted count sums its 3 cells.
+    expect(o.classError.sd).toBeCloseTo(Math.sqrt(3) * cell, 10);
+    expect(o.classError.halfWidth95).toBeCloseTo(1.96 * Math.sqrt(3) * cell, 10);
     expect(Math.abs(o.labelled - all.length)).toBeLessThan(5 * o.labelledError.sd);
     for (const cls of CLASSES) expect(o.classes[cls].auc).toBeGreaterThan(0.5);
     const profile = await get(`${c.url}/v1/models/zoo/versions/2/profile?from=${t}&to=${t + HOUR}`, c.keys.read);

@@ -188,7 +188,11 @@ describe('model', () => {
     expect(text(view.querySelector('.note')!)).toContain(`within ${num(1.96 * cell, 2)} of the true one`);
     // Two classes: the labelled total sums four confusion cells, so twice the cell's σ.
     expect(text(view.querySelector('[data-metric="labelled"]')!)).toMatch(new RegExp(` ± ${num(1.96 * 2 * cell, 2).replace('.', '\\.')}$`));
-    const cells = [...perf.querySelectorAll('td')].map((td) => text(td)).filter((t) => t.includes('±'));
+    // Each class's support sums two cells; the confusion table shows one cell per entry.
+    const support = [...perf.querySelectorAll('tr[data-class] td:last-child')].map((td) => text(td));
+    expect(support).toHaveLength(2);
+    for (const t of support) expect(t.endsWith(` ± ${num(1.96 * Math.SQRT2 * cell, 2)}`)).toBe(true);
+    const cells = [...perf.querySelectorAll('tr:not([data-class]) td')].map((td) => text(td));
     expect(cells).toHaveLength(4);
     for (const t of cells) expect(t.endsWith(` ± ${num(1.96 * cell, 2)}`)).toBe(true);
   });

@@ -23,6 +23,8 @@ export interface OutputPerformance {
   calibration: { ece: number | null; total: number; bins: { count: number; correct: number; accuracy: number | null; confidence: number }[] } | null;
   /** Private mode: error bar of `labelled`, the sum of every confusion cell. */
   labelledError?: ErrorBar;
+  /** Private mode: error bar of a class's `support` or `predicted`, each the sum of k cells. */
+  classError?: ErrorBar;
 }
 
 export interface Performance {
@@ -76,13 +78,14 @@ export function performanceOf(core: Core, p: Profile, noise: NoiseScales): Perfo
       cal = { ece: orNull(r.ece), total: r.total, bins: r.bins.map((b) => ({ ...b, accuracy: orNull(b.accuracy) })) };
     }
     const labelledError = sumError(core, noise, classes.length * classes.length);
+    const classError = sumError(core, noise, classes.length);
     outputs[out] = {
       labelled: m.total,
       accuracy: orNull(m.accuracy),
       classes: perClass,
       confusion: { classes, matrix: matrix.map((r) => r.map((v) => Math.max(v, 0))) },
       calibration: cal,
-      ...(labelledError ? { labelledError } : {}),
+      ...(labelledError ? { labelledError, classError } : {}),
     };
   }
   const cellError = sumError(core, noise);

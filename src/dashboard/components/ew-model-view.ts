@@ -245,7 +245,7 @@ export class EwModelView extends DataView<ModelData> {
           <tbody>${classes.map((c) => {
             const m = o.classes[c];
             return html`<tr data-class=${c}><th scope="row">${c}</th><td class="n">${percent(m.precision)}</td><td class="n">${percent(m.recall)}</td>
-              <td class="n">${num(m.auc)}</td><td class="n">${count(m.support)}</td></tr>`;
+              <td class="n">${num(m.auc)}</td><td class="n">${withBar(m.support, o.classError)}</td></tr>`;
           })}</tbody>
         </table></div>
         <div class="table-wrap"><table>

@@ -46,6 +46,7 @@ const output = {
       },
     },
     labelledError: errorBar,
+    classError: errorBar,
   },
 } as const;
 
