@@ -50,7 +50,7 @@ export class Histogram {
     this.profile.dispose();
   }
 
-  [(Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose')](): void {
+  [Symbol.dispose](): void {
     this.dispose();
   }
 }

@@ -9,7 +9,6 @@ import type { CellValue, ColumnKind, ColumnSpec, ColumnSummary, Schema } from '.
 const KINDS: Record<number, ColumnKind> = { 1: 'numeric', 2: 'grid', 3: 'categorical' };
 /** Labels per engine call: bounds the scratch buffer for big categorical batches. */
 const CHUNK = 65536;
-const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
 
 // A profile dropped without dispose() is still released, eventually.
 const leaked = new FinalizationRegistry<{ engine: Engine; handle: number }>(({ engine, handle }) =>
@@ -239,8 +238,7 @@ export class Profile {
     return {
       columns: this.columns.map(({ name }) => {
         const s = this.summary(name);
-        if (s.kind === 'numeric') return { name, kind: 'numeric', scale: s.scale };
-        if (s.kind === 'grid') return { name, kind: 'grid', edges: s.edges };
+        if (s.kind !== 'categorical') return s.kind === 'numeric' ? { name, kind: 'numeric', scale: s.scale } : { name, kind: 'grid', edges: s.edges };
         return s.mode === 'vocabulary'
           ? { name, kind: 'categorical', vocabulary: s.items.map((i) => i.value).filter((v) => v !== '__other__') }
           : { name, kind: 'categorical' };
@@ -286,7 +284,7 @@ export class Profile {
     this.#handle = 0;
   }
 
-  [disposeSymbol](): void {
+  [Symbol.dispose](): void {
     this.dispose();
   }
 }

@@ -88,7 +88,7 @@ describe('merge', () => {
         // Rounding is relative to the inputs' magnitude (cancellation can leave a tiny result).
         const rows = [...a, ...b, ...c];
         const scales = ['x', 'g'].flatMap((k) => {
-          const big = Math.max(1, ...rows.map((row) => Math.abs(Number(row[k]))).filter(Number.isFinite));
+          const big = Math.max(1, ...rows.map((row) => Math.abs(Number(row[k as 'x' | 'g']))).filter(Number.isFinite));
           return [rows.length * big, big, big * big];
         });
         l.moments.forEach((m, i) => {

@@ -2,7 +2,7 @@
 // real). Tolerances are the contract: quantiles within the reached scale's relative-error bound;
 // KS within 0.01; PSI/JS/Hellinger within 0.01 + 10%; counts, missing rates and means exact.
 import { describe, expect, test } from 'vitest';
-import { loadCore, type CategoricalDrift, type NumericDrift, type Profile } from '../../src/core/index.ts';
+import { loadCore, type CategoricalDrift, type NumericDrift, type NumericSummary, type Profile } from '../../src/core/index.ts';
 import * as exact from '../helpers/exact.ts';
 import { normals, rng } from '../helpers/random.ts';
 import { numbers, vegaCsv, vegaJson } from '../helpers/vega.ts';
@@ -50,7 +50,7 @@ function compareNumbers(b: Float64Array, c: Float64Array): { drift: NumericDrift
   const pc = numericProfile(c);
   const drift = core.compare(pb, pc).columns.x as NumericDrift;
   // Both are read at the coarser of the two scales reached.
-  const bound = Math.max(pb.summary('x').relativeError ?? 0, pc.summary('x').relativeError ?? 0);
+  const bound = Math.max((pb.summary('x') as NumericSummary).relativeError ?? 0, (pc.summary('x') as NumericSummary).relativeError ?? 0);
   pb.dispose();
   pc.dispose();
   return { drift, bound };
