@@ -2,17 +2,9 @@
 // monitor would upload.
 import { loadCore, type Profile } from '../../src/core/index.ts';
 
-/** A small deterministic generator (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/random.ts';
+
+export { rng };
 
 /** Rows of 4 features in roughly the ranges of the churn fixture. */
 export function featureRows(n: number, seed = 1): Float32Array {
