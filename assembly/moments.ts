@@ -36,8 +36,9 @@ export class Moments {
     this.m2 = this.m2 + m2b + delta * delta * ((fa * fb) / fn);
     this.sum = this.sum + sumb;
     this.n = n;
-    if (minb < this.min) this.min = minb;
-    if (maxb > this.max) this.max = maxb;
+    // f64.min/max order −0 below +0, so the extremes do not depend on which side came first.
+    this.min = min(this.min, minb);
+    this.max = max(this.max, maxb);
   }
 
   variance(): f64 {

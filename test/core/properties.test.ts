@@ -93,15 +93,23 @@ describe('merge', () => {
         });
         l.moments.forEach((m, i) => {
           const o = r.moments[i];
-          // Beyond the double range (a variance over 1e308) both orders overflow, to ±Inf or NaN.
-          if (Number.isFinite(m) && Number.isFinite(o)) expect(Math.abs(m - o)).toBeLessThanOrEqual(1e-9 * scales[i]);
-          else expect(Number.isFinite(m) || Number.isFinite(o), `${m} vs ${o}`).toBe(false);
+          // Near the end of the double range whether a partial sum (or square) overflows depends
+          // on the order of the merges: the moments are compared only where none can.
+          if (!(scales[i] < 1e300)) return;
+          expect(Number.isFinite(m), `${m} vs ${o}`).toBe(Number.isFinite(o));
+          if (Number.isFinite(m)) expect(Math.abs(m - o)).toBeLessThanOrEqual(1e-9 * scales[i]);
         });
         // With the moments equal, the rest of the bytes must be too: compare with them zeroed out.
         expect(stripMoments(l.bytes)).toEqual(stripMoments(r.bytes));
       }),
       { numRuns: 100 },
     );
+  });
+
+  test('−0 and +0 as extremes merge the same either way round', () => {
+    const a = [{ x: 0, g: -0, c: '', v: 'a' }];
+    const b = [{ x: 0, g: 0, c: 'a', v: 'a' }];
+    expect(profileOf(a).merge(profileOf(b)).toBytes()).toEqual(profileOf(b).merge(profileOf(a)).toBytes());
   });
 
   test('merging across different scales is exact', () => {
