@@ -340,6 +340,19 @@ export function column_name(h: i32, i: i32): i32 {
   return w.pos;
 }
 
+/** Every column's name and kind in one call: per column, f64 kind then the name (varint + bytes). */
+export function profile_columns(h: i32): i32 {
+  const p = get(h);
+  if (p == null) return -1;
+  const w = fresh();
+  w.f64(<f64>p.columns.length);
+  for (let i = 0; i < p.columns.length; i++) {
+    w.f64(<f64>p.columns[i].kind);
+    w.str(p.columns[i].name);
+  }
+  return w.pos;
+}
+
 export function column_kind(h: i32, i: i32): i32 {
   const c = column(h, i);
   return c == null ? -1 : c.kind;

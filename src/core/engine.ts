@@ -33,6 +33,7 @@ export interface Exports {
   profile_meta_entry(h: number, i: number): number;
   column_name(h: number, i: number): number;
   column_kind(h: number, i: number): number;
+  profile_columns(h: number): number;
   column_summary(h: number, i: number): number;
   column_quantile(h: number, i: number, q: number): number;
   column_percentile_edges(h: number, i: number, bins: number): number;

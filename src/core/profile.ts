@@ -76,10 +76,15 @@ export class Profile {
   /** Columns in order, with their kinds. */
   get columns(): readonly { name: string; kind: ColumnKind }[] {
     if (!this.#columns) {
+      // One engine call for all of them: decoding an upload reads its columns first.
       const e = this.#engine;
-      const n = e.index(e.x.profile_column_count(this.handle), 'columns');
+      const r = new ResultReader(e.result(e.index(e.x.profile_columns(this.handle), 'columns')));
+      const n = r.f64();
       this.#columns = [];
-      for (let i = 0; i < n; i++) this.#columns.push({ name: e.name(this.handle, i), kind: KINDS[e.x.column_kind(this.handle, i)] });
+      for (let i = 0; i < n; i++) {
+        const kind = KINDS[r.f64()];
+        this.#columns.push({ name: r.str(), kind });
+      }
     }
     return this.#columns;
   }
