@@ -401,7 +401,7 @@ function readRun(r: Reader, run: BucketRun, scale: i32): i64 {
     r.bad('bucket index out of range');
     return 0;
   }
-  run.counts = new StaticArray<i64>(run.cap);
+  run.counts = new StaticArray<i64>(len);
   run.lo = <i32>lo;
   run.len = len;
   let v: i64 = 0;

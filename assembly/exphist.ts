@@ -38,10 +38,23 @@ export class BucketRun {
     return d;
   }
 
+  /** Storage for at least `n` buckets: grows by doubling up to the budget, so small runs stay small. */
+  reserve(n: i32): StaticArray<i64> {
+    const old = this.counts;
+    if (old != null && old.length >= n) return old;
+    let size = old == null ? 16 : old.length * 2;
+    if (size < n) size = n;
+    if (size > this.cap) size = this.cap;
+    const next = new StaticArray<i64>(size);
+    if (old != null) memory.copy(changetype<usize>(next), changetype<usize>(old), <usize>this.len << 3);
+    this.counts = next;
+    return next;
+  }
+
   /** Adds `by` to bucket `index`, which must fit (see shiftToFit). */
   add(index: i32, by: i64): void {
-    if (this.counts == null) this.counts = new StaticArray<i64>(this.cap);
-    const counts = this.counts!;
+    const span = this.len == 0 ? 1 : max(this.hi, index) - min(this.lo, index) + 1;
+    const counts = this.reserve(span);
     if (this.len == 0) {
       this.lo = index;
       this.len = 1;
