@@ -44,6 +44,12 @@ export interface CollectorOptions {
   publicUrl?: string;
   /** How often uploads of closed hours are folded into hourly rollups, ms (0: never). */
   rollupIntervalMs: number;
+  /** How long raw uploads are kept once rolled, ms (0: forever; never less than maxAgeMs). */
+  rawRetentionMs: number;
+  /** How long hourly rollups are kept once folded into a day, ms (0: forever). */
+  hourlyRetentionMs: number;
+  /** How long daily rollups are kept, ms (0: forever). */
+  dailyRetentionMs: number;
   /** OTLP/HTTP metrics endpoint (…/v1/metrics); unset: no push. */
   otlpUrl?: string;
   /** Interval pushed to OTLP, ms; each push covers the interval before the last one. */
@@ -81,6 +87,9 @@ export const SETTINGS: Setting[] = [
   { key: 'driftWassersteinNorm', flag: '--drift-wasserstein', env: 'EDGEWATCH_DRIFT_WASSERSTEIN', type: 'number', default: 0.1, help: 'Wasserstein / baseline std threshold (large samples)' },
   { key: 'driftJs', flag: '--drift-js', env: 'EDGEWATCH_DRIFT_JS', type: 'number', default: 0.1, help: 'Jensen-Shannon distance threshold (large samples)' },
   { key: 'rollupIntervalMs', flag: '--rollup-interval-ms', env: 'EDGEWATCH_ROLLUP_INTERVAL_MS', type: 'int', default: 60_000, help: 'hourly rollup period (0: off)' },
+  { key: 'rawRetentionMs', flag: '--raw-retention-ms', env: 'EDGEWATCH_RAW_RETENTION_MS', type: 'int', default: 7 * 86_400_000, help: 'keep rolled raw uploads (0: forever; at least max age)' },
+  { key: 'hourlyRetentionMs', flag: '--hourly-retention-ms', env: 'EDGEWATCH_HOURLY_RETENTION_MS', type: 'int', default: 90 * 86_400_000, help: 'keep hourly rollups folded into days (0: forever)' },
+  { key: 'dailyRetentionMs', flag: '--daily-retention-ms', env: 'EDGEWATCH_DAILY_RETENTION_MS', type: 'int', default: 730 * 86_400_000, help: 'keep daily rollups (0: forever)' },
   { key: 'otlpUrl', flag: '--otlp-url', env: 'EDGEWATCH_OTLP_URL', type: 'string', help: 'OTLP/HTTP metrics endpoint to push merged histograms to' },
   { key: 'otlpIntervalMs', flag: '--otlp-interval-ms', env: 'EDGEWATCH_OTLP_INTERVAL_MS', type: 'int', default: 60_000, help: 'OTLP push interval' },
   { key: 'publicUrl', flag: '--public-url', env: 'EDGEWATCH_PUBLIC_URL', type: 'string', help: 'dashboard base URL for links in alerts' },

@@ -15,6 +15,7 @@ import { evaluateAlerts, type Transition } from './alerts/evaluate.ts';
 import { otlpPayload, pushOtlp } from './exporters/otlp.ts';
 import { registerAlertMetrics, registerModelMetrics } from './model-metrics.ts';
 import { rollupRound } from './read/rollup.ts';
+import { pruneRound } from './read/retention.ts';
 import { snapshot } from './read/snapshot.ts';
 import { openStorage } from './storage/open.ts';
 import { timed } from './storage/timed.ts';
@@ -29,6 +30,8 @@ export interface Collector {
   runAlerts(now?: number): Promise<{ transitions: Transition[] | null; sent: number; failed: number }>;
   /** One rollup round (hours closed before `now`); returns how many uploads it folded. */
   runRollups(now?: number): Promise<number>;
+  /** One retention round at `now` (see retention.ts); rows deleted per resolution. */
+  runRetention(now?: number): Promise<{ raw: number; hourly: number; daily: number }>;
   /** Pushes the interval [from, to) of window starts to the OTLP endpoint. */
   pushOtlp(from: number, to: number): Promise<void>;
   close(): Promise<void>;
@@ -56,6 +59,7 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     return { transitions, ...(await deliverDue(db, now)) };
   };
   const runRollups = (now = Date.now()) => rollupRound(db, core, now);
+  const runRetention = (now = Date.now()) => pruneRound(db, opts, now);
   const otlp = async (from: number, to: number) => {
     if (!opts.otlpUrl) throw new Error('no OTLP endpoint configured (--otlp-url)');
     await pushOtlp(opts.otlpUrl, await otlpPayload(db, core, opts.kAnonymity, from, to));
@@ -63,7 +67,11 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
   const step = opts.otlpIntervalMs;
   const tasks = [
     every(opts.alertIntervalMs, 'alerts', () => runAlerts()),
-    every(opts.rollupIntervalMs, 'rollups', () => runRollups()),
+    // Pruning follows each rollup round, so what it may delete has just had its chance to fold.
+    every(opts.rollupIntervalMs, 'rollups', async () => {
+      await runRollups();
+      await runRetention();
+    }),
     // Each push covers the interval before the last one, so late uploads of a window still count.
     every(opts.otlpUrl ? step : 0, 'otlp', () => {
       const end = Date.now() - (Date.now() % step) - step;
@@ -76,6 +84,7 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     context,
     runAlerts,
     runRollups,
+    runRetention,
     pushOtlp: otlp,
     close() {
       closing ??= (async () => {

@@ -1,10 +1,10 @@
 // Merge on read: the uploads of one model version, time range and segment, folded with the
-// core's merge — whole hours from their rollups (rollup.ts), the rest from raw uploads. Every
+// core's merge — whole days and hours from their rollups (rollup.ts), the rest from raw uploads. Every
 // read goes through here, and here the k-anonymity rule is applied: an aggregate of fewer than k
 // distinct devices is reported as suppressed, never built.
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
-import { HOUR } from './rollup.ts';
+import { DAY, HOUR } from './rollup.ts';
 
 export interface Selection {
   projectId: number;
@@ -15,6 +15,8 @@ export interface Selection {
   to: number;
   /** Only uploads whose segment contains these key/values. */
   segment?: Record<string, string>;
+  /** false: never answer from daily rollups (the caller cuts the range into sub-day steps). */
+  days?: boolean;
 }
 
 export interface Counts {
@@ -30,31 +32,46 @@ export type Aggregate =
   | ({ suppressed: true } & Counts)
   | ({ suppressed: false; profile: Profile; layouts: number; noise: NoiseScales } & Counts);
 
-// Raw uploads in the range, except rolled ones inside the whole hours [$7, $8) that rollups cover.
+// Three levels, finest last: daily rollups over the whole days [$9, $10); hourly rollups over the
+// whole hours [$7, $8), except those already folded into a covered day; raw uploads over the
+// range, except those already folded into a covered hour. Each piece is counted exactly once,
+// and a range whose raw rows (or hourly rows) were pruned is still whole at hour (or day) bounds.
 const RAW = `project_id = $1 and model = $2 and version = $3 and window_start >= $4 and window_start < $5
              and ($6::jsonb is null or segment @> $6::jsonb)
              and not (rolled and window_start >= $7 and window_start < $8)`;
 const ROLLED = `project_id = $1 and model = $2 and version = $3 and hour >= $7 and hour < $8
-                and ($6::jsonb is null or segment @> $6::jsonb)`;
+                and ($6::jsonb is null or segment @> $6::jsonb)
+                and not (rolled and hour >= $9 and hour < $10)`;
+const DAILY = `project_id = $1 and model = $2 and version = $3 and day >= $9 and day < $10
+               and ($6::jsonb is null or segment @> $6::jsonb)`;
+
+function whole(from: number, to: number, span: number): [number, number] {
+  const a = Math.ceil(from / span) * span;
+  return [a, Math.max(a, Math.floor(to / span) * span)];
+}
 
 function params(s: Selection) {
-  const wholeFrom = Math.ceil(s.from / HOUR) * HOUR;
-  const wholeTo = Math.max(wholeFrom, Math.floor(s.to / HOUR) * HOUR);
-  return [s.projectId, s.model, s.version, s.from, s.to, s.segment ? JSON.stringify(s.segment) : null, wholeFrom, wholeTo];
+  const [hourFrom, hourTo] = whole(s.from, s.to, HOUR);
+  // Without days (reads cut into sub-day steps), the day range is empty: hourly rows answer.
+  const [dayFrom, dayTo] = s.days === false ? [0, 0] : whole(s.from, s.to, DAY);
+  return [s.projectId, s.model, s.version, s.from, s.to, s.segment ? JSON.stringify(s.segment) : null, hourFrom, hourTo, dayFrom, dayTo];
 }
 
 export async function countSelection(db: Queryable, s: Selection): Promise<Counts> {
   const [r] = await db.query<{ devices: number; uploads: number; rows: number }>(
     `select (select count(distinct d) from (select device_id as d from uploads where ${RAW}
-                                            union all select unnest(devices) from rollups where ${ROLLED}) x) as devices,
-            (select count(*) from uploads where ${RAW}) + (select coalesce(sum(uploads), 0) from rollups where ${ROLLED}) as uploads,
-            (select coalesce(sum(rows), 0) from uploads where ${RAW}) + (select coalesce(sum(rows), 0) from rollups where ${ROLLED}) as rows`,
+                                            union all select unnest(devices) from rollups where ${ROLLED}
+                                            union all select unnest(devices) from daily_rollups where ${DAILY}) x) as devices,
+            (select count(*) from uploads where ${RAW}) + (select coalesce(sum(uploads), 0) from rollups where ${ROLLED})
+              + (select coalesce(sum(uploads), 0) from daily_rollups where ${DAILY}) as uploads,
+            (select coalesce(sum(rows), 0) from uploads where ${RAW}) + (select coalesce(sum(rows), 0) from rollups where ${ROLLED})
+              + (select coalesce(sum(rows), 0) from daily_rollups where ${DAILY}) as rows`,
     params(s),
   );
   return { devices: Number(r.devices), uploads: Number(r.uploads), rows: Number(r.rows) };
 }
 
-/** One stored piece of a selection: a raw upload or an hourly rollup, at time `t`. */
+/** One stored piece of a selection: a raw upload, an hourly or a daily rollup, at time `t`. */
 export type Piece = {
   payload: Uint8Array;
   devices: string[];
@@ -69,7 +86,8 @@ export async function fetchPieces(db: Queryable, s: Selection): Promise<Piece[]>
     `select payload, array[device_id] as devices, 1 as uploads, rows, window_start as t,
             case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise
      from uploads where ${RAW}
-     union all select payload, devices, uploads, rows, hour as t, noise from rollups where ${ROLLED}`,
+     union all select payload, devices, uploads, rows, hour as t, noise from rollups where ${ROLLED}
+     union all select payload, devices, uploads, rows, day as t, noise from daily_rollups where ${DAILY}`,
     params(s),
   );
 }

@@ -6,7 +6,7 @@ import type { DriftOptions } from '../../core/index.ts';
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate, fetchPieces, fold, type Selection } from './aggregate.ts';
-import { HOUR } from './rollup.ts';
+import { DAY, HOUR } from './rollup.ts';
 
 export interface DriftPoint {
   from: number;
@@ -31,15 +31,17 @@ export async function driftTimeline(
   options: DriftOptions = {},
 ): Promise<DriftPoint[]> {
   const points: DriftPoint[] = [];
-  // With steps of whole hours starting on an hour, every rollup falls inside one step: one query
-  // fetches the whole range, and the pieces are cut into steps here.
+  // With steps of whole hours starting on an hour, every hourly rollup falls inside one step (and
+  // every daily one too when steps are whole days): one query fetches the whole range, and the
+  // pieces are cut into steps here. Sub-day steps never read daily rollups, which they would split.
+  const days = s.from % DAY === 0 && step % DAY === 0;
   const aligned = s.from % HOUR === 0 && step % HOUR === 0;
-  const pieces = aligned ? await fetchPieces(db, s) : [];
+  const pieces = aligned ? await fetchPieces(db, { ...s, days }) : [];
   for (let from = s.from; from < s.to; from += step) {
     const to = Math.min(from + step, s.to);
     const agg = aligned
       ? fold(core, k, pieces.filter((p) => p.t >= from && p.t < to))
-      : await aggregate(db, core, k, { ...s, from, to });
+      : await aggregate(db, core, k, { ...s, from, to, days: false });
     const counts = { from, to, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
     if (agg.suppressed) {
       points.push({ ...counts, suppressed: true });

@@ -136,6 +136,26 @@ export const MIGRATIONS: string[] = [
   `
   create index uploads_by_received on uploads (project_id, model, version, received_at);
   `,
+  // 6: daily rollups folded from hourly ones (devices kept as a set, like hourly), so hourly rows
+  // can be pruned; an hourly rollup marked rolled is frozen into its day
+  `
+  alter table rollups add column rolled boolean not null default false;
+  create index rollups_unrolled on rollups (hour) where not rolled;
+  create table daily_rollups (
+    id bigserial primary key,
+    project_id bigint not null references projects(id),
+    model text not null,
+    version text not null,
+    segment jsonb not null,
+    day bigint not null,
+    payload bytea not null,
+    devices text[] not null,
+    uploads int not null,
+    rows bigint not null,
+    noise jsonb not null default '{}'
+  );
+  create index daily_rollups_by_day on daily_rollups (project_id, model, version, day);
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks
