@@ -19,7 +19,7 @@ describe.each(BACKENDS)('daily rollups and retention on $name', (backend) => {
   const now = Date.now();
   // Three whole days, all within the ingest max age (4 days) at `now`.
   const base = now - (now % DAY) - 3 * DAY;
-  const sent: { device: string; rows: Row[] }[] = [];
+  const sent: { device: string; region: string; rows: Row[]; received: number }[] = [];
   const v = (path: string) => `${c.url}/v1/models/churn/versions/1.0.0${path}`;
   const upload = (day: number, hour: number, d: number, id: string) => {
     const rows = makeRows(day * 1000 + hour * 10 + d, 30, day === 2 ? 20 : 0);
@@ -34,25 +34,42 @@ describe.each(BACKENDS)('daily rollups and retention on $name', (backend) => {
   };
   const send = async (day: number, hour: number, d: number, id: string) => {
     const { rows, bytes } = upload(day, hour, d, id);
+    const received = Date.now();
     expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
-    sent.push({ device: `device-${d}`, rows });
+    sent.push({ device: `device-${d}`, region: d % 2 ? 'eu' : 'us', rows, received });
   };
   const reads = [
     `/profile?from=${base}&to=${base + 3 * DAY}`,
     `/profile?from=${base + DAY}&to=${base + 2 * DAY}&segment=${encodeURIComponent('{"region":"eu"}')}`,
     `/drift?from=${base}&to=${base + 3 * DAY}&step=${DAY}`,
   ];
-  const readAll = async () => Promise.all(reads.map(async (r) => (await get(v(r), c.keys.read)).body));
+  const readAll = async () => [
+    ...(await Promise.all(reads.map(async (r) => (await get(v(r), c.keys.read)).body))),
+    (await get(`${c.url}/v1/models`, c.keys.read)).body,
+    (await get(v(`/segments?from=${base}&to=${base + 3 * DAY}`), c.keys.read)).body,
+  ];
   const count = async (table: string) =>
     (await c.collector.context.db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0].n;
 
-  /** The truth of everything uploaded: counts and the profile merged from the raw rows. */
-  const expectTruth = (profile: Record<string, unknown>) => {
+  /** The truth of everything uploaded: counts, the merged profile, the models and segments lists. */
+  const expectTruth = (reads: unknown[]) => {
+    const [profile, , , models, segments] = reads as Record<string, unknown>[];
+    const devices = (of: typeof sent) => new Set(of.map((s) => s.device)).size;
+    const last = (of: typeof sent) => Math.max(...of.map((s) => s.received));
+    expect((models.models as unknown[])[0]).toMatchObject({ model: 'churn', devices: devices(sent) });
+    // Received times are stamped by the collector between our before/after clocks: bounded, not equal.
+    const lastUploadAt = (models.models as { lastUploadAt: number }[])[0].lastUploadAt;
+    expect(lastUploadAt).toBeGreaterThanOrEqual(last(sent));
+    const bySegment = ['eu', 'us'].map((region) => {
+      const of = sent.filter((s) => s.region === region);
+      return { segment: { region }, devices: devices(of), uploads: of.length, rows: of.reduce((a, s) => a + s.rows.length, 0) };
+    });
+    expect(segments.segments).toMatchObject(bySegment);
     const truth = profileOfRows(core, sent.flatMap((s) => s.rows));
     try {
       expect(profile).toMatchObject({
         suppressed: false,
-        devices: new Set(sent.map((s) => s.device)).size,
+        devices: devices(sent),
         uploads: sent.length,
         rows: sent.reduce((a, s) => a + s.rows.length, 0),
       });
@@ -89,7 +106,7 @@ describe.each(BACKENDS)('daily rollups and retention on $name', (backend) => {
 
   it('folds hours into days with devices as a union, reading the same', async () => {
     before = await readAll();
-    expectTruth(before[0] as Record<string, unknown>);
+    expectTruth(before);
     expect(await c.collector.runRollups(now)).toBe(36);
     expect(await count('rollups')).toBe(12); // 3 days × 2 hours × 2 segments
     const daily = await c.collector.context.db.query<{ devices: string[]; uploads: number }>('select devices, uploads from daily_rollups');
@@ -102,7 +119,7 @@ describe.each(BACKENDS)('daily rollups and retention on $name', (backend) => {
   it('folds a late upload into a day already rolled, once', async () => {
     await send(1, 13, 7, 'upload-late');
     const withLate = await readAll();
-    expectTruth(withLate[0] as Record<string, unknown>);
+    expectTruth(withLate);
     expect(withLate[0]).toMatchObject({ devices: 7 });
     expect(await c.collector.runRollups(now)).toBe(1);
     expect(await c.collector.runRollups(now)).toBe(0);
@@ -122,7 +139,7 @@ describe.each(BACKENDS)('daily rollups and retention on $name', (backend) => {
     expect([await count('uploads'), await count('rollups'), await count('daily_rollups')]).toEqual([0, 0, 6]);
     const after = await readAll();
     expectClose(after, before);
-    expectTruth(after[0] as Record<string, unknown>);
+    expectTruth(after);
   });
 
   it('refuses a retried upload id whose raw row was pruned, so it is never counted twice', async () => {

@@ -36,13 +36,13 @@ export type Aggregate =
 // whole hours [$7, $8), except those already folded into a covered day; raw uploads over the
 // range, except those already folded into a covered hour. Each piece is counted exactly once,
 // and a range whose raw rows (or hourly rows) were pruned is still whole at hour (or day) bounds.
-const RAW = `project_id = $1 and model = $2 and version = $3 and window_start >= $4 and window_start < $5
+export const RAW = `project_id = $1 and model = $2 and version = $3 and window_start >= $4 and window_start < $5
              and ($6::jsonb is null or segment @> $6::jsonb)
              and not (rolled and window_start >= $7 and window_start < $8)`;
-const ROLLED = `project_id = $1 and model = $2 and version = $3 and hour >= $7 and hour < $8
+export const ROLLED = `project_id = $1 and model = $2 and version = $3 and hour >= $7 and hour < $8
                 and ($6::jsonb is null or segment @> $6::jsonb)
                 and not (rolled and hour >= $9 and hour < $10)`;
-const DAILY = `project_id = $1 and model = $2 and version = $3 and day >= $9 and day < $10
+export const DAILY = `project_id = $1 and model = $2 and version = $3 and day >= $9 and day < $10
                and ($6::jsonb is null or segment @> $6::jsonb)`;
 
 function whole(from: number, to: number, span: number): [number, number] {
@@ -50,7 +50,8 @@ function whole(from: number, to: number, span: number): [number, number] {
   return [a, Math.max(a, Math.floor(to / span) * span)];
 }
 
-function params(s: Selection) {
+/** The parameters of RAW, ROLLED and DAILY ($1–$10) for a selection. */
+export function params(s: Selection) {
   const [hourFrom, hourTo] = whole(s.from, s.to, HOUR);
   // Without days (reads cut into sub-day steps), the day range is empty: hourly rows answer.
   const [dayFrom, dayTo] = s.days === false ? [0, 0] : whole(s.from, s.to, DAY);

@@ -19,7 +19,7 @@ const LOCK_ID = 7_406_512_003;
 interface Level {
   source: string;
   time: string;
-  /** Source columns as a piece: payload, devices, uploads, rows, noise. */
+  /** Source columns as a piece: devices, uploads, rows, noise, received. */
   piece: string;
   target: string;
   period: string;
@@ -31,7 +31,7 @@ interface Level {
 const HOURLY: Level = {
   source: 'uploads',
   time: 'window_start',
-  piece: `array[device_id] as devices, 1 as uploads, rows,
+  piece: `array[device_id] as devices, 1 as uploads, rows, received_at as received,
           case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise`,
   target: 'rollups',
   period: 'hour',
@@ -42,7 +42,7 @@ const HOURLY: Level = {
 const DAILY: Level = {
   source: 'rollups',
   time: 'hour',
-  piece: 'devices, uploads, rows, noise',
+  piece: 'devices, uploads, rows, noise, received',
   target: 'daily_rollups',
   period: 'day',
   span: DAY,
@@ -56,6 +56,8 @@ interface Group {
   uploads: number;
   rows: number;
   noise: NoiseScales;
+  /** When the newest upload behind it arrived (freshness once raw rows are pruned). */
+  received: number;
   changed: boolean;
 }
 
@@ -92,13 +94,13 @@ async function rollLevel(tx: Queryable, core: Core, l: Level, now: number, maxKe
 async function rollKey(tx: Queryable, core: Core, l: Level, k: Key): Promise<number> {
   const key = [k.project_id, k.model, k.version, JSON.stringify(k.segment), k.period];
   const match = 'project_id = $1 and model = $2 and version = $3 and segment = $4::jsonb';
-  const pieces = await tx.query<{ id: number; payload: Uint8Array; devices: string[]; uploads: number; rows: number; noise: NoiseScales }>(
+  const pieces = await tx.query<{ id: number; payload: Uint8Array; devices: string[]; uploads: number; rows: number; noise: NoiseScales; received: number }>(
     `select id, payload, ${l.piece} from ${l.source}
      where ${match} and ${l.time} >= $5 and ${l.time} < $5 + ${l.span} and not rolled order by id`,
     key,
   );
-  const existing = await tx.query<{ id: number; payload: Uint8Array; devices: string[]; uploads: number; rows: number; noise: NoiseScales }>(
-    `select id, payload, devices, uploads, rows, noise from ${l.target} where ${match} and ${l.period} = $5 and ${l.open} order by id`,
+  const existing = await tx.query<{ id: number; payload: Uint8Array; devices: string[]; uploads: number; rows: number; noise: NoiseScales; received: number }>(
+    `select id, payload, devices, uploads, rows, noise, received from ${l.target} where ${match} and ${l.period} = $5 and ${l.open} order by id`,
     key,
   );
   const groups: Group[] = existing.map((r) => ({
@@ -108,6 +110,7 @@ async function rollKey(tx: Queryable, core: Core, l: Level, k: Key): Promise<num
     uploads: Number(r.uploads),
     rows: Number(r.rows),
     noise: r.noise,
+    received: Number(r.received),
     changed: false,
   }));
   let uploads = 0;
@@ -116,25 +119,26 @@ async function rollKey(tx: Queryable, core: Core, l: Level, k: Key): Promise<num
       const p = core.profileFromBytes(u.payload);
       let g = groups.find((x) => tryMerge(x.profile, p));
       if (g) p.dispose();
-      else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0, noise: {}, changed: true }));
+      else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0, noise: {}, received: 0, changed: true }));
       addNoise(g.noise, u.noise);
       for (const d of u.devices) g.devices.add(d);
       g.uploads += Number(u.uploads);
       g.rows += Number(u.rows);
+      g.received = Math.max(g.received, Number(u.received));
       g.changed = true;
       uploads += Number(u.uploads);
     }
     for (const g of groups) {
       if (!g.changed) continue;
-      const values = [g.profile.toBytes(), [...g.devices], g.uploads, g.rows, JSON.stringify(g.noise)];
+      const values = [g.profile.toBytes(), [...g.devices], g.uploads, g.rows, JSON.stringify(g.noise), g.received];
       if (g.id === undefined) {
         await tx.query(
-          `insert into ${l.target} (project_id, model, version, segment, ${l.period}, payload, devices, uploads, rows, noise)
-           values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10)`,
+          `insert into ${l.target} (project_id, model, version, segment, ${l.period}, payload, devices, uploads, rows, noise, received)
+           values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11)`,
           [...key, ...values],
         );
       } else {
-        await tx.query(`update ${l.target} set payload = $2, devices = $3, uploads = $4, rows = $5, noise = $6 where id = $1`, [g.id, ...values]);
+        await tx.query(`update ${l.target} set payload = $2, devices = $3, uploads = $4, rows = $5, noise = $6, received = $7 where id = $1`, [g.id, ...values]);
       }
     }
     await tx.query(`update ${l.source} set rolled = true where id = any($1::bigint[])`, [pieces.map((u) => u.id)]);

@@ -156,6 +156,11 @@ export const MIGRATIONS: string[] = [
   );
   create index daily_rollups_by_day on daily_rollups (project_id, model, version, day);
   `,
+  // 7: when the newest upload behind a rollup arrived, so freshness survives pruning raw rows
+  `
+  alter table rollups add column received bigint not null default 0;
+  alter table daily_rollups add column received bigint not null default 0;
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks

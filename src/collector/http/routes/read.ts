@@ -8,6 +8,7 @@ import { RequestError } from '../../errors.ts';
 import { aggregate, type Selection } from '../../read/aggregate.ts';
 import { loadBaseline } from '../../read/baselines.ts';
 import { driftTimeline } from '../../read/drift.ts';
+import { listSegments, VERSION_DEVICES, VERSION_LAST } from '../../read/segments.ts';
 import { sumError } from '../../read/performance.ts';
 import { requireKey } from '../auth.ts';
 import { errorBar, rangeQuery, versionParams } from '../schemas.ts';
@@ -77,10 +78,8 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
     async (req) => {
       const rows = await ctx.db.query<Record<string, unknown>>(
         `select m.model, m.version, m.columns, (b.model is not null) as baseline,
-                (select count(distinct u.device_id) from uploads u
-                  where u.project_id = m.project_id and u.model = m.model and u.version = m.version) as devices,
-                (select max(u.received_at) from uploads u
-                  where u.project_id = m.project_id and u.model = m.model and u.version = m.version) as last
+                ${VERSION_DEVICES} as devices,
+                ${VERSION_LAST} as last
          from models m left join baselines b
            on b.project_id = m.project_id and b.model = m.model and b.version = m.version
          where m.project_id = $1 order by m.model, m.version`,
@@ -243,13 +242,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
     },
     async (req) => {
       const s = selection(req.principal!.projectId, req.params, req.query, 24 * HOUR);
-      const rows = await ctx.db.query<{ segment: Record<string, string>; devices: number; uploads: number; rows: number }>(
-        `select segment, count(distinct device_id) as devices, count(*) as uploads, sum(rows)::float8 as rows,
-                max(received_at) as "lastUploadAt" from uploads
-         where project_id = $1 and model = $2 and version = $3 and window_start >= $4 and window_start < $5
-         group by segment having count(distinct device_id) >= $6 order by segment::text`,
-        [s.projectId, s.model, s.version, s.from, s.to, k],
-      );
+      const rows = await listSegments(ctx.db, k, s);
       return { k, segments: rows };
     },
   );

@@ -1,0 +1,36 @@
+// The segments of a model version over a range, with their counts: read from the same three
+// levels as every aggregate (raw uploads, hourly and daily rollups; see aggregate.ts), so the
+// list stays exact at hour and day bounds after raw or hourly rows are pruned. Distinct devices
+// are the union of each piece's device set, per segment; segments below k devices are left out.
+import type { Queryable } from '../storage/db.ts';
+import { DAILY, params, RAW, ROLLED, type Counts, type Selection } from './aggregate.ts';
+
+export type SegmentCounts = { segment: Record<string, string>; lastUploadAt: number } & Counts;
+
+export async function listSegments(db: Queryable, k: number, s: Selection): Promise<SegmentCounts[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    `with p as (
+       select segment, array[device_id] as devices, 1::bigint as uploads, rows, received_at as received from uploads where ${RAW}
+       union all select segment, devices, uploads, rows, received from rollups where ${ROLLED}
+       union all select segment, devices, uploads, rows, received from daily_rollups where ${DAILY}),
+     c as (select segment, sum(uploads)::bigint as uploads, sum(rows)::float8 as rows, max(received) as last from p group by segment),
+     d as (select segment, count(distinct dev) as devices from p cross join lateral unnest(p.devices) as dev group by segment)
+     select c.segment, d.devices, c.uploads, c.rows, c.last as "lastUploadAt" from c join d on d.segment = c.segment
+     where d.devices >= $11 order by c.segment::text`,
+    [...params(s), k],
+  );
+  return rows.map((r) => ({
+    segment: r.segment as Record<string, string>,
+    devices: Number(r.devices), uploads: Number(r.uploads), rows: Number(r.rows), lastUploadAt: Number(r.lastUploadAt),
+  }));
+}
+
+/** Distinct devices and the newest arrival of a model version, over every piece still stored. */
+export const VERSION_DEVICES = `(select count(distinct d) from (
+    select u.device_id as d from uploads u where u.project_id = m.project_id and u.model = m.model and u.version = m.version
+    union all select unnest(r.devices) from rollups r where r.project_id = m.project_id and r.model = m.model and r.version = m.version
+    union all select unnest(r.devices) from daily_rollups r where r.project_id = m.project_id and r.model = m.model and r.version = m.version) x)`;
+export const VERSION_LAST = `greatest(
+    (select max(u.received_at) from uploads u where u.project_id = m.project_id and u.model = m.model and u.version = m.version),
+    (select max(r.received) from rollups r where r.project_id = m.project_id and r.model = m.model and r.version = m.version),
+    (select max(r.received) from daily_rollups r where r.project_id = m.project_id and r.model = m.model and r.version = m.version))`;
