@@ -7,6 +7,7 @@ import type { Queryable } from './storage/db.ts';
 
 const V = ['project', 'model', 'version'];
 const C = [...V, 'column'];
+const O = [...V, 'output'];
 
 export function registerModelMetrics(registry: Registry, read: () => Promise<VersionState[]>) {
   const gauges = {
@@ -18,6 +19,14 @@ export function registerModelMetrics(registry: Registry, read: () => Promise<Ver
     quantile: new Gauge({ name: 'edgewatch_column_quantile', help: 'Quantiles of a numeric column in the evaluation window (latency included).', labelNames: [...C, 'quantile'], registers: [registry] }),
     drift: new Gauge({ name: 'edgewatch_column_drift', help: 'Drift statistics against the baseline (the core compare).', labelNames: [...C, 'statistic'], registers: [registry] }),
     drifted: new Gauge({ name: 'edgewatch_column_drifted', help: '1 when the core marks the column drifted.', labelNames: C, registers: [registry] }),
+    calls: new Gauge({ name: 'edgewatch_model_calls', help: 'Inference calls in the evaluation window (timed calls plus recording failures).', labelNames: V, registers: [registry] }),
+    failed: new Gauge({ name: 'edgewatch_model_failed_calls', help: 'Failed inference calls in the evaluation window (all kinds).', labelNames: V, registers: [registry] }),
+    failedByKind: new Gauge({ name: 'edgewatch_model_failed_calls_by_kind', help: 'Failed inference calls in the evaluation window, by kind.', labelNames: [...V, 'kind'], registers: [registry] }),
+    confidence: new Gauge({ name: 'edgewatch_output_confidence_median', help: "Median of a classifier output's confidence (top score) in the evaluation window.", labelNames: O, registers: [registry] }),
+    labelled: new Gauge({ name: 'edgewatch_output_labelled', help: 'Labelled rows (feedback) of an output in the evaluation window.', labelNames: O, registers: [registry] }),
+    accuracy: new Gauge({ name: 'edgewatch_output_accuracy', help: 'Accuracy of an output on its labelled rows.', labelNames: O, registers: [registry] }),
+    ece: new Gauge({ name: 'edgewatch_output_ece', help: 'Expected calibration error of an output on its labelled rows.', labelNames: O, registers: [registry] }),
+    auc: new Gauge({ name: 'edgewatch_output_auc', help: 'One-vs-rest ROC AUC of a class of an output, from its labelled rows.', labelNames: [...O, 'class'], registers: [registry] }),
   };
   let filling: Promise<void> | undefined;
   // prom-client calls collect() per gauge; one snapshot fills all of them.
@@ -56,6 +65,20 @@ function setAll(g: Record<string, Gauge>, s: VersionState) {
     stats[`verdict_${d.drifted.test}`] = d.drifted.value;
     for (const [statistic, value] of Object.entries(stats)) if (Number.isFinite(value)) g.drift.set({ ...l, statistic }, value);
     g.drifted.set(l, d.drifted.drifted ? 1 : 0);
+  }
+  if (s.health) {
+    g.calls.set(v, s.health.calls);
+    g.failed.set(v, s.health.failures);
+    for (const [kind, n] of Object.entries(s.health.byKind)) g.failedByKind.set({ ...v, kind }, n);
+  }
+  for (const [output, o] of Object.entries(s.outputs ?? {})) {
+    const l = { ...v, output };
+    if (o.confidenceMedian !== undefined) g.confidence.set(l, o.confidenceMedian);
+    if (o.labelled === undefined) continue;
+    g.labelled.set(l, o.labelled);
+    if (o.accuracy != null) g.accuracy.set(l, o.accuracy);
+    if (o.ece != null) g.ece.set(l, o.ece);
+    for (const [cls, auc] of Object.entries(o.auc ?? {})) if (auc !== null) g.auc.set({ ...l, class: cls }, auc);
   }
 }
 

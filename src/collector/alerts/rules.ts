@@ -6,6 +6,12 @@
 //   quantile.0.5|0.9|0.99   a numeric column's quantile in the window (e.g. latency)
 //   freshness_seconds       time since the model version's last upload
 //   devices                 distinct devices in the window
+//   failure_rate            failed calls / calls in the window (health columns)
+//   confidence.median       median of a classifier output's confidence (its top score)
+//   performance.accuracy|ece|auc_min   from an output's feedback columns: accuracy, expected
+//                           calibration error, the lowest one-vs-rest ROC AUC of its classes
+// Output metrics (confidence.*, performance.*) have one series per classifier output; their
+// `column` filter names the output.
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from '../errors.ts';
 
@@ -24,9 +30,15 @@ export const RULE_METRICS = [
   'quantile.0.99',
   'freshness_seconds',
   'devices',
+  'failure_rate',
+  'confidence.median',
+  'performance.accuracy',
+  'performance.ece',
+  'performance.auc_min',
 ] as const;
 export type RuleMetric = (typeof RULE_METRICS)[number];
-export const VERSION_METRICS: readonly RuleMetric[] = ['freshness_seconds', 'devices'];
+export const VERSION_METRICS: readonly RuleMetric[] = ['freshness_seconds', 'devices', 'failure_rate'];
+export const OUTPUT_METRICS: readonly RuleMetric[] = ['confidence.median', 'performance.accuracy', 'performance.ece', 'performance.auc_min'];
 
 export interface AlertRule {
   id?: number;
@@ -47,8 +59,10 @@ export interface AlertRule {
 }
 
 /**
- * The defaults: freshness and missing values go to the data owner, latency to the platform
- * owner, drift to the model owner. Latency is the edge runtime's `health.latency_ms` column.
+ * The defaults: freshness and missing values go to the data owner, latency and errors to the
+ * platform owner, drift, confidence and calibration to the model owner. Latency is the edge
+ * runtime's `health.latency_ms` column; errors its `health.failure` column over its calls.
+ * Thresholds and why: docs/collector.md, *Alerts*.
  */
 export function defaultRules(owners: { data: string; platform: string; model: string }): AlertRule[] {
   return [
@@ -56,6 +70,9 @@ export function defaultRules(owners: { data: string; platform: string; model: st
     { name: 'missing-values', metric: 'missing_rate', op: '>', threshold: 0.1, for: 3, severity: 'ticket', owner: owners.data },
     { name: 'latency-p99', metric: 'quantile.0.99', column: 'health.latency_ms', op: '>', threshold: 1000, for: 3, severity: 'page', owner: owners.platform },
     { name: 'drift', metric: 'drifted', op: '>=', threshold: 1, for: 3, severity: 'ticket', owner: owners.model },
+    { name: 'errors', metric: 'failure_rate', op: '>', threshold: 0.05, for: 3, severity: 'page', owner: owners.platform },
+    { name: 'calibration', metric: 'performance.ece', op: '>', threshold: 0.1, for: 3, severity: 'ticket', owner: owners.model },
+    { name: 'confidence-collapse', metric: 'confidence.median', op: '<', threshold: 0.5, for: 3, severity: 'ticket', owner: owners.model },
   ];
 }
 

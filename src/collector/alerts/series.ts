@@ -1,7 +1,14 @@
 // What a rule observes in a snapshot: one value per series (model version, or model version and
-// column), with the evidence an alert carries. Series below k devices are not observed at all.
+// column, or model version and output), with the evidence an alert carries. Series below k
+// devices are not observed at all.
 import type { VersionState } from '../read/snapshot.ts';
-import type { StoredRule } from './rules.ts';
+import { OUTPUT_METRICS, type StoredRule } from './rules.ts';
+
+/**
+ * Performance metrics are observed only from this many labelled rows in the window: ECE and
+ * accuracy over a handful of labels swing too widely to page anyone.
+ */
+export const MIN_LABELLED = 100;
 
 export interface Observation {
   series: string;
@@ -30,6 +37,32 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
       continue;
     }
     if (!s.visible) continue;
+    if (rule.metric === 'failure_rate') {
+      const h = s.health;
+      if (!h || h.failureRate === null) continue;
+      const value = h.failureRate;
+      out.push({
+        series: `${s.model}|${s.version}`,
+        value,
+        evidence: { ...base, link: columnLink(base.link, 'health.failure', s.from, s.to), column: null, statistic: rule.metric, value, calls: h.calls, failures: h.failures, byKind: h.byKind },
+      });
+      continue;
+    }
+    if (OUTPUT_METRICS.includes(rule.metric)) {
+      for (const [output, o] of Object.entries(s.outputs ?? {})) {
+        if (rule.column && rule.column !== output) continue;
+        const v = outputValue(rule, output, o);
+        if (v === undefined || !Number.isFinite(v.value)) continue;
+        // Confidence opens the confidence column's view; performance the model view at the window.
+        const link = v.column ? columnLink(base.link, v.column, s.from, s.to) : base.link ? `${base.link}?from=${s.from}&to=${s.to}` : null;
+        out.push({
+          series: `${s.model}|${s.version}|${output}`,
+          value: v.value,
+          evidence: { ...base, link, column: v.column ?? null, output, statistic: rule.metric, value: v.value, ...v.extra },
+        });
+      }
+      continue;
+    }
     const columns = rule.column ? [rule.column] : Object.keys(s.columns ?? {});
     for (const column of columns) {
       const v = columnValue(rule, s, column);
@@ -47,6 +80,21 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
 /** The dashboard's column view at the alert's window: what an on-call engineer opens first. */
 function columnLink(modelLink: string | null, column: string, from: number, to: number): string | null {
   return modelLink ? `${modelLink}/columns/${encodeURIComponent(column)}?from=${from}&to=${to}` : null;
+}
+
+function outputValue(rule: StoredRule, output: string, o: NonNullable<VersionState['outputs']>[string]):
+  | { value: number; column?: string; extra: Record<string, unknown> }
+  | undefined {
+  if (rule.metric === 'confidence.median') {
+    return o.confidenceMedian === undefined ? undefined : { value: o.confidenceMedian, column: `${output}.confidence`, extra: {} };
+  }
+  if (o.labelled === undefined || o.labelled < MIN_LABELLED) return undefined;
+  const extra = { labelled: o.labelled, accuracy: o.accuracy, ece: o.ece, auc: o.auc };
+  if (rule.metric === 'performance.accuracy') return o.accuracy == null ? undefined : { value: o.accuracy, extra };
+  if (rule.metric === 'performance.ece') return o.ece == null ? undefined : { value: o.ece, extra };
+  // The weakest class: any class the model stops separating shows here.
+  const aucs = Object.values(o.auc ?? {}).filter((x): x is number => x !== null);
+  return aucs.length ? { value: Math.min(...aucs), extra } : undefined;
 }
 
 function columnValue(rule: StoredRule, s: VersionState, column: string): { value: number; extra: Record<string, unknown> } | undefined {

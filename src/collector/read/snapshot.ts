@@ -7,6 +7,8 @@ import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate } from './aggregate.ts';
 import { loadBaseline } from './baselines.ts';
+import { healthOf, type HealthState } from './health.ts';
+import { outputsOf, type OutputState } from './outputs.ts';
 
 export interface ColumnState {
   kind: 'numeric' | 'grid' | 'categorical';
@@ -34,6 +36,10 @@ export interface VersionState {
   columns?: Record<string, ColumnState>;
   /** Per column, when a baseline is set. */
   drift?: Record<string, ColumnDrift>;
+  /** Calls and failed calls, from the health columns; absent when they were not recorded. */
+  health?: HealthState;
+  /** Per classifier output: confidence, and performance when feedback columns exist. */
+  outputs?: Record<string, OutputState>;
 }
 
 const QS = ['0.5', '0.9', '0.99'] as const;
@@ -79,6 +85,8 @@ export async function snapshot(db: Queryable, core: Core, options: CollectorOpti
         }
         state.columns[name] = col;
       }
+      state.health = healthOf(agg.profile) ?? undefined;
+      state.outputs = outputsOf(core, agg.profile, agg.noise);
       const baseline = await loadBaseline(db, core, v.project_id, v.model, v.version);
       if (baseline) {
         try {

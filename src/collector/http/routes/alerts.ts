@@ -44,7 +44,7 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
     {
       preHandler: admin,
       schema: {
-        summary: 'Install the default rules (freshness, missing values, latency, drift) with their owners',
+        summary: 'Install the default rules (freshness, missing values, latency, errors, drift, calibration, confidence) with their owners',
         tags: ['alerts'],
         body: {
           type: 'object',

@@ -1,0 +1,41 @@
+// Per model output in a merged aggregate: how confident the model is (the median of
+// `<out>.confidence`, the top class's score per row) and, with feedback columns, how right it is
+// (performance.ts). Both from the core: the median is the sketch's quantile, the performance
+// statistics the engine's.
+import type { Core, Profile } from '../core.ts';
+import type { NoiseScales } from './aggregate.ts';
+import { performanceOf } from './performance.ts';
+
+export interface OutputState {
+  /** Median of `<out>.confidence`; absent without that column or without values in it. */
+  confidenceMedian?: number;
+  /** With feedback columns: labelled rows behind the figures below. */
+  labelled?: number;
+  accuracy?: number | null;
+  /** Expected calibration error; null without calibration columns or labelled rows. */
+  ece?: number | null;
+  /** One-vs-rest ROC AUC per class; null where not defined. */
+  auc?: Record<string, number | null>;
+}
+
+const CONFIDENCE = /^(.+)\.confidence$/;
+
+export function outputsOf(core: Core, p: Profile, noise: NoiseScales): Record<string, OutputState> {
+  const names = new Set(p.columnNames);
+  const out: Record<string, OutputState> = {};
+  for (const name of names) {
+    const o = CONFIDENCE.exec(name)?.[1];
+    // A classifier output has both `<out>.predicted` and `<out>.confidence` (docs/edge.md).
+    if (o === undefined || !names.has(`${o}.predicted`) || name.startsWith('feedback.')) continue;
+    const s = p.summary(name);
+    if (s.kind === 'categorical' || s.count - s.missing <= 0) continue;
+    const [median] = p.quantiles(name, [0.5]);
+    if (Number.isFinite(median)) out[o] = { confidenceMedian: median };
+  }
+  for (const [o, perf] of Object.entries(performanceOf(core, p, noise).outputs)) {
+    const auc: Record<string, number | null> = {};
+    for (const [c, x] of Object.entries(perf.classes)) auc[c] = x.auc;
+    out[o] = { ...out[o], labelled: perf.labelled, accuracy: perf.accuracy, ece: perf.calibration?.ece ?? null, auc };
+  }
+  return out;
+}
