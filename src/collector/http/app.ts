@@ -12,6 +12,7 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { readRoutes } from './routes/read.ts';
 import { performanceRoutes } from './routes/performance.ts';
+import { summaryRoutes } from './routes/summaries.ts';
 
 const FASTIFY_REASONS: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'too_large',
@@ -60,6 +61,7 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   baselineRoutes(app, ctx);
   readRoutes(app, ctx);
   performanceRoutes(app, ctx);
+  summaryRoutes(app, ctx);
   alertRoutes(app, ctx);
   opsRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

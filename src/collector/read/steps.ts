@@ -1,0 +1,30 @@
+// A range cut into steps, each step's uploads merged on its own (aggregate.ts, so k-anonymity
+// applies to every step). Shared by the drift timeline and the per-step summaries.
+import type { Core } from '../core.ts';
+import type { Queryable } from '../storage/db.ts';
+import { aggregate, fetchPieces, fold, type Aggregate, type Selection } from './aggregate.ts';
+import { DAY, HOUR } from './rollup.ts';
+
+export interface Step {
+  from: number;
+  to: number;
+  /** The caller disposes `agg.profile` when the step is not suppressed. */
+  agg: Aggregate;
+}
+
+/** Steps of `step` ms from `s.from` (the last one cut at `s.to`), in order. */
+export async function* steps(db: Queryable, core: Core, k: number, s: Selection, step: number): AsyncGenerator<Step> {
+  // With steps of whole hours starting on an hour, every hourly rollup falls inside one step (and
+  // every daily one too when steps are whole days): one query fetches the whole range, and the
+  // pieces are cut into steps here. Sub-day steps never read daily rollups, which they would split.
+  const days = s.from % DAY === 0 && step % DAY === 0;
+  const aligned = s.from % HOUR === 0 && step % HOUR === 0;
+  const pieces = aligned ? await fetchPieces(db, { ...s, days }) : [];
+  for (let from = s.from; from < s.to; from += step) {
+    const to = Math.min(from + step, s.to);
+    const agg = aligned
+      ? fold(core, k, pieces.filter((p) => p.t >= from && p.t < to))
+      : await aggregate(db, core, k, { ...s, from, to, days: false });
+    yield { from, to, agg };
+  }
+}
