@@ -30,6 +30,8 @@ export interface CollectorOptions {
   metricsToken?: string;
   /** Rolling window of the per-model metrics and of alert evaluation, ms. */
   evalWindowMs: number;
+  /** Segments evaluated per model version in the rolling window (the most devices first). */
+  evalMaxSegments: number;
   /** How often alert rules are evaluated, ms (0: never in the background). */
   alertIntervalMs: number;
   /** Drift verdict (the core's compare): p-value tests up to this many baseline values… */
@@ -81,6 +83,7 @@ export const SETTINGS: Setting[] = [
   { key: 'rateLimitPerDevice', flag: '--rate-limit-per-device', env: 'EDGEWATCH_RATE_LIMIT_PER_DEVICE', type: 'int', default: 120, help: 'ingest requests/minute per device id (0: off)' },
   { key: 'metricsToken', flag: '--metrics-token', env: 'EDGEWATCH_METRICS_TOKEN', type: 'string', help: 'bearer token required by /metrics' },
   { key: 'evalWindowMs', flag: '--eval-window-ms', env: 'EDGEWATCH_EVAL_WINDOW_MS', type: 'int', default: 3_600_000, help: 'rolling window of model metrics and alerts' },
+  { key: 'evalMaxSegments', flag: '--eval-max-segments', env: 'EDGEWATCH_EVAL_MAX_SEGMENTS', type: 'int', default: 20, help: 'segments per model version in metrics and alerts (most devices first)' },
   { key: 'alertIntervalMs', flag: '--alert-interval-ms', env: 'EDGEWATCH_ALERT_INTERVAL_MS', type: 'int', default: 60_000, help: 'alert evaluation period (0: off)' },
   { key: 'driftSmallSample', flag: '--drift-small-sample', env: 'EDGEWATCH_DRIFT_SMALL_SAMPLE', type: 'int', default: 1000, help: 'p-value tests up to this many baseline values, distances beyond' },
   { key: 'driftPvalue', flag: '--drift-pvalue', env: 'EDGEWATCH_DRIFT_PVALUE', type: 'number', default: 0.05, help: 'KS / chi-square significance (small samples)' },

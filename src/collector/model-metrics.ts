@@ -1,11 +1,14 @@
 // Per-model Prometheus metrics, computed at scrape time from the rolling-window snapshot (cached
 // briefly: several gauges read one snapshot, and scrapes may come from several Prometheus).
 // Ratios such as the missing rate are left to PromQL: the collector exports counts.
+// Every series carries `segment`: "" for all of a version's traffic, else the segment's canonical
+// JSON. A segment's figures are part of the version's, so sums over versions select segment="".
 import { Gauge, type Registry } from 'prom-client';
+import { canonicalSegment } from './read/segments.ts';
 import type { VersionState } from './read/snapshot.ts';
 import type { Queryable } from './storage/db.ts';
 
-const V = ['project', 'model', 'version'];
+const V = ['project', 'model', 'version', 'segment'];
 const C = [...V, 'column'];
 const O = [...V, 'output'];
 
@@ -14,7 +17,7 @@ export function registerModelMetrics(registry: Registry, read: () => Promise<Ver
     devices: new Gauge({ name: 'edgewatch_model_devices', help: 'Distinct devices reporting in the evaluation window (k-anonymous).', labelNames: V, registers: [registry] }),
     rows: new Gauge({ name: 'edgewatch_model_rows', help: 'Rows recorded in the evaluation window.', labelNames: V, registers: [registry] }),
     uploads: new Gauge({ name: 'edgewatch_model_uploads', help: 'Uploads in the evaluation window.', labelNames: V, registers: [registry] }),
-    freshness: new Gauge({ name: 'edgewatch_model_freshness_seconds', help: 'Seconds since the last upload of the model version.', labelNames: V, registers: [registry] }),
+    freshness: new Gauge({ name: 'edgewatch_model_freshness_seconds', help: 'Seconds since the last upload of the model version (or segment).', labelNames: V, registers: [registry] }),
     values: new Gauge({ name: 'edgewatch_column_values', help: 'Column cells in the evaluation window, by state (count includes missing).', labelNames: [...C, 'state'], registers: [registry] }),
     quantile: new Gauge({ name: 'edgewatch_column_quantile', help: 'Quantiles of a numeric column in the evaluation window (latency included).', labelNames: [...C, 'quantile'], registers: [registry] }),
     drift: new Gauge({ name: 'edgewatch_column_drift', help: 'Drift statistics against the baseline (the core compare).', labelNames: [...C, 'statistic'], registers: [registry] }),
@@ -43,7 +46,7 @@ export function registerModelMetrics(registry: Registry, read: () => Promise<Ver
 }
 
 function setAll(g: Record<string, Gauge>, s: VersionState) {
-  const v = { project: s.project, model: s.model, version: s.version };
+  const v = { project: s.project, model: s.model, version: s.version, segment: s.segment ? canonicalSegment(s.segment) : '' };
   if (s.freshnessSeconds !== null) g.freshness.set(v, s.freshnessSeconds);
   if (!s.visible) return;
   g.devices.set(v, s.devices!);

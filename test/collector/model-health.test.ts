@@ -107,7 +107,7 @@ describe.each(BACKENDS)('model health, confidence and performance on $name', (ba
   it('exports calls, failed calls by kind, confidence median, accuracy, ECE and AUC per class', async () => {
     const t = truth();
     const m = (await get(`${c.url}/metrics`, undefined)).body as string;
-    const v = 'project="alpha",model="zoo",version="2"';
+    const v = 'project="alpha",model="zoo",version="2",segment=""';
     const num = (re: string) => Number(new RegExp(`^${re} (\\S+)$`, 'm').exec(m)?.[1]);
     expect(m).toContain(`edgewatch_model_calls{${v}} ${t.calls}`);
     expect(m).toContain(`edgewatch_model_failed_calls{${v}} ${t.failures}`);

@@ -170,7 +170,7 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
 
   it('exports per-model metrics over the rolling window, from the same merge and compare', async () => {
     const m = await get(`${c.url}/metrics`, undefined);
-    const v = 'project="alpha",model="churn",version="1.0.0"';
+    const v = 'project="alpha",model="churn",version="1.0.0",segment=""';
     const all = [...stepRows[0], ...stepRows[1], ...stepRows[2]];
     expect(m.body).toContain(`edgewatch_model_devices{${v}} 6`);
     expect(m.body).toContain(`edgewatch_model_rows{${v}} ${all.length}`);

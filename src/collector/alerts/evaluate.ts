@@ -84,7 +84,7 @@ async function enqueue(tx: Queryable, rule: StoredRule, alertId: number, event: 
 }
 
 function slackText(event: string, e: Record<string, unknown>): string {
-  const where = `${e.model}@${e.version}${e.column ? ` column ${e.column}` : e.output ? ` output ${e.output}` : ''}`;
+  const where = `${e.model}@${e.version}${e.segment ? ` segment ${JSON.stringify(e.segment)}` : ''}${e.column ? ` column ${e.column}` : e.output ? ` output ${e.output}` : ''}`;
   const head = event === 'firing' ? `:rotating_light: [${e.severity}] ${e.rule} firing` : `:white_check_mark: ${e.rule} resolved`;
   const link = e.link ? ` <${e.link}|open>` : '';
   return `${head}: ${where}: ${e.statistic} = ${e.value} (${e.op} ${e.threshold}), owner ${e.owner}${link}`;

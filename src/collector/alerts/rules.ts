@@ -11,7 +11,8 @@
 //   performance.accuracy|ece|auc_min   from an output's feedback columns: accuracy, expected
 //                           calibration error, the lowest one-vs-rest ROC AUC of its classes
 // Output metrics (confidence.*, performance.*) have one series per classifier output; their
-// `column` filter names the output.
+// `column` filter names the output. A rule with `bySegment` is evaluated on each segment of k
+// devices the snapshot holds (one series per segment) instead of on the whole model version.
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from '../errors.ts';
 
@@ -48,6 +49,8 @@ export interface AlertRule {
   model?: string | null;
   version?: string | null;
   column?: string | null;
+  /** true: one series per segment (k devices or more), never the whole version. */
+  bySegment?: boolean;
   op: '>' | '>=' | '<' | '<=';
   threshold: number;
   /** Consecutive evaluations (windows) the condition must hold. */
@@ -87,6 +90,7 @@ export const ruleSchema = {
     model: { type: ['string', 'null'], maxLength: 128 },
     version: { type: ['string', 'null'], maxLength: 128 },
     column: { type: ['string', 'null'], maxLength: 256 },
+    bySegment: { type: 'boolean' },
     op: { type: 'string', enum: ['>', '>=', '<', '<='] },
     threshold: { type: 'number' },
     for: { type: 'integer', minimum: 1, maximum: 1000 },
@@ -103,15 +107,15 @@ export async function saveRule(db: Queryable, projectId: number, r: AlertRule): 
   }
   const rows = await db.query<{ id: number }>(
     `insert into alert_rules (project_id, name, metric, model, version, column_name, op, threshold, for_windows,
-                              severity, owner, webhook_url, webhook_format, created_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                              severity, owner, webhook_url, webhook_format, created_at, by_segment)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      on conflict (project_id, name) do update set metric = excluded.metric, model = excluded.model,
-       version = excluded.version, column_name = excluded.column_name, op = excluded.op,
+       version = excluded.version, column_name = excluded.column_name, by_segment = excluded.by_segment, op = excluded.op,
        threshold = excluded.threshold, for_windows = excluded.for_windows, severity = excluded.severity,
        owner = excluded.owner, webhook_url = excluded.webhook_url, webhook_format = excluded.webhook_format
      returning id`,
     [projectId, r.name, r.metric, r.model ?? null, r.version ?? null, r.column ?? null, r.op, r.threshold, r.for,
-     r.severity, r.owner, r.webhookUrl ?? null, r.webhookFormat ?? 'json', Date.now()],
+     r.severity, r.owner, r.webhookUrl ?? null, r.webhookFormat ?? 'json', Date.now(), r.bySegment ?? false],
   );
   return rows[0].id;
 }
@@ -131,6 +135,7 @@ export async function listRules(db: Queryable, projectId?: number): Promise<Stor
     model: r.model as string | null,
     version: r.version as string | null,
     column: r.column_name as string | null,
+    bySegment: r.by_segment as boolean,
     op: r.op as AlertRule['op'],
     threshold: r.threshold as number,
     for: r.for_windows as number,

@@ -1,6 +1,7 @@
 // What a rule observes in a snapshot: one value per series (model version, or model version and
 // column, or model version and output), with the evidence an alert carries. Series below k
 // devices are not observed at all.
+import { canonicalSegment } from '../read/segments.ts';
 import type { VersionState } from '../read/snapshot.ts';
 import { OUTPUT_METRICS, type StoredRule } from './rules.ts';
 
@@ -22,18 +23,24 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
     if (s.projectId !== rule.projectId) continue;
     if (rule.model && rule.model !== s.model) continue;
     if (rule.version && rule.version !== s.version) continue;
+    // A per-segment rule sees the segments only; any other rule the whole version only.
+    if (Boolean(rule.bySegment) !== (s.segment !== null)) continue;
+    const seg = s.segment ? canonicalSegment(s.segment) : null;
+    // The series key: model|version[|column or output][|segment JSON].
+    const key = (...parts: string[]) => [s.model, s.version, ...parts, ...(seg ? [seg] : [])].join('|');
+    const link = (column: string | null, atWindow: boolean) => viewLink(publicUrl, s, seg, column, atWindow);
     const base = {
       project: s.project,
       model: s.model,
       version: s.version,
-      segment: null,
+      segment: s.segment,
       window: { from: s.from, to: s.to },
-      link: publicUrl ? `${publicUrl.replace(/\/$/, '')}/#/models/${encodeURIComponent(s.model)}/versions/${encodeURIComponent(s.version)}` : null,
+      link: link(null, false),
     };
     if (rule.metric === 'freshness_seconds' || rule.metric === 'devices') {
       const value = rule.metric === 'devices' ? (s.visible ? s.devices : undefined) : s.freshnessSeconds;
       if (value === undefined || value === null) continue;
-      out.push({ series: `${s.model}|${s.version}`, value, evidence: { ...base, column: null, statistic: rule.metric, value } });
+      out.push({ series: key(), value, evidence: { ...base, column: null, statistic: rule.metric, value } });
       continue;
     }
     if (!s.visible) continue;
@@ -42,9 +49,9 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
       if (!h || h.failureRate === null) continue;
       const value = h.failureRate;
       out.push({
-        series: `${s.model}|${s.version}`,
+        series: key(),
         value,
-        evidence: { ...base, link: columnLink(base.link, 'health.failure', s.from, s.to), column: null, statistic: rule.metric, value, calls: h.calls, failures: h.failures, byKind: h.byKind },
+        evidence: { ...base, link: link('health.failure', true), column: null, statistic: rule.metric, value, calls: h.calls, failures: h.failures, byKind: h.byKind },
       });
       continue;
     }
@@ -54,11 +61,10 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
         const v = outputValue(rule, output, o);
         if (v === undefined || !Number.isFinite(v.value)) continue;
         // Confidence opens the confidence column's view; performance the model view at the window.
-        const link = v.column ? columnLink(base.link, v.column, s.from, s.to) : base.link ? `${base.link}?from=${s.from}&to=${s.to}` : null;
         out.push({
-          series: `${s.model}|${s.version}|${output}`,
+          series: key(output),
           value: v.value,
-          evidence: { ...base, link, column: v.column ?? null, output, statistic: rule.metric, value: v.value, ...v.extra },
+          evidence: { ...base, link: link(v.column ?? null, true), column: v.column ?? null, output, statistic: rule.metric, value: v.value, ...v.extra },
         });
       }
       continue;
@@ -68,18 +74,31 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
       const v = columnValue(rule, s, column);
       if (v === undefined || !Number.isFinite(v.value)) continue;
       out.push({
-        series: `${s.model}|${s.version}|${column}`,
+        series: key(column),
         value: v.value,
-        evidence: { ...base, link: columnLink(base.link, column, s.from, s.to), column, statistic: rule.metric, value: v.value, ...v.extra },
+        evidence: { ...base, link: link(column, true), column, statistic: rule.metric, value: v.value, ...v.extra },
       });
     }
   }
   return out;
 }
 
-/** The dashboard's column view at the alert's window: what an on-call engineer opens first. */
-function columnLink(modelLink: string | null, column: string, from: number, to: number): string | null {
-  return modelLink ? `${modelLink}/columns/${encodeURIComponent(column)}?from=${from}&to=${to}` : null;
+/**
+ * The dashboard's view of a model version, or of one column (what an on-call engineer opens
+ * first), at the alert's window and segment: the URL scheme of src/dashboard/state/route.ts.
+ */
+function viewLink(publicUrl: string | undefined, s: VersionState, seg: string | null, column: string | null, atWindow: boolean): string | null {
+  if (!publicUrl) return null;
+  const model = `${publicUrl.replace(/\/$/, '')}/#/models/${encodeURIComponent(s.model)}/versions/${encodeURIComponent(s.version)}`;
+  const path = column ? `${model}/columns/${encodeURIComponent(column)}` : model;
+  const q = new URLSearchParams();
+  if (atWindow) {
+    q.set('from', String(s.from));
+    q.set('to', String(s.to));
+  }
+  if (seg) q.set('segment', seg);
+  const query = q.toString();
+  return query ? `${path}?${query}` : path;
 }
 
 function outputValue(rule: StoredRule, output: string, o: NonNullable<VersionState['outputs']>[string]):

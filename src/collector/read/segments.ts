@@ -5,6 +5,11 @@
 import type { Queryable } from '../storage/db.ts';
 import { DAILY, params, RAW, ROLLED, type Counts, type Selection } from './aggregate.ts';
 
+/** A segment as one string: JSON with its keys sorted, so equal segments always read the same. */
+export function canonicalSegment(segment: Record<string, string>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(segment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
 export type SegmentCounts = { segment: Record<string, string>; lastUploadAt: number } & Counts;
 
 export async function listSegments(db: Queryable, k: number, s: Selection): Promise<SegmentCounts[]> {

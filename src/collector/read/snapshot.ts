@@ -1,14 +1,16 @@
-// The state of every model version over the rolling evaluation window (default 1 h): merged
-// with the core, compared with its baseline by the core. Feeds /metrics and the alert rules, so
-// both see the same numbers — and both see nothing of an aggregate below k devices.
+// The state of every model version over the rolling evaluation window (default 1 h), and of each
+// of its segments with k devices (at most evalMaxSegments per version): merged with the core,
+// compared with the version's baseline by the core. Feeds /metrics and the alert rules, so both
+// see the same numbers — and both see nothing of an aggregate below k devices.
 import type { ColumnDrift } from '../../core/types.ts';
 import { driftOptions, type CollectorOptions } from '../config.ts';
-import type { Core } from '../core.ts';
+import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate } from './aggregate.ts';
 import { loadBaseline } from './baselines.ts';
 import { healthOf, type HealthState } from './health.ts';
 import { outputsOf, type OutputState } from './outputs.ts';
+import { canonicalSegment, listSegments } from './segments.ts';
 
 export interface ColumnState {
   kind: 'numeric' | 'grid' | 'categorical';
@@ -24,9 +26,14 @@ export interface VersionState {
   projectId: number;
   model: string;
   version: string;
+  /**
+   * null: all of the version's traffic. Otherwise one segment as devices upload it, read by
+   * containment like the API's `segment` parameter (uploads whose segment holds these key/values).
+   */
+  segment: Record<string, string> | null;
   from: number;
   to: number;
-  /** Seconds since the last upload of this version, null below k devices over 30 days. */
+  /** Seconds since the last upload of this version (or segment), null below k devices over 30 days. */
   freshnessSeconds: number | null;
   /** false: fewer than k devices in the window; nothing below is filled. */
   visible: boolean;
@@ -43,6 +50,7 @@ export interface VersionState {
 }
 
 const QS = ['0.5', '0.9', '0.99'] as const;
+const MONTH = 30 * 86_400_000;
 
 export async function snapshot(db: Queryable, core: Core, options: CollectorOptions, now = Date.now()): Promise<VersionState[]> {
   const k = options.kAnonymity;
@@ -53,51 +61,64 @@ export async function snapshot(db: Queryable, core: Core, options: CollectorOpti
      from uploads u join projects p on p.id = u.project_id
      where u.received_at >= $1
      group by u.project_id, p.name, u.model, u.version order by p.name, u.model, u.version`,
-    [now - 30 * 86_400_000],
+    [now - MONTH],
   );
   const out: VersionState[] = [];
   for (const v of versions) {
-    const state: VersionState = {
-      project: v.name,
-      projectId: v.project_id,
-      model: v.model,
-      version: v.version,
-      from,
-      to: now,
-      freshnessSeconds: v.devices >= k ? Math.max(0, (now - v.last) / 1000) : null,
-      visible: false,
-    };
-    out.push(state);
-    const agg = await aggregate(db, core, k, { projectId: v.project_id, model: v.model, version: v.version, from, to: now });
-    if (agg.suppressed) continue;
+    const where = { projectId: v.project_id, model: v.model, version: v.version };
+    const head = { project: v.name, projectId: v.project_id, model: v.model, version: v.version, from, to: now };
+    // Segments with k devices over the same 30 days, the most devices first, at most
+    // evalMaxSegments of them; each one's freshness is that of its own last upload.
+    const segments = (await listSegments(db, k, { ...where, from: now - MONTH, to: now }))
+      .filter((x) => Object.keys(x.segment).length > 0)
+      .sort((a, b) => b.devices - a.devices || canonicalSegment(a.segment).localeCompare(canonicalSegment(b.segment)))
+      .slice(0, options.evalMaxSegments);
+    const baseline = await loadBaseline(db, core, v.project_id, v.model, v.version);
     try {
-      state.visible = true;
-      state.devices = agg.devices;
-      state.uploads = agg.uploads;
-      state.rows = agg.rows;
-      state.columns = {};
-      for (const { name, kind } of agg.profile.columns) {
-        const s = agg.profile.summary(name);
-        const col: ColumnState = { kind, count: s.count, missing: s.missing, nan: s.nan };
-        if (kind !== 'categorical') {
-          const q = agg.profile.quantiles(name, QS.map(Number));
-          col.quantiles = { '0.5': q[0], '0.9': q[1], '0.99': q[2] };
-        }
-        state.columns[name] = col;
-      }
-      state.health = healthOf(agg.profile) ?? undefined;
-      state.outputs = outputsOf(core, agg.profile, agg.noise);
-      const baseline = await loadBaseline(db, core, v.project_id, v.model, v.version);
-      if (baseline) {
-        try {
-          state.drift = core.compare(baseline, agg.profile, driftOptions(options)).columns;
-        } finally {
-          baseline.dispose();
-        }
+      const whole: VersionState = { ...head, segment: null, freshnessSeconds: v.devices >= k ? Math.max(0, (now - v.last) / 1000) : null, visible: false };
+      out.push(await fill(whole, db, core, options, baseline));
+      for (const x of segments) {
+        const state: VersionState = { ...head, segment: x.segment, freshnessSeconds: Math.max(0, (now - x.lastUploadAt) / 1000), visible: false };
+        out.push(await fill(state, db, core, options, baseline));
       }
     } finally {
-      agg.profile.dispose();
+      baseline?.dispose();
     }
   }
   return out;
+}
+
+/** Merges the state's window (its segment's, if any) and fills everything else when ≥ k devices. */
+async function fill(state: VersionState, db: Queryable, core: Core, options: CollectorOptions, baseline: Profile | null): Promise<VersionState> {
+  const agg = await aggregate(db, core, options.kAnonymity, {
+    projectId: state.projectId,
+    model: state.model,
+    version: state.version,
+    from: state.from,
+    to: state.to,
+    ...(state.segment ? { segment: state.segment } : {}),
+  });
+  if (agg.suppressed) return state;
+  try {
+    state.visible = true;
+    state.devices = agg.devices;
+    state.uploads = agg.uploads;
+    state.rows = agg.rows;
+    state.columns = {};
+    for (const { name, kind } of agg.profile.columns) {
+      const s = agg.profile.summary(name);
+      const col: ColumnState = { kind, count: s.count, missing: s.missing, nan: s.nan };
+      if (kind !== 'categorical') {
+        const q = agg.profile.quantiles(name, QS.map(Number));
+        col.quantiles = { '0.5': q[0], '0.9': q[1], '0.99': q[2] };
+      }
+      state.columns[name] = col;
+    }
+    state.health = healthOf(agg.profile) ?? undefined;
+    state.outputs = outputsOf(core, agg.profile, agg.noise);
+    if (baseline) state.drift = core.compare(baseline, agg.profile, driftOptions(options)).columns;
+  } finally {
+    agg.profile.dispose();
+  }
+  return state;
 }

@@ -161,6 +161,11 @@ export const MIGRATIONS: string[] = [
   alter table rollups add column received bigint not null default 0;
   alter table daily_rollups add column received bigint not null default 0;
   `,
+  // 8: alert rules evaluated per segment (one series per segment with k devices) instead of on
+  // the whole model version
+  `
+  alter table alert_rules add column by_segment boolean not null default false;
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks
