@@ -165,7 +165,9 @@ describe.each(BACKENDS)('model health, confidence and performance on $name', (ba
     expect(ev('accuracy').value).toBeCloseTo(t.perf.accuracy, 12);
     expect(ev('auc').value).toBeCloseTo(Math.min(...CLASSES.map((cls) => t.perf.classes[cls].auc)), 12);
     expect(ev('confidence')).toMatchObject({ output: OUT, column: `${OUT}.confidence`, value: t.median });
-    // The confidence alert opens its column's view at the alert's window.
+    // Failure rate and performance open the model view at the alert's window (its failures and
+    // performance panels); the confidence alert opens its column's view.
+    for (const r of ['rate-above-half', 'ece']) expect(ev(r).link).toBe(`https://watch.example/#/models/zoo/versions/2?from=${at - 3_600_000}&to=${at}`);
     expect(ev('confidence').link).toBe(`https://watch.example/#/models/zoo/versions/2/columns/${OUT}.confidence?from=${at - 3_600_000}&to=${at}`);
   });
 });

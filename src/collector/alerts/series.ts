@@ -51,7 +51,7 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
       out.push({
         series: key(),
         value,
-        evidence: { ...base, link: link('health.failure', true), column: null, statistic: rule.metric, value, calls: h.calls, failures: h.failures, byKind: h.byKind },
+        evidence: { ...base, link: link(null, true), column: null, statistic: rule.metric, value, calls: h.calls, failures: h.failures, byKind: h.byKind },
       });
       continue;
     }
