@@ -1,7 +1,8 @@
 // Segments in the rolling snapshot, on both back-ends: every segment of k devices gets its own
 // figures in /metrics (label `segment`, "" for all traffic) compared with the version's baseline,
 // a per-segment rule fires for the segment that drifted and no other, its alert carries the
-// segment and links to the dashboard's view of it, and a segment below k devices appears nowhere.
+// segment and links to the dashboard's view of it, and a segment below k devices appears nowhere;
+// a segment quiet in the window keeps only its freshness.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
 import { snapshot } from '../../src/collector/read/snapshot.ts';
@@ -134,5 +135,12 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
   it('evaluates at most evalMaxSegments segments per version, those with the most devices', async () => {
     const states = await snapshot(c.collector.context.db, core, { ...c.collector.context.options, evalMaxSegments: 1 });
     expect(states.map((s) => [s.segment, s.devices])).toEqual([[null, 15], [EU, 6]]);
+  });
+
+  it('keeps the freshness of a segment whose window holds nothing, and nothing else of it', async () => {
+    const later = Date.now() + 2 * HOUR;
+    const states = await snapshot(c.collector.context.db, core, c.collector.context.options, later);
+    expect(states.map((s) => [s.segment, s.visible, s.columns])).toEqual([[null, false, undefined], [EU, false, undefined], [US, false, undefined]]);
+    for (const s of states) expect(s.freshnessSeconds).toBeGreaterThanOrEqual(2 * 3600);
   });
 });
