@@ -10,6 +10,8 @@ export const CHURN_WINDOWS = 10;
 export const CHURN_DEVICES = 8;
 export const CHURN_ROWS = 60;
 export const churnShift = (device: number) => (device < 4 ? 20 : 0);
+/** Start of window w (every 5 min, the last one 5 min before the seed's minute). */
+export const churnWindowStart = (now: number, w: number) => now - (now % 60_000) - 50 * 60_000 + w * 5 * 60_000;
 
 /** Private-mode uploads of churn@1.0.0: how many devices, at which noise scale, when. */
 export const PRIVATE_DEVICES = 3;

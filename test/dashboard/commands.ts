@@ -19,6 +19,8 @@ const running = new Map<string, { collector: Running; buildDir: string }>();
 export interface DashboardCollector {
   url: string;
   readKey: string;
+  /** The time the seed was built for: its windows are placed from it (seed.ts, churn-rows.ts). */
+  seededAt: number;
 }
 
 /** Where the screenshots go (test-results/ is not committed). */
@@ -38,9 +40,10 @@ const startDashboardCollector: BrowserCommand<[]> = async (): Promise<DashboardC
       admin: (await createKey(db, { project: 'alpha', kind: 'admin' })).key,
     };
     const r: Running = { url, collector, keys, stop: () => collector.close() };
-    await seedProject(await sharedCore(), r);
+    const seededAt = Date.now();
+    await seedProject(await sharedCore(), r, seededAt);
     running.set(url, { collector: r, buildDir });
-    return { url, readKey: keys.read };
+    return { url, readKey: keys.read, seededAt };
   } catch (err) {
     await collector.close();
     rmSync(buildDir, { recursive: true, force: true });

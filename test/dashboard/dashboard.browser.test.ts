@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands, page, userEvent } from 'vitest/browser';
 import { CollectorClient } from '../../src/dashboard/api/client.ts';
-import { num, percent, pvalue } from '../../src/dashboard/format.ts';
-import { CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, PRIVATE_DEVICES, PRIVATE_NOISE_SCALE, churnRows, churnShift, privateWindowStart } from './churn-rows.ts';
+import { count, num, percent, pvalue } from '../../src/dashboard/format.ts';
+import { makeRows } from '../collector/helpers/payloads.ts';
+import { CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, PRIVATE_DEVICES, PRIVATE_NOISE_SCALE, churnRows, churnShift, churnWindowStart, privateWindowStart } from './churn-rows.ts';
 import { activeDeep, allWithin, deep, deepAll, mount, text, waitFor, within } from './helpers.ts';
 import type { DashboardCollector } from './commands.ts';
 
@@ -128,7 +129,7 @@ describe('model', () => {
     expect(text(age.children[2] as HTMLElement)).toBe('Wasserstein / std');
     expect(text(age.children[4] as HTMLElement)).toBe(num(d.drifted.threshold));
     expect(text(age.children[6] as HTMLElement)).toBe(pvalue(d.kind === 'numeric' ? d.ks.pvalue : NaN));
-    // Dataset-level share, predictions, latency (without quantiles: the baseline lacks it), feedback, segments.
+    // Dataset-level share, predictions, latency, feedback, segments.
     const view = deep('ew-model-view')!.shadowRoot!;
     expect(text(view.querySelector('#dataset-h')!.parentElement!)).toMatch(/\d+ of \d+ compared columns drifted/);
     expect(view.querySelectorAll('ew-chart').length).toBeGreaterThanOrEqual(2);
@@ -160,6 +161,65 @@ describe('model', () => {
     await waitFor(() => deepAll('ew-chart').every((ch) => (ch as unknown as { plot?: unknown }).plot), 'charts drawn');
     await shot('model-laptop');
     await shot('model-phone', PHONE);
+  });
+
+  it('shows each predicted class’s share per step, from the counts of exactly that step’s rows', async () => {
+    // The seed's ten windows, one per 5-minute step of this hour; the last two steps have no uploads.
+    const from = churnWindowStart(c.seededAt, 0);
+    mount(conn(), `#/models/churn/versions/1.0.0?from=${from}&to=${from + 3_600_000}`);
+    // The steps table (the chart's legend is a table too).
+    const steps = () => within('ew-class-shares', 'ew-steps-table')?.shadowRoot;
+    const rows = await waitFor(() => {
+      const r = [...(steps()?.querySelectorAll<HTMLElement>('tbody tr') ?? [])];
+      return r.length === 12 && r;
+    }, 'twelve steps of class shares');
+    // Truth: the predicted classes of the raw rows each device recorded in window w.
+    const truth = Array.from({ length: CHURN_WINDOWS }, (_, w) => {
+      const n: Record<string, number> = {};
+      for (let dv = 0; dv < CHURN_DEVICES; dv++) {
+        for (const row of churnRows(w * 100 + dv, CHURN_ROWS, churnShift(dv), true)) n[row['scores.predicted']] = (n[row['scores.predicted']] ?? 0) + 1;
+      }
+      return n;
+    });
+    const head = [...steps()!.querySelectorAll<HTMLElement>('thead th')].map((th) => text(th));
+    const classes = head.slice(2, -1);
+    expect([...classes].sort()).toEqual(['churn', 'stay']);
+    expect(head.at(-1)).toBe('predictions');
+    for (let w = 0; w < 12; w++) {
+      const cells = [...rows[w].children].map((td) => text(td as HTMLElement));
+      if (w >= CHURN_WINDOWS) {
+        expect(cells[1]).toBe('fewer than k');
+        continue;
+      }
+      const total = CHURN_DEVICES * CHURN_ROWS;
+      expect(cells.at(-1)).toBe(count(total));
+      classes.forEach((cl, j) => expect(cells[2 + j]).toBe(`${percent((truth[w][cl] ?? 0) / total)} (${count(truth[w][cl] ?? 0)})`));
+    }
+    // The chart draws the same shares, stacked from the bottom band up, and is labelled for screen readers.
+    const chart = await waitFor(() => within<HTMLElement & { plot?: { data: (number | null)[][]; series: { label?: string }[] } }>('ew-class-shares', 'ew-chart'), 'the shares chart');
+    await waitFor(() => chart.plot, 'the shares chart drawn');
+    expect(chart.plot!.series.slice(1).map((x) => x.label)).toEqual(classes);
+    const bottom = chart.plot!.data[1];
+    for (let w = 0; w < CHURN_WINDOWS; w++) {
+      expect(bottom[w]).toBeCloseTo((truth[w][classes[0]] ?? 0) / (CHURN_DEVICES * CHURN_ROWS), 12);
+      expect(chart.plot!.data[2][w]).toBeCloseTo(1, 12);
+    }
+    expect(bottom.slice(CHURN_WINDOWS)).toEqual([null, null]);
+    expect(chart.shadowRoot!.querySelector('[role="img"]')!.getAttribute('aria-label')).toBe(
+      `scores.predicted: share of each predicted class per 5 minute step, stacked (${classes.join(', ')})`,
+    );
+    // Confidence per step from the same route: its median within one grid bin (0.01) of the raw rows' own.
+    const conf = deepAll('ew-steps-table').find((t) => t.getAttribute('summary') === 'scores.confidence per step')!;
+    const medians = [...conf.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => text(tr.children[3] as HTMLElement));
+    for (let w = 0; w < CHURN_WINDOWS; w++) {
+      const values: number[] = [];
+      for (let dv = 0; dv < CHURN_DEVICES; dv++) for (const row of churnRows(w * 100 + dv, CHURN_ROWS, churnShift(dv), true)) values.push(row['scores.confidence']);
+      values.sort((a, b) => a - b);
+      expect(Math.abs(Number(medians[w]) - values[Math.floor(0.5 * (values.length - 1))])).toBeLessThanOrEqual(0.011);
+    }
+    await waitFor(() => deepAll('ew-chart').every((ch) => (ch as unknown as { plot?: unknown }).plot), 'charts drawn');
+    await shot('model-shares-laptop');
+    await shot('model-shares-phone', PHONE);
   });
 
   it('takes the range and the refresh period from the picker, into the URL and local storage', async () => {
@@ -273,6 +333,32 @@ describe('column kinds', () => {
     expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(plan.items.map((i) => [i.value, i.count.toLocaleString('en-US')])));
     expect(text(within('ew-column-view', '#s-h')!.parentElement!)).toContain('χ² p-value');
     await shot('column-categorical-laptop');
+  });
+
+  it('shows the current quantiles of a column without a baseline, the baseline marked absent', async () => {
+    // vision@3.0.0 has no baseline; its four devices uploaded one window 30 min before the seed.
+    const from = churnWindowStart(c.seededAt, 0);
+    mount(conn(), `#/models/vision/versions/3.0.0/columns/income?from=${from}&to=${from + 3_600_000}`);
+    const view = (await waitFor(() => within('ew-column-view', 'h1') && deep('ew-column-view')!.shadowRoot, 'the column view'))!;
+    const table = await waitFor(() => [...view.querySelectorAll('#q-h ~ * tr')].find((tr) => text(tr.querySelector('th')!) === 'p50') && view, 'the quantile rows');
+    const incomes = Array.from({ length: 4 }, (_, d) => makeRows(500 + d, 80).map((r) => r.income)).flat().sort((a, b) => a - b);
+    const api = (await new CollectorClient(c.url, c.readKey).summaries('vision', '3.0.0', { from, to: from + 3_600_000 }, 3_600_000, ['income'])).points[0];
+    const q = api.columns!.income.quantiles!;
+    for (const [label, p] of [['p50', '0.5'], ['p90', '0.9'], ['p99', '0.99']] as const) {
+      const tr = [...table.querySelectorAll('#q-h ~ * tr')].find((r) => text(r.querySelector('th')!) === label)!;
+      expect(text(tr.children[1] as HTMLElement)).toBe('no baseline');
+      const shown = text(tr.children[2] as HTMLElement);
+      expect(shown).toBe(num(q[p]));
+      // The collector's quantile is within the sketch's relative error (1.08%) of the raw rows' exact
+      // one (rank q·(n−1)); what is shown adds the rounding to three significant digits.
+      const exact = incomes[Math.floor(Number(p) * (incomes.length - 1))];
+      expect(Math.abs(q[p]! - exact)).toBeLessThanOrEqual(0.0109 * exact);
+      expect(Math.abs(Number(shown.replace(/,/g, '')) - exact)).toBeLessThanOrEqual(0.0159 * exact);
+    }
+    const values = [...table.querySelectorAll('#q-h ~ * tr')].find((r) => text(r.querySelector('th')!) === 'values')!;
+    expect([text(values.children[1] as HTMLElement), text(values.children[2] as HTMLElement)]).toEqual(['no baseline', count(incomes.length)]);
+    expect(text(table.querySelector('#q-h')!.parentElement!)).toContain('No baseline for this column: current values only.');
+    await shot('column-no-baseline-phone', PHONE);
   });
 
   it('draws a fixed-grid column from its edges', async () => {

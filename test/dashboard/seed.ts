@@ -12,7 +12,7 @@ import type { ColumnSpec } from '../../src/core/types.ts';
 import type { Core } from '../../src/collector/core.ts';
 import { makeRows } from '../collector/helpers/payloads.ts';
 import {
-  CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, CLASSES, PRIVATE_DEVICES, PRIVATE_NOISE_SCALE, churnRows, churnShift, privateWindowStart,
+  CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, CLASSES, PRIVATE_DEVICES, PRIVATE_NOISE_SCALE, churnRows, churnShift, churnWindowStart, privateWindowStart,
 } from './churn-rows.ts';
 import { post, type Running } from '../collector/helpers/collector.ts';
 
@@ -116,11 +116,11 @@ export async function seedProject(core: Core, c: Running, now = Date.now()): Pro
     await upload(c, bytes);
   };
 
-  const start = now - (now % MIN) - 50 * MIN;
+  const start = churnWindowStart(now, 0);
   for (let w = 0; w < CHURN_WINDOWS; w++) {
     for (let d = 0; d < CHURN_DEVICES; d++) {
       const eu = d < 4;
-      await send('churn', '1.0.0', String(d), start + w * 5 * MIN, CHURN_COLUMNS, churnRows(w * 100 + d, CHURN_ROWS, churnShift(d), true), { region: eu ? 'eu' : 'us' });
+      await send('churn', '1.0.0', String(d), churnWindowStart(now, w), CHURN_COLUMNS, churnRows(w * 100 + d, CHURN_ROWS, churnShift(d), true), { region: eu ? 'eu' : 'us' });
     }
   }
   await seedPrivate(core, c, now);

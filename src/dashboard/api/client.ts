@@ -1,6 +1,6 @@
 // A thin client of the collector's read API: every request carries the read key as a bearer
 // token; every failure becomes an ApiError with a sentence a person can act on.
-import type { AlertsResponse, DriftResponse, ModelsResponse, PerformanceResponse, ProfileResponse, RulesResponse, SegmentsResponse } from './types.ts';
+import type { AlertsResponse, DriftResponse, ModelsResponse, PerformanceResponse, ProfileResponse, RulesResponse, SegmentsResponse, SummariesResponse } from './types.ts';
 
 export interface Range {
   from: number;
@@ -69,6 +69,11 @@ export class CollectorClient {
   /** Drift per step; with `step` equal to the range, one point covering all of it. */
   drift(model: string, version: string, range: Range, step: number, segment?: Record<string, string>, signal?: AbortSignal) {
     return this.get<DriftResponse>(`${versionPath(model, version)}/drift`, { ...range, step, segment: segmentParam(segment) }, signal);
+  }
+
+  /** Summaries (and quantiles of numeric columns) of chosen columns per step; no baseline needed. */
+  summaries(model: string, version: string, range: Range, step: number, columns: string[], segment?: Record<string, string>, signal?: AbortSignal) {
+    return this.get<SummariesResponse>(`${versionPath(model, version)}/summaries`, { ...range, step, columns: columns.join(','), segment: segmentParam(segment) }, signal);
   }
 
   segments(model: string, version: string, range: Range, signal?: AbortSignal) {

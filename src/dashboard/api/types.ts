@@ -3,8 +3,9 @@
 import type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary } from '../../core/types.ts';
 import type { ErrorBar } from '../../core/performance.ts';
 import type { OutputPerformance } from '../../collector/read/performance.ts';
+import type { StepColumn } from '../../collector/read/summaries.ts';
 
-export type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary, ErrorBar, OutputPerformance };
+export type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary, ErrorBar, OutputPerformance, StepColumn };
 
 export interface ModelVersion {
   model: string;
@@ -65,6 +66,21 @@ export interface DriftResponse {
   k: number;
   step: number;
   points: DriftPoint[];
+}
+
+/** GET …/summaries: chosen columns per step, no baseline needed (src/collector/read/summaries.ts). */
+export interface SummaryPoint extends Counts {
+  from: number;
+  to: number;
+  suppressed: boolean;
+  columns?: Record<string, StepColumn>;
+}
+
+export interface SummariesResponse {
+  k: number;
+  step: number;
+  quantiles: string[];
+  points: SummaryPoint[];
 }
 
 export interface Segment extends Counts {

@@ -1,8 +1,8 @@
-// uPlot configurations for the dashboard's three kinds of chart: a baseline-vs-current overlay
-// (each on its own count axis, so both are drawn from the collector's counts unchanged), grouped
-// bars for categories, and time series.
+// uPlot configurations for the dashboard's kinds of chart: a baseline-vs-current overlay (each on
+// its own count axis, so both are drawn from the collector's counts unchanged), grouped bars for
+// categories, time series, and stacked shares over time.
 import uPlot from 'uplot';
-import { num } from '../format.ts';
+import { num, percent } from '../format.ts';
 import type { ChartOptions } from './ew-chart.ts';
 
 export const COLORS = {
@@ -90,6 +90,45 @@ export function timelineOptions(series: TimeSeries[], yLabels: Record<string, st
         value: (_u: uPlot, v: number) => num(v),
       })),
     ],
+    cursor: { drag: { x: false, y: false } },
+  };
+}
+
+/**
+ * Band colours of a stacked chart, bottom up: the Okabe–Ito palette (told apart with the common
+ * colour-vision deficiencies) without its yellow, which is too light on white.
+ */
+export const BAND_COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#6e6e6e', '#000000'];
+
+/**
+ * Stacked areas over time: series c is drawn at `stacked[c]` (its top edge) and filled down to the
+ * series below it; the legend shows each band's own value from `own`.
+ */
+export function stackedSharesOptions(labels: string[], own: (number | null)[][]): ChartOptions {
+  return {
+    ms: 1,
+    scales: { x: { time: true }, y: { auto: false, range: [0, 1] } },
+    axes: [
+      { ...axisBase },
+      { ...axisBase, label: 'share of predictions', size: 56, values: (_u: uPlot, vals: number[]) => vals.map((v) => `${Math.round(v * 100)}%`), splits: () => [0, 0.25, 0.5, 0.75, 1] },
+    ],
+    series: [
+      {},
+      ...labels.map((label, c) => {
+        const color = BAND_COLORS[c % BAND_COLORS.length];
+        return {
+          label,
+          stroke: color,
+          fill: `${color}b3`,
+          width: 1,
+          spanGaps: false,
+          points: { show: true, size: 4 },
+          value: (_u: uPlot, _v: number, _si: number, i: number | null) => (i === null ? '—' : percent(own[c][i])),
+        };
+      }),
+    ],
+    // Each band fills only between its own edge and the one below it.
+    bands: labels.slice(1).map((_, c) => ({ series: [c + 2, c + 1] as [number, number] })),
     cursor: { drag: { x: false, y: false } },
   };
 }

@@ -4,7 +4,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type uPlot from 'uplot';
 import type { CollectorClient } from '../api/client.ts';
-import type { ColumnDrift, ColumnSummary, DriftResponse, ModelVersion, ProfileResponse } from '../api/types.ts';
+import type { ColumnDrift, ColumnSummary, DriftResponse, ModelVersion, ProfileResponse, StepColumn } from '../api/types.ts';
 import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
 import { count, num, percent, pvalue, segmentLabel, testName, timeRange } from '../format.ts';
@@ -26,6 +26,8 @@ interface ColumnData {
   profile: ProfileResponse;
   drift?: ColumnDrift;
   timeline?: DriftResponse;
+  /** The column over the whole range from the summaries route: current quantiles without a baseline. */
+  now?: StepColumn;
 }
 
 export class EwColumnView extends DataView<ColumnData> {
@@ -42,12 +44,15 @@ export class EwColumnView extends DataView<ColumnData> {
     const { k, version } = await findVersion(client, model, ver, signal);
     if (!(column in version.columns)) throw new Error(`${model}@${ver} has no column "${column}"`);
     const whole = wholeRange(range);
-    const [profile, wholeDrift, timeline] = await Promise.all([
+    const numeric = version.columns[column] !== 'categorical';
+    const [profile, wholeDrift, timeline, summaries] = await Promise.all([
       client.profile(model, ver, range, route.segment, signal),
       version.baseline ? orNoBaseline(client.drift(model, ver, whole.range, whole.step, route.segment, signal)) : undefined,
       version.baseline ? orNoBaseline(client.drift(model, ver, range, timelineStep(range), route.segment, signal)) : undefined,
+      numeric ? client.summaries(model, ver, whole.range, whole.step, [column], route.segment, signal) : undefined,
     ]);
-    return { k, version, column, ...range, profile, drift: wholeDrift?.points[0]?.columns?.[column], timeline };
+    const now = summaries?.points[0]?.columns?.[column];
+    return { k, version, column, ...range, profile, drift: wholeDrift?.points[0]?.columns?.[column], timeline, now };
   }
 
   protected override renderData(d: ColumnData, route: RouteState): TemplateResult {
@@ -79,7 +84,7 @@ export class EwColumnView extends DataView<ColumnData> {
             <div class="grid">
               <section class="card" aria-labelledby="q-h">
                 <h2 id="q-h">${v.columns[d.column] === 'categorical' ? 'Counts' : 'Quantiles and counts'}</h2>
-                ${this.#quantiles(d.drift, current, baseline)}
+                ${this.#quantiles(d.drift, current, baseline, d.now)}
               </section>
               ${d.drift ? html`<section class="card" aria-labelledby="s-h"><h2 id="s-h">Statistics</h2>${this.#statistics(d.drift)}</section>` : nothing}
             </div>
@@ -130,8 +135,14 @@ export class EwColumnView extends DataView<ColumnData> {
         ${Math.round(d.timeline!.step / 60_000)} min, gaps where fewer than ${d.k} devices reported.</p>`;
   }
 
-  #quantiles(dr: ColumnDrift | undefined, current?: ColumnSummary, baseline?: ColumnSummary) {
-    const rows: [string, string, string][] = [];
+  #quantiles(dr: ColumnDrift | undefined, current?: ColumnSummary, baseline?: ColumnSummary, now?: StepColumn) {
+    // Without a comparison, the current quantiles come from the summaries route and the baseline
+    // side says it has nothing, rather than leaving the table without quantiles.
+    const none = html`<span class="absent">no baseline</span>`;
+    const rows: [string, string | typeof none, string][] = [];
+    const nb = baseline && baseline.kind !== 'categorical' ? baseline : undefined;
+    const nc = current && current.kind !== 'categorical' ? current : undefined;
+    const side = (v: string) => (baseline ? v : none);
     if (dr) {
       if (dr.kind === 'numeric') {
         for (const q of ['0.5', '0.9', '0.99'] as const) rows.push([`p${Number(q) * 100}`, num(dr.quantiles[q][0]), num(dr.quantiles[q][1])]);
@@ -140,23 +151,19 @@ export class EwColumnView extends DataView<ColumnData> {
       rows.push(['values', count(dr.count[0]), count(dr.count[1])]);
       rows.push(['missing rate', percent(dr.missing_rate[0]), percent(dr.missing_rate[1])]);
     } else {
-      rows.push(['values', count(baseline?.count), count(current?.count)]);
-      rows.push(['missing', count(baseline?.missing), count(current?.missing)]);
+      if (now?.quantiles) for (const q of ['0.5', '0.9', '0.99'] as const) rows.push([`p${Number(q) * 100}`, side(num(undefined)), num(now.quantiles[q])]);
+      if (nb || nc) rows.push(['mean', side(num(nb?.mean)), num(nc?.mean)]);
+      rows.push(['values', side(count(baseline?.count)), count(current?.count)]);
+      rows.push(['missing', side(count(baseline?.missing)), count(current?.missing)]);
     }
-    const num2 = (s?: ColumnSummary) => (s && s.kind !== 'categorical' ? s : undefined);
-    const nb = num2(baseline);
-    const nc = num2(current);
-    if (nb || nc) {
-      if (!dr) rows.push(['mean', num(nb?.mean), num(nc?.mean)]);
-      rows.push(['min', num(nb?.min), num(nc?.min)], ['max', num(nb?.max), num(nc?.max)]);
-    }
-    if (current && current.nan) rows.push(['NaN', count(baseline?.nan), count(current.nan)]);
-    if (current?.kind === 'categorical') rows.push(['distinct', count(baseline?.kind === 'categorical' ? baseline.distinct : undefined), count(current.distinct)]);
+    if (nb || nc) rows.push(['min', side(num(nb?.min)), num(nc?.min)], ['max', side(num(nb?.max)), num(nc?.max)]);
+    if (current && current.nan) rows.push(['NaN', side(count(baseline?.nan)), count(current.nan)]);
+    if (current?.kind === 'categorical') rows.push(['distinct', side(count(baseline?.kind === 'categorical' ? baseline.distinct : undefined)), count(current.distinct)]);
     return html`<div class="table-wrap"><table>
         <thead><tr><th scope="col"></th><th scope="col" class="n">Baseline</th><th scope="col" class="n">Current</th></tr></thead>
         <tbody>${rows.map(([k, b, c]) => html`<tr><th scope="row">${k}</th><td class="n">${b}</td><td class="n">${c}</td></tr>`)}</tbody>
       </table></div>
-      ${!dr && (nb || nc) ? html`<p class="note">Quantiles come with the drift comparison, which needs this column in the baseline.</p>` : nothing}`;
+      ${!dr && !baseline ? html`<p class="note">No baseline for this column: current values only.</p>` : nothing}`;
   }
 
   #statistics(dr: ColumnDrift) {

@@ -4,7 +4,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type uPlot from 'uplot';
 import type { CollectorClient } from '../api/client.ts';
-import type { Alert, DriftResponse, ErrorBar, ModelVersion, NumericDrift, PerformanceResponse, ProfileResponse, Segment } from '../api/types.ts';
+import type { Alert, DriftResponse, ErrorBar, ModelVersion, PerformanceResponse, ProfileResponse, Segment, StepColumn, SummariesResponse, SummaryPoint } from '../api/types.ts';
 import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
 import { count, num, percent, segmentLabel, timeRange } from '../format.ts';
@@ -14,6 +14,7 @@ import { resolveRange, timelineStep, wholeRange } from '../state/time-range.ts';
 import { conventions, findVersion, orNoBaseline } from '../state/version.ts';
 import { DataView } from './data-view.ts';
 import './ew-alert-list.ts';
+import './ew-class-shares.ts';
 import './ew-distribution.ts';
 import './ew-drift-table.ts';
 import './ew-steps-table.ts';
@@ -30,6 +31,10 @@ interface ModelData {
   performance?: PerformanceResponse;
   whole?: DriftResponse;
   timeline?: DriftResponse;
+  /** Predicted classes and confidence per step of the timeline (no baseline needed). */
+  outputs?: SummariesResponse;
+  /** Latency over the whole range, for its quantiles (no baseline needed). */
+  latency?: SummariesResponse;
   alerts: Alert[];
   segments: Segment[];
 }
@@ -47,16 +52,25 @@ export class EwModelView extends DataView<ModelData> {
     const range = resolveRange(route.range);
     const { k, version } = await findVersion(client, model, ver, signal);
     const whole = wholeRange(range);
-    const feedback = Object.keys(version.columns).some(conventions.confusion);
-    const [profile, performance, wholeDrift, timeline, alerts, segments] = await Promise.all([
+    const names = Object.keys(version.columns);
+    const feedback = names.some(conventions.confusion);
+    // The summaries route takes at most 16 columns per request.
+    const outputs = names.filter((n) => conventions.predicted(n) || conventions.confidence(n)).slice(0, 16);
+    const latency = names.find(conventions.latency);
+    const [profile, performance, wholeDrift, timeline, outputSteps, latencySteps, alerts, segments] = await Promise.all([
       client.profile(model, ver, range, route.segment, signal),
       feedback ? client.performance(model, ver, range, route.segment, signal) : undefined,
       version.baseline ? orNoBaseline(client.drift(model, ver, whole.range, whole.step, route.segment, signal)) : undefined,
       version.baseline ? orNoBaseline(client.drift(model, ver, range, timelineStep(range), route.segment, signal)) : undefined,
+      outputs.length ? client.summaries(model, ver, range, timelineStep(range), outputs, route.segment, signal) : undefined,
+      latency ? client.summaries(model, ver, whole.range, whole.step, [latency], route.segment, signal) : undefined,
       client.alerts('open', signal),
       client.segments(model, ver, range, signal),
     ]);
-    return { k, version, ...range, profile, performance, whole: wholeDrift, timeline, alerts: alertsOf(alerts.alerts, model, ver), segments: segments.segments };
+    return {
+      k, version, ...range, profile, performance, whole: wholeDrift, timeline, outputs: outputSteps, latency: latencySteps,
+      alerts: alertsOf(alerts.alerts, model, ver), segments: segments.segments,
+    };
   }
 
   protected override renderData(d: ModelData, route: RouteState): TemplateResult {
@@ -146,33 +160,42 @@ export class EwModelView extends DataView<ModelData> {
       <h2 id="pred-h">Predictions</h2>
       ${predicted.map(
         (n) => html`<h3 style="font-size:0.95rem">${n}</h3>
-          <ew-distribution name=${n} .current=${d.profile.columns?.[n]} .baseline=${d.profile.baseline?.[n] ?? undefined} .height=${200}></ew-distribution>`,
+          <ew-distribution name=${n} .current=${d.profile.columns?.[n]} .baseline=${d.profile.baseline?.[n] ?? undefined} .height=${200}></ew-distribution>
+          <h3 style="font-size:0.95rem">${n}: class shares over time</h3>
+          ${d.outputs?.points.some((q) => q.columns?.[n])
+            ? html`<ew-class-shares name=${n} .points=${d.outputs.points} .step=${d.outputs.step} .k=${d.k} .route=${this.route}></ew-class-shares>`
+            : html`<ew-state kind="empty" message="No step with at least ${d.k} devices recorded ${n}."></ew-state>`}`,
       )}
       ${confidence.map((n) => this.#confidence(d, n))}
     </section>`;
   }
 
   #confidence(d: ModelData, name: string) {
-    const pts = d.timeline?.points ?? [];
-    const compared = pts.some((q) => q.columns?.[name]);
+    const pts = d.outputs?.points ?? [];
     const head = html`<h3 style="font-size:0.95rem">${name} over time</h3>`;
-    if (!compared) {
-      return html`${head}<ew-state kind="unsupported"
-          message="Not available: the collector reports per-step values only for columns its baseline has (the drift timeline), and the baseline has no ${name}."></ew-state>`;
-    }
-    const col = (q: (typeof pts)[number]) => q.columns?.[name] as NumericDrift | undefined;
-    const data = [pts.map((q) => q.from), pts.map((q) => col(q)?.mean[1] ?? null), pts.map((q) => col(q)?.quantiles['0.5'][1] ?? null), pts.map((q) => col(q)?.mean[0] ?? null)];
+    if (!pts.some((q) => q.columns?.[name])) return html`${head}<ew-state kind="empty" message="No step with at least ${d.k} devices recorded ${name}."></ew-state>`;
+    const col = (q: SummaryPoint): StepColumn | undefined => q.columns?.[name];
+    const mean = (q: SummaryPoint) => {
+      const c = col(q);
+      return c && c.kind !== 'categorical' && c.finite > 0 ? c.mean : null;
+    };
+    const median = (q: SummaryPoint) => col(q)?.quantiles?.['0.5'] ?? null;
+    // The baseline's mean as a flat line, when the baseline has values of the column.
+    const b = d.profile.baseline?.[name];
+    const baseMean = b && b.kind !== 'categorical' && b.finite > 0 ? b.mean : null;
+    const data = [pts.map((q) => q.from), pts.map(mean), pts.map(median), pts.map(() => baseMean)];
     const opts = timelineOptions([
       { label: 'mean', color: COLORS.current },
       { label: 'median', color: COLORS.third },
       { label: 'baseline mean', color: COLORS.baseline, dash: [4, 4] },
     ]);
     const cols = [
-      { label: 'mean', value: (q: (typeof pts)[number]) => num(col(q)?.mean[1]) },
-      { label: 'median', value: (q: (typeof pts)[number]) => num(col(q)?.quantiles['0.5'][1]) },
+      { label: 'mean', value: (q: SummaryPoint) => num(mean(q)) },
+      { label: 'median', value: (q: SummaryPoint) => num(median(q)) },
     ];
     return html`${head}<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData} .height=${180} label="${name}: mean and median per step"></ew-chart>
-      <ew-steps-table .points=${pts} .columns=${cols} .route=${this.route} summary="${name} per step"></ew-steps-table>`;
+      <ew-steps-table .points=${pts} .columns=${cols} .route=${this.route} summary="${name} per step"></ew-steps-table>
+      ${baseMean === null ? html`<p class="note">The baseline has no values of ${name}: no baseline mean.</p>` : nothing}`;
   }
 
   #health(d: ModelData, names: string[], route: RouteState) {
@@ -181,7 +204,9 @@ export class EwModelView extends DataView<ModelData> {
     const provider = names.find(conventions.provider);
     if (!latency && !failure) return nothing;
     const p = d.profile.columns ?? {};
+    // Current quantiles from the summaries route; the baseline's from the drift comparison, if any.
     const lat = latency ? d.whole?.points[0]?.columns?.[latency] : undefined;
+    const now = latency ? d.latency?.points[0]?.columns?.[latency]?.quantiles : undefined;
     const latSummary = latency ? p[latency] : undefined;
     const items = (n?: string) => {
       const s = n ? p[n] : undefined;
@@ -191,16 +216,19 @@ export class EwModelView extends DataView<ModelData> {
       <h2 id="health-h">Health</h2>
       ${latency
         ? html`<h3 style="font-size:0.95rem"><a href=${linkTo(route, { name: 'column', model: d.version.model, version: d.version.version, column: latency })}>Inference latency (ms)</a></h3>
-            ${lat?.kind === 'numeric'
+            ${now && now['0.5'] !== null
               ? html`<div class="table-wrap"><table>
                   <thead><tr><th scope="col">Quantile</th><th scope="col" class="n">Baseline</th><th scope="col" class="n">Now</th></tr></thead>
-                  <tbody>${(['0.5', '0.9', '0.99'] as const).map((q) => html`<tr><th scope="row">p${Number(q) * 100}</th><td class="n">${num(lat.quantiles[q][0])}</td><td class="n">${num(lat.quantiles[q][1])}</td></tr>`)}</tbody>
+                  <tbody>${(['0.5', '0.9', '0.99'] as const).map(
+                    (q) => html`<tr><th scope="row">p${Number(q) * 100}</th>
+                      <td class="n">${lat?.kind === 'numeric' ? num(lat.quantiles[q][0]) : html`<span class="absent">no baseline</span>`}</td><td class="n">${num(now[q])}</td></tr>`,
+                  )}</tbody>
                 </table></div>`
-              : html`<ew-state kind="unsupported" message="Latency quantiles are not in the read API for a column the baseline lacks (the profile route returns histogram buckets, not quantiles). Its histogram:"></ew-state>
-                  <ew-distribution name=${latency} .current=${latSummary} .height=${160}></ew-distribution>
-                  ${latSummary && latSummary.kind !== 'categorical'
-                    ? html`<p class="note">mean ${num(latSummary.mean)} ms, min ${num(latSummary.min)}, max ${num(latSummary.max)} over ${count(latSummary.finite)} inferences.</p>`
-                    : nothing}`}`
+              : html`<ew-state kind="empty" message="No latency recorded in this range."></ew-state>`}
+            ${latSummary && latSummary.kind !== 'categorical' && latSummary.finite > 0
+              ? html`<ew-distribution name=${latency} .current=${latSummary} .baseline=${d.profile.baseline?.[latency] ?? undefined} .height=${160}></ew-distribution>
+                  <p class="note">mean ${num(latSummary.mean)} ms, min ${num(latSummary.min)}, max ${num(latSummary.max)} over ${count(latSummary.finite)} inferences.</p>`
+              : nothing}`
         : nothing}
       ${failure
         ? html`<h3 style="font-size:0.95rem">Inference failures</h3>

@@ -1,19 +1,27 @@
 // <ew-steps-table>: the numbers of a time-series chart, one row per step, each step a link to
 // the same view narrowed to that window (the "window" layer). Folded by default.
 import { html, LitElement } from 'lit';
-import type { DriftPoint } from '../api/types.ts';
 import { count, time } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { shared } from './styles.ts';
 
+/** What a row needs of a step; drift and summary points both have it. */
+export interface StepPoint {
+  from: number;
+  to: number;
+  suppressed: boolean;
+  devices: number;
+}
+
 export interface StepColumn {
   label: string;
-  value: (p: DriftPoint) => string;
+  // A method, so a column reading a richer point (a drift or summary point) fits.
+  value(p: StepPoint): string;
 }
 
 export class EwStepsTable extends LitElement {
   static override properties = { points: { attribute: false }, columns: { attribute: false }, route: { attribute: false }, summary: { type: String } };
-  declare points: DriftPoint[];
+  declare points: StepPoint[];
   declare columns: StepColumn[];
   declare route: RouteState;
   declare summary: string;

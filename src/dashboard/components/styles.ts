@@ -53,6 +53,7 @@ export const shared = css`
   .stats .k { font-size: 0.8rem; color: #5a6475; }
   .stats .v { font-size: 1.15rem; font-weight: 600; font-variant-numeric: tabular-nums; }
   .note { color: #5a6475; font-size: 0.85rem; margin: 0.4rem 0 0; }
+  .absent { color: #5a6475; font-style: italic; }
   .sr-only {
     position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
     overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;
