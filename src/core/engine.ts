@@ -123,7 +123,18 @@ export class Engine {
     let pos = 0;
     for (let i = 0; i < labels.length; i++) {
       offsets[i] = pos;
-      pos += encoder.encodeInto(labels[i], mem.subarray(bytesPtr + pos)).written;
+      // ASCII (nearly every label) is written byte by byte: encodeInto and its view per label cost
+      // more than the core's own work. From the first other character on, the encoder takes over.
+      const s = labels[i];
+      const at = bytesPtr + pos;
+      let j = 0;
+      for (; j < s.length; j++) {
+        const c = s.charCodeAt(j);
+        if (c >= 0x80) break;
+        mem[at + j] = c;
+      }
+      pos += j;
+      if (j < s.length) pos += encoder.encodeInto(s.slice(j), mem.subarray(bytesPtr + pos)).written;
     }
     offsets[labels.length] = pos;
     return { offsets: base, bytes: bytesPtr };
