@@ -8,11 +8,11 @@ import { deviceId } from './device.ts';
 import { labelsFor, PendingPredictions, recordFeedback } from './feedback.ts';
 import { loadGrid } from './grid.ts';
 import { holdLock, isFree, withLockIfFree } from './locks.ts';
-import type { Grid, ResolvedOptions, Tensors } from './options.ts';
+import type { Grid, ResolvedOptions, TensorLike, Tensors } from './options.ts';
 import { budgetLeft, noiseScale, privacyHeader, spendBudget } from './privacy.ts';
 import { BATCH_ROWS, PendingBatch } from './batcher.ts';
 import { WindowSample } from './window-sample.ts';
-import { batchRows, recordInputs, recordOutputs, RecordingError, scoresOf } from './recorder.ts';
+import { batchRows, recordInputs, recordOutputs, RecordingError } from './recorder.ts';
 import { buildPlan, describeTensors, HEALTH, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
 import { openStore, type Checkpoint, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
@@ -65,6 +65,8 @@ export class MonitorEngine {
   #store: Store;
   #now: () => number;
   #plan: Plan | null = null;
+  /** Whether the plan records image tensors (known once the plan is). */
+  #images: boolean | undefined;
   #grid: Grid | null = null;
   #deviceId = '';
   #window: OpenWindow | null = null;
@@ -156,35 +158,49 @@ export class MonitorEngine {
    * join the window's bounded uniform sample instead.
    */
   record(inputs: Tensors, outputs: Tensors, extras: RecordExtras = {}): string {
+    return this.#pending.idOf(this.recordCall(inputs, outputs, extras.latencyMs, extras.provider));
+  }
+
+  /** The id of the prediction recordCall() numbered `seq`. */
+  predictionId(seq: number): string {
+    return this.#pending.idOf(seq);
+  }
+
+  /**
+   * record() for the per-inference path: returns the prediction's sequence number (its id is
+   * made only when asked for) and, once warm, allocates nothing for a batch-1 call: its values
+   * are copied into the window's reused batch buffers and its scores into the feedback ring.
+   */
+  recordCall(inputs: Tensors, outputs: Tensors, latencyMs?: number, provider?: string): number {
     this.#ensurePlan(inputs, outputs);
     const plan = this.#plan!;
     const w = this.#open();
-    const total = batchRows(inputs);
-    const id = this.#pending.newId();
+    requirePlanned(plan, inputs, outputs);
+    const seq = this.#pending.next();
+    const total = plan.inputs.length ? batchRows1(inputs[plan.inputs[0].input]) : batchRows(inputs);
     if (w.sample) {
-      requirePlanned(plan, inputs, outputs);
-      w.sample.offerRows(plan, inputs, outputs, total, extras.latencyMs, extras.provider);
+      w.sample.offerRows(plan, inputs, outputs, total, latencyMs, provider);
       this.#sampled(w);
-      const scored = plan.feedback ? scoresOf(outputs, plan.feedback.output) : null;
-      if (scored) this.#pending.remember(id, scored);
     } else if (total > 0) {
-      w.events += total;
-      if (plan.inputs.some((ip) => ip.kind === 'channels')) {
+      if ((this.#images ??= plan.inputs.some((ip) => ip.kind === 'channels'))) {
         // Images are big: recorded at once (per channel), never copied into a batch.
         this.#drain(w);
         recordInputs(w.profile, plan, inputs);
         recordOutputs(w.profile, plan, outputs);
-        this.#recordHealth(w, extras);
+        this.#recordHealth(w, { latencyMs, provider });
       } else {
         if (!w.batch.accepts(inputs, outputs)) this.#drain(w);
-        w.batch.add(plan, inputs, outputs, extras.latencyMs, extras.provider);
+        w.batch.add(plan, inputs, outputs, latencyMs, provider);
         if (w.batch.rows >= BATCH_ROWS) this.#drain(w);
       }
-      const scored = plan.feedback ? scoresOf(outputs, plan.feedback.output) : null;
-      if (scored) this.#pending.remember(id, scored);
+      w.events += total;
+    }
+    if (plan.feedback && (w.sample || total > 0)) {
+      const t = outputs[plan.feedback.output];
+      if (t.dims.length === 2) this.#pending.keep(seq, t.data as ArrayLike<number>, 0, t.dims[0], t.dims[1]);
     }
     this.#touched();
-    return id;
+    return seq;
   }
 
   /** Hands the window's gathered calls to the core. */
@@ -446,6 +462,11 @@ export class MonitorEngine {
     this.#releaseInstance();
     this.#store.close();
   }
+}
+
+/** Rows of one tensor: its first dim (1 for a rank-0 value). */
+function batchRows1(t: TensorLike): number {
+  return t.dims.length === 0 ? 1 : t.dims[0];
 }
 
 /** A call must carry every tensor the plan records: checked now, so the call fails, not the window. */

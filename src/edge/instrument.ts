@@ -4,7 +4,7 @@ import type * as Ort from 'onnxruntime-web';
 import { loadCore } from '../core/index.ts';
 import { MonitorEngine, type EngineStatus } from './engine.ts';
 import { failureKind } from './failures.ts';
-import { resolveOptions, type MonitorOptions, type TensorLike, type Tensors } from './options.ts';
+import { resolveOptions, type MonitorOptions, type Tensors } from './options.ts';
 import { describeSession } from './ort-session.ts';
 import type { OutboxEntry } from './store.ts';
 
@@ -30,7 +30,8 @@ export async function instrument(
   const o = resolveOptions(options);
   const engine = await MonitorEngine.start(o, { core: await loadCore() }, describeSession(session));
   const provider = options.provider ?? 'wasm';
-  const ids = new WeakMap<object, string>();
+  // Outputs object → its prediction's sequence number; the id string is made only when asked for.
+  const seqs = new WeakMap<object, number>();
   return {
     async run(feeds, runOptions) {
       const t0 = performance.now();
@@ -43,28 +44,22 @@ export async function instrument(
       }
       const latencyMs = performance.now() - t0;
       try {
-        ids.set(outputs, engine.record(asTensors(feeds), asTensors(outputs), { latencyMs, provider }));
+        // ort's tensors are read in place (type, data, dims): no per-call copies of the maps.
+        seqs.set(outputs, engine.recordCall(feeds as unknown as Tensors, outputs as unknown as Tensors, latencyMs, provider));
       } catch (err) {
         console.warn(`edgewatch: could not record a prediction (${(err as Error).message})`);
         engine.recordFailure('recording');
       }
       return outputs;
     },
-    predictionIdOf: (outputs) => ids.get(outputs),
+    predictionIdOf: (outputs) => {
+      const seq = seqs.get(outputs);
+      return seq === undefined ? undefined : engine.predictionId(seq);
+    },
     feedback: (id, label) => engine.feedback(id, label),
     flush: () => engine.flush(),
     status: () => engine.status(),
     outbox: () => engine.outbox(),
     close: () => engine.close(),
   };
-}
-
-function asTensors(values: Record<string, unknown>): Tensors {
-  const out: Tensors = {};
-  // for…in, not Object.entries: this runs on every call and should not allocate pairs.
-  for (const name in values) {
-    const t = values[name] as TensorLike;
-    if (t && t.dims && t.data) out[name] = { type: t.type, data: t.data, dims: t.dims };
-  }
-  return out;
 }

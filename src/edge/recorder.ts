@@ -73,14 +73,6 @@ export function recordInputs(p: Profile, plan: Plan, inputs: Tensors): void {
   }
 }
 
-/** A copy of a score output's rows, kept for feedback. */
-export function scoresOf(outputs: Tensors, output: string): ScoredRows | null {
-  const t = outputs[output];
-  if (!t || t.dims.length !== 2) return null;
-  const scores = t.data instanceof Float32Array ? t.data.slice() : Float32Array.from(asFloats(t));
-  return { scores, classes: t.dims[1] };
-}
-
 /** Records the outputs of a batch. */
 export function recordOutputs(p: Profile, plan: Plan, outputs: Tensors): void {
   for (const op of plan.outputs) {

@@ -1,8 +1,9 @@
 // Gathering small calls into batches must not change what is recorded: a window fed 1,000
 // batch-1 calls, some batch-64 calls and a call of another shape summarizes exactly like the
-// same rows handed to the core at once.
+// same rows handed to the core at once; rows still waiting in the batch go to their own window,
+// into checkpoints, and keep their scores for feedback.
 import { expect, test } from 'vitest';
-import { loadCore } from '../../src/core/index.ts';
+import { loadCore, type Core, type Profile } from '../../src/core/index.ts';
 import { MonitorEngine } from '../../src/edge/engine.ts';
 import { resolveOptions } from '../../src/edge/options.ts';
 import { MemoryStore } from '../../src/edge/store.ts';
@@ -55,5 +56,176 @@ test('batched recording equals recording everything at once', async () => {
   expect(got.summary('probabilities.predicted').count).toBe(rows);
   got.dispose();
   want.dispose();
+  await engine.close();
+});
+
+// ---- Rows wait in the window's batch buffers; every point that reads the window must see them. ----
+
+const classes = ['0', '1', '2'];
+const scoreColumns = classes.map((c) => `probabilities.score.${c}`);
+
+interface Call {
+  x: Float32Array;
+  p: Float32Array;
+  rows: number;
+  latencyMs: number;
+}
+
+/** A call's rows: features from the shared generator, scores that differ per row and per call. */
+function makeCall(rows: number, seed: number): Call {
+  const p = new Float32Array(rows * 3).map((_, i) => ((i * 7 + seed * 3) % 11) / 11);
+  return { x: featureRows(rows, seed), p, rows, latencyMs: (seed % 9) + 0.25 };
+}
+
+/** What a window holding exactly `calls` must summarize to: every row handed to the core at once. */
+function truthOf(core: Core, got: Profile, calls: Call[]): Profile {
+  const want = core.profile({ columns: got.schema().columns });
+  const x = Float32Array.from(calls.flatMap((c) => Array.from(c.x)));
+  const p = Float32Array.from(calls.flatMap((c) => Array.from(c.p)));
+  want.recordTable(x, ['a', 'b', 'c', 'd']);
+  want.recordTable(p, scoreColumns);
+  const predicted: string[] = [];
+  const confidence: number[] = [];
+  for (let r = 0; r < p.length / 3; r++) {
+    const row = Array.from(p.subarray(r * 3, r * 3 + 3));
+    const best = row.indexOf(Math.max(...row));
+    predicted.push(classes[best]);
+    confidence.push(row[best]);
+  }
+  want.recordLabels('probabilities.predicted', predicted);
+  want.recordNumbers('probabilities.confidence', Float32Array.from(confidence));
+  want.recordNumbers('health.latency_ms', Float64Array.from(calls.map((c) => c.latencyMs)));
+  want.recordLabels('health.provider', calls.map(() => 'wasm'));
+  return want;
+}
+
+/** Counts, buckets, extremes and labels exact; sums and moments up to the order of additions. */
+function expectSameWindow(got: Profile, want: Profile): void {
+  for (const { name } of want.columns) {
+    const g = got.summary(name) as unknown as Record<string, unknown>;
+    const w = want.summary(name) as unknown as Record<string, unknown>;
+    for (const key of new Set([...Object.keys(g), ...Object.keys(w)])) {
+      if (['sum', 'mean', 'variance'].includes(key) && typeof w[key] === 'number' && !Number.isNaN(w[key])) {
+        expect(Math.abs((g[key] as number) - (w[key] as number)), `${name}.${key}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(w[key] as number)));
+      } else {
+        expect(g[key], `${name}.${key}`).toEqual(w[key]);
+      }
+    }
+  }
+}
+
+async function startEngine(clock: { now: number }, store = new MemoryStore()) {
+  const core = await loadCore();
+  const engine = await MonitorEngine.start(
+    resolveOptions({ modelId: 'buffering', modelVersion: '1', features: ['a', 'b', 'c', 'd'], window: 60_000, checkpointEvery: 3_600_000 }),
+    { core, store, now: () => clock.now },
+  );
+  const record = (c: Call) => {
+    const x = c.x.slice();
+    const p = c.p.slice();
+    const id = engine.record({ input: { type: 'float32', data: x, dims: [c.rows, 4] } }, { probabilities: { type: 'float32', data: p, dims: [c.rows, 3] } }, { latencyMs: c.latencyMs, provider: 'wasm' });
+    x.fill(-1); // the app's buffers are reused at once
+    p.fill(-1);
+    return id;
+  };
+  return { core, engine, store, record };
+}
+
+test('rows still buffered when a window ends go to the window they were seen in, to the millisecond', async () => {
+  const minute = Date.UTC(2026, 6, 1, 9, 0, 0);
+  const clock = { now: minute + 5_000 };
+  const { core, engine, record } = await startEngine(clock);
+  // 300 calls: one full batch of 256 handed over, 44 still buffered at the boundary; the last
+  // call comes 1 ms before the window's end.
+  const first = Array.from({ length: 300 }, (_, i) => makeCall(i % 50 === 0 ? 3 : 1, i));
+  for (const c of first.slice(0, 299)) record(c);
+  clock.now = minute + 59_999;
+  record(first[299]);
+  // Exactly at the end: the next window. Its calls stay buffered until flush.
+  clock.now = minute + 60_000;
+  const second = Array.from({ length: 40 }, (_, i) => makeCall(1, 1000 + i));
+  for (const c of second) record(c);
+  await engine.flush();
+  const entries = await engine.outbox();
+  expect(entries.map((e) => [e.windowStart, e.windowEnd])).toEqual([
+    [minute, minute + 60_000],
+    [minute + 60_000, minute + 120_000],
+  ]);
+  for (const [entry, calls] of [[entries[0], first], [entries[1], second]] as const) {
+    const got = core.profileFromBytes(entry.bytes);
+    const want = truthOf(core, got, calls);
+    expectSameWindow(got, want);
+    expect(got.summary('a').count).toBe(calls.reduce((n, c) => n + c.rows, 0));
+    got.dispose();
+    want.dispose();
+  }
+  await engine.close();
+});
+
+test('a checkpoint holds the rows still buffered, and later rows join them', async () => {
+  const clock = { now: Date.UTC(2026, 6, 1, 9, 0, 5) };
+  const { core, engine, store, record } = await startEngine(clock);
+  const calls = Array.from({ length: 100 }, (_, i) => makeCall(1, i));
+  for (const c of calls) record(c); // fewer than a batch: nothing has reached the core yet
+  await engine.checkpoint();
+  const read = async () => {
+    const [c] = await store.checkpoints();
+    return core.profileFromBytes(c.bytes);
+  };
+  let got = await read();
+  let want = truthOf(core, got, calls);
+  expectSameWindow(got, want);
+  expect((await store.checkpoints())[0].events).toBe(100);
+  got.dispose();
+  want.dispose();
+
+  const more = Array.from({ length: 20 }, (_, i) => makeCall(i === 0 ? 64 : 1, 500 + i));
+  for (const c of more) record(c);
+  await engine.checkpoint();
+  got = await read();
+  want = truthOf(core, got, [...calls, ...more]);
+  expectSameWindow(got, want);
+  got.dispose();
+  want.dispose();
+  await engine.close();
+});
+
+test('feedback finds buffered predictions and earlier windows\' predictions, with their exact scores', async () => {
+  const minute = Date.UTC(2026, 6, 1, 9, 0, 0);
+  const clock = { now: minute + 1_000 };
+  const { core, engine, record } = await startEngine(clock);
+  const early = makeCall(5, 1);
+  const earlyId = record(early);
+  clock.now = minute + 61_000; // the next window; the early prediction's window closes
+  const late = makeCall(1, 2);
+  const lateId = record(late); // still buffered when its label arrives
+  const truthEarly = ['2', '0', '1', '1', '0'];
+  expect(engine.feedback(earlyId, truthEarly)).toBe(true);
+  expect(engine.feedback(lateId, 1)).toBe(true);
+  expect(engine.feedback(lateId, 1)).toBe(false); // a prediction takes its labels once
+  await engine.flush();
+  const entries = await engine.outbox();
+  const got = core.profileFromBytes(entries.at(-1)!.bytes);
+  // Labels land in the window open when they arrive: the second one.
+  const confusion = new Map<string, number>();
+  const rows = [
+    ...truthEarly.map((t, r) => ({ t, s: Array.from(early.p.subarray(r * 3, r * 3 + 3)) })),
+    { t: '1', s: Array.from(late.p) },
+  ];
+  for (const { t, s } of rows) {
+    const key = `${t}|${classes[s.indexOf(Math.max(...s))]}`;
+    confusion.set(key, (confusion.get(key) ?? 0) + 1);
+  }
+  const c = got.summary('feedback.probabilities.confusion');
+  if (c.kind !== 'categorical') throw new Error('categorical expected');
+  for (const { value, count } of c.items) expect(count, value).toBe(confusion.get(value) ?? 0);
+  // The score of class 2 for rows labelled 0, exactly as the model gave them.
+  const s = got.summary('feedback.probabilities.score.2.label.0');
+  const expected = rows.filter((r) => r.t === '0').map((r) => r.s[2]);
+  if (s.kind === 'categorical') throw new Error('grid expected');
+  expect(s.count).toBe(expected.length);
+  expect(s.min).toBe(Math.min(...expected));
+  expect(s.max).toBe(Math.max(...expected));
+  got.dispose();
   await engine.close();
 });
