@@ -101,13 +101,19 @@ export function timelineOptions(series: TimeSeries[], yLabels: Record<string, st
 export const BAND_COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#6e6e6e', '#000000'];
 
 /**
- * Stacked areas over time: series c is drawn at `stacked[c]` (its top edge) and filled down to the
- * series below it; the legend shows each band's own value from `own`.
+ * Stacked bars over time, one bar per step centred on its middle (x), so a lone step with data
+ * shows as well as a run of them: series c is drawn from the top of the band below it (the band
+ * [c + 1, c]) up to `stacked[c]`; the legend shows each band's own value from `own`.
  */
-export function stackedSharesOptions(labels: string[], own: (number | null)[][]): ChartOptions {
+export function stackedSharesOptions(labels: string[], own: (number | null)[][], step: number): ChartOptions {
+  const bars = uPlot.paths.bars!({ size: [0.85, 64], align: 0 });
   return {
     ms: 1,
-    scales: { x: { time: true }, y: { auto: false, range: [0, 1] } },
+    scales: {
+      // Half a step of room on each side for the first and last bars.
+      x: { time: true, range: (_u: uPlot, min: number, max: number) => [min - step / 2, max + step / 2] as uPlot.Range.MinMax },
+      y: { auto: false, range: [0, 1] },
+    },
     axes: [
       { ...axisBase },
       { ...axisBase, label: 'share of predictions', size: 56, values: (_u: uPlot, vals: number[]) => vals.map((v) => `${Math.round(v * 100)}%`), splits: () => [0, 0.25, 0.5, 0.75, 1] },
@@ -119,15 +125,14 @@ export function stackedSharesOptions(labels: string[], own: (number | null)[][])
         return {
           label,
           stroke: color,
-          fill: `${color}b3`,
+          fill: `${color}cc`,
           width: 1,
-          spanGaps: false,
-          points: { show: true, size: 4 },
+          paths: bars,
+          points: { show: false },
           value: (_u: uPlot, _v: number, _si: number, i: number | null) => (i === null ? '—' : percent(own[c][i])),
         };
       }),
     ],
-    // Each band fills only between its own edge and the one below it.
     bands: labels.slice(1).map((_, c) => ({ series: [c + 2, c + 1] as [number, number] })),
     cursor: { drag: { x: false, y: false } },
   };

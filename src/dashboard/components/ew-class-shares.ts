@@ -1,5 +1,5 @@
 // <ew-class-shares>: a categorical output (`<out>.predicted`) over time — each class's share of
-// the step's predictions, stacked — with the collector's counts per step in a table below.
+// the step's predictions, as stacked bars — with the collector's counts per step in a table below.
 import { html, LitElement, nothing } from 'lit';
 import type uPlot from 'uplot';
 import type { SummaryPoint } from '../api/types.ts';
@@ -42,7 +42,8 @@ export class EwClassShares extends LitElement {
     const s = classShares(this.points, this.name);
     if (!s.classes.length) return html`<ew-state kind="empty" message="No step with predictions of ${this.name} and at least ${this.k} devices."></ew-state>`;
     const minutes = Math.round(this.step / 60_000);
-    const data = [s.x, ...s.stacked] as unknown as uPlot.AlignedData;
+    // Each bar stands over the middle of its step.
+    const data = [this.points.map((p) => (p.from + p.to) / 2), ...s.stacked] as unknown as uPlot.AlignedData;
     const at = (p: StepPoint) => this.points.indexOf(p as SummaryPoint);
     const columns = s.classes.map((c, j) => ({
       label: c,
@@ -53,7 +54,7 @@ export class EwClassShares extends LitElement {
     }));
     columns.push({ label: 'predictions', value: (p: StepPoint) => count(s.totals[at(p)]) });
     return html`
-      <ew-chart .options=${stackedSharesOptions(s.classes, s.shares)} .data=${data} .height=${200}
+      <ew-chart .options=${stackedSharesOptions(s.classes, s.shares, this.step)} .data=${data} .height=${200}
         label="${this.name}: share of each predicted class per ${minutes} minute step, stacked (${s.classes.join(', ')})"></ew-chart>
       <ew-steps-table .points=${this.points} .columns=${columns} .route=${this.route} summary="${this.name}: share (count) per step"></ew-steps-table>
       <p class="note">Each step's counts per class divided by its predictions; steps of ${minutes} min, gaps are steps with
