@@ -28,6 +28,7 @@ describe('collector server', () => {
         '/v1/models',
         '/v1/models/{model}/versions/{version}/profile',
         '/v1/models/{model}/versions/{version}/drift',
+        '/v1/models/{model}/versions/{version}/summaries',
         '/v1/models/{model}/versions/{version}/segments',
         '/v1/models/{model}/versions/{version}/baseline',
         '/v1/models/{model}/versions/{version}/grid',
@@ -40,6 +41,7 @@ describe('collector server', () => {
       expect(doc.paths['/v1/models/{model}/versions/{version}/drift'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
         expect.arrayContaining(['from', 'to', 'step', 'segment', 'model', 'version']),
       );
+      expect(doc.paths['/v1/models/{model}/versions/{version}/summaries'].get.parameters.find((p: { name: string }) => p.name === 'columns')).toMatchObject({ required: true });
       expect((await get(`${c.url}/healthz`, undefined)).body).toEqual({ ok: true });
       // A page on another origin may upload: the preflight allows the key header.
       const pre = await fetch(`${c.url}/v1/ingest`, {
