@@ -44,7 +44,8 @@ export class EwColumnView extends DataView<ColumnData> {
     const { k, version } = await findVersion(client, model, ver, signal);
     if (!(column in version.columns)) throw new Error(`${model}@${ver} has no column "${column}"`);
     const whole = wholeRange(range);
-    const numeric = version.columns[column] !== 'categorical';
+    // The summaries route takes names comma-separated: a name with a comma cannot be asked for.
+    const numeric = version.columns[column] !== 'categorical' && !column.includes(',');
     const [profile, wholeDrift, timeline, summaries] = await Promise.all([
       client.profile(model, ver, range, route.segment, signal),
       version.baseline ? orNoBaseline(client.drift(model, ver, whole.range, whole.step, route.segment, signal)) : undefined,

@@ -54,8 +54,8 @@ export class EwModelView extends DataView<ModelData> {
     const whole = wholeRange(range);
     const names = Object.keys(version.columns);
     const feedback = names.some(conventions.confusion);
-    // The summaries route takes at most 16 columns per request.
-    const outputs = names.filter((n) => conventions.predicted(n) || conventions.confidence(n)).slice(0, 16);
+    // The summaries route takes at most 16 columns per request, comma-separated.
+    const outputs = names.filter((n) => (conventions.predicted(n) || conventions.confidence(n)) && !n.includes(',')).slice(0, 16);
     const latency = names.find(conventions.latency);
     const [profile, performance, wholeDrift, timeline, outputSteps, latencySteps, alerts, segments] = await Promise.all([
       client.profile(model, ver, range, route.segment, signal),
