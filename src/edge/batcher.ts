@@ -66,6 +66,7 @@ export class PendingBatch {
   #latencies = new Float64Array(BATCH_ROWS);
   #nLatencies = 0;
   #providers: string[] = [];
+  #spareProviders: string[] = [];
   #rows = 0;
 
   get rows(): number {
@@ -141,13 +142,19 @@ export class PendingBatch {
       if (!g.typed) g.buf = [];
     }
     const latencies = this.#latencies.subarray(0, this.#nLatencies);
+    // Two provider lists take turns, so that gathering never grows a fresh one.
     const providers = this.#providers;
+    this.#providers = this.#spareProviders;
     this.#nLatencies = 0;
-    this.#providers = [];
     this.#rows = 0;
-    if (Object.keys(ins).length) recordInputs(p, plan, ins);
-    if (Object.keys(outs).length) recordOutputs(p, plan, outs);
-    if (latencies.length) p.recordNumbers(HEALTH.latency, latencies);
-    if (providers.length) p.recordLabels(HEALTH.provider, providers);
+    try {
+      if (Object.keys(ins).length) recordInputs(p, plan, ins);
+      if (Object.keys(outs).length) recordOutputs(p, plan, outs);
+      if (latencies.length) p.recordNumbers(HEALTH.latency, latencies);
+      if (providers.length) p.recordLabels(HEALTH.provider, providers);
+    } finally {
+      providers.length = 0;
+      this.#spareProviders = providers;
+    }
   }
 }
