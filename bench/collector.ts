@@ -16,6 +16,13 @@ import { freePort, spawnCollector, type CollectorProcess } from '../test/collect
 import { table } from './lib/table.ts';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
+// BENCH_COLLECTOR narrows the run to some storages (pglite, postgres) and/or parts (ingest, read),
+// comma-separated, e.g. BENCH_COLLECTOR=pglite,ingest: a short run while working on one of them.
+// Unset: everything.
+const ONLY = (process.env.BENCH_COLLECTOR ?? '').split(',').filter(Boolean);
+const pick = (choices: string[], tag: string) => !choices.some((c) => ONLY.includes(c)) || ONLY.includes(tag);
+const wanted = (storage: 'pglite' | 'postgres', part: 'ingest' | 'read') =>
+  pick(['pglite', 'postgres'], storage) && pick(['ingest', 'read'], part);
 const CONNECTIONS = 32;
 const TEMPLATES = 64;
 const PLACEHOLDER = 'bench-000000000000';
@@ -192,7 +199,7 @@ async function readScenario(core: Core, name: string, storage: StorageOptions) {
 
 export async function run(): Promise<void> {
   const core = await loadCore();
-  const pg = startPostgres();
+  const pg = wanted('postgres', 'ingest') || wanted('postgres', 'read') ? startPostgres() : undefined;
   const dirs: string[] = [];
   const pglite = () => {
     const dir = mkdtempSync(join(tmpdir(), 'ew-bench-'));
@@ -201,26 +208,33 @@ export async function run(): Promise<void> {
   };
   const dbs: { drop(): Promise<void> }[] = [];
   const postgres = async () => {
-    const d = await freshDatabase(pg.url);
+    const d = await freshDatabase(pg!.url);
     dbs.push(d);
     return { databaseUrl: d.url };
   };
   try {
     console.log(`collector ingest: ${DURATION_S} s per run, ${CONNECTIONS} connections per process, payload 20 numeric + 5 categorical columns × 200 rows\n`);
-    const rows = [
-      await ingestScenario(core, 'PGlite', pglite(), 1),
-      await ingestScenario(core, 'PostgreSQL', await postgres(), 1),
-      await ingestScenario(core, 'PostgreSQL', await postgres(), 2),
-    ];
-    console.log(table(['storage', 'processes', 'payloads/s', 'p50 ms', 'p99 ms', 'errors'], rows, [false, true, true, true, true, true]));
-    console.log('goals: ≥ 1,000 payloads/s on PGlite, ≥ 2,000 on PostgreSQL with two processes\n');
-    const reads = [await readScenario(core, 'PGlite', pglite()), await readScenario(core, 'PostgreSQL', await postgres())];
-    console.log('read API: 30-day drift timeline in daily steps (6 devices, hourly windows)');
-    console.log(table(['storage', 'uploads', 'raw p50 ms', 'raw p99 ms', 'rolled-up p50 ms', 'rolled-up p99 ms'], reads, [false, true, true, true, true, true]));
-    console.log();
+    const rows = [];
+    if (wanted('pglite', 'ingest')) rows.push(await ingestScenario(core, 'PGlite', pglite(), 1));
+    if (wanted('postgres', 'ingest')) {
+      rows.push(await ingestScenario(core, 'PostgreSQL', await postgres(), 1));
+      rows.push(await ingestScenario(core, 'PostgreSQL', await postgres(), 2));
+    }
+    if (rows.length > 0) {
+      console.log(table(['storage', 'processes', 'payloads/s', 'p50 ms', 'p99 ms', 'errors'], rows, [false, true, true, true, true, true]));
+      console.log('goals: ≥ 1,000 payloads/s on PGlite, ≥ 2,000 on PostgreSQL with two processes\n');
+    }
+    const reads = [];
+    if (wanted('pglite', 'read')) reads.push(await readScenario(core, 'PGlite', pglite()));
+    if (wanted('postgres', 'read')) reads.push(await readScenario(core, 'PostgreSQL', await postgres()));
+    if (reads.length > 0) {
+      console.log('read API: 30-day drift timeline in daily steps (6 devices, hourly windows)');
+      console.log(table(['storage', 'uploads', 'raw p50 ms', 'raw p99 ms', 'rolled-up p50 ms', 'rolled-up p99 ms'], reads, [false, true, true, true, true, true]));
+      console.log();
+    }
   } finally {
     for (const d of dbs) await d.drop().catch(() => {});
-    pg.stop();
+    pg?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -47,6 +47,28 @@ describe.each(BACKENDS)('group commit on $name', (backend) => {
     expect(stored[0].n).toBe(71);
   });
 
+  it('gathers uploads that arrive in separate event-loop turns into one insert', async () => {
+    const db = await open();
+    const [{ id }] = await db.query<{ id: number }>('select id from projects');
+    let inserts = 0;
+    const counting = {
+      query: ((sql: string, params?: unknown[]) => {
+        if (sql.startsWith('insert into uploads')) inserts++;
+        return db.query(sql, params);
+      }) as Db['query'],
+    };
+    const b = new UploadBatcher(counting, 1, 256);
+    // Each upload reaches the batcher from its own callback, as requests read from separate
+    // sockets do; the first must not set off an insert of its own before the others are queued.
+    const results = await Promise.all(
+      Array.from({ length: 64 }, (_, i) => new Promise<boolean>((resolve, reject) => setImmediate(() => b.insert(row(id, `upload-${i}`)).then(resolve, reject)))),
+    );
+    expect(results.every(Boolean)).toBe(true);
+    expect(inserts).toBe(1);
+    const stored = await db.query<{ n: number }>('select count(*)::int as n from uploads');
+    expect(stored[0].n).toBe(64);
+  });
+
   it('fails only the row that cannot be stored, not its batch neighbours', async () => {
     const db = await open();
     const b = new UploadBatcher(db, 1, 64);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/collector/storage/open.ts';
 import { migrate, MIGRATIONS } from '../../src/collector/storage/migrations.ts';
@@ -24,6 +25,21 @@ describe.each(BACKENDS)('storage on $name', (backend) => {
     await migrate(db);
     const again = await db.query('select version from schema_migrations');
     expect(again).toHaveLength(MIGRATIONS.length);
+  });
+
+  it('gives rules stored before rolling windows the 1 h window, and their alerts its series key', async () => {
+    const { db } = await open();
+    // Back to the schema before migration 9, with a rule and an open alert stored then.
+    await db.query('alter table alert_rules drop column eval_window');
+    await db.query('delete from schema_migrations where version = 9');
+    await db.query("insert into projects (id, name, created_at) values (1, 'a', 1)");
+    await db.query(`insert into alert_rules (id, project_id, name, metric, op, threshold, for_windows, severity, owner, webhook_format, created_at)
+                    values (1, 1, 'drift', 'drifted', '>=', 1, 3, 'ticket', 'ml', 'json', 1)`);
+    await db.query(`insert into alerts (rule_id, series, state, streak, value, evidence, started_at, updated_at)
+                    values (1, 'churn|1.0.0|age', 'pending', 1, 1, '{}', 1, 1)`);
+    expect(await migrate(db)).toBe(MIGRATIONS.length);
+    expect(await db.query('select eval_window from alert_rules')).toEqual([{ eval_window: '1h' }]);
+    expect(await db.query('select series from alerts')).toEqual([{ series: 'churn|1.0.0|age|1h' }]);
   });
 
   it('commits a transaction that resolves and rolls back one that throws', async () => {
@@ -53,6 +69,19 @@ describe.each(BACKENDS)('storage on $name', (backend) => {
     );
     expect(Buffer.from(row.payload).equals(Buffer.from(bytes))).toBe(true);
     expect(row.created_at).toBe(5);
+    // A view into a larger buffer (as a request body is) stores exactly its own bytes: the
+    // server's digest of what it holds equals the digest of the view.
+    const slab = new Uint8Array(10_000).map((_, i) => (i * 13 + 1) & 255);
+    const view = slab.subarray(1234, 1234 + 4453);
+    await db.query(
+      `insert into baselines (project_id, model, version, payload, created_at)
+       values ((select id from projects where name = 'p'), 'm', '2', $1, 6)`,
+      [view],
+    );
+    const [held] = await db.query<{ md5: string; n: number }>(
+      "select md5(payload) as md5, length(payload) as n from baselines where version = '2'",
+    );
+    expect(held).toEqual({ md5: createHash('md5').update(view).digest('hex'), n: 4453 });
     const [p] = await db.query<{ created_at: number }>('select created_at from projects');
     expect(p.created_at).toBe(1_763_900_000_000);
   });

@@ -53,6 +53,7 @@ export class UploadBatcher {
     this.flushing++;
     try {
       while (this.queue.length > 0) {
+        await gather();
         const batch = this.queue.splice(0, this.maxBatch);
         try {
           settle(batch, await this.insertMany(batch.map((w) => w.row)));
@@ -82,6 +83,16 @@ export class UploadBatcher {
     return new Set(inserted.map((r) => `${r.project_id}\u0000${r.upload_id}`));
   }
 }
+
+/**
+ * Lets the uploads that have already arrived join the batch before it is taken. PGlite runs its
+ * statements synchronously on this thread: without this turn of the event loop, the first upload
+ * to arrive after a commit would start the next insert alone, every other request would wait for
+ * it unparsed in its socket, and every batch would hold one row. `setImmediate` runs after the
+ * event loop's I/O phase, so every request whose bytes are in by then has been read, decoded and
+ * queued. Over PostgreSQL the statement is asynchronous anyway, and this costs one loop turn.
+ */
+const gather = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The first waiter of an inserted id gets true; any other waiter with that id is a duplicate. */
 function settle(batch: Waiting[], inserted: Set<string>) {
