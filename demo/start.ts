@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createCollector, defaultOptions, resolveOptions, type Collector, type CollectorOptions } from '../src/collector/index.ts';
+import { createCollector, defaultOptions, parseEvalWindows, resolveOptions, type Collector, type CollectorOptions } from '../src/collector/index.ts';
 import { buildDashboard } from '../src/dashboard/build.ts';
 import { registerDashboard } from '../src/dashboard/serve.ts';
 import { CLASSES, FEATURES, MODEL_ID, MODEL_VERSION } from './model/config.ts';
@@ -21,7 +21,7 @@ export const PROJECT = 'demo';
 export const WINDOW_MS = 5_000;
 
 /**
- * Collector settings the demo needs to move in seconds instead of hours: a 30 s rolling window
+ * Collector settings the demo needs to move in seconds instead of hours: one 30 s rolling window
  * for alerts, evaluated every 5 s. Verdicts by distance at every sample size: the baseline
  * holds 731 days, few enough for the KS test to be the default judge, and the KS test rightly
  * finds Seattle's 2014–2015 different from 2012–2013 (1–1.5 °C warmer on average) — a real
@@ -30,7 +30,7 @@ export const WINDOW_MS = 5_000;
  * baseline standard deviations separates it (at most 0.21) from New York (up to 1.2).
  */
 export const DEMO_SETTINGS: Partial<CollectorOptions> = {
-  evalWindowMs: 30_000,
+  evalWindows: '30s',
   alertIntervalMs: 5_000,
   driftSmallSample: 0,
   driftWassersteinNorm: 0.3,
@@ -89,7 +89,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       model: { id: MODEL_ID, version: MODEL_VERSION, url: '/demo/model/weather-classifier.onnx', features: FEATURES, classes: CLASSES },
       weatherCsv: '/node_modules/vega-datasets/data/weather.csv',
       windowMs: WINDOW_MS,
-      evalWindowMs: opts.evalWindowMs,
+      evalWindowMs: parseEvalWindows(opts.evalWindows)[0].ms,
     };
     // The dashboard as `edgewatch serve` would serve it: a production build, rebuilt at every
     // start (a second or two) so it always matches the sources.

@@ -1,5 +1,6 @@
 // Collector configuration: every setting has a flag, an environment variable and a default.
 // The table below is the single source for `edgewatch serve --help` and docs/collector.md.
+import { parseEvalWindows } from './eval-windows.ts';
 
 export interface CollectorOptions {
   host: string;
@@ -28,8 +29,11 @@ export interface CollectorOptions {
   rateLimitPerDevice: number;
   /** If set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
-  /** Rolling window of the per-model metrics and of alert evaluation, ms. */
-  evalWindowMs: number;
+  /**
+   * Rolling windows of the per-model metrics and of alert evaluation, e.g. "1h,24h" (see
+   * eval-windows.ts): each is evaluated on its own, and named by its span.
+   */
+  evalWindows: string;
   /** Segments evaluated per model version in the rolling window (the most devices first). */
   evalMaxSegments: number;
   /** How often alert rules are evaluated, ms (0: never in the background). */
@@ -62,7 +66,7 @@ interface Setting {
   key: keyof CollectorOptions;
   flag: string;
   env: string;
-  type: 'string' | 'int' | 'bool' | 'number';
+  type: 'string' | 'int' | 'bool' | 'number' | 'windows';
   default?: string | number | boolean;
   help: string;
 }
@@ -82,7 +86,7 @@ export const SETTINGS: Setting[] = [
   { key: 'rateLimitPerKey', flag: '--rate-limit-per-key', env: 'EDGEWATCH_RATE_LIMIT_PER_KEY', type: 'int', default: 0, help: 'ingest requests/minute per key (0: off)' },
   { key: 'rateLimitPerDevice', flag: '--rate-limit-per-device', env: 'EDGEWATCH_RATE_LIMIT_PER_DEVICE', type: 'int', default: 120, help: 'ingest requests/minute per device id (0: off)' },
   { key: 'metricsToken', flag: '--metrics-token', env: 'EDGEWATCH_METRICS_TOKEN', type: 'string', help: 'bearer token required by /metrics' },
-  { key: 'evalWindowMs', flag: '--eval-window-ms', env: 'EDGEWATCH_EVAL_WINDOW_MS', type: 'int', default: 3_600_000, help: 'rolling window of model metrics and alerts' },
+  { key: 'evalWindows', flag: '--eval-windows', env: 'EDGEWATCH_EVAL_WINDOWS', type: 'windows', default: '1h,24h', help: 'rolling windows of model metrics and alerts (spans: s, m, h, d)' },
   { key: 'evalMaxSegments', flag: '--eval-max-segments', env: 'EDGEWATCH_EVAL_MAX_SEGMENTS', type: 'int', default: 20, help: 'segments per model version in metrics and alerts (most devices first)' },
   { key: 'alertIntervalMs', flag: '--alert-interval-ms', env: 'EDGEWATCH_ALERT_INTERVAL_MS', type: 'int', default: 60_000, help: 'alert evaluation period (0: off)' },
   { key: 'driftSmallSample', flag: '--drift-small-sample', env: 'EDGEWATCH_DRIFT_SMALL_SAMPLE', type: 'int', default: 1000, help: 'p-value tests up to this many baseline values, distances beyond' },
@@ -123,6 +127,7 @@ function convert(s: Setting, raw: string): string | number | boolean {
     if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`${s.flag}: expected a non-negative number, got "${raw}"`);
     return n;
   }
+  if (s.type === 'windows') return parseEvalWindows(raw).map((w) => w.name).join(',');
   if (s.type === 'bool') {
     if (/^(1|true|yes|on)$/i.test(raw)) return true;
     if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -156,7 +161,8 @@ export function resolveOptions(argv: string[] = [], env: NodeJS.ProcessEnv = pro
 export function helpText(): string {
   const lines = ['Usage: edgewatch serve [options]', '', 'Options (flag, environment variable, default):'];
   for (const s of SETTINGS) {
-    const flag = s.type === 'bool' ? `${s.flag} / --no-${s.flag.slice(2)}` : `${s.flag} <${s.type === 'int' || s.type === 'number' ? 'n' : 'value'}>`;
+    const arg = s.type === 'int' || s.type === 'number' ? 'n' : s.type === 'windows' ? 'list' : 'value';
+    const flag = s.type === 'bool' ? `${s.flag} / --no-${s.flag.slice(2)}` : `${s.flag} <${arg}>`;
     const def = s.default === undefined ? '' : ` (default ${s.default})`;
     lines.push(`  ${flag.padEnd(38)} ${s.env.padEnd(32)} ${s.help}${def}`);
   }

@@ -2,4 +2,5 @@
 export { serve, createCollector, type Collector } from './server.ts';
 export { keysCommand, KEYS_HELP } from './keys-command.ts';
 export { resolveOptions, helpText as serveHelp, defaultOptions, type CollectorOptions } from './config.ts';
+export { parseEvalWindows, type EvalWindow } from './eval-windows.ts';
 export { createKey, listKeys, revokeKey, type KeyKind } from './keys.ts';

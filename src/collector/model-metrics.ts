@@ -3,33 +3,37 @@
 // Ratios such as the missing rate are left to PromQL: the collector exports counts.
 // Every series carries `segment`: "" for all of a version's traffic, else the segment's canonical
 // JSON. A segment's figures are part of the version's, so sums over versions select segment="".
+// Every series of a rolling window also carries `window` ("1h", "24h": see eval-windows.ts); a
+// 1 h window's figures are part of the 24 h one's, so queries select one window. Freshness is
+// the same in every window and carries none.
 import { Gauge, type Registry } from 'prom-client';
 import { canonicalSegment } from './read/segments.ts';
 import type { VersionState } from './read/snapshot.ts';
 import type { Queryable } from './storage/db.ts';
 
 const V = ['project', 'model', 'version', 'segment'];
-const C = [...V, 'column'];
-const O = [...V, 'output'];
+const W = [...V, 'window'];
+const C = [...W, 'column'];
+const O = [...W, 'output'];
 
 export function registerModelMetrics(registry: Registry, read: () => Promise<VersionState[]>) {
   const gauges = {
-    devices: new Gauge({ name: 'edgewatch_model_devices', help: 'Distinct devices reporting in the evaluation window (k-anonymous).', labelNames: V, registers: [registry] }),
-    rows: new Gauge({ name: 'edgewatch_model_rows', help: 'Rows recorded in the evaluation window.', labelNames: V, registers: [registry] }),
-    uploads: new Gauge({ name: 'edgewatch_model_uploads', help: 'Uploads in the evaluation window.', labelNames: V, registers: [registry] }),
+    devices: new Gauge({ name: 'edgewatch_model_devices', help: 'Distinct devices reporting in the rolling window (label window) (k-anonymous).', labelNames: W, registers: [registry] }),
+    rows: new Gauge({ name: 'edgewatch_model_rows', help: 'Rows recorded in the rolling window (label window).', labelNames: W, registers: [registry] }),
+    uploads: new Gauge({ name: 'edgewatch_model_uploads', help: 'Uploads in the rolling window (label window).', labelNames: W, registers: [registry] }),
     freshness: new Gauge({ name: 'edgewatch_model_freshness_seconds', help: 'Seconds since the last upload of the model version (or segment).', labelNames: V, registers: [registry] }),
-    values: new Gauge({ name: 'edgewatch_column_values', help: 'Column cells in the evaluation window, by state (count includes missing).', labelNames: [...C, 'state'], registers: [registry] }),
-    quantile: new Gauge({ name: 'edgewatch_column_quantile', help: 'Quantiles of a numeric column in the evaluation window (latency included).', labelNames: [...C, 'quantile'], registers: [registry] }),
-    drift: new Gauge({ name: 'edgewatch_column_drift', help: 'Drift statistics against the baseline (the core compare).', labelNames: [...C, 'statistic'], registers: [registry] }),
-    drifted: new Gauge({ name: 'edgewatch_column_drifted', help: '1 when the core marks the column drifted.', labelNames: C, registers: [registry] }),
-    calls: new Gauge({ name: 'edgewatch_model_calls', help: 'Inference calls in the evaluation window (timed calls plus recording failures).', labelNames: V, registers: [registry] }),
-    failed: new Gauge({ name: 'edgewatch_model_failed_calls', help: 'Failed inference calls in the evaluation window (all kinds).', labelNames: V, registers: [registry] }),
-    failedByKind: new Gauge({ name: 'edgewatch_model_failed_calls_by_kind', help: 'Failed inference calls in the evaluation window, by kind.', labelNames: [...V, 'kind'], registers: [registry] }),
-    confidence: new Gauge({ name: 'edgewatch_output_confidence_median', help: "Median of a classifier output's confidence (top score) in the evaluation window.", labelNames: O, registers: [registry] }),
-    labelled: new Gauge({ name: 'edgewatch_output_labelled', help: 'Labelled rows (feedback) of an output in the evaluation window.', labelNames: O, registers: [registry] }),
-    accuracy: new Gauge({ name: 'edgewatch_output_accuracy', help: 'Accuracy of an output on its labelled rows.', labelNames: O, registers: [registry] }),
-    ece: new Gauge({ name: 'edgewatch_output_ece', help: 'Expected calibration error of an output on its labelled rows.', labelNames: O, registers: [registry] }),
-    auc: new Gauge({ name: 'edgewatch_output_auc', help: 'One-vs-rest ROC AUC of a class of an output, from its labelled rows.', labelNames: [...O, 'class'], registers: [registry] }),
+    values: new Gauge({ name: 'edgewatch_column_values', help: 'Column cells in the rolling window (label window), by state (count includes missing).', labelNames: [...C, 'state'], registers: [registry] }),
+    quantile: new Gauge({ name: 'edgewatch_column_quantile', help: 'Quantiles of a numeric column in the rolling window (label window) (latency included).', labelNames: [...C, 'quantile'], registers: [registry] }),
+    drift: new Gauge({ name: 'edgewatch_column_drift', help: 'Drift statistics of the rolling window against the baseline (the core compare).', labelNames: [...C, 'statistic'], registers: [registry] }),
+    drifted: new Gauge({ name: 'edgewatch_column_drifted', help: '1 when the core marks the column drifted in the rolling window.', labelNames: C, registers: [registry] }),
+    calls: new Gauge({ name: 'edgewatch_model_calls', help: 'Inference calls in the rolling window (label window) (timed calls plus recording failures).', labelNames: W, registers: [registry] }),
+    failed: new Gauge({ name: 'edgewatch_model_failed_calls', help: 'Failed inference calls in the rolling window (label window) (all kinds).', labelNames: W, registers: [registry] }),
+    failedByKind: new Gauge({ name: 'edgewatch_model_failed_calls_by_kind', help: 'Failed inference calls in the rolling window (label window), by kind.', labelNames: [...W, 'kind'], registers: [registry] }),
+    confidence: new Gauge({ name: 'edgewatch_output_confidence_median', help: "Median of a classifier output's confidence (top score) in the rolling window (label window).", labelNames: O, registers: [registry] }),
+    labelled: new Gauge({ name: 'edgewatch_output_labelled', help: 'Labelled rows (feedback) of an output in the rolling window (label window).', labelNames: O, registers: [registry] }),
+    accuracy: new Gauge({ name: 'edgewatch_output_accuracy', help: 'Accuracy of an output on its labelled rows in the rolling window.', labelNames: O, registers: [registry] }),
+    ece: new Gauge({ name: 'edgewatch_output_ece', help: 'Expected calibration error of an output on its labelled rows in the rolling window.', labelNames: O, registers: [registry] }),
+    auc: new Gauge({ name: 'edgewatch_output_auc', help: 'One-vs-rest ROC AUC of a class of an output, from its labelled rows in the rolling window.', labelNames: [...O, 'class'], registers: [registry] }),
   };
   let filling: Promise<void> | undefined;
   // prom-client calls collect() per gauge; one snapshot fills all of them.
@@ -46,9 +50,11 @@ export function registerModelMetrics(registry: Registry, read: () => Promise<Ver
 }
 
 function setAll(g: Record<string, Gauge>, s: VersionState) {
-  const v = { project: s.project, model: s.model, version: s.version, segment: s.segment ? canonicalSegment(s.segment) : '' };
-  if (s.freshnessSeconds !== null) g.freshness.set(v, s.freshnessSeconds);
+  const version = { project: s.project, model: s.model, version: s.version, segment: s.segment ? canonicalSegment(s.segment) : '' };
+  // Set once per window, always to the same value.
+  if (s.freshnessSeconds !== null) g.freshness.set(version, s.freshnessSeconds);
   if (!s.visible) return;
+  const v = { ...version, window: s.window };
   g.devices.set(v, s.devices!);
   g.rows.set(v, s.rows!);
   g.uploads.set(v, s.uploads!);

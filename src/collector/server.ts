@@ -3,6 +3,7 @@
 // then closes the database.
 import type { FastifyInstance } from 'fastify';
 import { defaultOptions, type CollectorOptions } from './config.ts';
+import { parseEvalWindows } from './eval-windows.ts';
 import type { CollectorContext } from './context.ts';
 import { sharedCore, type Core } from './core.ts';
 import { buildApp } from './http/app.ts';
@@ -39,6 +40,7 @@ export interface Collector {
 
 export async function createCollector(options: Partial<CollectorOptions> = {}, deps: { core?: Core } = {}): Promise<Collector> {
   const opts = { ...defaultOptions(), ...options };
+  parseEvalWindows(opts.evalWindows); // a bad list fails here, before storage opens
   const metrics = new CollectorMetrics();
   const raw = await openStorage({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
   const db = timed(raw, metrics.dbSeconds);

@@ -76,8 +76,8 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     let r = await c.collector.runAlerts(t1);
     expect(r.transitions).toEqual(
       expect.arrayContaining([
-        { rule: 'age-drift', series: 'churn|1.0.0|age', to: 'pending' },
-        { rule: 'stale', series: 'churn|1.0.0', to: 'firing' },
+        { rule: 'age-drift', series: 'churn|1.0.0|age|1h', to: 'pending' },
+        { rule: 'stale', series: 'churn|1.0.0|1h', to: 'firing' },
       ]),
     );
     // Nothing for "tiny": three devices are below k.
@@ -87,7 +87,7 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     expect(slack.received[0].body.text).toContain('stale firing: churn@1.0.0');
 
     r = await c.collector.runAlerts(t1 + 1);
-    expect(r.transitions).toEqual([{ rule: 'age-drift', series: 'churn|1.0.0|age', to: 'firing' }]);
+    expect(r.transitions).toEqual([{ rule: 'age-drift', series: 'churn|1.0.0|age|1h', to: 'firing' }]);
     // The receiver refuses the first attempt; the retry waits out its backoff.
     expect(hook.received.map((x) => x.status)).toEqual([500]);
     expect((await c.collector.runAlerts(t1 + 500)).sent).toBe(0);
@@ -99,7 +99,7 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
       alert: { rule: 'age-drift', severity: 'page', owner: 'ml-team' },
       evidence: {
         project: 'alpha', model: 'churn', version: '1.0.0', column: 'age', statistic: 'drifted', value: 1,
-        op: '>=', threshold: 1, window: { from: t1 + 1 - HOUR, to: t1 + 1 },
+        op: '>=', threshold: 1, window: { name: '1h', from: t1 + 1 - HOUR, to: t1 + 1 },
         // The column view at the alert's window.
         link: `https://watch.example/#/models/churn/versions/1.0.0/columns/age?from=${t1 + 1 - HOUR}&to=${t1 + 1}`,
       },
@@ -118,7 +118,7 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
 
     // The next hour is back to normal: resolved, and notified.
     r = await c.collector.runAlerts(base + 2 * HOUR);
-    expect(r.transitions).toEqual([{ rule: 'age-drift', series: 'churn|1.0.0|age', to: 'resolved' }]);
+    expect(r.transitions).toEqual([{ rule: 'age-drift', series: 'churn|1.0.0|age|1h', to: 'resolved' }]);
     expect(hook.received.at(-1)!.body).toMatchObject({ event: 'resolved', alert: { rule: 'age-drift' } });
 
     const all = await get(`${c.url}/v1/alerts?state=all`, c.keys.read);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultOptions, helpText, resolveOptions, SETTINGS } from '../../src/collector/config.ts';
+import { parseEvalWindows } from '../../src/collector/eval-windows.ts';
 
 describe('collector options', () => {
   it('start from documented defaults', () => {
@@ -22,6 +23,17 @@ describe('collector options', () => {
     expect(() => resolveOptions(['--port', 'abc'], {})).toThrow('--port: expected a non-negative integer, got "abc"');
     expect(() => resolveOptions(['--port'], {})).toThrow('--port needs a value');
     expect(() => resolveOptions([], { EDGEWATCH_AUTO_REGISTER: 'maybe' })).toThrow('expected true or false');
+  });
+
+  it('read the rolling windows as a list of spans, each named as written', () => {
+    expect(defaultOptions().evalWindows).toBe('1h,24h');
+    expect(parseEvalWindows(defaultOptions().evalWindows)).toEqual([{ name: '1h', ms: 3_600_000 }, { name: '24h', ms: 86_400_000 }]);
+    expect(resolveOptions(['--eval-windows', ' 30s, 15m ,7d'], {}).evalWindows).toBe('30s,15m,7d');
+    expect(resolveOptions([], { EDGEWATCH_EVAL_WINDOWS: '2h' }).evalWindows).toBe('2h');
+    expect(() => resolveOptions(['--eval-windows', '3600000'], {})).toThrow('--eval-windows: "3600000" is not a span such as 30s, 15m, 1h or 7d');
+    expect(() => resolveOptions(['--eval-windows', '1h,,24h'], {})).toThrow('"" is not a span');
+    expect(() => resolveOptions(['--eval-windows', '0h'], {})).toThrow('"0h" is not a span');
+    expect(() => resolveOptions(['--eval-windows', '1h,60m'], {})).toThrow('--eval-windows: "1h" and "60m" are the same window');
   });
 
   it('document every setting in --help and in docs/collector.md', () => {

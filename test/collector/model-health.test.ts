@@ -107,17 +107,20 @@ describe.each(BACKENDS)('model health, confidence and performance on $name', (ba
   it('exports calls, failed calls by kind, confidence median, accuracy, ECE and AUC per class', async () => {
     const t = truth();
     const m = (await get(`${c.url}/metrics`, undefined)).body as string;
-    const v = 'project="alpha",model="zoo",version="2",segment=""';
     const num = (re: string) => Number(new RegExp(`^${re} (\\S+)$`, 'm').exec(m)?.[1]);
-    expect(m).toContain(`edgewatch_model_calls{${v}} ${t.calls}`);
-    expect(m).toContain(`edgewatch_model_failed_calls{${v}} ${t.failures}`);
-    for (const k of KINDS) expect(m).toContain(`edgewatch_model_failed_calls_by_kind{${v},kind="${k}"} ${t.byKind[k]}`);
-    const o = `${v},output="${OUT}"`;
-    expect(num(`edgewatch_output_confidence_median\\{${o}\\}`)).toBe(t.median);
-    expect(m).toContain(`edgewatch_output_labelled{${o}} ${6 * 40}`);
-    expect(num(`edgewatch_output_accuracy\\{${o}\\}`)).toBeCloseTo(t.perf.accuracy, 12);
-    expect(num(`edgewatch_output_ece\\{${o}\\}`)).toBeCloseTo(t.perf.ece, 12);
-    for (const cls of CLASSES) expect(num(`edgewatch_output_auc\\{${o},class="${cls}"\\}`)).toBeCloseTo(t.perf.classes[cls].auc, 12);
+    // Every upload is in the last hour: both rolling windows hold all of them.
+    for (const window of ['1h', '24h']) {
+      const v = `project="alpha",model="zoo",version="2",segment="",window="${window}"`;
+      expect(m).toContain(`edgewatch_model_calls{${v}} ${t.calls}`);
+      expect(m).toContain(`edgewatch_model_failed_calls{${v}} ${t.failures}`);
+      for (const k of KINDS) expect(m).toContain(`edgewatch_model_failed_calls_by_kind{${v},kind="${k}"} ${t.byKind[k]}`);
+      const o = `${v},output="${OUT}"`;
+      expect(num(`edgewatch_output_confidence_median\\{${o}\\}`)).toBe(t.median);
+      expect(m).toContain(`edgewatch_output_labelled{${o}} ${6 * 40}`);
+      expect(num(`edgewatch_output_accuracy\\{${o}\\}`)).toBeCloseTo(t.perf.accuracy, 12);
+      expect(num(`edgewatch_output_ece\\{${o}\\}`)).toBeCloseTo(t.perf.ece, 12);
+      for (const cls of CLASSES) expect(num(`edgewatch_output_auc\\{${o},class="${cls}"\\}`)).toBeCloseTo(t.perf.classes[cls].auc, 12);
+    }
     // Nothing of the version below k devices.
     expect(m).not.toContain('model="few"');
   });
@@ -147,12 +150,12 @@ describe.each(BACKENDS)('model health, confidence and performance on $name', (ba
     const at = Date.now();
     const { transitions } = await c.collector.runAlerts(at);
     const fired = new Map(transitions!.map((x) => [x.rule, x]));
-    expect(fired.get('errors')).toEqual({ rule: 'errors', series: 'zoo|2', to: 'pending' });
+    expect(fired.get('errors')).toEqual({ rule: 'errors', series: 'zoo|2|1h', to: 'pending' });
     expect(fired.has('calibration')).toBe(t.perf.ece > 0.1);
     expect(fired.has('confidence-collapse')).toBe(t.median < 0.5);
-    expect(fired.get('rate-above-half')).toEqual({ rule: 'rate-above-half', series: 'zoo|2', to: 'firing' });
+    expect(fired.get('rate-above-half')).toEqual({ rule: 'rate-above-half', series: 'zoo|2|1h', to: 'firing' });
     expect(fired.has('rate-above-double')).toBe(false);
-    for (const r of ['ece', 'accuracy', 'auc', 'confidence']) expect(fired.get(r)).toEqual({ rule: r, series: `zoo|2|${OUT}`, to: 'firing' });
+    for (const r of ['ece', 'accuracy', 'auc', 'confidence']) expect(fired.get(r)).toEqual({ rule: r, series: `zoo|2|${OUT}|1h`, to: 'firing' });
     expect(fired.has('other-output')).toBe(false);
     expect(JSON.stringify(transitions)).not.toContain('few');
 

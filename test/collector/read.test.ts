@@ -39,7 +39,7 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
   beforeAll(async () => {
     core = await sharedCore();
     // The metrics' rolling window covers all three steps.
-    c = await startCollector(backend, { evalWindowMs: 4 * HOUR, alertIntervalMs: 0 });
+    c = await startCollector(backend, { evalWindows: '4h', alertIntervalMs: 0 });
     // Step 0: six devices, no drift. Five report region eu, one us.
     for (let d = 0; d < 6; d++) await upload(0, d, makeRows(d, 120), { region: d < 5 ? 'eu' : 'us' });
     // Step 1: the same six devices, ages shifted by 15 years.
@@ -170,14 +170,16 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
 
   it('exports per-model metrics over the rolling window, from the same merge and compare', async () => {
     const m = await get(`${c.url}/metrics`, undefined);
-    const v = 'project="alpha",model="churn",version="1.0.0",segment=""';
+    const version = 'project="alpha",model="churn",version="1.0.0",segment=""';
+    // The collector's one rolling window, 4 h: every figure but freshness carries it.
+    const v = `${version},window="4h"`;
     const all = [...stepRows[0], ...stepRows[1], ...stepRows[2]];
     expect(m.body).toContain(`edgewatch_model_devices{${v}} 6`);
     expect(m.body).toContain(`edgewatch_model_rows{${v}} ${all.length}`);
     expect(m.body).toContain(`edgewatch_model_uploads{${v}} 16`);
     expect(m.body).toContain(`edgewatch_column_values{${v},column="age",state="count"} ${all.length}`);
     expect(m.body).toContain(`edgewatch_column_values{${v},column="age",state="missing"} ${all.filter((r) => r.age === null).length}`);
-    expect(m.body).toMatch(new RegExp(`edgewatch_model_freshness_seconds\\{${v}\\} \\d`));
+    expect(m.body).toMatch(new RegExp(`edgewatch_model_freshness_seconds\\{${version}\\} \\d`));
     const baseline = profileOfRows(core, training);
     const current = profileOfRows(core, all);
     try {

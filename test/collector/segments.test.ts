@@ -70,7 +70,9 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
 
   it('exports every segment of k devices next to all traffic, and nothing of a smaller one', async () => {
     const m = (await get(`${c.url}/metrics`, undefined)).body as string;
-    const label = (key: string) => `project="alpha",model="churn",version="1.0.0",segment="${key.replaceAll('"', '\\"')}"`;
+    // Freshness carries no window; every other figure here is the 1 h window's.
+    const version = (key: string) => `project="alpha",model="churn",version="1.0.0",segment="${key.replaceAll('"', '\\"')}"`;
+    const label = (key: string) => `${version(key)},window="1h"`;
     const all = [...rows.get('eu')!, ...rows.get('us')!, ...rows.get('apac')!];
     // All traffic counts every device, the small segment's included; each segment its own.
     expect(m).toContain(`edgewatch_model_devices{${label('')}} 15`);
@@ -88,7 +90,7 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
     expect(driftOf(rows.get('eu')!).age.drifted.drifted).toBe(false);
     expect(driftOf(rows.get('us')!).age.drifted.drifted).toBe(true);
     // Freshness per segment, from its own last upload.
-    for (const key of ['', EU_KEY, US_KEY]) expect(m).toMatch(new RegExp(`edgewatch_model_freshness_seconds\\{${label(key).replace(/[{}\\]/g, '\\$&')}\\} \\d`));
+    for (const key of ['', EU_KEY, US_KEY]) expect(m).toMatch(new RegExp(`edgewatch_model_freshness_seconds\\{${version(key).replace(/[{}\\]/g, '\\$&')}\\} \\d`));
     expect(m).not.toContain('apac');
   });
 
@@ -109,9 +111,9 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
     const { transitions } = await c.collector.runAlerts(at);
     expect(transitions).toEqual(
       expect.arrayContaining([
-        { rule: 'age-by-segment', series: `churn|1.0.0|age|${US_KEY}`, to: 'firing' },
-        { rule: 'stale-by-segment', series: `churn|1.0.0|${EU_KEY}`, to: 'firing' },
-        { rule: 'stale-by-segment', series: `churn|1.0.0|${US_KEY}`, to: 'firing' },
+        { rule: 'age-by-segment', series: `churn|1.0.0|age|${US_KEY}|1h`, to: 'firing' },
+        { rule: 'stale-by-segment', series: `churn|1.0.0|${EU_KEY}|1h`, to: 'firing' },
+        { rule: 'stale-by-segment', series: `churn|1.0.0|${US_KEY}|1h`, to: 'firing' },
       ]),
     );
     // Nothing else: no eu drift, no whole-version series from a per-segment rule, no apac.
@@ -119,7 +121,7 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
 
     const alerts = (await get(`${c.url}/v1/alerts`, c.keys.read)).body.alerts as { rule: string; series: string; evidence: any }[];
     const drift = alerts.find((a) => a.rule === 'age-by-segment')!;
-    expect(drift.evidence).toMatchObject({ model: 'churn', version: '1.0.0', column: 'age', segment: US, value: 1, window: { from: at - HOUR, to: at } });
+    expect(drift.evidence).toMatchObject({ model: 'churn', version: '1.0.0', column: 'age', segment: US, value: 1, window: { name: '1h', from: at - HOUR, to: at } });
     // The link opens the dashboard's column view of that segment at the alert's window.
     const link: string = drift.evidence.link;
     expect(link.startsWith('https://watch.example/')).toBe(true);
@@ -134,13 +136,20 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
 
   it('evaluates at most evalMaxSegments segments per version, those with the most devices', async () => {
     const states = await snapshot(c.collector.context.db, core, { ...c.collector.context.options, evalMaxSegments: 1 });
-    expect(states.map((s) => [s.segment, s.devices])).toEqual([[null, 15], [EU, 6]]);
+    expect(states.map((s) => [s.segment, s.window, s.devices])).toEqual([[null, '1h', 15], [null, '24h', 15], [EU, '1h', 6], [EU, '24h', 6]]);
   });
 
-  it('keeps the freshness of a segment whose window holds nothing, and nothing else of it', async () => {
+  it('keeps the freshness of a segment whose 1 h window holds nothing, and nothing else of it there; its 24 h window still holds everything', async () => {
     const later = Date.now() + 2 * HOUR;
     const states = await snapshot(c.collector.context.db, core, c.collector.context.options, later);
-    expect(states.map((s) => [s.segment, s.visible, s.columns])).toEqual([[null, false, undefined], [EU, false, undefined], [US, false, undefined]]);
+    const hour = states.filter((s) => s.window === '1h');
+    expect(hour.map((s) => [s.segment, s.visible, s.columns])).toEqual([[null, false, undefined], [EU, false, undefined], [US, false, undefined]]);
+    const day = states.filter((s) => s.window === '24h');
+    expect(day.map((s) => [s.segment, s.visible, s.devices, s.rows])).toEqual([
+      [null, true, 15, [...rows.values()].flat().length],
+      [EU, true, 6, rows.get('eu')!.length],
+      [US, true, 5, rows.get('us')!.length],
+    ]);
     for (const s of states) expect(s.freshnessSeconds).toBeGreaterThanOrEqual(2 * 3600);
   });
 });

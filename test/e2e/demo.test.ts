@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { MODEL_ID, MODEL_VERSION } from '../../demo/model/config.ts';
 import { dashboardLink, startDemo, WINDOW_MS, type Demo } from '../../demo/start.ts';
+import { parseEvalWindows } from '../../src/collector/index.ts';
 import { alerts, driftedNames, driftOver, launchChromium, readApi, screenshotPath, waitFor } from './helpers.ts';
 import { startDemoProcess } from './process.ts';
 
@@ -53,7 +54,7 @@ test('Seattle traffic raises no drift alert; New York drifts and fires one', { t
 
   // Seattle: wait until the collector's rolling window holds every device and a few windows of
   // rows, let the alert rules evaluate it, and check that nothing drifted.
-  const evalWindow = demo.collector.context.options.evalWindowMs;
+  const evalWindow = parseEvalWindows(demo.collector.context.options.evalWindows)[0].ms;
   const seattle = await waitFor('Seattle windows from every device', 60, async () => {
     const p = await driftOver(demo, MODEL_ID, MODEL_VERSION, Date.now() - evalWindow);
     return p && p.devices === DEVICES && p.rows >= DEVICES * DAYS_PER_SECOND * 3 * (WINDOW_MS / 1000) ? p : null;

@@ -85,7 +85,10 @@ async function enqueue(tx: Queryable, rule: StoredRule, alertId: number, event: 
 
 function slackText(event: string, e: Record<string, unknown>): string {
   const where = `${e.model}@${e.version}${e.segment ? ` segment ${JSON.stringify(e.segment)}` : ''}${e.column ? ` column ${e.column}` : e.output ? ` output ${e.output}` : ''}`;
+  // Freshness is the same in every window; anything else names the window it was measured over.
+  const window = (e.window as { name?: string } | undefined)?.name;
+  const over = window && e.statistic !== 'freshness_seconds' ? ` over ${window}` : '';
   const head = event === 'firing' ? `:rotating_light: [${e.severity}] ${e.rule} firing` : `:white_check_mark: ${e.rule} resolved`;
   const link = e.link ? ` <${e.link}|open>` : '';
-  return `${head}: ${where}: ${e.statistic} = ${e.value} (${e.op} ${e.threshold}), owner ${e.owner}${link}`;
+  return `${head}: ${where}${over}: ${e.statistic} = ${e.value} (${e.op} ${e.threshold}), owner ${e.owner}${link}`;
 }

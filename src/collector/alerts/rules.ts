@@ -13,6 +13,8 @@
 // Output metrics (confidence.*, performance.*) have one series per classifier output; their
 // `column` filter names the output. A rule with `bySegment` is evaluated on each segment of k
 // devices the snapshot holds (one series per segment) instead of on the whole model version.
+// A rule observes one of the snapshot's rolling windows (`window`, e.g. "1h" or "24h": one of
+// --eval-windows); freshness is the same in every window.
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from '../errors.ts';
 
@@ -41,6 +43,9 @@ export type RuleMetric = (typeof RULE_METRICS)[number];
 export const VERSION_METRICS: readonly RuleMetric[] = ['freshness_seconds', 'devices', 'failure_rate'];
 export const OUTPUT_METRICS: readonly RuleMetric[] = ['confidence.median', 'performance.accuracy', 'performance.ece', 'performance.auc_min'];
 
+/** The window of a rule saved without one, when the caller does not choose (the schema's default). */
+export const DEFAULT_WINDOW = '1h';
+
 export interface AlertRule {
   id?: number;
   name: string;
@@ -51,6 +56,11 @@ export interface AlertRule {
   column?: string | null;
   /** true: one series per segment (k devices or more), never the whole version. */
   bySegment?: boolean;
+  /**
+   * The rolling window observed, by name (one of --eval-windows). Absent when saving: the
+   * collector's first window ("1h" by default); rules stored before windows existed have "1h".
+   */
+  window?: string;
   op: '>' | '>=' | '<' | '<=';
   threshold: number;
   /** Consecutive evaluations (windows) the condition must hold. */
@@ -91,6 +101,7 @@ export const ruleSchema = {
     version: { type: ['string', 'null'], maxLength: 128 },
     column: { type: ['string', 'null'], maxLength: 256 },
     bySegment: { type: 'boolean' },
+    window: { type: 'string', pattern: '^[1-9][0-9]{0,5}[smhd]$' },
     op: { type: 'string', enum: ['>', '>=', '<', '<='] },
     threshold: { type: 'number' },
     for: { type: 'integer', minimum: 1, maximum: 1000 },
@@ -107,20 +118,21 @@ export async function saveRule(db: Queryable, projectId: number, r: AlertRule): 
   }
   const rows = await db.query<{ id: number }>(
     `insert into alert_rules (project_id, name, metric, model, version, column_name, op, threshold, for_windows,
-                              severity, owner, webhook_url, webhook_format, created_at, by_segment)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                              severity, owner, webhook_url, webhook_format, created_at, by_segment, eval_window)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      on conflict (project_id, name) do update set metric = excluded.metric, model = excluded.model,
-       version = excluded.version, column_name = excluded.column_name, by_segment = excluded.by_segment, op = excluded.op,
+       version = excluded.version, column_name = excluded.column_name, by_segment = excluded.by_segment,
+       eval_window = excluded.eval_window, op = excluded.op,
        threshold = excluded.threshold, for_windows = excluded.for_windows, severity = excluded.severity,
        owner = excluded.owner, webhook_url = excluded.webhook_url, webhook_format = excluded.webhook_format
      returning id`,
     [projectId, r.name, r.metric, r.model ?? null, r.version ?? null, r.column ?? null, r.op, r.threshold, r.for,
-     r.severity, r.owner, r.webhookUrl ?? null, r.webhookFormat ?? 'json', Date.now(), r.bySegment ?? false],
+     r.severity, r.owner, r.webhookUrl ?? null, r.webhookFormat ?? 'json', Date.now(), r.bySegment ?? false, r.window ?? DEFAULT_WINDOW],
   );
   return rows[0].id;
 }
 
-export type StoredRule = AlertRule & { id: number; projectId: number };
+export type StoredRule = AlertRule & { id: number; projectId: number; window: string };
 
 export async function listRules(db: Queryable, projectId?: number): Promise<StoredRule[]> {
   const rows = await db.query<Record<string, unknown>>(
@@ -136,6 +148,7 @@ export async function listRules(db: Queryable, projectId?: number): Promise<Stor
     version: r.version as string | null,
     column: r.column_name as string | null,
     bySegment: r.by_segment as boolean,
+    window: r.eval_window as string,
     op: r.op as AlertRule['op'],
     threshold: r.threshold as number,
     for: r.for_windows as number,

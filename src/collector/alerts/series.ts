@@ -1,6 +1,6 @@
 // What a rule observes in a snapshot: one value per series (model version, or model version and
-// column, or model version and output), with the evidence an alert carries. Series below k
-// devices are not observed at all.
+// column, or model version and output) in the rule's rolling window, with the evidence an alert
+// carries. Series below k devices are not observed at all.
 import { canonicalSegment } from '../read/segments.ts';
 import type { VersionState } from '../read/snapshot.ts';
 import { OUTPUT_METRICS, type StoredRule } from './rules.ts';
@@ -25,16 +25,18 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
     if (rule.version && rule.version !== s.version) continue;
     // A per-segment rule sees the segments only; any other rule the whole version only.
     if (Boolean(rule.bySegment) !== (s.segment !== null)) continue;
+    // A window the collector does not evaluate (--eval-windows changed since) is never observed.
+    if (s.window !== rule.window) continue;
     const seg = s.segment ? canonicalSegment(s.segment) : null;
-    // The series key: model|version[|column or output][|segment JSON].
-    const key = (...parts: string[]) => [s.model, s.version, ...parts, ...(seg ? [seg] : [])].join('|');
+    // The series key: model|version[|column or output][|segment JSON]|window.
+    const key = (...parts: string[]) => [s.model, s.version, ...parts, ...(seg ? [seg] : []), s.window].join('|');
     const link = (column: string | null, atWindow: boolean) => viewLink(publicUrl, s, seg, column, atWindow);
     const base = {
       project: s.project,
       model: s.model,
       version: s.version,
       segment: s.segment,
-      window: { from: s.from, to: s.to },
+      window: { name: s.window, from: s.from, to: s.to },
       link: link(null, false),
     };
     if (rule.metric === 'freshness_seconds' || rule.metric === 'devices') {

@@ -1,10 +1,13 @@
-// The state of every model version over the rolling evaluation window (default 1 h), and of each
-// of its segments with k devices (at most evalMaxSegments per version): merged with the core,
-// compared with the version's baseline by the core. Feeds /metrics and the alert rules, so both
-// see the same numbers — and both see nothing of an aggregate below k devices.
+// The state of every model version over each rolling evaluation window (`--eval-windows`, default
+// 1 h and 24 h), and of each of its segments with k devices (at most evalMaxSegments per
+// version): merged with the core, compared with the version's baseline by the core. Feeds
+// /metrics and the alert rules, so both see the same numbers — and both see nothing of an
+// aggregate below k devices. A 24 h window costs about as little as a 1 h one: aggregate() reads
+// its whole hours from hourly rollups.
 import type { ColumnDrift } from '../../core/types.ts';
 import { driftOptions, type CollectorOptions } from '../config.ts';
 import type { Core, Profile } from '../core.ts';
+import { parseEvalWindows } from '../eval-windows.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate } from './aggregate.ts';
 import { loadBaseline } from './baselines.ts';
@@ -31,9 +34,14 @@ export interface VersionState {
    * containment like the API's `segment` parameter (uploads whose segment holds these key/values).
    */
   segment: Record<string, string> | null;
+  /** The rolling window's name ("1h", "24h": its span) and its range [from, to). */
+  window: string;
   from: number;
   to: number;
-  /** Seconds since the last upload of this version (or segment), null below k devices over 30 days. */
+  /**
+   * Seconds since the last upload of this version (or segment), the same in every window; null
+   * below k devices over 30 days.
+   */
   freshnessSeconds: number | null;
   /** false: fewer than k devices in the window; nothing below is filled. */
   visible: boolean;
@@ -54,7 +62,8 @@ const MONTH = 30 * 86_400_000;
 
 export async function snapshot(db: Queryable, core: Core, options: CollectorOptions, now = Date.now()): Promise<VersionState[]> {
   const k = options.kAnonymity;
-  const from = now - options.evalWindowMs;
+  const windows = parseEvalWindows(options.evalWindows);
+  const last30Days = { from: now - MONTH, to: now };
   // Versions heard from in the last 30 days; freshness needs k devices over that span.
   const versions = await db.query<{ project_id: number; name: string; model: string; version: string; devices: number; last: number }>(
     `select u.project_id, p.name, u.model, u.version, count(distinct u.device_id) as devices, max(u.received_at) as last
@@ -66,20 +75,25 @@ export async function snapshot(db: Queryable, core: Core, options: CollectorOpti
   const out: VersionState[] = [];
   for (const v of versions) {
     const where = { projectId: v.project_id, model: v.model, version: v.version };
-    const head = { project: v.name, projectId: v.project_id, model: v.model, version: v.version, from, to: now };
+    const head = { project: v.name, projectId: v.project_id, model: v.model, version: v.version };
     // Segments with k devices over the same 30 days, the most devices first, at most
     // evalMaxSegments of them; each one's freshness is that of its own last upload.
-    const segments = (await listSegments(db, k, { ...where, from: now - MONTH, to: now }))
+    const segments = (await listSegments(db, k, { ...where, ...last30Days }))
       .filter((x) => Object.keys(x.segment).length > 0)
       .sort((a, b) => b.devices - a.devices || canonicalSegment(a.segment).localeCompare(canonicalSegment(b.segment)))
       .slice(0, options.evalMaxSegments);
+    const freshness = (last: number) => Math.max(0, (now - last) / 1000);
+    const targets = [
+      { segment: null, freshnessSeconds: v.devices >= k ? freshness(v.last) : null },
+      ...segments.map((x) => ({ segment: x.segment, freshnessSeconds: freshness(x.lastUploadAt) })),
+    ];
     const baseline = await loadBaseline(db, core, v.project_id, v.model, v.version);
     try {
-      const whole: VersionState = { ...head, segment: null, freshnessSeconds: v.devices >= k ? Math.max(0, (now - v.last) / 1000) : null, visible: false };
-      out.push(await fill(whole, db, core, options, baseline));
-      for (const x of segments) {
-        const state: VersionState = { ...head, segment: x.segment, freshnessSeconds: Math.max(0, (now - x.lastUploadAt) / 1000), visible: false };
-        out.push(await fill(state, db, core, options, baseline));
+      for (const t of targets) {
+        for (const w of windows) {
+          const state: VersionState = { ...head, ...t, window: w.name, from: now - w.ms, to: now, visible: false };
+          out.push(await fill(state, db, core, options, baseline));
+        }
       }
     } finally {
       baseline?.dispose();

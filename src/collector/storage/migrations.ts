@@ -166,6 +166,12 @@ export const MIGRATIONS: string[] = [
   `
   alter table alert_rules add column by_segment boolean not null default false;
   `,
+  // 9: the rolling window a rule observes (one of --eval-windows; rules so far observed the 1 h
+  // default), and the window at the end of every alert's series key, as new alerts have it
+  `
+  alter table alert_rules add column eval_window text not null default '1h';
+  update alerts set series = series || '|1h';
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks

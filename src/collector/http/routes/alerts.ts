@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
 import { defaultRules, deleteRule, listRules, ruleSchema, saveRule, type AlertRule } from '../../alerts/rules.ts';
+import { parseEvalWindows } from '../../eval-windows.ts';
 import { requireKey } from '../auth.ts';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
@@ -11,6 +12,13 @@ const ruleOut = { type: 'object', properties: { ...ruleSchema.properties, webhoo
 export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const reader = requireKey(ctx.keys, ['read', 'admin']);
   const admin = requireKey(ctx.keys, ['admin']);
+  // A rule observes one of the windows this collector evaluates; without one, the first.
+  const windows = parseEvalWindows(ctx.options.evalWindows).map((w) => w.name);
+  const windowOf = (r: AlertRule): string => {
+    const w = r.window ?? windows[0];
+    if (!windows.includes(w)) throw new RequestError(400, 'request', `window "${w}" is not evaluated by this collector (--eval-windows ${windows.join(',')})`);
+    return w;
+  };
 
   app.get('/v1/alerts/rules', {
     preHandler: reader,
@@ -28,7 +36,7 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
     },
   }, async (req) => {
     if (req.body.name !== req.params.name) throw new RequestError(400, 'request', 'the rule name in the path and the body differ');
-    return { id: await saveRule(ctx.db, req.principal!.projectId, req.body) };
+    return { id: await saveRule(ctx.db, req.principal!.projectId, { ...req.body, window: windowOf(req.body) }) };
   });
 
   app.delete<{ Params: { name: string } }>('/v1/alerts/rules/:name', {
@@ -64,7 +72,7 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
     },
     async (req) => {
       for (const r of defaultRules(req.body.owners)) {
-        await saveRule(ctx.db, req.principal!.projectId, { ...r, webhookUrl: req.body.webhookUrl, webhookFormat: req.body.webhookFormat });
+        await saveRule(ctx.db, req.principal!.projectId, { ...r, window: windowOf(r), webhookUrl: req.body.webhookUrl, webhookFormat: req.body.webhookFormat });
       }
       return { rules: await listRules(ctx.db, req.principal!.projectId) };
     },
