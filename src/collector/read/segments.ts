@@ -30,6 +30,27 @@ export async function listSegments(db: Queryable, k: number, s: Selection): Prom
   }));
 }
 
+export type Activity = { devices: number; lastUploadAt: number | null };
+
+/**
+ * Distinct devices and the newest arrival of a model version (or, with `segment`, of the uploads
+ * whose segment holds it) over a range, from the three levels: still whole after raw uploads
+ * (or hourly rollups) are pruned, since each rollup keeps its devices and when its newest upload
+ * arrived.
+ */
+export async function versionActivity(db: Queryable, s: Selection): Promise<Activity> {
+  const [r] = await db.query<{ devices: number; last: number | null }>(
+    `with p as (
+       select array[device_id] as devices, received_at as received from uploads where ${RAW}
+       union all select devices, received from rollups where ${ROLLED}
+       union all select devices, received from daily_rollups where ${DAILY})
+     select (select count(distinct dev) from p cross join lateral unnest(p.devices) as dev) as devices,
+            (select max(received) from p) as last`,
+    params(s),
+  );
+  return { devices: Number(r.devices), lastUploadAt: r.last === null ? null : Number(r.last) };
+}
+
 /** Distinct devices and the newest arrival of a model version, over every piece still stored. */
 export const VERSION_DEVICES = `(select count(distinct d) from (
     select u.device_id as d from uploads u where u.project_id = m.project_id and u.model = m.model and u.version = m.version

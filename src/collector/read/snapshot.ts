@@ -13,7 +13,7 @@ import { aggregate } from './aggregate.ts';
 import { loadBaseline } from './baselines.ts';
 import { healthOf, type HealthState } from './health.ts';
 import { outputsOf, type OutputState } from './outputs.ts';
-import { canonicalSegment, listSegments } from './segments.ts';
+import { canonicalSegment, listSegments, versionActivity } from './segments.ts';
 
 export interface ColumnState {
   kind: 'numeric' | 'grid' | 'categorical';
@@ -64,17 +64,19 @@ export async function snapshot(db: Queryable, core: Core, options: CollectorOpti
   const k = options.kAnonymity;
   const windows = parseEvalWindows(options.evalWindows);
   const last30Days = { from: now - MONTH, to: now };
-  // Versions heard from in the last 30 days; freshness needs k devices over that span.
-  const versions = await db.query<{ project_id: number; name: string; model: string; version: string; devices: number; last: number }>(
-    `select u.project_id, p.name, u.model, u.version, count(distinct u.device_id) as devices, max(u.received_at) as last
-     from uploads u join projects p on p.id = u.project_id
-     where u.received_at >= $1
-     group by u.project_id, p.name, u.model, u.version order by p.name, u.model, u.version`,
-    [now - MONTH],
+  // Candidates: every registered version (each upload's version is registered). Those heard from
+  // in the last 30 days — at any of the three storage levels, so a version silent for longer
+  // than raw uploads are kept still has its freshness — are evaluated; freshness needs k devices
+  // over that span.
+  const versions = await db.query<{ project_id: number; name: string; model: string; version: string }>(
+    `select m.project_id, p.name, m.model, m.version from models m join projects p on p.id = m.project_id
+     order by p.name, m.model, m.version`,
   );
   const out: VersionState[] = [];
   for (const v of versions) {
     const where = { projectId: v.project_id, model: v.model, version: v.version };
+    const activity = await versionActivity(db, { ...where, ...last30Days });
+    if (activity.devices === 0 || activity.lastUploadAt === null) continue;
     const head = { project: v.name, projectId: v.project_id, model: v.model, version: v.version };
     // Segments with k devices over the same 30 days, the most devices first, at most
     // evalMaxSegments of them; each one's freshness is that of its own last upload.
@@ -84,7 +86,7 @@ export async function snapshot(db: Queryable, core: Core, options: CollectorOpti
       .slice(0, options.evalMaxSegments);
     const freshness = (last: number) => Math.max(0, (now - last) / 1000);
     const targets = [
-      { segment: null, freshnessSeconds: v.devices >= k ? freshness(v.last) : null },
+      { segment: null, freshnessSeconds: activity.devices >= k ? freshness(activity.lastUploadAt) : null },
       ...segments.map((x) => ({ segment: x.segment, freshnessSeconds: freshness(x.lastUploadAt) })),
     ];
     const baseline = await loadBaseline(db, core, v.project_id, v.model, v.version);
