@@ -2,8 +2,8 @@
 // under its `window` label — devices, rows, counts, quantiles and the core's drift verdict of
 // exactly the rows uploaded in that window — the same before and after the closed hours are
 // folded into hourly rollups (which the 24 h window then reads); a rule observes the window it
-// names, with the window in its series key, evidence and link; a window the collector does not
-// evaluate is refused.
+// names, with the window in its series key, evidence and link; a rule without one gets the
+// collector's first window; a window the collector does not evaluate is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
 import { BACKENDS } from './helpers/backends.ts';
@@ -112,5 +112,28 @@ describe.each(BACKENDS)('1 h and 24 h rolling windows on $name', (backend) => {
     const e = alerts.find((a) => a.rule === 'age-day')!.evidence;
     expect(e).toMatchObject({ column: 'age', statistic: 'drifted', value: 1, window: { name: '24h', from: now - DAY, to: now } });
     expect(e.link).toBe(`https://watch.example/#/models/churn/versions/1.0.0/columns/age?from=${now - DAY}&to=${now}`);
+  });
+
+  it('gives a rule without a window the first the collector evaluates, e.g. the demo\'s 30 s', async () => {
+    const other = await startCollector(backend, { evalWindows: '30s,6h' });
+    try {
+      const res = await fetch(`${other.url}/v1/alerts/rules/defaults`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${other.keys.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ owners: { data: 'd', platform: 'p', model: 'm' } }),
+      });
+      expect(res.status).toBe(200);
+      const rules = ((await res.json()) as { rules: { window: string }[] }).rules;
+      expect(rules.length).toBeGreaterThan(5);
+      expect(new Set(rules.map((r) => r.window))).toEqual(new Set(['30s']));
+      const put = await fetch(`${other.url}/v1/alerts/rules/hourly`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${other.keys.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'hourly', metric: 'devices', op: '<', threshold: 5, for: 1, severity: 'ticket', owner: 'd', window: '1h' }),
+      });
+      expect(put.status).toBe(400);
+    } finally {
+      await other.stop();
+    }
   });
 });
