@@ -79,7 +79,7 @@ describe.each(BACKENDS)('1 h and 24 h rolling windows on $name', (backend) => {
     expect(m).not.toMatch(/edgewatch_model_freshness_seconds\{[^}]*window=/);
   }
 
-  it('exports each window from exactly its rows, the same once closed hours are rolled up', async () => {
+  it('exports each window from exactly its rows, the same once closed hours are rolled up and their raw rows gone', async () => {
     // The knob works: the day's traffic drifted, the last hour's did not.
     expect(truthOf([...earlier, ...recent]).drift.age.drifted.drifted).toBe(true);
     expect(truthOf(recent).drift.age.drifted.drifted).toBe(false);
@@ -87,6 +87,11 @@ describe.each(BACKENDS)('1 h and 24 h rolling windows on $name', (backend) => {
     expect(await c.collector.runRollups(now)).toBeGreaterThanOrEqual(14);
     const hourly = await c.collector.context.db.query<{ n: number }>('select count(*)::int as n from rollups where hour <= $1', [hourStart - 5 * HOUR]);
     expect(hourly[0].n).toBe(2);
+    await expectWindows();
+    // The 24 h window reads those whole hours from their rollups: without their raw rows (as
+    // after retention) it still holds every row.
+    const pruned = await c.collector.context.db.query('delete from uploads where rolled and window_start < $1 returning id', [hourStart - 4 * HOUR]);
+    expect(pruned).toHaveLength(14);
     await expectWindows();
   });
 
