@@ -8,10 +8,12 @@ export interface EvalWindow {
 }
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const SPAN = /^([1-9][0-9]{0,5})([smhd])$/;
+/** A window name: a whole number (no leading zero) and a unit. Also the rule schema's pattern. */
+export const SPAN_PATTERN = '^([1-9][0-9]{0,5})([smhd])$';
+const SPAN = new RegExp(SPAN_PATTERN);
 
 /** One window name ("24h") as its span in ms, or null when it is not a span. */
-export function spanMs(name: string): number | null {
+function spanMs(name: string): number | null {
   const m = SPAN.exec(name);
   return m ? Number(m[1]) * UNIT_MS[m[2]] : null;
 }

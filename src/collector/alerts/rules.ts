@@ -17,6 +17,7 @@
 // --eval-windows); freshness is the same in every window.
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from '../errors.ts';
+import { SPAN_PATTERN } from '../eval-windows.ts';
 
 export const RULE_METRICS = [
   'drifted',
@@ -43,7 +44,7 @@ export type RuleMetric = (typeof RULE_METRICS)[number];
 export const VERSION_METRICS: readonly RuleMetric[] = ['freshness_seconds', 'devices', 'failure_rate'];
 export const OUTPUT_METRICS: readonly RuleMetric[] = ['confidence.median', 'performance.accuracy', 'performance.ece', 'performance.auc_min'];
 
-/** The window of a rule saved without one, when the caller does not choose (the schema's default). */
+/** What saveRule stores for a rule without a window (the routes pass the collector's first). */
 export const DEFAULT_WINDOW = '1h';
 
 export interface AlertRule {
@@ -101,7 +102,7 @@ export const ruleSchema = {
     version: { type: ['string', 'null'], maxLength: 128 },
     column: { type: ['string', 'null'], maxLength: 256 },
     bySegment: { type: 'boolean' },
-    window: { type: 'string', pattern: '^[1-9][0-9]{0,5}[smhd]$' },
+    window: { type: 'string', pattern: SPAN_PATTERN },
     op: { type: 'string', enum: ['>', '>=', '<', '<='] },
     threshold: { type: 'number' },
     for: { type: 'integer', minimum: 1, maximum: 1000 },
