@@ -396,6 +396,8 @@ describe('alerts', () => {
     expect(text(h1)).toBe(`Alert #${alert.id}: age-drift`);
     const detail = deep('ew-alert-detail')!.shadowRoot!;
     expect(text(detail.querySelector('#ev-h')!.parentElement!)).toContain('drifted: Wasserstein / std');
+    expect(alert.evidence.window!.name).toBeTruthy();
+    expect(text(detail.querySelector('#ev-h')!.parentElement!)).toContain(`rolling ${alert.evidence.window!.name}: `);
     expect(detail.querySelector<HTMLAnchorElement>('#open-view')!.getAttribute('href')).toContain('/columns/age?from=');
     await shot('alert-detail-laptop');
 

@@ -101,7 +101,8 @@ export interface AlertEvidence {
   version?: string;
   column?: string | null;
   segment?: Record<string, string> | null;
-  window?: { from: number; to: number };
+  /** The rolling window the rule was evaluated over: its name (`1h`, `24h`) and bounds. */
+  window?: { name?: string; from: number; to: number };
   statistic?: string;
   value?: number;
   op?: string;
@@ -148,6 +149,10 @@ export interface AlertRule {
   for: number;
   severity: string;
   owner: string;
+  /** The rolling window the rule observes (`1h` unless set). */
+  window?: string;
+  /** Evaluated per k-anonymous segment rather than over the whole version. */
+  bySegment?: boolean;
 }
 
 export interface RulesResponse {

@@ -39,7 +39,7 @@ export class EwAlertDetail extends DataView<Alert> {
       ['Started', time(a.startedAt)],
       ['Fired', time(a.firedAt)],
       ['Resolved', time(a.resolvedAt)],
-      ['Window', e.window ? timeRange(e.window.from, e.window.to) : '—'],
+      ['Window', e.window ? `${e.window.name ? `rolling ${e.window.name}: ` : ''}${timeRange(e.window.from, e.window.to)}` : '—'],
       ['Segment', segmentLabel(e.segment)],
     ];
     if (e.verdict) rows.push(['Verdict', `${e.verdict.drifted ? 'drifted' : 'stable'}: ${testName(e.verdict.test)} ${num(e.verdict.value)} vs threshold ${num(e.verdict.threshold)}`]);
