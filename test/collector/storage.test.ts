@@ -91,4 +91,20 @@ describe.each(BACKENDS)('storage on $name', (backend) => {
     const [p] = await db.query<{ created_at: number }>('select created_at from projects');
     expect(p.created_at).toBe(1_763_900_000_000);
   });
+
+  it('stores raw upload payloads uncompressed (pglz costs more time than the space it saves)', async () => {
+    const { db } = await open();
+    await db.query("insert into projects (name, created_at) values ('p', 1)");
+    // Highly compressible and over the TOAST threshold: pglz would shrink it to a few bytes.
+    const payload = new Uint8Array(4453).fill(7);
+    await db.query(
+      `insert into uploads (project_id, upload_id, model, version, segment, window_start, window_end, device_id, rows, payload, received_at)
+       values ((select id from projects where name = 'p'), 'upload-1', 'm', '1', '{}', 1, 2, 'device-1', 3, $1, 4)`,
+      [payload],
+    );
+    const [row] = await db.query<{ stored: number; n: number }>(
+      'select pg_column_size(payload) as stored, length(payload) as n from uploads',
+    );
+    expect(row).toEqual({ stored: 4453, n: 4453 });
+  });
 });
