@@ -57,7 +57,7 @@ describe.each(BACKENDS)('group commit on $name', (backend) => {
         return db.query(sql, params);
       }) as Db['query'],
     };
-    const b = new UploadBatcher(counting, 1, 256);
+    const b = new UploadBatcher(counting, 1, 256, true);
     // Each upload reaches the batcher from its own callback, as requests read from separate
     // sockets do; the first must not set off an insert of its own before the others are queued.
     const results = await Promise.all(

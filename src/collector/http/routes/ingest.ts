@@ -12,8 +12,9 @@ export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const perDevice = new MinuteLimiter(ctx.options.rateLimitPerDevice);
   const ingestCtx = {
     db: ctx.db,
-    // PGlite has one connection; PostgreSQL takes a few inserts in flight from each process.
-    uploads: new UploadBatcher(ctx.db, ctx.db.kind === 'postgres' ? 4 : 1),
+    // PGlite has one connection, run on this thread; PostgreSQL takes a few inserts in flight
+    // from each process.
+    uploads: ctx.db.kind === 'postgres' ? new UploadBatcher(ctx.db, 4) : new UploadBatcher(ctx.db, 1, 256, true),
     core: ctx.core,
     models: ctx.models,
     autoRegister: ctx.options.autoRegister,
