@@ -26,10 +26,12 @@ const BYTEA_CODEC = {
 export async function openPglite(dataDir: string | undefined): Promise<Db> {
   const inMemory = !dataDir || dataDir === 'memory://';
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create(inMemory ? 'memory://' : dataDir);
+  // The codec is the database's own, not passed per query: per-query parsers are merged with
+  // every default parser on each call.
+  const pg = await PGlite.create(inMemory ? 'memory://' : dataDir, BYTEA_CODEC);
   const wrap = (q: { query: PGlite['query'] }): Queryable => ({
     async query<T extends Row>(sql: string, params?: unknown[]) {
-      const res = await q.query<T>(sql, params as unknown[], BYTEA_CODEC);
+      const res = await q.query<T>(sql, params as unknown[]);
       return res.rows;
     },
   });
