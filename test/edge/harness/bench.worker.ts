@@ -33,17 +33,26 @@ const BLOCK = 16;
 const GROUP = 256 / BLOCK;
 
 const api = {
-  async overhead(model: Uint8Array, batch: number, calls: number, warmup: number, variants: string[]): Promise<Record<string, VariantTiming>> {
+  /** `model` takes float `input` [batch, features] and returns `probabilities` [batch, classes]. */
+  async overhead(
+    model: Uint8Array,
+    shape: { features: number; classes: number },
+    batch: number,
+    calls: number,
+    warmup: number,
+    variants: string[],
+  ): Promise<Record<string, VariantTiming>> {
+    const { features, classes } = shape;
     ort.env.wasm.numThreads = 1;
     const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
     const monitored = await instrument(session, { modelId: `bench-${Date.now()}-${batch}`, modelVersion: '1', checkpointEvery: 5000 });
-    const data = new Float32Array(batch * 4).map((_, i) => (i % 7) - 3);
-    const feeds = { input: new ort.Tensor('float32', data, [batch, 4]) };
+    const data = new Float32Array(batch * features).map((_, i) => (i % 7) - 3);
+    const feeds = { input: new ort.Tensor('float32', data, [batch, features]) };
     let latency = 0;
     let n = 0;
     const ids = new WeakMap<object, number>();
-    const copiedInputs = new Float32Array(batch * 4 * 256);
-    const copiedScores = new Float32Array(batch * 3 * 256);
+    const copiedInputs = new Float32Array(batch * features * 256);
+    const copiedScores = new Float32Array(batch * classes * 256);
     const runs: Record<string, Run> = {
       bare: (f) => session.run(f),
       wrapper: async (f) => {
@@ -64,8 +73,8 @@ const api = {
         const out = await session.run(f, {});
         latency += performance.now() - t0;
         const row = n++ % 256;
-        copiedInputs.set(f.input.data as Float32Array, row * batch * 4);
-        copiedScores.set(out.probabilities.data as Float32Array, row * batch * 3);
+        copiedInputs.set(f.input.data as Float32Array, row * batch * features);
+        copiedScores.set(out.probabilities.data as Float32Array, row * batch * classes);
         return out;
       },
       monitored: (f) => monitored.run(f),
