@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
 import { BACKENDS } from './helpers/backends.ts';
-import { get, post, startCollector, type Running } from './helpers/collector.ts';
+import { get, post, putBaseline, startCollector, type Running } from './helpers/collector.ts';
 import { makePayload, makeRows, profileOfRows } from './helpers/payloads.ts';
 import { webhookReceiver } from './helpers/webhook.ts';
 
@@ -29,14 +29,8 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     slack = await webhookReceiver();
     c = await startCollector(backend, { alertIntervalMs: 0, publicUrl: 'https://watch.example' });
     const baseline = profileOfRows(core, makeRows(100, 3000));
-    const bytes = baseline.toBytes();
+    await putBaseline(c, baseline);
     baseline.dispose();
-    const res = await fetch(`${c.url}/v1/models/churn/versions/1.0.0/baseline`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/octet-stream' },
-      body: bytes as BodyInit,
-    });
-    expect(res.status).toBe(200);
     // Hour 0: six devices, ages shifted by 20 years. Hour 1: six devices, no shift.
     // Model "tiny": three devices only, shifted — below k = 5.
     const send = async (model: string, hour: number, d: number, shift: number) => {

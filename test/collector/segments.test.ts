@@ -8,7 +8,7 @@ import { sharedCore, type Core } from '../../src/collector/core.ts';
 import { snapshot } from '../../src/collector/read/snapshot.ts';
 import { parseHash } from '../../src/dashboard/state/route.ts';
 import { BACKENDS } from './helpers/backends.ts';
-import { get, post, startCollector, type Running } from './helpers/collector.ts';
+import { get, post, putBaseline, startCollector, type Running } from './helpers/collector.ts';
 import { makePayload, makeRows, profileOfRows, type Row } from './helpers/payloads.ts';
 
 const MIN = 60_000;
@@ -31,14 +31,8 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
     core = await sharedCore();
     c = await startCollector(backend, { publicUrl: 'https://watch.example' });
     const baseline = profileOfRows(core, training);
-    const bytes = baseline.toBytes();
+    await putBaseline(c, baseline);
     baseline.dispose();
-    const res = await fetch(`${c.url}/v1/models/churn/versions/1.0.0/baseline`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/octet-stream' },
-      body: bytes as BodyInit,
-    });
-    expect(res.status).toBe(200);
     // eu: six devices as in training. us: five devices, ages 20 years older. apac: four devices
     // (below k = 5), just as shifted.
     let i = 0;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
 import { BACKENDS } from './helpers/backends.ts';
-import { get, post, startCollector, type Running } from './helpers/collector.ts';
+import { get, post, putBaseline, startCollector, type Running } from './helpers/collector.ts';
 import { makePayload, makeRows, profileOfRows, type Row } from './helpers/payloads.ts';
 
 const MIN = 60_000;
@@ -29,13 +29,8 @@ describe.each(BACKENDS)('1 h and 24 h rolling windows on $name', (backend) => {
     core = await sharedCore();
     c = await startCollector(backend, { publicUrl: 'https://watch.example' });
     const baseline = profileOfRows(core, training);
-    const res = await fetch(`${c.url}/v1/models/churn/versions/1.0.0/baseline`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/octet-stream' },
-      body: baseline.toBytes() as BodyInit,
-    });
+    await putBaseline(c, baseline);
     baseline.dispose();
-    expect(res.status).toBe(200);
     const send = async (into: Row[], d: number, windowStart: number, seed: number, shift: number) => {
       const rows = makeRows(seed, 150, shift);
       into.push(...rows);

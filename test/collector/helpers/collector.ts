@@ -59,3 +59,13 @@ export async function get(url: string, key: string | undefined) {
   }
   return { status: res.status, body };
 }
+
+/** Sets churn@1.0.0's baseline through the admin API; throws unless the collector takes it. */
+export async function putBaseline(c: Running, profile: { toBytes(): Uint8Array }, path = 'churn/versions/1.0.0') {
+  const res = await fetch(`${c.url}/v1/models/${path}/baseline`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/octet-stream' },
+    body: profile.toBytes() as BodyInit,
+  });
+  if (res.status !== 200) throw new Error(`baseline refused: ${res.status} ${await res.text()}`);
+}

@@ -5,11 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../../context.ts';
 import { aggregate } from '../../read/aggregate.ts';
 import { performanceOf } from '../../read/performance.ts';
+import { HOUR } from '../../read/rollup.ts';
 import { requireKey } from '../auth.ts';
 import { errorBar, rangeQuery, versionParams } from '../schemas.ts';
 import { counts, selection, type RangeQ, type VersionP } from './read.ts';
 
-const HOUR = 3_600_000;
 const ratio = { type: ['number', 'null'] } as const;
 
 const output = {

@@ -8,16 +8,23 @@ import { RequestError } from '../../errors.ts';
 import { aggregate, type Selection } from '../../read/aggregate.ts';
 import { loadBaseline } from '../../read/baselines.ts';
 import { driftTimeline } from '../../read/drift.ts';
-import { listSegments, VERSION_DEVICES, VERSION_LAST } from '../../read/segments.ts';
 import { sumError } from '../../read/performance.ts';
+import { HOUR } from '../../read/rollup.ts';
+import { listSegments, VERSION_DEVICES, VERSION_LAST } from '../../read/segments.ts';
 import { requireKey } from '../auth.ts';
 import { errorBar, rangeQuery, versionParams } from '../schemas.ts';
 
 export type RangeQ = { from?: number; to?: number; segment?: string; step?: number };
 export type VersionP = { model: string; version: string };
 
-const HOUR = 3_600_000;
-const MAX_POINTS = 2_000;
+/** Steps per timeline read, at most: each step is a merge (and a compare). */
+const MAX_STEPS = 2_000;
+
+/** The step of a timeline read (default 1 h), refused when it cuts the range into too many. */
+export function stepOf(s: { from: number; to: number }, step = HOUR): number {
+  if ((s.to - s.from) / step > MAX_STEPS) throw new RequestError(400, 'request', `more than ${MAX_STEPS} steps: widen "step"`);
+  return step;
+}
 
 export function selection(projectId: number, p: VersionP, q: RangeQ, defaultSpan: number): Selection {
   const to = q.to ?? Date.now();
@@ -202,8 +209,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
     },
     async (req) => {
       const s = selection(req.principal!.projectId, req.params, req.query, 24 * HOUR);
-      const step = req.query.step ?? HOUR;
-      if ((s.to - s.from) / step > MAX_POINTS) throw new RequestError(400, 'request', `more than ${MAX_POINTS} steps: widen "step"`);
+      const step = stepOf(s, req.query.step);
       const baseline = await loadBaseline(ctx.db, ctx.core, s.projectId, s.model, s.version);
       if (!baseline) throw new RequestError(404, 'no_baseline', `no baseline for ${s.model}@${s.version}`);
       try {

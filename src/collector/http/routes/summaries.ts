@@ -7,10 +7,9 @@ import { RequestError } from '../../errors.ts';
 import { STEP_QUANTILES, summaryTimeline } from '../../read/summaries.ts';
 import { requireKey } from '../auth.ts';
 import { rangeQuery, versionParams } from '../schemas.ts';
-import { counts, selection, type RangeQ, type VersionP } from './read.ts';
+import { HOUR } from '../../read/rollup.ts';
+import { counts, selection, stepOf, type RangeQ, type VersionP } from './read.ts';
 
-const HOUR = 3_600_000;
-const MAX_POINTS = 2_000;
 /** Columns per request: summaries carry their buckets, so a request names what it draws. */
 const MAX_COLUMNS = 16;
 
@@ -64,8 +63,7 @@ export function summaryRoutes(app: FastifyInstance, ctx: CollectorContext) {
     },
     async (req) => {
       const s = selection(req.principal!.projectId, req.params, req.query, 24 * HOUR);
-      const step = req.query.step ?? HOUR;
-      if ((s.to - s.from) / step > MAX_POINTS) throw new RequestError(400, 'request', `more than ${MAX_POINTS} steps: widen "step"`);
+      const step = stepOf(s, req.query.step);
       const names = [...new Set(req.query.columns.split(',').map((n) => n.trim()))];
       if (names.some((n) => n === '')) throw new RequestError(400, 'request', '"columns" must be comma-separated column names');
       if (names.length > MAX_COLUMNS) throw new RequestError(400, 'request', `at most ${MAX_COLUMNS} columns per request`);
