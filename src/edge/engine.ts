@@ -168,19 +168,41 @@ export class MonitorEngine {
 
   /**
    * record() for the per-inference path: returns the prediction's sequence number (its id is
-   * made only when asked for) and, once warm, allocates nothing for a batch-1 call: its values
-   * are copied into the window's reused batch buffers and its scores into the feedback ring.
+   * made only when asked for). A call that stacks onto the open window's batch only copies its
+   * values into reused buffers: no allocation, and as little touched as can be (see batcher.ts).
    */
   recordCall(inputs: Tensors, outputs: Tensors, latencyMs?: number, provider?: string): number {
+    const seq = this.#pending.next();
+    const w = this.#window;
+    if (w !== null && this.#now() < w.end) {
+      const rows = w.batch.tryAdd(inputs, outputs, seq, latencyMs, provider);
+      if (rows > 0) {
+        w.events += rows;
+        if (w.batch.rows >= BATCH_ROWS) this.#drain(w);
+        this.#touched();
+        return seq;
+      }
+    }
+    this.#recordFirst(seq, inputs, outputs, latencyMs, provider);
+    return seq;
+  }
+
+  /**
+   * Every call that does not simply join the open batch: the first of a model (its plan), of a
+   * window or of a batch, a change of shape, images, the private mode's sample, a bad call.
+   */
+  #recordFirst(seq: number, inputs: Tensors, outputs: Tensors, latencyMs: number | undefined, provider: string | undefined): void {
     this.#ensurePlan(inputs, outputs);
     const plan = this.#plan!;
     const w = this.#open();
     requirePlanned(plan, inputs, outputs);
-    const seq = this.#pending.next();
     const total = plan.inputs.length ? batchRows1(inputs[plan.inputs[0].input]) : batchRows(inputs);
+    // Scores kept for feedback now; a batched call's are kept when its batch drains.
+    let keepNow = false;
     if (w.sample) {
       w.sample.offerRows(plan, inputs, outputs, total, latencyMs, provider);
       this.#sampled(w);
+      keepNow = true;
     } else if (total > 0) {
       if ((this.#images ??= plan.inputs.some((ip) => ip.kind === 'channels'))) {
         // Images are big: recorded at once (per channel), never copied into a batch.
@@ -188,24 +210,24 @@ export class MonitorEngine {
         recordInputs(w.profile, plan, inputs);
         recordOutputs(w.profile, plan, outputs);
         this.#recordHealth(w, { latencyMs, provider });
+        keepNow = true;
       } else {
-        if (!w.batch.accepts(inputs, outputs)) this.#drain(w);
-        w.batch.add(plan, inputs, outputs, latencyMs, provider);
+        this.#drain(w);
+        w.batch.add(plan, inputs, outputs, seq, latencyMs, provider);
         if (w.batch.rows >= BATCH_ROWS) this.#drain(w);
       }
       w.events += total;
     }
-    if (plan.feedback && (w.sample || total > 0)) {
+    if (keepNow && plan.feedback) {
       const t = outputs[plan.feedback.output];
       if (t.dims.length === 2) this.#pending.keep(seq, t.data as ArrayLike<number>, 0, t.dims[0], t.dims[1]);
     }
     this.#touched();
-    return seq;
   }
 
-  /** Hands the window's gathered calls to the core. */
+  /** Hands the window's gathered calls to the core (and their scores to the feedback ring). */
   #drain(w: OpenWindow): void {
-    if (this.#plan) w.batch.drain(w.profile, this.#plan);
+    if (this.#plan) w.batch.drain(w.profile, this.#plan, this.#pending);
   }
 
   /** Closing: the core records what the window holds, the private mode's sample included. */
@@ -251,7 +273,16 @@ export class MonitorEngine {
   feedback(predictionId: string, labels: string | number | readonly (string | number)[]): boolean {
     const fb = this.#plan?.feedback;
     if (!fb) throw new Error('edgewatch: feedback needs a model with class scores');
-    const rows = this.#pending.get(predictionId);
+    let rows = this.#pending.get(predictionId);
+    if (!rows && this.#window) {
+      // The prediction may still wait in the open batch, its scores not yet kept.
+      try {
+        this.#drain(this.#window);
+      } catch (err) {
+        console.warn(`edgewatch: could not record a batch (${(err as Error).message})`);
+      }
+      rows = this.#pending.get(predictionId);
+    }
     if (!rows) return false;
     const list = labelsFor(fb, rows, labels);
     this.#pending.forget(predictionId);

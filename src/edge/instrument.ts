@@ -8,6 +8,13 @@ import { resolveOptions, type MonitorOptions, type Tensors } from './options.ts'
 import { describeSession } from './ort-session.ts';
 import type { OutboxEntry } from './store.ts';
 
+/**
+ * The outputs object run() returns carries its prediction's sequence number under this symbol:
+ * invisible to Object.keys, for…in and JSON, and far cheaper per call than a WeakMap entry (the
+ * id string is made only when predictionIdOf asks).
+ */
+const PREDICTION = Symbol('edgewatch.prediction');
+
 type RunnableSession = Pick<Ort.InferenceSession, 'run' | 'inputMetadata' | 'outputMetadata'>;
 
 export interface InstrumentedSession {
@@ -30,8 +37,6 @@ export async function instrument(
   const o = resolveOptions(options);
   const engine = await MonitorEngine.start(o, { core: await loadCore() }, describeSession(session));
   const provider = options.provider ?? 'wasm';
-  // Outputs object → its prediction's sequence number; the id string is made only when asked for.
-  const seqs = new WeakMap<object, number>();
   return {
     async run(feeds, runOptions) {
       const t0 = performance.now();
@@ -45,7 +50,7 @@ export async function instrument(
       const latencyMs = performance.now() - t0;
       try {
         // ort's tensors are read in place (type, data, dims): no per-call copies of the maps.
-        seqs.set(outputs, engine.recordCall(feeds as unknown as Tensors, outputs as unknown as Tensors, latencyMs, provider));
+        (outputs as Record<symbol, number>)[PREDICTION] = engine.recordCall(feeds as unknown as Tensors, outputs as unknown as Tensors, latencyMs, provider);
       } catch (err) {
         console.warn(`edgewatch: could not record a prediction (${(err as Error).message})`);
         engine.recordFailure('recording');
@@ -53,7 +58,7 @@ export async function instrument(
       return outputs;
     },
     predictionIdOf: (outputs) => {
-      const seq = seqs.get(outputs);
+      const seq = (outputs as Record<symbol, number | undefined>)[PREDICTION];
       return seq === undefined ? undefined : engine.predictionId(seq);
     },
     feedback: (id, label) => engine.feedback(id, label),

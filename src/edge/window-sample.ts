@@ -90,8 +90,10 @@ export class WindowSample {
     const truth: number[] = [];
     for (const e of this.#slots) {
       if (e.kind === 'row') {
-        if (!batch.accepts(e.inputs, e.outputs)) batch.drain(p, plan);
-        batch.add(plan, e.inputs, e.outputs, e.latencyMs, e.provider);
+        if (batch.tryAdd(e.inputs, e.outputs, -1, e.latencyMs, e.provider) < 0) {
+          batch.drain(p, plan);
+          batch.add(plan, e.inputs, e.outputs, -1, e.latencyMs, e.provider);
+        }
       } else if (e.kind === 'failure') {
         failures.push(e.failure);
         if (e.latencyMs !== undefined) latencies.push(e.latencyMs);
