@@ -15,6 +15,7 @@ import type { Browser } from 'playwright';
 import { buildMlpClassifier } from '../test/fixtures/onnx/build-mlp.ts';
 import { buildClassifier, churnClassifier } from '../test/fixtures/onnx/build-model.ts';
 import type { VariantTiming } from '../test/edge/harness/bench.worker.ts';
+import { pairedDifference } from './lib/paired.ts';
 import { launchChromium, startHarness } from '../test/edge/harness/serve.ts';
 
 /** Timed calls per variant on the tiny model: 16 full batches of the recorder's 256 rows at batch 1. */
@@ -29,7 +30,8 @@ const VARIANTS = (process.env.EDGE_BENCH_VARIANTS ?? 'bare,wrapper,wrapper+ids,w
  * 10–500× the tiny model's.
  */
 const MLP_WIDTHS = (process.env.EDGE_BENCH_MLP ?? '20,1024,1024,1024,10').split(',').map(Number);
-const MLP_CALLS = Number(process.env.EDGE_BENCH_MLP_CALLS ?? 1024);
+/** Batch 1 is cheap and its overhead the smallest share, so it gets four times the calls (the interval narrows by half). */
+const mlpCalls = (batch: number) => Number(process.env.EDGE_BENCH_MLP_CALLS ?? (batch === 1 ? 4096 : 1024));
 /** Warm-up: 1,024 rows (four batches handed to the core) but at least 64 calls, unless set. */
 const mlpWarmup = (batch: number) => Number(process.env.EDGE_BENCH_MLP_WARMUP ?? Math.max(64, Math.ceil(1024 / batch)));
 /** Which models to measure: `tiny` (the fixture classifier, the worst case), `mlp` (a realistic size). */
@@ -53,6 +55,7 @@ type BenchWindow = {
       overhead(model: Uint8Array, shape: Shape, batch: number, calls: number, warmup: number, variants: string[]): Promise<Record<string, VariantTiming>>;
     };
     mainThreadDuring(calls: number, batch: number): Promise<{ longestGapMs: number; longTasks: number; totalMs: number }>;
+    predictOverhead(model: Uint8Array, shape: Shape, batch: number, calls: number, warmup: number): Promise<Record<string, VariantTiming>>;
   };
   edgeReady?: boolean;
 };
@@ -62,8 +65,28 @@ interface BenchModel {
   /** The serialized model, base64 (one string crosses into the page faster than a long array). */
   model: string;
   shape: Shape;
-  calls: number;
+  calls: (batch: number) => number;
   warmup: (batch: number) => number;
+}
+
+const HEADER = '| batch | variant | median | mean | best | best/256 | overhead (paired median) | 95% interval | overhead % |\n|---|---|---|---|---|---|---|---|---|';
+
+/** One variant's line; with `bare`, its paired overhead (and with `goal`, the verdict at batch 1). */
+function row(batch: number, label: string, t: VariantTiming, bare?: VariantTiming, goal = false): string {
+  const head = `| ${batch} | ${label} | ${us(t.median)} | ${us(t.mean)} | ${us(t.best)} | ${us(t.best256)} |`;
+  if (!bare) return `${head}  |  |  |`;
+  const d = pairedDifference(bare.blocks, t.blocks);
+  const ratio = d.median / bare.median;
+  const verdict = goal && batch === 1 ? ` ${ratio <= GOAL_OVERHEAD_BATCH1 ? 'PASS' : 'MISS'} (goal ≤ ${GOAL_OVERHEAD_BATCH1 * 100}%)` : '';
+  return `${head} ${plus(d.median)} | ${plus(d.low)} … ${plus(d.high)} | ${percent(ratio)}${verdict} |`;
+}
+
+function summaryRow(model: string, batch: number, where: string, bare: VariantTiming, monitored: VariantTiming, control?: VariantTiming): string {
+  const d = pairedDifference(bare.blocks, monitored.blocks);
+  const ratio = d.median / bare.median;
+  const floor = control ? plus(pairedDifference(bare.blocks, control.blocks).median) : '—';
+  const verdict = batch === 1 ? (ratio <= GOAL_OVERHEAD_BATCH1 ? 'PASS' : 'MISS') : '—';
+  return `| ${model} | ${batch} | ${where} | ${us(bare.median)} | ${plus(d.median)} | ${plus(d.low)} … ${plus(d.high)} | ${percent(ratio)} | ${floor} | ${verdict} |`;
 }
 
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
@@ -76,12 +99,12 @@ function benchModels(): BenchModel[] {
   const tiny = buildClassifier(churnClassifier);
   const mlp = buildMlpClassifier({ widths: MLP_WIDTHS, seed: 20261123 });
   const models: Record<string, BenchModel> = {
-    tiny: { name: `tiny ${churnClassifier.weights.length}→${churnClassifier.bias.length} (${(tiny.length / 1024).toFixed(1)} KiB)`, model: base64(tiny), shape: { features: 4, classes: 3 }, calls: CALLS, warmup: () => WARMUP },
+    tiny: { name: `tiny ${churnClassifier.weights.length}→${churnClassifier.bias.length} (${(tiny.length / 1024).toFixed(1)} KiB)`, model: base64(tiny), shape: { features: 4, classes: 3 }, calls: () => CALLS, warmup: () => WARMUP },
     mlp: {
       name: `MLP ${MLP_WIDTHS.join('→')} (${(mlp.length / 1024).toFixed(0)} KiB)`,
       model: base64(mlp),
       shape: { features: MLP_WIDTHS[0], classes: MLP_WIDTHS[MLP_WIDTHS.length - 1] },
-      calls: MLP_CALLS,
+      calls: mlpCalls,
       warmup: mlpWarmup,
     },
   };
@@ -100,41 +123,44 @@ export async function run(): Promise<void> {
     const summary: string[] = [];
     for (const m of benchModels()) {
       console.log(`# Monitoring overhead per inference, ${m.name} (Chromium worker, onnxruntime-web wasm, one thread)`);
-      console.log(`${m.calls} timed calls per variant after ${m.warmup(1)} (batch 1) and ${m.warmup(64)} (batch 64) warm-up calls, in interleaved blocks of 16. median: of the blocks' mean per call; ` +
-        'mean: over every timed call (includes each batch handed to the core, and every burst of load from elsewhere); best: the fastest block; ' +
-        'best/256: the fastest group of 256 consecutive calls (at batch 1 each holds one full batch handed to the core).');
+      console.log(`${m.calls(1)} (batch 1) and ${m.calls(64)} (batch 64) timed calls per variant after ${m.warmup(1)} and ${m.warmup(64)} warm-up calls, in interleaved blocks of 16. ` +
+        "median: of the blocks' mean per call; mean: over every timed call (includes each batch handed to the core, and every burst of load from elsewhere); " +
+        'best: the fastest block; best/256: the fastest group of 256 consecutive calls (at batch 1 each holds one full batch handed to the core); ' +
+        'overhead: the median of the per-round differences from bare (blocks that ran back to back), with its 95% interval.');
       console.log(`load average before: ${load()}\n`);
-      console.log('| batch | variant | median | mean | best | best/256 | median − bare | mean − bare | best − bare | best/256 − bare | median vs bare |');
-      console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+      console.log('## In the worker: `instrument()`\'s `run` versus the bare `session.run` on the same session\n');
+      console.log(HEADER);
       for (const batch of [1, 64]) {
         const r = await page.evaluate(
           async ({ model, shape, batch, calls, warmup, variants }) =>
             (window as unknown as BenchWindow).edge
               .benchWorker()
               .overhead(Uint8Array.from(atob(model), (c) => c.charCodeAt(0)), shape, batch, calls, warmup, variants),
-          { model: m.model, shape: m.shape, batch, calls: m.calls, warmup: m.warmup(batch), variants: VARIANTS },
+          { model: m.model, shape: m.shape, batch, calls: m.calls(batch), warmup: m.warmup(batch), variants: VARIANTS },
         );
-        const bare = r.bare;
-        for (const v of VARIANTS) {
-          const t = r[v];
-          const vs = bare && v !== 'bare' ? [plus(t.median - bare.median), plus(t.mean - bare.mean), plus(t.best - bare.best), plus(t.best256 - bare.best256)] : ['', '', '', ''];
-          let goal = '';
-          if (v === 'monitored' && bare) {
-            const ratio = t.median / bare.median - 1;
-            const verdict = batch === 1 ? (ratio <= GOAL_OVERHEAD_BATCH1 ? 'PASS' : 'MISS') : '';
-            goal = `${percent(ratio)}${verdict ? ` ${verdict} (goal ≤ ${GOAL_OVERHEAD_BATCH1 * 100}%)` : ''}`;
-            summary.push(`| ${m.name} | ${batch} | ${us(bare.median)} | ${us(t.median)} | ${plus(t.median - bare.median)} | ${percent(ratio)} | ${verdict || '—'} |`);
-          }
-          console.log(`| ${batch} | ${WHAT[v] ?? v} | ${us(t.median)} | ${us(t.mean)} | ${us(t.best)} | ${us(t.best256)} | ${vs.join(' | ')} | ${goal} |`);
-        }
+        for (const v of VARIANTS) console.log(row(batch, WHAT[v] ?? v, r[v], v === 'bare' ? undefined : r.bare, v === 'monitored'));
+        if (r.bare && r.monitored) summary.push(summaryRow(m.name, batch, 'in the worker (`instrument()`)', r.bare, r.monitored));
+      }
+      console.log('\n## Round trip from the page: `monitor.predict` versus a worker that only runs the model (same transfers)\n');
+      console.log(HEADER);
+      for (const batch of [1, 64]) {
+        const r = await page.evaluate(
+          async ({ model, shape, batch, calls, warmup }) =>
+            (window as unknown as BenchWindow).edge.predictOverhead(Uint8Array.from(atob(model), (c) => c.charCodeAt(0)), shape, batch, calls, warmup),
+          { model: m.model, shape: m.shape, batch, calls: m.calls(batch), warmup: m.warmup(batch) },
+        );
+        console.log(row(batch, 'bare worker: `session.run`', r.bare));
+        console.log(row(batch, 'control: a second bare worker', r.control, r.bare));
+        console.log(row(batch, '`monitor.predict`', r.monitored, r.bare, true));
+        summary.push(summaryRow(m.name, batch, 'round trip (`monitor.predict`)', r.bare, r.monitored, r.control));
       }
       console.log(`\nload average after: ${load()}\n`);
     }
     if (summary.length > 0) {
-      console.log(`# Overhead against the model's own cost (medians from the tables above, same run; goal ≤ ${GOAL_OVERHEAD_BATCH1 * 100}% at batch 1)\n`);
-      console.log('| model | batch | bare `session.run` | monitored | overhead | overhead % | batch-1 goal |');
-      console.log('|---|---|---|---|---|---|---|');
-      for (const row of summary) console.log(row);
+      console.log(`# Overhead against the model's own cost (same run; goal ≤ ${GOAL_OVERHEAD_BATCH1 * 100}% at batch 1: the paired median overhead over the bare median)\n`);
+      console.log('| model | batch | where | bare (median) | overhead (paired median) | 95% interval | overhead % | control (noise floor) | batch-1 goal |');
+      console.log('|---|---|---|---|---|---|---|---|---|');
+      for (const line of summary) console.log(line);
     }
     const m = await page.evaluate(({ calls }) => (window as unknown as BenchWindow).edge.mainThreadDuring(calls, 1), { calls: MAIN_THREAD_CALLS });
     console.log(`\n# Main thread while ${MAIN_THREAD_CALLS} predictions run through createMonitor (batch 1)`);

@@ -3,34 +3,22 @@
 // Steps in between can be timed too, so that a cost can be placed and not only seen: the wrapper
 // alone (timing, an extra async hop, nothing recorded), the same plus the outputs → id map, the
 // same plus copying the call's values into reused buffers (the floor of any buffered recording).
+// It also serves the bare side of the round-trip measurement: a worker that runs the model for
+// the page exactly as the monitor's worker does, minus the recording.
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web/wasm';
 import { instrument } from '../../../src/edge/index.ts';
+import type { TensorLike, Tensors } from '../../../src/edge/options.ts';
+import { transferables } from '../../../src/edge/tensors.ts';
+import { interleave, type VariantTiming } from './interleave.ts';
 
-export interface VariantTiming {
-  /** Median over blocks of the mean per call, ms. */
-  median: number;
-  /** Mean per call over every timed call, ms: includes the rare costs (a full batch handed to the core, collection). */
-  mean: number;
-  /**
-   * The fastest group of 256 consecutive calls (16 blocks), mean per call, ms. At batch 1 each
-   * group holds exactly one full batch handed to the core, so that cost is in, amortized, while
-   * the load from elsewhere on the machine (which swamps the mean) is least.
-   */
-  best256: number;
-  p90: number;
-  /** The fastest block's mean per call, ms: the least disturbed by other work on the machine. */
-  best: number;
-}
+export type { VariantTiming } from './interleave.ts';
 
 type Run = (feeds: ort.InferenceSession.FeedsType) => Promise<ort.InferenceSession.ReturnType>;
 
 export const VARIANTS = ['bare', 'wrapper', 'wrapper+ids', 'wrapper+copy', 'monitored'] as const;
 
-/** Calls per timed block: the clock is coarse (5 µs when cross-origin isolated, 100 µs otherwise). */
-const BLOCK = 16;
-/** Blocks per group of 256 calls (the recorder's batch). */
-const GROUP = 256 / BLOCK;
+let bareSession: ort.InferenceSession | null = null;
 
 const api = {
   /** `model` takes float `input` [batch, features] and returns `probabilities` [batch, classes]. */
@@ -80,36 +68,35 @@ const api = {
       monitored: (f) => monitored.run(f),
     };
     for (const v of variants) if (!runs[v]) throw new Error(`unknown variant '${v}'`);
-    for (let i = 0; i < warmup; i++) for (const v of variants) await runs[v](feeds);
-    // The variants take turns block by block, a different one first each round.
-    const times: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v, []]));
-    for (let b = 0; b < Math.ceil(calls / BLOCK); b++) {
-      for (let k = 0; k < variants.length; k++) {
-        const v = variants[(b + k) % variants.length];
-        const run = runs[v];
-        const t0 = performance.now();
-        for (let i = 0; i < BLOCK; i++) await run(feeds);
-        times[v].push((performance.now() - t0) / BLOCK);
-      }
-    }
+    const out = await interleave(Object.fromEntries(variants.map((v) => [v, () => runs[v](feeds)])), calls, warmup);
     await monitored.close();
     await session.release();
     if (latency < 0) throw new Error('clock went backwards'); // keeps the wrappers' work observable
-    const out: Record<string, VariantTiming> = {};
-    for (const v of variants) {
-      const s = times[v].slice().sort((a, b) => a - b);
-      const groups: number[] = [];
-      for (let g = 0; g + GROUP <= times[v].length; g += GROUP) groups.push(times[v].slice(g, g + GROUP).reduce((a, b) => a + b, 0) / GROUP);
-      groups.sort((a, b) => a - b);
-      out[v] = {
-        median: s[Math.floor((s.length - 1) / 2)],
-        best256: groups[0],
-        mean: s.reduce((a, b) => a + b, 0) / s.length,
-        p90: s[Math.floor(s.length * 0.9)],
-        best: s[0],
-      };
-    }
     return out;
+  },
+
+  /** The bare worker: loads the model the way the monitor's worker does (wasm, one thread). */
+  async openBare(model: Uint8Array): Promise<void> {
+    ort.env.wasm.numThreads = 1;
+    await bareSession?.release();
+    bareSession = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
+  },
+
+  /** MonitorWorker.predict without the recording: tensors in, session.run, outputs transferred back. */
+  async runBare(feeds: Tensors): Promise<{ outputs: Tensors; latencyMs: number }> {
+    const t0 = performance.now();
+    const input: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) input[name] = new ort.Tensor(t.type as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
+    const outputs = await bareSession!.run(input);
+    const latencyMs = performance.now() - t0;
+    const plain: Tensors = {};
+    for (const [name, v] of Object.entries(outputs)) plain[name] = { type: v.type, data: v.data as TensorLike['data'], dims: v.dims };
+    return Comlink.transfer({ outputs: plain, latencyMs }, transferables(plain));
+  },
+
+  async closeBare(): Promise<void> {
+    await bareSession?.release();
+    bareSession = null;
   },
 };
 

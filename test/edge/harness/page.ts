@@ -4,6 +4,8 @@ import { buildClassifier, churnClassifier } from '../../fixtures/onnx/build-mode
 import { featureRows } from '../helpers.ts';
 import * as Comlink from 'comlink';
 import type { BenchWorker } from './bench.worker.ts';
+import { interleave, type VariantTiming } from './interleave.ts';
+import { transferables } from '../../../src/edge/tensors.ts';
 
 const monitors: Record<string, Monitor> = {};
 
@@ -43,7 +45,51 @@ async function mainThreadDuring(calls: number, batch: number): Promise<{ longest
   return { longestGapMs: longest, longTasks, totalMs };
 }
 
+/**
+ * What an app sees: `monitor.predict` (the model and the recording in the monitor's worker) versus
+ * the same round trip to a worker that only runs the model (bench.worker.ts's runBare), both from
+ * this page, interleaved. A second bare worker is the control: the same work in another worker,
+ * whose difference from the first is what worker placement and the machine alone make. Each call
+ * sends fresh input buffers (they are transferred).
+ */
+async function predictOverhead(
+  model: Uint8Array,
+  shape: { features: number },
+  batch: number,
+  calls: number,
+  warmup: number,
+): Promise<Record<string, VariantTiming>> {
+  const monitor = await createMonitor({ model: model.slice(), modelId: `bench-predict-${Date.now()}-${batch}`, modelVersion: '1', checkpointEvery: 5000 });
+  const workers = [0, 1].map(() => new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' }));
+  const [bare, control] = workers.map((w) => Comlink.wrap<BenchWorker>(w));
+  await bare.openBare(model.slice());
+  await control.openBare(model.slice());
+  const template = new Float32Array(batch * shape.features).map((_, i) => (i % 7) - 3);
+  const feeds = () => ({ input: { type: 'float32', data: template.slice(), dims: [batch, shape.features] } });
+  try {
+    return await interleave(
+      {
+        bare: () => {
+          const f = feeds();
+          return bare.runBare(Comlink.transfer(f, transferables(f)));
+        },
+        control: () => {
+          const f = feeds();
+          return control.runBare(Comlink.transfer(f, transferables(f)));
+        },
+        monitored: () => monitor.predict(feeds()),
+      },
+      calls,
+      warmup,
+    );
+  } finally {
+    await monitor.close();
+    for (const w of [bare, control]) await w.closeBare();
+    for (const w of workers) w.terminate();
+  }
+}
+
 Object.assign(window, {
-  edge: { createMonitor, model: () => buildClassifier(churnClassifier), featureRows, monitors, benchWorker, mainThreadDuring },
+  edge: { createMonitor, model: () => buildClassifier(churnClassifier), featureRows, monitors, benchWorker, mainThreadDuring, predictOverhead },
   edgeReady: true,
 });
