@@ -36,6 +36,10 @@ const mlpCalls = (batch: number) => Number(process.env.EDGE_BENCH_MLP_CALLS ?? (
 const mlpWarmup = (batch: number) => Number(process.env.EDGE_BENCH_MLP_WARMUP ?? Math.max(64, Math.ceil(1024 / batch)));
 /** Which models to measure: `tiny` (the fixture classifier, the worst case), `mlp` (a realistic size). */
 const MODELS = (process.env.EDGE_BENCH_MODELS ?? 'tiny,mlp').split(',');
+/** Batch sizes to measure (EDGE_BENCH_BATCHES, e.g. `1` for a quick look at the goal's case). */
+const BATCHES = (process.env.EDGE_BENCH_BATCHES ?? '1,64').split(',').map(Number);
+/** EDGE_BENCH_ROUND_TRIP=0 leaves out the round trip from the page. */
+const ROUND_TRIP = process.env.EDGE_BENCH_ROUND_TRIP !== '0';
 const MAIN_THREAD_CALLS = 1000;
 const GOAL_OVERHEAD_BATCH1 = 0.02;
 
@@ -130,7 +134,7 @@ export async function run(): Promise<void> {
       console.log(`load average before: ${load()}\n`);
       console.log('## In the worker: `instrument()`\'s `run` versus the bare `session.run` on the same session\n');
       console.log(HEADER);
-      for (const batch of [1, 64]) {
+      for (const batch of BATCHES) {
         const r = await page.evaluate(
           async ({ model, shape, batch, calls, warmup, variants }) =>
             (window as unknown as BenchWindow).edge
@@ -141,18 +145,20 @@ export async function run(): Promise<void> {
         for (const v of VARIANTS) console.log(row(batch, WHAT[v] ?? v, r[v], v === 'bare' ? undefined : r.bare, v === 'monitored'));
         if (r.bare && r.monitored) summary.push(summaryRow(m.name, batch, 'in the worker (`instrument()`)', r.bare, r.monitored));
       }
-      console.log('\n## Round trip from the page: `monitor.predict` versus a worker that only runs the model (same transfers)\n');
-      console.log(HEADER);
-      for (const batch of [1, 64]) {
-        const r = await page.evaluate(
-          async ({ model, shape, batch, calls, warmup }) =>
-            (window as unknown as BenchWindow).edge.predictOverhead(Uint8Array.from(atob(model), (c) => c.charCodeAt(0)), shape, batch, calls, warmup),
-          { model: m.model, shape: m.shape, batch, calls: m.calls(batch), warmup: m.warmup(batch) },
-        );
-        console.log(row(batch, 'bare worker: `session.run`', r.bare));
-        console.log(row(batch, 'control: a second bare worker', r.control, r.bare));
-        console.log(row(batch, '`monitor.predict`', r.monitored, r.bare, true));
-        summary.push(summaryRow(m.name, batch, 'round trip (`monitor.predict`)', r.bare, r.monitored, r.control));
+      if (ROUND_TRIP) {
+        console.log('\n## Round trip from the page: `monitor.predict` versus a worker that only runs the model (same transfers)\n');
+        console.log(HEADER);
+        for (const batch of BATCHES) {
+          const r = await page.evaluate(
+            async ({ model, shape, batch, calls, warmup }) =>
+              (window as unknown as BenchWindow).edge.predictOverhead(Uint8Array.from(atob(model), (c) => c.charCodeAt(0)), shape, batch, calls, warmup),
+            { model: m.model, shape: m.shape, batch, calls: m.calls(batch), warmup: m.warmup(batch) },
+          );
+          console.log(row(batch, 'bare worker: `session.run`', r.bare));
+          console.log(row(batch, 'control: a second bare worker', r.control, r.bare));
+          console.log(row(batch, '`monitor.predict`', r.monitored, r.bare, true));
+          summary.push(summaryRow(m.name, batch, 'round trip (`monitor.predict`)', r.bare, r.monitored, r.control));
+        }
       }
       console.log(`\nload average after: ${load()}\n`);
     }

@@ -56,6 +56,12 @@ export interface EngineDeps {
 }
 
 const lockPrefix = 'edgewatch';
+/**
+ * A full batch (BATCH_ROWS) is handed to the core once the thread is idle, so that the hand-over
+ * (a fraction of a millisecond) does not land on the prediction that filled it; only calls that
+ * come back to back without the thread ever idling make it wait this long, then one pays.
+ */
+const MAX_WAITING_ROWS = 4 * BATCH_ROWS;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class MonitorEngine {
@@ -83,6 +89,8 @@ export class MonitorEngine {
   #closed = false;
   /** Reused for the one latency value of each call. */
   #one = new Float64Array(1);
+  /** A full batch waits for this timer (see MAX_WAITING_ROWS). */
+  #idleDrain: ReturnType<typeof setTimeout> | undefined;
 
   #onOutbox: EngineDeps['onOutbox'];
 
@@ -178,7 +186,7 @@ export class MonitorEngine {
       const rows = w.batch.tryAdd(inputs, outputs, seq, latencyMs, provider);
       if (rows > 0) {
         w.events += rows;
-        if (w.batch.rows >= BATCH_ROWS) this.#drain(w);
+        if (w.batch.rows >= BATCH_ROWS) this.#drainSoon(w);
         this.#touched();
         return seq;
       }
@@ -214,7 +222,7 @@ export class MonitorEngine {
       } else {
         this.#drain(w);
         w.batch.add(plan, inputs, outputs, seq, latencyMs, provider);
-        if (w.batch.rows >= BATCH_ROWS) this.#drain(w);
+        if (w.batch.rows >= BATCH_ROWS) this.#drainSoon(w);
       }
       w.events += total;
     }
@@ -223,6 +231,24 @@ export class MonitorEngine {
       if (t.dims.length === 2) this.#pending.keep(seq, t.data as ArrayLike<number>, 0, t.dims[0], t.dims[1]);
     }
     this.#touched();
+  }
+
+  /** A full batch: handed over when the thread is next idle, or now if too many rows wait. */
+  #drainSoon(w: OpenWindow): void {
+    if (w.batch.rows >= MAX_WAITING_ROWS) {
+      this.#drain(w);
+      return;
+    }
+    this.#idleDrain ??= setTimeout(() => {
+      this.#idleDrain = undefined;
+      if (this.#window !== w) return; // closing the window drained it
+      try {
+        this.#drain(w);
+      } catch (err) {
+        console.warn(`edgewatch: could not record a batch (${(err as Error).message})`);
+        this.recordFailure('recording');
+      }
+    }, 0);
   }
 
   /** Hands the window's gathered calls to the core (and their scores to the feedback ring). */
@@ -489,6 +515,7 @@ export class MonitorEngine {
     this.#closed = true;
     clearTimeout(this.#checkpointTimer);
     clearTimeout(this.#closeTimer);
+    clearTimeout(this.#idleDrain);
     this.#uploader?.close();
     this.#releaseInstance();
     this.#store.close();

@@ -42,7 +42,8 @@ export async function instrument(
       const t0 = performance.now();
       let outputs: Ort.InferenceSession.ReturnType;
       try {
-        outputs = await session.run(feeds, runOptions ?? {});
+        // Passed on as given: with no options, onnxruntime-web skips its fetches-or-options test.
+        outputs = await session.run(feeds, runOptions);
       } catch (err) {
         engine.recordFailure(failureKind(err), { latencyMs: performance.now() - t0, provider });
         throw err;
