@@ -1,7 +1,8 @@
 // Gathering small calls into batches must not change what is recorded: a window fed 1,000
 // batch-1 calls, some batch-64 calls and a call of another shape summarizes exactly like the
 // same rows handed to the core at once; rows still waiting in the batch go to their own window,
-// into checkpoints, and keep their scores for feedback.
+// into checkpoints, and keep their scores for feedback, whether the thread idles between calls
+// (a full batch is handed over then) or never does (a call hands it over itself).
 import { expect, test } from 'vitest';
 import { loadCore, type Core, type Profile } from '../../src/core/index.ts';
 import { MonitorEngine } from '../../src/edge/engine.ts';
