@@ -241,9 +241,11 @@ export class MonitorEngine {
     }
     this.#idleDrain ??= setTimeout(() => {
       this.#idleDrain = undefined;
-      if (this.#window !== w) return; // closing the window drained it
+      // Whatever waits in the window open now (closing `w` drained it; its successor may be full).
+      const open = this.#window;
+      if (!open) return;
       try {
-        this.#drain(w);
+        this.#drain(open);
       } catch (err) {
         console.warn(`edgewatch: could not record a batch (${(err as Error).message})`);
         this.recordFailure('recording');

@@ -259,3 +259,48 @@ test('a full batch waits for the thread to idle, and nothing is lost or doubled 
   want.dispose();
   await engine.close();
 });
+
+test('an idle thread hands over the batch of the window open then, also right after the window changed', async () => {
+  const core = await loadCore();
+  // The real core, with the rows each profile receives counted (nothing replaced).
+  let handedOver = 0;
+  const counting = new Proxy(core, {
+    get(target, prop) {
+      if (prop === 'profile') {
+        return (options: Parameters<Core['profile']>[0]) => {
+          const p = target.profile(options);
+          const recordTable = p.recordTable.bind(p);
+          p.recordTable = (values, names) => {
+            if (names[0] === 'a') handedOver += values.length / names.length;
+            recordTable(values, names);
+          };
+          return p;
+        };
+      }
+      const v = Reflect.get(target, prop);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const minute = Date.UTC(2026, 6, 1, 9, 0, 0);
+  const clock = { now: minute + 5_000 };
+  const engine = await MonitorEngine.start(
+    resolveOptions({ modelId: 'idle-handover', modelVersion: '1', features: ['a', 'b', 'c', 'd'], checkpointEvery: 3_600_000 }),
+    { core: counting, store: new MemoryStore(), now: () => clock.now },
+  );
+  const record = (c: Call) =>
+    engine.record({ input: { type: 'float32', data: c.x, dims: [c.rows, 4] } }, { probabilities: { type: 'float32', data: c.p, dims: [c.rows, 3] } }, { latencyMs: c.latencyMs });
+  // The first checkpoint comes at once (on the first idle turn); after it the next one, which
+  // would hand the batch over too, is an hour away.
+  const idle = () => new Promise((r) => setTimeout(r, 5));
+  record(makeCall(1, 0));
+  await idle();
+  expect(handedOver).toBe(1);
+  for (let i = 1; i <= 300; i++) record(makeCall(1, i)); // a full batch waits for the thread to idle
+  expect(handedOver).toBe(1);
+  clock.now = minute + 60_000;
+  for (let i = 0; i < 300; i++) record(makeCall(1, 300 + i)); // closes the first window; the second's batch fills too
+  expect(handedOver).toBe(301);
+  await idle();
+  expect(handedOver).toBe(601);
+  await engine.close();
+});
