@@ -304,3 +304,28 @@ test('an idle thread hands over the batch of the window open then, also right af
   expect(handedOver).toBe(601);
   await engine.close();
 });
+
+test('a call that fits in part (float64 scores after float32 ones) leaves nothing of itself behind', async () => {
+  const clock = { now: Date.UTC(2026, 6, 1, 9, 0, 5) };
+  const { core, engine, record } = await startEngine(clock);
+  const calls = Array.from({ length: 21 }, (_, i) => makeCall(1, i));
+  for (const c of calls.slice(0, 10)) record(c);
+  // Its input stacks onto the batch, its scores do not (another element type): the batch is
+  // handed over and this call starts the next one, its input copied once, not twice.
+  const odd = calls[10];
+  engine.record(
+    { input: { type: 'float32', data: odd.x.slice(), dims: [1, 4] } },
+    { probabilities: { type: 'float64', data: Float64Array.from(odd.p), dims: [1, 3] } },
+    { latencyMs: odd.latencyMs, provider: 'wasm' },
+  );
+  for (const c of calls.slice(11)) record(c);
+  await engine.flush();
+  const [entry] = await engine.outbox();
+  const got = core.profileFromBytes(entry.bytes);
+  const want = truthOf(core, got, calls);
+  expect(got.summary('a').count).toBe(21);
+  expectSameWindow(got, want);
+  got.dispose();
+  want.dispose();
+  await engine.close();
+});
