@@ -6,15 +6,9 @@ import type { DriftOptions } from '../../core/index.ts';
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { Selection } from './aggregate.ts';
-import { steps } from './steps.ts';
+import { stepPoints, type StepCounts } from './steps.ts';
 
-export interface DriftPoint {
-  from: number;
-  to: number;
-  devices: number;
-  uploads: number;
-  rows: number;
-  suppressed: boolean;
+export interface DriftPoint extends StepCounts {
   /** Dataset-level verdict: how many compared columns the core marked drifted. */
   driftedColumns?: number;
   comparedColumns?: number;
@@ -30,28 +24,15 @@ export async function driftTimeline(
   step: number,
   options: DriftOptions = {},
 ): Promise<DriftPoint[]> {
-  const points: DriftPoint[] = [];
-  for await (const { from, to, agg } of steps(db, core, k, s, step)) {
-    const counts = { from, to, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
-    if (agg.suppressed) {
-      points.push({ ...counts, suppressed: true });
-      continue;
-    }
-    try {
-      const report = core.compare(baseline, agg.profile, options);
-      // Columns the baseline holds no rows of (health, feedback) cannot drift from it: they do not
-      // count towards the dataset-level share.
-      const cols = Object.values(report.columns).filter((c) => c.count[0] > 0);
-      points.push({
-        ...counts,
-        suppressed: false,
-        driftedColumns: cols.filter((c) => c.drifted.drifted).length,
-        comparedColumns: cols.length,
-        columns: report.columns,
-      });
-    } finally {
-      agg.profile.dispose();
-    }
-  }
-  return points;
+  return stepPoints(db, core, k, s, step, (profile) => {
+    const report = core.compare(baseline, profile, options);
+    // Columns the baseline holds no rows of (health, feedback) cannot drift from it: they do not
+    // count towards the dataset-level share.
+    const cols = Object.values(report.columns).filter((c) => c.count[0] > 0);
+    return {
+      driftedColumns: cols.filter((c) => c.drifted.drifted).length,
+      comparedColumns: cols.length,
+      columns: report.columns,
+    };
+  });
 }

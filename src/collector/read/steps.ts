@@ -1,19 +1,56 @@
 // A range cut into steps, each step's uploads merged on its own (aggregate.ts, so k-anonymity
 // applies to every step). Shared by the drift timeline and the per-step summaries.
-import type { Core } from '../core.ts';
+import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate, fetchPieces, fold, type Aggregate, type Selection } from './aggregate.ts';
 import { DAY, HOUR } from './rollup.ts';
 
-export interface Step {
+interface Step {
   from: number;
   to: number;
-  /** The caller disposes `agg.profile` when the step is not suppressed. */
   agg: Aggregate;
 }
 
+/** What every step reports, read or suppressed. */
+export interface StepCounts {
+  from: number;
+  to: number;
+  devices: number;
+  uploads: number;
+  rows: number;
+  suppressed: boolean;
+}
+
+/**
+ * One point per step: its counts, and what `read` makes of its merged profile unless the step is
+ * suppressed (fewer than k devices: counts only). Each profile is disposed once read.
+ */
+export async function stepPoints<T extends object>(
+  db: Queryable,
+  core: Core,
+  k: number,
+  s: Selection,
+  step: number,
+  read: (profile: Profile) => T,
+): Promise<(StepCounts & Partial<T>)[]> {
+  const points: (StepCounts & Partial<T>)[] = [];
+  for await (const { from, to, agg } of steps(db, core, k, s, step)) {
+    const counts = { from, to, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
+    if (agg.suppressed) {
+      points.push({ ...counts, suppressed: true } as StepCounts & Partial<T>);
+      continue;
+    }
+    try {
+      points.push({ ...counts, suppressed: false, ...read(agg.profile) });
+    } finally {
+      agg.profile.dispose();
+    }
+  }
+  return points;
+}
+
 /** Steps of `step` ms from `s.from` (the last one cut at `s.to`), in order. */
-export async function* steps(db: Queryable, core: Core, k: number, s: Selection, step: number): AsyncGenerator<Step> {
+async function* steps(db: Queryable, core: Core, k: number, s: Selection, step: number): AsyncGenerator<Step> {
   // With steps of whole hours starting on an hour, every hourly rollup falls inside one step (and
   // every daily one too when steps are whole days): one query fetches the whole range, and the
   // pieces are cut into steps here. Sub-day steps never read daily rollups, which they would split.

@@ -5,7 +5,7 @@ import type { ColumnSummary } from '../../core/types.ts';
 import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { Selection } from './aggregate.ts';
-import { steps } from './steps.ts';
+import { stepPoints, type StepCounts } from './steps.ts';
 
 /** The quantiles every numeric summary carries: the ones the drift comparison reports. */
 export const STEP_QUANTILES = ['0.5', '0.9', '0.99'] as const;
@@ -15,41 +15,24 @@ export type StepColumn = ColumnSummary & {
   quantiles?: Record<(typeof STEP_QUANTILES)[number], number | null>;
 };
 
-export interface SummaryPoint {
-  from: number;
-  to: number;
-  devices: number;
-  uploads: number;
-  rows: number;
-  suppressed: boolean;
+export interface SummaryPoint extends StepCounts {
   /** The chosen columns the step's uploads carry (an older upload layout may lack one). */
   columns?: Record<string, StepColumn>;
 }
 
 export async function summaryTimeline(db: Queryable, core: Core, k: number, s: Selection, step: number, names: readonly string[]): Promise<SummaryPoint[]> {
-  const points: SummaryPoint[] = [];
-  for await (const { from, to, agg } of steps(db, core, k, s, step)) {
-    const counts = { from, to, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
-    if (agg.suppressed) {
-      points.push({ ...counts, suppressed: true });
-      continue;
-    }
-    try {
-      const present = new Set(agg.profile.columnNames);
-      const columns: Record<string, StepColumn> = {};
-      for (const name of names) {
-        if (!present.has(name)) continue;
-        const summary: StepColumn = agg.profile.summary(name);
-        if (summary.kind !== 'categorical') {
-          const q = agg.profile.quantiles(name, STEP_QUANTILES.map(Number));
-          summary.quantiles = Object.fromEntries(STEP_QUANTILES.map((n, i) => [n, Number.isFinite(q[i]) ? q[i] : null])) as StepColumn['quantiles'];
-        }
-        columns[name] = summary;
+  return stepPoints(db, core, k, s, step, (profile) => {
+    const present = new Set(profile.columnNames);
+    const columns: Record<string, StepColumn> = {};
+    for (const name of names) {
+      if (!present.has(name)) continue;
+      const summary: StepColumn = profile.summary(name);
+      if (summary.kind !== 'categorical') {
+        const q = profile.quantiles(name, STEP_QUANTILES.map(Number));
+        summary.quantiles = Object.fromEntries(STEP_QUANTILES.map((n, i) => [n, Number.isFinite(q[i]) ? q[i] : null])) as StepColumn['quantiles'];
       }
-      points.push({ ...counts, suppressed: false, columns });
-    } finally {
-      agg.profile.dispose();
+      columns[name] = summary;
     }
-  }
-  return points;
+    return { columns };
+  });
 }

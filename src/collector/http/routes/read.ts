@@ -47,6 +47,25 @@ export function selection(projectId: number, p: VersionP, q: RangeQ, defaultSpan
 export const counts = { devices: { type: 'integer' }, uploads: { type: 'integer' }, rows: { type: 'number' } };
 const anyObject = { type: 'object', additionalProperties: true } as const;
 
+/** A timeline's response (read/steps.ts): k, the step, and per step its counts plus `fields` (absent when suppressed). */
+export function stepTimeline(fields: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return {
+    type: 'object',
+    properties: {
+      k: { type: 'integer' },
+      step: { type: 'integer' },
+      ...extra,
+      points: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { from: { type: 'integer' }, to: { type: 'integer' }, suppressed: { type: 'boolean' }, ...counts, ...fields },
+        },
+      },
+    },
+  } as const;
+}
+
 export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const reader = requireKey(ctx.keys, ['read', 'admin']);
   const k = ctx.options.kAnonymity;
@@ -182,28 +201,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
         params: versionParams,
         querystring: { ...rangeQuery, properties: { ...rangeQuery.properties, step: { type: 'integer', minimum: 60_000 } } },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              k: { type: 'integer' },
-              step: { type: 'integer' },
-              points: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    from: { type: 'integer' },
-                    to: { type: 'integer' },
-                    suppressed: { type: 'boolean' },
-                    ...counts,
-                    driftedColumns: { type: 'integer' },
-                    comparedColumns: { type: 'integer' },
-                    columns: anyObject,
-                  },
-                },
-              },
-            },
-          },
+          200: stepTimeline({ driftedColumns: { type: 'integer' }, comparedColumns: { type: 'integer' }, columns: anyObject }),
         },
       },
     },

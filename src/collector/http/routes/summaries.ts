@@ -8,7 +8,7 @@ import { STEP_QUANTILES, summaryTimeline } from '../../read/summaries.ts';
 import { requireKey } from '../auth.ts';
 import { rangeQuery, versionParams } from '../schemas.ts';
 import { HOUR } from '../../read/rollup.ts';
-import { counts, selection, stepOf, type RangeQ, type VersionP } from './read.ts';
+import { selection, stepOf, stepTimeline, type RangeQ, type VersionP } from './read.ts';
 
 /** Columns per request: summaries carry their buckets, so a request names what it draws. */
 const MAX_COLUMNS = 16;
@@ -37,27 +37,10 @@ export function summaryRoutes(app: FastifyInstance, ctx: CollectorContext) {
           },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              k: { type: 'integer' },
-              step: { type: 'integer' },
-              quantiles: { type: 'array', items: { type: 'string' } },
-              points: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    from: { type: 'integer' },
-                    to: { type: 'integer' },
-                    suppressed: { type: 'boolean' },
-                    ...counts,
-                    columns: { type: 'object', additionalProperties: { type: 'object', additionalProperties: true } },
-                  },
-                },
-              },
-            },
-          },
+          200: stepTimeline(
+            { columns: { type: 'object', additionalProperties: { type: 'object', additionalProperties: true } } },
+            { quantiles: { type: 'array', items: { type: 'string' } } },
+          ),
         },
       },
     },
