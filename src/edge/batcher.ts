@@ -12,7 +12,7 @@
 // the scores kept for feedback) waits for the drain, which touches everything once per batch.
 import type { Profile } from '../core/index.ts';
 import type { TensorLike, Tensors } from './options.ts';
-import { recordInputs, recordOutputs } from './recorder.ts';
+import { recordInputs, recordOutputs, rowsOf } from './recorder.ts';
 import type { PendingPredictions } from './feedback.ts';
 import { HEALTH, PROVIDERS, type Plan } from './schema.ts';
 
@@ -36,13 +36,6 @@ interface Gathered {
   buf: Typed | string[];
   used: number;
   rows: number;
-  /** tryAdd's copy not yet committed: values and rows past `used` and `rows`. */
-  addValues: number;
-  addRows: number;
-}
-
-function rowsOf(t: TensorLike): number {
-  return t.dims.length === 0 ? 1 : t.dims[0];
 }
 
 /** Same element type and same row shape as what is gathered: can be stacked along the batch. */
@@ -52,21 +45,17 @@ function fits(g: Gathered, t: TensorLike | undefined): boolean {
   return true;
 }
 
-/** A typed buffer with room for `n` more values past `used` (grown by doubling, never shrunk). */
-function room(g: Gathered, n: number): Typed {
-  const buf = g.buf as Typed;
-  if (g.used + n <= buf.length) return buf;
-  const Ctor = buf.constructor as new (n: number) => Typed;
-  const grown = new Ctor(Math.max(buf.length * 2, g.used + n, 64));
-  (grown as Float64Array).set((buf as Float64Array).subarray(0, g.used));
-  g.buf = grown;
-  return grown;
-}
-
 function gather(g: Gathered, t: TensorLike): void {
   if (g.typed) {
     const data = t.data as unknown as Typed;
-    (room(g, data.length) as Float64Array).set(data as unknown as Float64Array, g.used);
+    let buf = g.buf as Typed;
+    if (g.used + data.length > buf.length) {
+      const Ctor = data.constructor as new (n: number) => Typed;
+      const grown = new Ctor(Math.max(buf.length * 2, g.used + data.length, 64));
+      (grown as Float64Array).set((buf as Float64Array).subarray(0, g.used));
+      g.buf = buf = grown;
+    }
+    (buf as Float64Array).set(data as unknown as Float64Array, g.used);
     g.used += data.length;
   } else {
     const list = g.buf as string[];
@@ -89,8 +78,6 @@ function providerIndex(provider: string | undefined): number {
 
 export class PendingBatch {
   #gathered: Gathered[] = [];
-  /** Every gathered tensor is a typed array (the usual case): tryAdd checks and copies in one pass. */
-  #allTyped = false;
   #calls = new Float64Array(64 * CALL_FIELDS);
   #nCalls = 0;
   #rows = 0;
@@ -110,36 +97,11 @@ export class PendingBatch {
   tryAdd(inputs: Tensors, outputs: Tensors, seq: number, latencyMs: number | undefined, provider: string | undefined): number {
     if (this.#rows === 0) return -1;
     const gathered = this.#gathered;
-    if (!this.#allTyped) {
-      for (let i = 0; i < gathered.length; i++) {
-        const g = gathered[i];
-        if (!fits(g, g.input ? inputs[g.name] : outputs[g.name])) return -1;
-      }
-      return this.#append(inputs, outputs, seq, latencyMs, provider);
-    }
-    // One pass, each tensor read once: checked, then copied past what is committed; the copies
-    // count only once every tensor passed (a call that fails leaves the batch as it was).
     for (let i = 0; i < gathered.length; i++) {
       const g = gathered[i];
-      const t = g.input ? inputs[g.name] : outputs[g.name];
-      if (t === undefined || t.type !== g.type) return -1;
-      const dims = t.dims;
-      if (dims.length !== g.rank) return -1;
-      for (let d = 1; d < dims.length; d++) if (dims[d] !== g.rowDims[d - 1]) return -1;
-      const data = t.data as unknown as Typed;
-      if (!ArrayBuffer.isView(data)) return -1;
-      (room(g, data.length) as Float64Array).set(data as unknown as Float64Array, g.used);
-      g.addValues = data.length;
-      g.addRows = dims.length === 0 ? 1 : dims[0];
+      if (!fits(g, g.input ? inputs[g.name] : outputs[g.name])) return -1;
     }
-    const rows = gathered.length ? gathered[0].addRows : 0;
-    if (rows === 0) return -1;
-    for (let i = 0; i < gathered.length; i++) {
-      const g = gathered[i];
-      g.used += g.addValues;
-      g.rows += g.addRows;
-    }
-    return this.#note(seq, rows, latencyMs, provider);
+    return this.#append(inputs, outputs, seq, latencyMs, provider);
   }
 
   /** Adds a call that carries every tensor of the plan (the caller checked, so a bad call fails itself, not a later batch). */
@@ -157,11 +119,6 @@ export class PendingBatch {
       const g = gathered[i];
       gather(g, g.input ? inputs[g.name] : outputs[g.name]);
     }
-    return this.#note(seq, rows, latencyMs, provider);
-  }
-
-  /** The call's own numbers, one cache line's worth in one array. */
-  #note(seq: number, rows: number, latencyMs: number | undefined, provider: string | undefined): number {
     let calls = this.#calls;
     const at = this.#nCalls * CALL_FIELDS;
     if (at === calls.length) {
@@ -196,7 +153,6 @@ export class PendingBatch {
       }
       return;
     }
-    this.#allTyped = wanted.every((w) => ArrayBuffer.isView(w.t.data));
     this.#gathered = wanted.map(({ name, input, t }) => {
       const typed = ArrayBuffer.isView(t.data);
       const Ctor = typed ? ((t.data as unknown as Typed).constructor as new (n: number) => Typed) : null;
@@ -210,8 +166,6 @@ export class PendingBatch {
         buf: Ctor ? new Ctor(Math.max(t.data.length, 1) * BATCH_ROWS) : [],
         used: 0,
         rows: 0,
-        addValues: 0,
-        addRows: 0,
       };
     });
   }

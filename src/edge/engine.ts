@@ -8,11 +8,11 @@ import { deviceId } from './device.ts';
 import { labelsFor, PendingPredictions, recordFeedback } from './feedback.ts';
 import { loadGrid } from './grid.ts';
 import { holdLock, isFree, withLockIfFree } from './locks.ts';
-import type { Grid, ResolvedOptions, TensorLike, Tensors } from './options.ts';
+import type { Grid, ResolvedOptions, Tensors } from './options.ts';
 import { budgetLeft, noiseScale, privacyHeader, spendBudget } from './privacy.ts';
 import { BATCH_ROWS, PendingBatch } from './batcher.ts';
 import { WindowSample } from './window-sample.ts';
-import { batchRows, recordInputs, recordOutputs, RecordingError } from './recorder.ts';
+import { batchRows, recordInputs, recordOutputs, RecordingError, rowsOf } from './recorder.ts';
 import { buildPlan, describeTensors, HEALTH, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
 import { openStore, type Checkpoint, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
@@ -204,7 +204,7 @@ export class MonitorEngine {
     const plan = this.#plan!;
     const w = this.#open();
     requirePlanned(plan, inputs, outputs);
-    const total = plan.inputs.length ? batchRows1(inputs[plan.inputs[0].input]) : batchRows(inputs);
+    const total = plan.inputs.length ? rowsOf(inputs[plan.inputs[0].input]) : batchRows(inputs);
     // Scores kept for feedback now; a batched call's are kept when its batch drains.
     let keepNow = false;
     if (w.sample) {
@@ -522,11 +522,6 @@ export class MonitorEngine {
     this.#releaseInstance();
     this.#store.close();
   }
-}
-
-/** Rows of one tensor: its first dim (1 for a rank-0 value). */
-function batchRows1(t: TensorLike): number {
-  return t.dims.length === 0 ? 1 : t.dims[0];
 }
 
 /** A call must carry every tensor the plan records: checked now, so the call fails, not the window. */

@@ -10,11 +10,15 @@ export interface ScoredRows {
   classes: number;
 }
 
+/** Rows of one tensor: its first dim (1 for a rank-0 value). */
+export function rowsOf(t: TensorLike): number {
+  return t.dims.length === 0 ? 1 : t.dims[0];
+}
+
 /** Number of rows in a batch: the first dim of the first input (1 for rank-0/1 single values). */
 export function batchRows(t: Tensors): number {
   const first = Object.values(t)[0];
-  if (!first) return 0;
-  return first.dims.length === 0 ? 1 : first.dims[0];
+  return first ? rowsOf(first) : 0;
 }
 
 function asFloats(t: TensorLike): Float32Array | Float64Array {
