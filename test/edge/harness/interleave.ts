@@ -1,6 +1,8 @@
 // Times several ways of making the same call against each other: blocks of calls, the variants
-// taking turns block by block (a different one first each round), so that all of them see the
-// same machine state. Used in the benchmark's worker and on its page.
+// taking turns block by block in a fresh random order each round, so that all of them see the
+// same machine state and none always follows the same other one (what a variant leaves in the
+// caches is paid by whichever runs next). Used in the benchmark's worker and on its page.
+import { rng } from '../../helpers/random.ts';
 
 export interface VariantTiming {
   /** Median over blocks of the mean per call, ms. */
@@ -32,9 +34,14 @@ export async function interleave(runs: Record<string, () => Promise<unknown>>, c
   const variants = Object.keys(runs);
   for (let i = 0; i < warmup; i++) for (const v of variants) await runs[v]();
   const times: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v, []]));
+  const random = rng(calls);
+  const order = variants.slice();
   for (let b = 0; b < Math.ceil(calls / BLOCK); b++) {
-    for (let k = 0; k < variants.length; k++) {
-      const v = variants[(b + k) % variants.length];
+    for (let k = order.length - 1; k > 0; k--) {
+      const j = Math.floor(random() * (k + 1));
+      [order[k], order[j]] = [order[j], order[k]];
+    }
+    for (const v of order) {
       const run = runs[v];
       const t0 = performance.now();
       for (let i = 0; i < BLOCK; i++) await run();
