@@ -2,7 +2,7 @@
 // thread for instrument()). It owns the open window, checkpoints it, closes it into the outbox
 // (with noise and budget in the private mode), and drives the uploader.
 import type { Core, Profile } from '../core/index.ts';
-import { windowAt } from './clock.ts';
+import { callClock, windowAt } from './clock.ts';
 import { compactOutbox, DROPPED_KEY } from './compaction.ts';
 import { deviceId } from './device.ts';
 import { labelsFor, PendingPredictions, recordFeedback } from './feedback.ts';
@@ -70,6 +70,8 @@ export class MonitorEngine {
   #core: Core;
   #store: Store;
   #now: () => number;
+  /** The clock recordCall() reads: `now` when one is given, else callClock() (see clock.ts). */
+  #callNow: () => number;
   #plan: Plan | null = null;
   /** Whether the plan records image tensors (known once the plan is). */
   #images: boolean | undefined;
@@ -94,12 +96,13 @@ export class MonitorEngine {
 
   #onOutbox: EngineDeps['onOutbox'];
 
-  private constructor(o: ResolvedOptions, deps: Required<Pick<EngineDeps, 'core' | 'now'>> & EngineDeps & { store: Store }) {
+  private constructor(o: ResolvedOptions, deps: Required<Pick<EngineDeps, 'core' | 'now'>> & EngineDeps & { store: Store; callNow: () => number }) {
     this.#o = o;
     this.#onOutbox = deps.onOutbox;
     this.#core = deps.core;
     this.#store = deps.store;
     this.#now = deps.now;
+    this.#callNow = deps.callNow;
     this.#uploader = o.collector
       ? new Uploader({
           store: this.#store,
@@ -123,7 +126,7 @@ export class MonitorEngine {
    */
   static async start(o: ResolvedOptions, deps: EngineDeps, model?: { inputs: ValueInfo[]; outputs: ValueInfo[] }): Promise<MonitorEngine> {
     const store = deps.store ?? (await openStore(o.modelId));
-    const e = new MonitorEngine(o, { ...deps, now: deps.now ?? Date.now, store });
+    const e = new MonitorEngine(o, { ...deps, now: deps.now ?? Date.now, callNow: deps.now ?? callClock(), store });
     e.#releaseInstance = await holdLock(e.#instanceLock(e.instanceId));
     e.#deviceId = await deviceId(store, e.#now());
     if (o.privacy.mode === 'dp') e.#grid = await loadGrid(o, store, deps.fetch);
@@ -182,7 +185,7 @@ export class MonitorEngine {
   recordCall(inputs: Tensors, outputs: Tensors, latencyMs?: number, provider?: string): number {
     const seq = this.#pending.next();
     const w = this.#window;
-    if (w !== null && this.#now() < w.end) {
+    if (w !== null && this.#callNow() < w.end) {
       const rows = w.batch.tryAdd(inputs, outputs, seq, latencyMs, provider);
       if (rows > 0) {
         w.events += rows;

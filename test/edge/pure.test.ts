@@ -3,7 +3,7 @@
 // real core. The browser paths are tested in Chromium (*.browser.test.ts, *.chromium.test.ts).
 import { describe, expect, test } from 'vitest';
 import { loadCore } from '../../src/core/index.ts';
-import { utcDay, utcMonth, windowAt } from '../../src/edge/clock.ts';
+import { callClock, RESYNC_MS, RESYNC_READINGS, utcDay, utcMonth, windowAt } from '../../src/edge/clock.ts';
 import { compactOutbox, DROPPED_KEY } from '../../src/edge/compaction.ts';
 import { deviceId } from '../../src/edge/device.ts';
 import { validateGrid } from '../../src/edge/grid.ts';
@@ -20,6 +20,50 @@ describe('windows', () => {
     expect(windowAt(Date.UTC(2026, 4, 1, 12, 35), 60_000).start).toBe(Date.UTC(2026, 4, 1, 12, 35));
     expect(utcDay(t)).toBe('2026-05-01');
     expect(utcMonth(t)).toBe('2026-05');
+  });
+});
+
+describe('the call clock', () => {
+  // A wall clock and a monotonic clock the test moves by hand; the wall clock counts its reads.
+  function clocks() {
+    const c = { wall: Date.UTC(2026, 4, 1, 12, 0), mono: 1000, wallReads: 0 };
+    const read = callClock(
+      () => (c.wallReads++, c.wall),
+      () => c.mono,
+    );
+    const tick = (ms: number) => ((c.wall += ms), (c.mono += ms));
+    return { c, read, tick };
+  }
+
+  test('carries the wall clock forward on the monotonic one, reading it again every RESYNC_READINGS readings', () => {
+    const { c, read, tick } = clocks();
+    for (let i = 0; i < 3 * RESYNC_READINGS; i++) {
+      expect(read()).toBe(c.wall);
+      tick(0.25);
+    }
+    expect(c.wallReads).toBe(3);
+  });
+
+  test('reads the wall clock again once RESYNC_MS passed, however few the readings', () => {
+    const { c, read, tick } = clocks();
+    read();
+    tick(RESYNC_MS - 1);
+    expect(read()).toBe(c.wall);
+    expect(c.wallReads).toBe(1);
+    tick(1);
+    read();
+    expect(c.wallReads).toBe(2);
+  });
+
+  test('catches up within RESYNC_READINGS readings when the wall clock moved alone (a device asleep, a clock set)', () => {
+    const { c, read } = clocks();
+    read();
+    c.wall += 3_600_000; // an hour asleep: the monotonic clock stood still
+    const behind: number[] = [];
+    for (let i = 0; i < RESYNC_READINGS; i++) behind.push(c.wall - read());
+    expect(behind.slice(0, RESYNC_READINGS - 1)).toEqual(Array(RESYNC_READINGS - 1).fill(3_600_000));
+    expect(behind[RESYNC_READINGS - 1]).toBe(0);
+    expect(read()).toBe(c.wall);
   });
 });
 
