@@ -329,3 +329,74 @@ test('a call that fits in part (float64 scores after float32 ones) leaves nothin
   want.dispose();
   await engine.close();
 });
+
+test('a plan of another shape (two inputs, a rank-1 regression output) is batched exactly too', async () => {
+  // The usual one-input/one-output plan takes its own short path through the batch; every other
+  // plan takes the general one, checked here the same way.
+  const core = await loadCore();
+  const engine = await MonitorEngine.start(resolveOptions({ modelId: 'batching-general', modelVersion: '1' }), {
+    core,
+    store: new MemoryStore(),
+    now: () => Date.UTC(2026, 6, 1, 9, 0, 5),
+  });
+  const sizes = [...Array<number>(700).fill(1), 8, 8, 3, ...Array<number>(300).fill(1)];
+  const xs: Float32Array[] = [];
+  const extras: Float32Array[] = [];
+  const values: Float32Array[] = [];
+  sizes.forEach((n, i) => {
+    const x = featureRows(n, i);
+    const extra = new Float32Array(n * 2).map((_, j) => ((i * 13 + j * 5) % 17) - 8.5);
+    const value = new Float32Array(n).map((_, j) => ((i + j) % 23) / 4);
+    xs.push(x.slice());
+    extras.push(extra.slice());
+    values.push(value.slice());
+    engine.record(
+      { input: { type: 'float32', data: x, dims: [n, 4] }, extra: { type: 'float32', data: extra, dims: [n, 2] } },
+      { value: { type: 'float32', data: value, dims: [n] } },
+      { latencyMs: i % 7, provider: 'wasm' },
+    );
+    x.fill(-1);
+    extra.fill(-1);
+    value.fill(-1);
+  });
+  await engine.flush();
+  const [entry] = await engine.outbox();
+  const got = core.profileFromBytes(entry.bytes);
+  const want = core.profile({ columns: got.schema().columns });
+  const join = (parts: Float32Array[]) => Float32Array.from(parts.flatMap((p) => Array.from(p)));
+  want.recordTable(join(xs), ['input.0', 'input.1', 'input.2', 'input.3']);
+  want.recordTable(join(extras), ['extra.0', 'extra.1']);
+  want.recordNumbers('value', join(values));
+  want.recordNumbers('health.latency_ms', Float64Array.from(sizes.map((_, i) => i % 7)));
+  want.recordLabels('health.provider', sizes.map(() => 'wasm'));
+  expect(got.summary('value').count).toBe(sizes.reduce((a, b) => a + b, 0));
+  expectSameWindow(got, want);
+  got.dispose();
+  want.dispose();
+  await engine.close();
+});
+
+test('a call whose output rows differ from its input rows is recorded whole, between batched calls', async () => {
+  const clock = { now: Date.UTC(2026, 6, 1, 9, 0, 5) };
+  const { core, engine, record } = await startEngine(clock);
+  const calls = Array.from({ length: 41 }, (_, i) => makeCall(1, i));
+  // Two input rows, one output row: not the short path's shape, so it takes the general one.
+  calls[20] = { ...makeCall(1, 20), x: featureRows(2, 20) };
+  for (const c of calls.slice(0, 20)) record(c);
+  engine.record(
+    { input: { type: 'float32', data: calls[20].x.slice(), dims: [2, 4] } },
+    { probabilities: { type: 'float32', data: calls[20].p.slice(), dims: [1, 3] } },
+    { latencyMs: calls[20].latencyMs, provider: 'wasm' },
+  );
+  for (const c of calls.slice(21)) record(c);
+  await engine.flush();
+  const [entry] = await engine.outbox();
+  const got = core.profileFromBytes(entry.bytes);
+  const want = truthOf(core, got, calls);
+  expect(got.summary('a').count).toBe(42);
+  expect(got.summary('probabilities.score.0').count).toBe(41);
+  expectSameWindow(got, want);
+  got.dispose();
+  want.dispose();
+  await engine.close();
+});
