@@ -22,7 +22,7 @@ import { launchChromium, startHarness } from '../test/edge/harness/serve.ts';
 const CALLS = Number(process.env.EDGE_BENCH_CALLS ?? 4096);
 /** Untimed calls first, enough for the batch path to be compiled and warm. */
 const WARMUP = Number(process.env.EDGE_BENCH_WARMUP ?? 1024);
-const VARIANTS = (process.env.EDGE_BENCH_VARIANTS ?? 'bare,wrapper,wrapper+ids,wrapper+copy,monitored').split(',');
+const VARIANTS = (process.env.EDGE_BENCH_VARIANTS ?? 'bare,control,wrapper,wrapper+ids,wrapper+copy,monitored').split(',');
 /**
  * Layer widths of the realistic model: a tabular MLP, 20 features → 3 hidden layers of 1,024 →
  * 10 classes (2.1 M float weights, 8 MiB), whose session.run takes about 0.3 ms at batch 1 and
@@ -45,6 +45,7 @@ const GOAL_OVERHEAD_BATCH1 = 0.02;
 
 const WHAT: Record<string, string> = {
   bare: '`session.run`',
+  control: 'control: `session.run` again',
   wrapper: 'async wrapper, 2 × `performance.now`, nothing recorded',
   'wrapper+ids': 'wrapper + outputs → id in a WeakMap',
   'wrapper+copy': 'wrapper + inputs and scores copied into reused buffers',
@@ -143,7 +144,7 @@ export async function run(): Promise<void> {
           { model: m.model, shape: m.shape, batch, calls: m.calls(batch), warmup: m.warmup(batch), variants: VARIANTS },
         );
         for (const v of VARIANTS) console.log(row(batch, WHAT[v] ?? v, r[v], v === 'bare' ? undefined : r.bare, v === 'monitored'));
-        if (r.bare && r.monitored) summary.push(summaryRow(m.name, batch, 'in the worker (`instrument()`)', r.bare, r.monitored));
+        if (r.bare && r.monitored) summary.push(summaryRow(m.name, batch, 'in the worker (`instrument()`)', r.bare, r.monitored, r.control));
       }
       if (ROUND_TRIP) {
         console.log('\n## Round trip from the page: `monitor.predict` versus a worker that only runs the model (same transfers)\n');

@@ -1,5 +1,6 @@
 // Measures, inside a worker, what monitoring adds to one inference: instrument()'s run versus the
-// bare session.run on the same session, calls interleaved so both see the same machine state.
+// bare session.run on the same session, calls interleaved so both see the same machine state,
+// with bare session.run a second time as the control (the noise floor of the comparison).
 // Steps in between can be timed too, so that a cost can be placed and not only seen: the wrapper
 // alone (timing, an extra async hop, nothing recorded), the same plus the outputs → id map, the
 // same plus copying the call's values into reused buffers (the floor of any buffered recording).
@@ -16,7 +17,7 @@ export type { VariantTiming } from './interleave.ts';
 
 type Run = (feeds: ort.InferenceSession.FeedsType) => Promise<ort.InferenceSession.ReturnType>;
 
-export const VARIANTS = ['bare', 'wrapper', 'wrapper+ids', 'wrapper+copy', 'monitored'] as const;
+export const VARIANTS = ['bare', 'control', 'wrapper', 'wrapper+ids', 'wrapper+copy', 'monitored'] as const;
 
 let bareSession: ort.InferenceSession | null = null;
 
@@ -43,6 +44,8 @@ const api = {
     const copiedScores = new Float32Array(batch * classes * 256);
     const runs: Record<string, Run> = {
       bare: (f) => session.run(f),
+      // The same call again: what the machine alone makes of two identical variants.
+      control: (f) => session.run(f),
       wrapper: async (f) => {
         const t0 = performance.now();
         const out = await session.run(f, {});
