@@ -46,7 +46,8 @@ export async function createMonitor(options: MonitorOptions, extras: CreateMonit
   const mirror = Comlink.proxy((entries: typeof waiting) => void (waiting = entries));
   let info: { instanceId: string; provider: string | null };
   try {
-    info = await api.init(workerOptions(o), model === null || typeof model === 'string' ? model : Comlink.transfer(model, [model.buffer]), mirror);
+    const init = api.init(workerOptions(o), model === null || typeof model === 'string' ? model : Comlink.transfer(model, [model.buffer]), mirror);
+    info = await Promise.race([init, startFailure(worker)]);
   } catch (err) {
     worker.terminate();
     throw err;
@@ -108,4 +109,22 @@ export async function createMonitor(options: MonitorOptions, extras: CreateMonit
 
 function mapTensors(t: Tensors, fn: (v: TensorLike) => TensorLike): Tensors {
   return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, fn(v)]));
+}
+
+/**
+ * Rejects when the worker cannot start (its script not found, blocked by a content security
+ * policy, or throwing as it loads): without this, a call to a worker that never runs waits forever.
+ */
+function startFailure(worker: Worker): Promise<never> {
+  return new Promise((_, reject) => {
+    worker.addEventListener(
+      'error',
+      (e) => {
+        e.preventDefault(); // reported here, as the rejection, not again as an uncaught error
+        const why = e instanceof ErrorEvent && e.message ? e.message : 'its script could not be loaded';
+        reject(new Error(`edgewatch: the monitor's worker did not start (${why})`));
+      },
+      { once: true },
+    );
+  });
 }

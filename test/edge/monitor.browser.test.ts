@@ -118,4 +118,12 @@ describe('createMonitor in a worker', () => {
     expect(p.summary('input.0').count).toBe(2);
     p.dispose();
   });
+
+  test('a worker that cannot start is a clear error, not a wait forever', async () => {
+    const options = { model: buildClassifier(churnClassifier), modelId: freshModelId('nostart'), modelVersion: '1' };
+    const missing = new Worker('/no-such-edgewatch-worker.js', { type: 'module' });
+    await expect(createMonitor(options, { worker: missing })).rejects.toThrow(/the monitor's worker did not start/);
+    const throwing = new Worker(URL.createObjectURL(new Blob(["throw new Error('broken at load')"], { type: 'text/javascript' })));
+    await expect(createMonitor(options, { worker: throwing })).rejects.toThrow(/did not start \(.*broken at load/);
+  });
 });
