@@ -47,16 +47,19 @@ function fits(g: Gathered, t: TensorLike | undefined): boolean {
   return true;
 }
 
+/** A copy of `buf` with room for at least `n` values (doubling, so growth stays rare). */
+function grown(buf: Typed, n: number): Typed {
+  const Ctor = buf.constructor as new (n: number) => Typed;
+  const out = new Ctor(Math.max(buf.length * 2, n, 64));
+  (out as Float64Array).set(buf as Float64Array);
+  return out;
+}
+
 function gather(g: Gathered, t: TensorLike): void {
   if (g.typed) {
     const data = t.data as unknown as Typed;
     let buf = g.buf as Typed;
-    if (g.used + data.length > buf.length) {
-      const Ctor = data.constructor as new (n: number) => Typed;
-      const grown = new Ctor(Math.max(buf.length * 2, g.used + data.length, 64));
-      (grown as Float64Array).set((buf as Float64Array).subarray(0, g.used));
-      g.buf = buf = grown;
-    }
+    if (g.used + data.length > buf.length) g.buf = buf = grown(buf, g.used + data.length);
     (buf as Float64Array).set(data as unknown as Float64Array, g.used);
     g.used += data.length;
   } else {
@@ -65,14 +68,6 @@ function gather(g: Gathered, t: TensorLike): void {
     g.used = list.length;
   }
   g.rows += rowsOf(t);
-}
-
-/** A copy of `buf` with room for at least `n` values (doubling, so growth stays rare). */
-function grown(buf: Typed, n: number): Typed {
-  const Ctor = buf.constructor as new (n: number) => Typed;
-  const out = new Ctor(Math.max(buf.length * 2, n, 64));
-  (out as Float64Array).set(buf as Float64Array);
-  return out;
 }
 
 /** Per call, in one array so that a call writes one cache line: sequence number, rows, latency (NaN: none), provider (see providerIndex). */
