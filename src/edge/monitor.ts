@@ -45,12 +45,15 @@ export async function createMonitor(options: MonitorOptions, extras: CreateMonit
   let waiting: { uploadId: string; bytes: Uint8Array }[] = [];
   const mirror = Comlink.proxy((entries: typeof waiting) => void (waiting = entries));
   let info: { instanceId: string; provider: string | null };
+  const start = watchStart(worker);
   try {
     const init = api.init(workerOptions(o), model === null || typeof model === 'string' ? model : Comlink.transfer(model, [model.buffer]), mirror);
-    info = await Promise.race([init, startFailure(worker)]);
+    info = await Promise.race([init, start.failed]);
   } catch (err) {
     worker.terminate();
     throw err;
+  } finally {
+    start.stop();
   }
 
   // pagehide: the worker may not live long enough; the page sends what waits with keepalive.
@@ -112,19 +115,19 @@ function mapTensors(t: Tensors, fn: (v: TensorLike) => TensorLike): Tensors {
 }
 
 /**
- * Rejects when the worker cannot start (its script not found, blocked by a content security
- * policy, or throwing as it loads): without this, a call to a worker that never runs waits forever.
+ * `failed` rejects when the worker cannot start (its script not found, blocked by a content
+ * security policy, or throwing as it loads): without it, a call to a worker that never runs waits
+ * forever. `stop()` once started, so that later errors of the worker reach the console as usual.
  */
-function startFailure(worker: Worker): Promise<never> {
-  return new Promise((_, reject) => {
-    worker.addEventListener(
-      'error',
-      (e) => {
-        e.preventDefault(); // reported here, as the rejection, not again as an uncaught error
-        const why = e instanceof ErrorEvent && e.message ? e.message : 'its script could not be loaded';
-        reject(new Error(`edgewatch: the monitor's worker did not start (${why})`));
-      },
-      { once: true },
-    );
+function watchStart(worker: Worker): { failed: Promise<never>; stop: () => void } {
+  let onError = (_e: Event) => {};
+  const failed = new Promise<never>((_, reject) => {
+    onError = (e) => {
+      e.preventDefault(); // reported here, as the rejection, not again as an uncaught error
+      const why = e instanceof ErrorEvent && e.message ? e.message : 'its script could not be loaded';
+      reject(new Error(`edgewatch: the monitor's worker did not start (${why})`));
+    };
   });
+  worker.addEventListener('error', onError);
+  return { failed, stop: () => worker.removeEventListener('error', onError) };
 }
