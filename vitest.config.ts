@@ -25,6 +25,7 @@ export const chromiumArgs = [
 
 export default defineConfig({
   test: {
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         test: {

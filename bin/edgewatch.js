@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `edgewatch` command. The CLI is TypeScript (src/cli); tsx compiles it on the fly.
+// The `edgewatch` command in the repository (`npm run edgewatch`): the CLI's TypeScript sources,
+// compiled on the fly by tsx. The collector package ships the compiled src/cli/bin.ts instead.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('../src/cli/bin.ts');

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCollector, defaultOptions, parseEvalWindows, resolveOptions, type Collector, type CollectorOptions } from '../src/collector/index.ts';
 import { buildDashboard } from '../src/dashboard/build.ts';
-import { registerDashboard } from '../src/dashboard/serve.ts';
+import { registerDashboard } from '../src/collector/http/dashboard.ts';
 import { CLASSES, FEATURES, MODEL_ID, MODEL_VERSION } from './model/config.ts';
 import { installDefaultRules } from './server/alert-rules.ts';
 import { buildBaseline, uploadBaseline } from './server/baseline.ts';
@@ -93,7 +93,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     };
     // The dashboard as `edgewatch serve` would serve it: a production build, rebuilt at every
     // start (a second or two) so it always matches the sources.
-    await registerDashboard(collector.app, { dir: await buildDashboard(join(stateDir, 'dashboard')), buildIfMissing: false });
+    await registerDashboard(collector.app, { dir: await buildDashboard(join(stateDir, 'dashboard')) });
     const serveWeb = handleWeb(web, config);
     collector.app.setNotFoundHandler((req, reply) => {
       if (req.url.startsWith('/v1/')) return reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, reason: 'not_found' });

@@ -42,7 +42,7 @@ export async function createWebServer(server: Server, dataDir: string): Promise<
     },
     // Pre-bundled before the first page asks, so no page reloads while it runs.
     optimizeDeps: {
-      entries: ['demo/web/index.html', 'demo/web/device-worker.ts', 'src/edge/worker.ts'],
+      entries: ['demo/web/index.html', 'demo/web/device-worker.ts', 'src/edge/default-worker.ts'],
       include: ['comlink', 'idb', 'onnxruntime-web/wasm'],
     },
   });

@@ -1,4 +1,4 @@
-// The worker of one simulated device: the edge runtime's own worker (src/edge/worker.ts), given
+// The worker of one simulated device: the edge runtime's own worker (src/edge/default-worker.ts), given
 // storage of its own first. Every device on this page shares one origin, so without this they
 // would share one IndexedDB — one outbox, one device id — and look like a single device to the
 // collector. Each device opens a Storage Bucket named after it (its own IndexedDB, kept across
@@ -28,7 +28,7 @@ useDeviceStorage(bucketName)
     console.warn(`${self.name}: no storage bucket (${(err as Error).message}); this device keeps its windows in memory`);
     Object.defineProperty(self, 'indexedDB', { value: undefined, configurable: true });
   })
-  .then(() => import('../../src/edge/worker.ts'))
+  .then(() => import('../../src/edge/default-worker.ts'))
   .then(() => {
     self.removeEventListener('message', hold);
     for (const e of early.splice(0)) self.dispatchEvent(new MessageEvent('message', { data: e.data, ports: [...e.ports] }));

@@ -1,7 +1,7 @@
 // `edgewatch baseline set|grid`: talks to a running collector over its HTTP API — sets a model
 // version's baseline from a profile file, or fetches the private-mode grid derived from it.
 import { readFile } from 'node:fs/promises';
-import { loadCore } from '../core/index.ts';
+import { loadCore } from 'edgewatch';
 import { expectPositionals, parseFlags } from './args.ts';
 import { UsageError, UserError } from './errors.ts';
 import { loadProfile } from './load-profile.ts';

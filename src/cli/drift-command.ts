@@ -1,6 +1,6 @@
 // `edgewatch drift <baseline> <current>`: the core's drift report between two profiles, as an
 // aligned table or (--json) exactly the core's DriftReport.
-import { DRIFT_DEFAULTS, loadCore, type DriftOptions, type DriftReport } from '../core/index.ts';
+import { DRIFT_DEFAULTS, loadCore, type DriftOptions, type DriftReport } from 'edgewatch';
 import { expectPositionals, numberFlag, parseFlags } from './args.ts';
 import { UserError } from './errors.ts';
 import { count, num, toJson } from './format.ts';

@@ -1,6 +1,6 @@
 // Errors the user can fix (a missing file, a ragged row, a bad flag) end the command with one
 // line on stderr and no stack trace; anything else is a fault of edgewatch itself.
-import { CodecError, CoreError } from '../core/index.ts';
+import { CodecError, CoreError } from 'edgewatch';
 
 /** A problem with the input or the invocation; its message is shown as is. */
 export class UserError extends Error {

@@ -1,6 +1,6 @@
 // `edgewatch inspect <profile>`: what a profile holds — metadata, columns and their summaries,
 // numeric quantiles, top categories, resolution and size. Every number is the core's.
-import { loadCore, type ColumnSummary, type Profile } from '../core/index.ts';
+import { loadCore, type ColumnSummary, type Profile } from 'edgewatch';
 import { expectPositionals, numberFlag, parseFlags } from './args.ts';
 import { UsageError } from './errors.ts';
 import { count, num, toJson } from './format.ts';

@@ -1,6 +1,6 @@
 // Reads a profile file; any decoding problem becomes one line naming the file.
 import { readFile } from 'node:fs/promises';
-import { CodecError, type Core, type Profile } from '../core/index.ts';
+import { CodecError, type Core, type Profile } from 'edgewatch';
 import { UserError } from './errors.ts';
 
 export async function loadProfile(core: Core, path: string): Promise<{ profile: Profile; bytes: Uint8Array }> {

@@ -2,7 +2,7 @@
 // the file is read twice: once to infer each column's kind, once to record.
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { loadCore, SchemaInference, type Profile, type Schema } from '../core/index.ts';
+import { loadCore, SchemaInference, type Profile, type Schema } from 'edgewatch';
 import { numberFlag, parseFlags, expectPositionals } from './args.ts';
 import { UsageError, UserError } from './errors.ts';
 import { Progress } from './progress.ts';

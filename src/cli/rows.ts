@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, CsvError } from 'csv-parse';
-import type { CellValue } from '../core/index.ts';
+import type { CellValue } from 'edgewatch';
 import { UsageError, UserError } from './errors.ts';
 import { JsonArrayElements } from './json-array.ts';
 import { readText } from './text-source.ts';

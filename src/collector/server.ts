@@ -20,7 +20,7 @@ import { pruneRound } from './read/retention.ts';
 import { snapshot } from './read/snapshot.ts';
 import { openStorage } from './storage/open.ts';
 import { timed } from './storage/timed.ts';
-import { registerDashboard } from '../dashboard/serve.ts';
+import { registerDashboard } from './http/dashboard.ts';
 
 export interface Collector {
   app: FastifyInstance;

@@ -1,4 +1,5 @@
 // A profile: named column sketches living in the engine, reached through a handle.
+import './disposable.ts'; // types Symbol.dispose for the published .d.ts
 import type { Engine } from './engine.ts';
 import { ResultReader } from './engine.ts';
 import { CoreError } from './errors.ts';

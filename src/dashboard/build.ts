@@ -1,6 +1,7 @@
 // Builds the dashboard for production with vite's build API: src/dashboard/index.html and what it
-// imports, bundled into one folder (default dist/dashboard) with relative asset URLs, so the
-// folder can be served under any path.
+// imports, bundled into one folder (default dist/dashboard, where the collector's dashboard plugin
+// looks) with relative asset URLs, so the folder can be served under any path. Run when the
+// collector package is built and by `npm install` in the repository; never by a collector.
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 

@@ -35,7 +35,7 @@ export async function instrument(
   options: Omit<MonitorOptions, 'model'> & { provider?: string },
 ): Promise<InstrumentedSession> {
   const o = resolveOptions(options);
-  const engine = await MonitorEngine.start(o, { core: await loadCore() }, describeSession(session));
+  const engine = await MonitorEngine.start(o, { core: await loadCore(o.coreWasm === undefined ? {} : { wasm: o.coreWasm }) }, describeSession(session));
   const provider = options.provider ?? 'wasm';
   return {
     async run(feeds, runOptions) {

@@ -29,13 +29,21 @@ export interface Monitor {
 }
 
 export interface CreateMonitorExtras {
-  /** A worker to use instead of the bundled one (e.g. a bundler-specific URL). */
+  /**
+   * A worker to use instead of the bundled one: a script that calls exposeMonitorWorker() from
+   * 'edgewatch/worker' (for another onnxruntime-web build, or a bundler that does not follow
+   * `new Worker(new URL(…, import.meta.url))`).
+   */
   worker?: Worker;
 }
 
 export async function createMonitor(options: MonitorOptions, extras: CreateMonitorExtras = {}): Promise<Monitor> {
   const o = resolveOptions(options);
-  const worker = extras.worker ?? new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `edgewatch:${o.modelId}` });
+  if (!extras.worker && o.ort?.module === undefined) {
+    const module = importMapped('onnxruntime-web/wasm');
+    if (module) o.ort = { ...o.ort, module };
+  }
+  const worker = extras.worker ?? new Worker(new URL('./default-worker.ts', import.meta.url), { type: 'module', name: `edgewatch:${o.modelId}` });
   const api = Comlink.wrap<MonitorWorker>(worker);
   let model: string | Uint8Array | null = null;
   if (o.model instanceof Uint8Array) model = o.model.slice();
@@ -47,7 +55,7 @@ export async function createMonitor(options: MonitorOptions, extras: CreateMonit
   let info: { instanceId: string; provider: string | null };
   const start = watchStart(worker);
   try {
-    const init = api.init(workerOptions(o), model === null || typeof model === 'string' ? model : Comlink.transfer(model, [model.buffer]), mirror);
+    const init = api.init(workerOptions(o, location.href), model === null || typeof model === 'string' ? model : Comlink.transfer(model, [model.buffer]), mirror);
     info = await Promise.race([init, start.failed]);
   } catch (err) {
     worker.terminate();
@@ -108,6 +116,20 @@ export async function createMonitor(options: MonitorOptions, extras: CreateMonit
       }
     },
   };
+}
+
+/**
+ * Where the page's import map sends a bare specifier, or undefined. A worker sees no import map,
+ * so a page without a bundler tells the default worker where onnxruntime-web is. Bundled code has
+ * no import map: resolving then throws, or the bundler left no `import.meta.resolve`.
+ */
+function importMapped(specifier: string): string | undefined {
+  try {
+    const resolve = (import.meta as { resolve?: (s: string) => string }).resolve;
+    return typeof resolve === 'function' ? resolve(specifier) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function mapTensors(t: Tensors, fn: (v: TensorLike) => TensorLike): Tensors {

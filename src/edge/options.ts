@@ -1,4 +1,5 @@
 // What a web developer passes to createMonitor/instrument, and the defaults that fill the gaps.
+import type { OrtOptions } from './ort-session.ts';
 
 /** A tensor as it crosses the worker boundary: ort.Tensor fits, and so does a plain object. */
 export interface TensorLike {
@@ -53,6 +54,13 @@ export interface MonitorOptions {
   privacy?: PrivacyOptions;
   /** onnxruntime-web execution providers, in order of preference. Default ['wasm']. */
   executionProviders?: string[];
+  /** onnxruntime-web's runtime settings (wasmPaths, numThreads, proxy) and session options. */
+  ort?: OrtOptions;
+  /**
+   * URL of edgewatch's own core (edgewatch.wasm), for apps that serve it themselves. Default: the
+   * package's file, which bundlers that understand `new URL(…, import.meta.url)` emit as an asset.
+   */
+  coreWasm?: string | URL;
   upload?: { baseDelayMs?: number; maxDelayMs?: number };
 }
 
@@ -89,7 +97,9 @@ export function resolveOptions(o: MonitorOptions): ResolvedOptions {
 }
 
 /** The part of the options that can cross to the worker (the model travels separately). */
-export function workerOptions(o: ResolvedOptions): ResolvedOptions {
-  const { model: _model, ...rest } = o;
-  return rest as ResolvedOptions;
+export function workerOptions(o: ResolvedOptions, base: string): ResolvedOptions {
+  const { model: _model, coreWasm, ...rest } = o;
+  // A worker resolves relative URLs against its own script, not the page; a URL object does not
+  // survive postMessage. So the page resolves it.
+  return (coreWasm === undefined ? rest : { ...rest, coreWasm: new URL(String(coreWasm), base).href }) as ResolvedOptions;
 }

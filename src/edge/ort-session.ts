@@ -5,13 +5,32 @@ import type { ValueInfo } from './schema.ts';
 
 export type OrtModule = typeof Ort;
 
-export async function loadOrt(providers: readonly string[]): Promise<OrtModule> {
-  // The wasm-only build is a quarter of the size; the full one brings WebGPU/WebNN.
-  const ort = providers.every((p) => p === 'wasm' || p === 'cpu')
-    ? ((await import('onnxruntime-web/wasm')) as unknown as OrtModule)
-    : await import('onnxruntime-web');
-  // Threads need cross-origin isolation; without it one thread is what works.
-  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) ort.env.wasm.numThreads = 1;
+/** What the host sets of onnxruntime-web's runtime (`MonitorOptions.ort`). */
+export interface OrtOptions {
+  /**
+   * URL of the onnxruntime-web ES module the worker loads instead of its own import of
+   * `onnxruntime-web/wasm`: for pages without a bundler, where a worker sees no import map.
+   * Default: where the page's import map sends `onnxruntime-web/wasm`, if it has one.
+   */
+  module?: string;
+  /** `env.wasm.wasmPaths`: where onnxruntime-web's own .wasm/.mjs files are served. */
+  wasmPaths?: string | { wasm?: string; mjs?: string };
+  /** `env.wasm.numThreads`. Default: 1 without cross-origin isolation, else onnxruntime-web's. */
+  numThreads?: number;
+  /** `env.wasm.proxy`. The model already runs off the main thread, so rarely worth a second hop. */
+  proxy?: boolean;
+  /** Passed to `InferenceSession.create` (executionProviders comes from the monitor's option). */
+  sessionOptions?: Omit<Ort.InferenceSession.SessionOptions, 'executionProviders'>;
+}
+
+export function configureOrt(ort: OrtModule, options: OrtOptions = {}): OrtModule {
+  const wasm = ort.env.wasm;
+  if (options.wasmPaths !== undefined) wasm.wasmPaths = options.wasmPaths;
+  if (options.proxy !== undefined) wasm.proxy = options.proxy;
+  // Threads need cross-origin isolation (SharedArrayBuffer); without it one thread is what works.
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  if (options.numThreads !== undefined) wasm.numThreads = isolated ? options.numThreads : 1;
+  else if (!isolated) wasm.numThreads = 1;
   return ort;
 }
 
@@ -19,11 +38,12 @@ export async function createSession(
   ort: OrtModule,
   model: string | Uint8Array,
   providers: readonly string[],
+  sessionOptions: OrtOptions['sessionOptions'] = {},
 ): Promise<{ session: Ort.InferenceSession; provider: string }> {
   const errors: string[] = [];
   for (const provider of providers) {
     try {
-      const opts = { executionProviders: [provider] };
+      const opts = { ...sessionOptions, executionProviders: [provider] };
       const session =
         typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
       return { session, provider };
@@ -31,7 +51,10 @@ export async function createSession(
       errors.push(`${provider}: ${(err as Error).message}`);
     }
   }
-  throw new Error(`edgewatch: no execution provider could load the model (${errors.join('; ')})`);
+  const hint = providers.some((p) => p !== 'wasm' && p !== 'cpu')
+    ? "; the default worker bundles onnxruntime-web's wasm build only: for other providers make a worker with exposeMonitorWorker() from 'edgewatch/worker'"
+    : '';
+  throw new Error(`edgewatch: no execution provider could load the model (${errors.join('; ')})${hint}`);
 }
 
 /** The model's inputs and outputs as the schema builder reads them. */

@@ -1,11 +1,13 @@
 // The monitor's worker: owns the onnxruntime-web session and the core, runs inference and
 // records it; the page reaches it through comlink and transfers tensor buffers both ways.
+// exposeMonitorWorker() is what a worker script calls: default-worker.ts for the bundled worker,
+// an app's own script (`edgewatch/worker`) when it needs another onnxruntime-web build.
 import * as Comlink from 'comlink';
 import type * as Ort from 'onnxruntime-web';
 import { loadCore } from '../core/index.ts';
 import { MonitorEngine, type EngineStatus } from './engine.ts';
 import type { ResolvedOptions, TensorLike, Tensors } from './options.ts';
-import { createSession, describeSession, loadOrt, type OrtModule } from './ort-session.ts';
+import { configureOrt, createSession, describeSession, type OrtModule } from './ort-session.ts';
 import { failureKind } from './failures.ts';
 import type { OutboxEntry } from './store.ts';
 import { transferables } from './tensors.ts';
@@ -16,23 +18,38 @@ export interface PredictResult {
   latencyMs: number;
 }
 
+/** The onnxruntime-web module the worker runs models with: the module itself or a loader of it. */
+export type OrtSource = OrtModule | (() => Promise<OrtModule | { default: OrtModule }>);
+
+export interface MonitorWorkerRuntime {
+  /** Needed only for monitors given a model: e.g. `() => import('onnxruntime-web/webgpu')`. */
+  ort?: OrtSource;
+}
+
 export class MonitorWorker {
+  readonly #runtime: MonitorWorkerRuntime;
   #ort!: OrtModule;
   #session: Ort.InferenceSession | null = null;
   #provider = 'wasm';
   #engine!: MonitorEngine;
+
+  constructor(runtime: MonitorWorkerRuntime = {}) {
+    this.#runtime = runtime;
+  }
 
   async init(
     o: ResolvedOptions,
     model: string | Uint8Array | null,
     onOutbox?: (entries: { uploadId: string; bytes: Uint8Array }[]) => void,
   ): Promise<{ instanceId: string; provider: string | null }> {
-    const core = await loadCore();
+    const core = await loadCore(o.coreWasm === undefined ? {} : { wasm: o.coreWasm });
     let description;
     if (model !== null) {
       const providers = o.executionProviders ?? ['wasm'];
-      this.#ort = await loadOrt(providers);
-      const s = await createSession(this.#ort, model, providers);
+      const url = o.ort?.module;
+      const source = url === undefined ? this.#runtime.ort : () => import(/* @vite-ignore */ /* webpackIgnore: true */ url);
+      this.#ort = configureOrt(await resolveOrt(source), o.ort);
+      const s = await createSession(this.#ort, model, providers, o.ort?.sessionOptions);
       this.#session = s.session;
       this.#provider = s.provider;
       description = describeSession(s.session);
@@ -107,4 +124,16 @@ export class MonitorWorker {
   }
 }
 
-Comlink.expose(new MonitorWorker());
+/** Serves a monitor from this worker: call it once, at the top of the worker's script. */
+export function exposeMonitorWorker(runtime: MonitorWorkerRuntime = {}): void {
+  Comlink.expose(new MonitorWorker(runtime));
+}
+
+async function resolveOrt(source: MonitorWorkerRuntime['ort']): Promise<OrtModule> {
+  if (source === undefined) {
+    throw new Error('edgewatch: this worker has no onnxruntime-web to run a model with; pass { ort } to exposeMonitorWorker()');
+  }
+  if (typeof source !== 'function') return source;
+  const loaded = await source();
+  return 'InferenceSession' in loaded ? loaded : loaded.default;
+}

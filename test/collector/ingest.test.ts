@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { get, post, startCollector, type Running } from './helpers/collector.ts';
-import { makePayload, makeRows } from './helpers/payloads.ts';
+import { makePayload, makeRows, type Row } from './helpers/payloads.ts';
 
 const MIN = 60_000;
 
@@ -77,7 +77,7 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
     expect((await stored()).length).toBe(before);
   });
 
-  it('checks uploads against the columns the model version registered first', async () => {
+  it('keeps each column of a model version the kind it was first registered with, and adds new columns', async () => {
     const first = makePayload(core, { model: 'schema-m', deviceId: 'device-0004', uploadId: 'upload-schema-1', windowStart: window, rows: makeRows(4, 30) });
     expect((await post(ingestUrl, c.keys.ingest, first)).status).toBe(200);
     const kindChanged = makePayload(core, {
@@ -89,15 +89,27 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
       rows: [{ age: 1, income: 2, plan: 3 as unknown as string }],
     });
     expect(await post(ingestUrl, c.keys.ingest, kindChanged)).toMatchObject({ status: 422, body: { reason: 'schema' } });
-    const unknownColumn = makePayload(core, {
+    // A column the version has not seen (an output a baseline of training data lacks) joins it.
+    const newColumn = makePayload(core, {
       model: 'schema-m',
       deviceId: 'device-0004',
       uploadId: 'upload-schema-3',
       windowStart: window,
       columns: [{ name: 'zip', kind: 'categorical' }],
-      rows: [],
+      rows: [{ zip: '98101' } as unknown as Row],
     });
-    expect(await post(ingestUrl, c.keys.ingest, unknownColumn)).toMatchObject({ status: 422, body: { reason: 'schema' } });
+    expect((await post(ingestUrl, c.keys.ingest, newColumn)).status).toBe(200);
+    const zipAsNumber = makePayload(core, {
+      model: 'schema-m',
+      deviceId: 'device-0004',
+      uploadId: 'upload-schema-5',
+      windowStart: window,
+      columns: [{ name: 'zip', kind: 'numeric' }],
+      rows: [{ zip: 98101 } as unknown as Row],
+    });
+    expect(await post(ingestUrl, c.keys.ingest, zipAsNumber)).toMatchObject({ status: 422, body: { reason: 'schema' } });
+    const registered = await c.collector.context.db.query<{ columns: Record<string, string> }>("select columns from models where model = 'schema-m'");
+    expect(registered[0].columns).toEqual({ age: 'numeric', income: 'numeric', plan: 'categorical', zip: 'categorical' });
     // Fewer columns than registered is fine (a device may not record every output).
     const subset = makePayload(core, {
       model: 'schema-m',
@@ -108,8 +120,9 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
       rows: makeRows(5, 5),
     });
     expect((await post(ingestUrl, c.keys.ingest, subset)).status).toBe(200);
-    expect((await stored()).map((r) => r.upload_id)).toEqual(expect.arrayContaining(['upload-schema-1', 'upload-schema-4']));
+    expect((await stored()).map((r) => r.upload_id)).toEqual(expect.arrayContaining(['upload-schema-1', 'upload-schema-3', 'upload-schema-4']));
     expect((await stored()).map((r) => r.upload_id)).not.toContain('upload-schema-2');
+    expect((await stored()).map((r) => r.upload_id)).not.toContain('upload-schema-5');
   });
 
   it('counts accepted, duplicate and refused uploads in /metrics', async () => {

@@ -10,7 +10,8 @@ import type { BrowserCommand } from 'vitest/node';
 import { sharedCore } from '../../src/collector/core.ts';
 import { createKey } from '../../src/collector/keys.ts';
 import { createCollector } from '../../src/collector/server.ts';
-import { registerDashboard } from '../../src/dashboard/serve.ts';
+import { registerDashboard } from '../../src/collector/http/dashboard.ts';
+import { buildDashboard } from '../../src/dashboard/build.ts';
 import type { Running } from '../collector/helpers/collector.ts';
 import { seedProject, uploadRankerDevice } from './seed.ts';
 
@@ -31,7 +32,7 @@ const startDashboardCollector: BrowserCommand<[]> = async (): Promise<DashboardC
   const buildDir = mkdtempSync(join(tmpdir(), 'edgewatch-dashboard-'));
   try {
     // Exactly what `edgewatch serve` does to host the dashboard, on a fresh build.
-    await registerDashboard(collector.app, { dir: buildDir });
+    await registerDashboard(collector.app, { dir: await buildDashboard(buildDir) });
     const url = await collector.app.listen({ host: '127.0.0.1', port: 0 });
     const db = collector.context.db;
     const keys = {

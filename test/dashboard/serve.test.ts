@@ -1,11 +1,12 @@
-// registerDashboard on the collector's own app: the production build is served under
-// /dashboard/, built on first use, and nothing outside the build folder is reachable.
+// registerDashboard on the collector's own app: a production build is served under /dashboard/,
+// nothing outside the build folder is reachable, and no build is an error at start.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector } from '../../src/collector/server.ts';
-import { registerDashboard } from '../../src/dashboard/serve.ts';
+import { registerDashboard } from '../../src/collector/http/dashboard.ts';
+import { buildDashboard } from '../../src/dashboard/build.ts';
 
 describe('registerDashboard', () => {
   let collector: Collector;
@@ -14,7 +15,7 @@ describe('registerDashboard', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edgewatch-dashboard-serve-'));
     collector = await createCollector({ dataDir: 'memory://', alertIntervalMs: 0 });
-    await registerDashboard(collector.app, { dir });
+    await registerDashboard(collector.app, { dir: await buildDashboard(dir) });
     writeFileSync(join(tmpdir(), 'edgewatch-outside.txt'), 'content-outside-the-build');
   });
   afterAll(async () => {
@@ -22,7 +23,7 @@ describe('registerDashboard', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('builds on first use and serves the page and its bundle', async () => {
+  it('serves the page and its bundle', async () => {
     const page = await collector.app.inject({ method: 'GET', url: '/dashboard/' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -53,11 +54,11 @@ describe('registerDashboard', () => {
     expect(res.statusCode).toBe(401);
   });
 
-  it('refuses to start without a build when told not to build', async () => {
+  it('refuses to start without a build', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'edgewatch-dashboard-empty-'));
     const other = await createCollector({ dataDir: 'memory://', alertIntervalMs: 0 });
     try {
-      await expect(registerDashboard(other.app, { dir: empty, buildIfMissing: false })).rejects.toThrow(`no dashboard build in ${empty}: run "npm run build:dashboard"`);
+      await expect(registerDashboard(other.app, { dir: empty })).rejects.toThrow(`no dashboard build in ${empty}`);
     } finally {
       await other.close();
       rmSync(empty, { recursive: true, force: true });

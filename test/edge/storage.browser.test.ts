@@ -30,7 +30,7 @@ const batch = (n: number, seed: number) => ({ input: { type: 'float32', data: fe
 describe('checkpoints and recovery', () => {
   test('a window checkpointed before the worker died is recovered, closed and queued on the next start', async () => {
     const modelId = freshModelId('crash');
-    const worker = new Worker(new URL('../../src/edge/worker.ts', import.meta.url), { type: 'module' });
+    const worker = new Worker(new URL('../../src/edge/default-worker.ts', import.meta.url), { type: 'module' });
     const first = await createMonitor({ model, modelId, modelVersion: '1', checkpointEvery: 0, window: ONE_WINDOW }, { worker });
     await first.predict(batch(5, 1));
     await first.predict(batch(6, 2));

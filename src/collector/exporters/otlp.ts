@@ -4,7 +4,7 @@
 // closed interval [from, to) of window starts with DELTA temporality; uploads arriving after
 // their interval was pushed reach the JSON API and /metrics, not OTLP. Aggregates below k
 // devices are not exported.
-import type { NumericSummary } from '../../core/types.ts';
+import type { NumericSummary } from 'edgewatch';
 import type { Core } from '../core.ts';
 import { aggregate } from '../read/aggregate.ts';
 import type { Queryable } from '../storage/db.ts';

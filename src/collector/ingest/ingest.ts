@@ -7,7 +7,7 @@ import type { Queryable } from '../storage/db.ts';
 import type { UploadBatcher } from './batcher.ts';
 import { RequestError } from '../errors.ts';
 import { parseHeader, type UploadHeader } from './header.ts';
-import { checkColumns, columnsOf, type ModelRegistry } from './models.ts';
+import type { ModelRegistry } from './models.ts';
 
 export interface IngestContext {
   db: Queryable;
@@ -41,14 +41,10 @@ export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8
     if (wait > 0) throw new RequestError(429, 'rate_limit', `rate limit: device over its uploads per minute, retry in ${wait}s`);
     const specs = profile.columns;
     if (specs.length === 0) throw new RequestError(422, 'schema', 'schema: the profile has no columns');
-    let known = await ctx.models.get(ctx.db, projectId, header.model, header.version);
-    if (!known) {
-      if (!ctx.autoRegister) {
-        throw new RequestError(422, 'unknown_model', `unknown model ${header.model}@${header.version} (auto-register is off)`);
-      }
-      known = await ctx.models.register(ctx.db, projectId, header.model, header.version, columnsOf(specs));
+    if (!ctx.autoRegister && !(await ctx.models.get(ctx.db, projectId, header.model, header.version))) {
+      throw new RequestError(422, 'unknown_model', `unknown model ${header.model}@${header.version} (auto-register is off)`);
     }
-    checkColumns(header.model, header.version, known, specs);
+    await ctx.models.accept(ctx.db, projectId, header.model, header.version, specs);
     // Rows in the window: every column counts every row (missing included).
     const rows = profile.summary(specs[0].name).count;
     const inserted = await ctx.uploads.insert({

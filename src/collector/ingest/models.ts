@@ -1,7 +1,8 @@
-// Model versions and their columns. A version's columns are fixed by its first upload (or its
-// baseline); later uploads may carry fewer columns, never unknown ones or a different kind.
+// Model versions and their columns. A column's kind is fixed by the first upload or baseline that
+// has it; a later one may carry fewer columns or new ones (a baseline of training data has the
+// model's inputs, devices add its outputs, health and feedback), never a column of another kind.
 // A private-mode grid column is the numeric column it was derived from.
-import type { ColumnKind } from '../../core/types.ts';
+import type { ColumnKind } from 'edgewatch';
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from '../errors.ts';
 
@@ -19,22 +20,33 @@ export function columnsOf(specs: readonly ColumnRef[]): ModelColumns {
   return out;
 }
 
-export function checkColumns(model: string, version: string, known: ModelColumns, specs: readonly ColumnRef[]): void {
+/** Columns one version may accumulate: a bound on what uploads can make the collector track. */
+export const MAX_VERSION_COLUMNS = 4096;
+
+/** The columns of `specs` the version does not have yet; throws on a column of another kind. */
+export function newColumns(model: string, version: string, known: ModelColumns, specs: readonly ColumnRef[]): ModelColumns {
+  const added: ModelColumns = {};
   for (const c of specs) {
-    const k = known[c.name];
-    if (k === undefined) throw new RequestError(422, 'schema', `schema: unknown column "${c.name}" for ${model}@${version}`);
-    if (k !== familyOf(c)) {
+    const k = Object.hasOwn(known, c.name) ? known[c.name] : undefined;
+    if (k === undefined) added[c.name] = familyOf(c);
+    else if (k !== familyOf(c)) {
       throw new RequestError(422, 'schema', `schema: column "${c.name}" is ${familyOf(c)}, ${model}@${version} has it ${k}`);
     }
   }
+  const total = Object.keys(known).length + Object.keys(added).length;
+  if (total > MAX_VERSION_COLUMNS) {
+    throw new RequestError(422, 'schema', `schema: ${model}@${version} would have ${total} columns, more than ${MAX_VERSION_COLUMNS}`);
+  }
+  return added;
 }
 
 export class ModelRegistry {
-  // Columns of a version never change once registered, so they are cached for good.
+  // A column's kind never changes once registered, so columns are cached; a miss on a column
+  // the cache lacks (added since, here or by another collector) reads the row again.
   private cache = new Map<string, ModelColumns>();
 
   async get(db: Queryable, projectId: number, model: string, version: string): Promise<ModelColumns | undefined> {
-    const key = `${projectId}\u0000${model}\u0000${version}`;
+    const key = cacheKey(projectId, model, version);
     const hit = this.cache.get(key);
     if (hit) return hit;
     const rows = await db.query<{ columns: ModelColumns }>(
@@ -43,6 +55,25 @@ export class ModelRegistry {
     );
     if (rows[0]) this.cache.set(key, rows[0].columns);
     return rows[0]?.columns;
+  }
+
+  /**
+   * Checks `specs` against the version's columns and adds the new ones; registers the version if
+   * it is new (another collector may win the race: the stored columns are read back either way).
+   */
+  async accept(db: Queryable, projectId: number, model: string, version: string, specs: readonly ColumnRef[]): Promise<ModelColumns> {
+    const known = (await this.get(db, projectId, model, version)) ?? (await this.register(db, projectId, model, version, columnsOf(specs)));
+    const added = newColumns(model, version, known, specs);
+    if (Object.keys(added).length === 0) return known;
+    // New || stored: where another collector added the same column meanwhile, its kind stays
+    // (jsonb's || keeps the right side's value) and the check below refuses ours if it differs.
+    await db.query('update models set columns = $4::jsonb || columns where project_id = $1 and model = $2 and version = $3', [
+      projectId, model, version, JSON.stringify(added),
+    ]);
+    this.cache.delete(cacheKey(projectId, model, version));
+    const stored = (await this.get(db, projectId, model, version))!;
+    newColumns(model, version, stored, specs);
+    return stored;
   }
 
   /** Registers the version unless it exists (another collector may win the race), then reads it. */
@@ -61,3 +92,5 @@ export class ModelRegistry {
     return (await this.get(db, projectId, model, version))!;
   }
 }
+
+const cacheKey = (projectId: number, model: string, version: string) => `${projectId}\u0000${model}\u0000${version}`;

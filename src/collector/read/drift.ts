@@ -1,8 +1,8 @@
 // Drift over time: the range is cut into steps (steps.ts); each step's uploads are merged and
 // compared with the baseline by the core's compare (statistics, tests and per-column verdicts all
 // come from the core). Steps with fewer than k devices are reported as suppressed, nothing else.
-import type { ColumnDrift } from '../../core/types.ts';
-import type { DriftOptions } from '../../core/index.ts';
+import type { ColumnDrift } from 'edgewatch';
+import type { DriftOptions } from 'edgewatch';
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { Selection } from './aggregate.ts';

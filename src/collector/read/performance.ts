@@ -2,7 +2,7 @@
 // output (docs/edge.md): the core computes every statistic; here the columns are found by name
 // and the answer is shaped for JSON (NaN, "not defined", becomes null).
 import type { Core, Profile } from '../core.ts';
-import { calibration, classification, confusionMatrix, noiseErrorBar, rocAuc, type ErrorBar } from '../../core/performance.ts';
+import { calibration, classification, confusionMatrix, noiseErrorBar, rocAuc, type ErrorBar } from 'edgewatch';
 import type { NoiseScales } from './aggregate.ts';
 
 export interface ClassPerformance {

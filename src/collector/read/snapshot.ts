@@ -4,7 +4,7 @@
 // /metrics and the alert rules, so both see the same numbers — and both see nothing of an
 // aggregate below k devices. A 24 h window costs about as little as a 1 h one: aggregate() reads
 // its whole hours from hourly rollups.
-import type { ColumnDrift } from '../../core/types.ts';
+import type { ColumnDrift } from 'edgewatch';
 import { driftOptions, type CollectorOptions } from '../config.ts';
 import type { Core, Profile } from '../core.ts';
 import { parseEvalWindows } from '../eval-windows.ts';

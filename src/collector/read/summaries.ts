@@ -1,7 +1,7 @@
 // Chosen columns per step, without a baseline: each step's merged summary (the core's, e.g. a
 // categorical column's counts per value) and, for numeric and grid columns, the core's quantiles.
 // What a chart of values over time needs when the baseline lacks a column or there is none.
-import type { ColumnSummary } from '../../core/types.ts';
+import type { ColumnSummary } from 'edgewatch';
 import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { Selection } from './aggregate.ts';

@@ -1,7 +1,7 @@
 // The shapes the collector's JSON read API returns (src/collector/http/routes/read.ts and
 // alerts.ts). Column summaries and drift results are the core's own types.
-import type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary } from '../../core/types.ts';
-import type { ErrorBar } from '../../core/performance.ts';
+import type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary } from 'edgewatch';
+import type { ErrorBar } from 'edgewatch';
 import type { OutputPerformance } from '../../collector/read/performance.ts';
 import type { StepColumn } from '../../collector/read/summaries.ts';
 

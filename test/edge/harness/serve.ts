@@ -30,7 +30,7 @@ export async function startHarness({ name, isolated = false }: { name: string; i
       headers: isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {},
     },
     optimizeDeps: {
-      entries: ['test/edge/harness/index.html', 'src/edge/worker.ts'],
+      entries: ['test/edge/harness/index.html', 'src/edge/default-worker.ts'],
       include: ['onnx-proto', 'comlink', 'idb', 'onnxruntime-web/wasm'],
     },
   });

@@ -1,7 +1,7 @@
 // The JSON read API (read and admin keys): models, merged profiles, drift over time, segments.
 // All of it passes through read/aggregate.ts, which enforces k-anonymity.
 import type { FastifyInstance } from 'fastify';
-import type { ColumnSummary } from '../../../core/types.ts';
+import type { ColumnSummary } from 'edgewatch';
 import { driftOptions } from '../../config.ts';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';

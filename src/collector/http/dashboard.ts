@@ -1,19 +1,21 @@
-// Serves the built dashboard from a fastify app (the collector's, for `edgewatch serve`): static
-// files under a prefix (default /dashboard/), built on first use when no build exists yet. The
+// Serves the prebuilt dashboard from the collector's app (for `edgewatch serve`): static files
+// under a prefix (default /dashboard/). The dashboard is built when the package is packed (in the
+// repository by `npm run build:dashboard`), so serving never needs its sources or a bundler. The
 // page reads the API of the origin that served it unless told otherwise.
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildDashboard, DEFAULT_DASHBOARD_DIR } from './build.ts';
+
+/** The package's prebuilt dashboard: dist/dashboard beside dist/collector (src/ in the repository). */
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../../dist/dashboard', import.meta.url));
 
 export interface DashboardOptions {
   /** URL path the dashboard lives under. Default '/dashboard'. */
   prefix?: string;
-  /** Folder of a production build. Default dist/dashboard in this package. */
+  /** Folder of a production build. Default the package's own. */
   dir?: string;
-  /** Build into `dir` when it holds no build. Default true. */
-  buildIfMissing?: boolean;
 }
 
 const TYPES: Record<string, string> = {
@@ -31,10 +33,7 @@ const TYPES: Record<string, string> = {
 export async function registerDashboard(app: FastifyInstance, options: DashboardOptions = {}): Promise<void> {
   const prefix = `/${(options.prefix ?? '/dashboard').replace(/^\/+|\/+$/g, '')}`;
   const dir = resolve(options.dir ?? DEFAULT_DASHBOARD_DIR);
-  if (!existsSync(join(dir, 'index.html'))) {
-    if (options.buildIfMissing === false) throw new Error(`no dashboard build in ${dir}: run "npm run build:dashboard"`);
-    await buildDashboard(dir);
-  }
+  if (!existsSync(join(dir, 'index.html'))) throw new Error(`no dashboard build in ${dir} (in the repository: npm run build:dashboard)`);
 
   app.get(prefix, { schema: { hide: true } }, (_req, reply) => reply.redirect(`${prefix}/`));
   app.get<{ Params: { '*': string } }>(`${prefix}/*`, { schema: { hide: true } }, async (req, reply) => {
