@@ -146,4 +146,17 @@ test('a second start (npm start) reuses the data and the keys, and Ctrl-C stops 
     expect(exit.code).toBe(0);
     expect(exit.output).toContain('stopping');
   }
+  await expect(fetch(`${second.apiUrl}/healthz`)).rejects.toThrow(); // the collector is gone with npm
+});
+
+test('SIGTERM to the npm process of npm start stops the collector and closes its database', { timeout: 90_000 }, async () => {
+  const third = await startDemoProcess(join(dir, 'data'));
+  const exit = await third.interrupt('SIGTERM');
+  expect(exit.code).toBe(0);
+  expect(exit.output).toContain('SIGTERM, stopping');
+  await expect(fetch(`${third.apiUrl}/healthz`)).rejects.toThrow();
+  // The database was closed cleanly: a fourth start opens it and finds the keys it made.
+  const fourth = await startDemoProcess(join(dir, 'data'));
+  expect(fourth.output).toContain('keys reused');
+  expect((await fourth.interrupt()).code).toBe(0);
 });

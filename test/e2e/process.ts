@@ -1,4 +1,5 @@
-// `npm start` as a real process (node --import tsx demo/start.ts), for the restart and Ctrl-C test.
+// `npm start` exactly as a person or a supervisor runs it: the npm process, with the demo as its
+// child, for the restart test and for signals sent to npm's process (Ctrl-C, SIGTERM).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -9,12 +10,12 @@ export interface DemoProcess {
   readKey: string;
   /** Everything printed so far. */
   output: string;
-  /** Sends SIGINT (Ctrl-C) and resolves with the exit code and all output. */
-  interrupt(): Promise<{ code: number | null; output: string }>;
+  /** Sends a signal (default SIGINT, Ctrl-C) to npm's process; resolves with its exit code and all output. */
+  interrupt(signal?: NodeJS.Signals): Promise<{ code: number | null; output: string }>;
 }
 
 export function startDemoProcess(dataDir: string, timeoutMs = 60_000): Promise<DemoProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts', '--data-dir', dataDir, '--port', '0'], {
+  const child = spawn('npm', ['start', '--', '--data-dir', dataDir, '--port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -39,8 +40,8 @@ export function startDemoProcess(dataDir: string, timeoutMs = 60_000): Promise<D
         get output() {
           return output;
         },
-        interrupt() {
-          child.kill('SIGINT');
+        interrupt(signal = 'SIGINT') {
+          child.kill(signal);
           return exited;
         },
       });

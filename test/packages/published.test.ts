@@ -200,4 +200,10 @@ describe('the edgewatch-collector package', () => {
     expect(Object.keys(drift.columns).sort()).toEqual(['age', 'plan_price', 'tickets', 'trend']);
     expect(Object.values(drift.columns).map((c) => c.drifted.drifted)).toEqual([false, false, false, false]);
   });
+
+  test('stops cleanly on SIGTERM sent to the edgewatch process', async () => {
+    expect(await collector.stop('SIGTERM')).toBe(0);
+    expect(collector.output()).toContain('SIGTERM');
+    await expect(fetch(`${collector.url}/healthz`)).rejects.toThrow();
+  });
 });
