@@ -7,6 +7,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   core: () => import('./core-sketches.ts'),
   edge: () => import('./edge-overhead.ts'),
   collector: () => import('./collector.ts'),
+  bundle: () => import('./bundle-size.ts'),
 };
 
 const wanted = process.argv.slice(2);
