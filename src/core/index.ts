@@ -14,6 +14,7 @@ export {
   type RocAuc, type Calibration, type CalibrationBin, type ClassificationMetrics, type ClassMetrics, type ErrorBar,
 } from './performance.ts';
 export { SchemaInference, inferSchema, parseNumber, isMissing } from './schema.ts';
+export { OTHER, HEALTH, columnName, parseColumn, type ColumnRole } from './columns.ts';
 export type * from './types.ts';
 
 export interface LoadOptions {

@@ -2,6 +2,7 @@
 import './disposable.ts'; // types Symbol.dispose for the published .d.ts
 import type { Engine } from './engine.ts';
 import { ResultReader } from './engine.ts';
+import { OTHER } from './columns.ts';
 import { CoreError } from './errors.ts';
 import { readSummary } from './summary.ts';
 import { parseNumber } from './schema.ts';
@@ -246,7 +247,7 @@ export class Profile {
         const s = this.summary(name);
         if (s.kind !== 'categorical') return s.kind === 'numeric' ? { name, kind: 'numeric', scale: s.scale } : { name, kind: 'grid', edges: s.edges };
         return s.mode === 'vocabulary'
-          ? { name, kind: 'categorical', vocabulary: s.items.map((i) => i.value).filter((v) => v !== '__other__') }
+          ? { name, kind: 'categorical', vocabulary: s.items.map((i) => i.value).filter((v) => v !== OTHER) }
           : { name, kind: 'categorical' };
       }),
     };

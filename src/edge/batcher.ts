@@ -16,7 +16,8 @@ import type { Profile } from '../core/index.ts';
 import type { TensorLike, Tensors } from './options.ts';
 import { recordInputs, recordOutputs, rowsOf } from './recorder.ts';
 import type { PendingPredictions } from './feedback.ts';
-import { HEALTH, PROVIDERS, type Plan } from './schema.ts';
+import { HEALTH } from '../core/columns.ts';
+import { PROVIDERS, type Plan } from './schema.ts';
 
 /** Rows gathered before the core gets them. */
 export const BATCH_ROWS = 256;

@@ -13,7 +13,8 @@ import { budgetLeft, noiseScale, privacyHeader, spendBudget } from './privacy.ts
 import { BATCH_ROWS, PendingBatch } from './batcher.ts';
 import { WindowSample } from './window-sample.ts';
 import { batchRows, recordInputs, recordOutputs, RecordingError, rowsOf } from './recorder.ts';
-import { buildPlan, describeTensors, HEALTH, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
+import { HEALTH } from '../core/columns.ts';
+import { buildPlan, describeTensors, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
 import { openStore, type Checkpoint, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
 

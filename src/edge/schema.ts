@@ -1,6 +1,7 @@
 // From a model's input/output description (and the options) to the profile's columns, plus the
 // plan that says which tensor feeds which column. The private mode keeps only columns that have a
 // fixed grid: a baseline grid for inputs, fixed 0..1 grids and class vocabularies for outputs.
+import { columnName, HEALTH } from '../core/columns.ts';
 import type { ColumnSpec } from '../core/types.ts';
 import type { Grid, ResolvedOptions } from './options.ts';
 
@@ -39,12 +40,6 @@ export interface FeedbackPlan {
   calibrationAll: string;
   calibrationCorrect: string;
 }
-
-export const HEALTH = {
-  latency: 'health.latency_ms',
-  failure: 'health.failure',
-  provider: 'health.provider',
-} as const;
 
 export const FAILURE_KINDS = ['input', 'inference', 'output', 'recording'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
@@ -102,7 +97,7 @@ export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: Resolved
       // pixel. A row touches many cells there, so the private mode leaves tensors out.
       const channels = typeof v.shape[1] === 'number' ? (v.shape[1] as number) : -1;
       if (dp || channels < 1) continue;
-      const names = range(channels).map((c) => `${v.name}.channel${c}`);
+      const names = range(channels).map((c) => columnName.channel(v.name, c));
       names.forEach((name) => add({ name, kind: 'numeric' }));
       inputPlans.push({ input: v.name, kind: 'channels', columns: names });
     }
@@ -114,11 +109,11 @@ export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: Resolved
     const k = lastDim(v.shape);
     if (FLOAT_TYPES.has(v.type) && v.shape.length === 2 && k >= 2) {
       const classes = o.classes && o.classes.length === k ? o.classes : range(k).map(String);
-      const predicted = `${v.name}.predicted`;
-      const confidence = `${v.name}.confidence`;
+      const predicted = columnName.predicted(v.name);
+      const confidence = columnName.confidence(v.name);
       add({ name: predicted, kind: 'categorical', vocabulary: classes });
       add({ name: confidence, kind: 'grid' });
-      const scores = classes.map((c) => `${v.name}.score.${c}`);
+      const scores = classes.map((c) => columnName.score(v.name, c));
       scores.forEach((name) => add({ name, kind: 'grid' }));
       outputPlans.push({ output: v.name, kind: 'scores', classes, predicted, confidence, scores });
       if (!feedback) feedback = feedbackColumns(v.name, classes, add);
@@ -137,12 +132,12 @@ export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: Resolved
 }
 
 function feedbackColumns(output: string, classes: string[], add: (s: ColumnSpec) => void): FeedbackPlan {
-  const confusion = `feedback.${output}.confusion`;
+  const confusion = columnName.confusion(output);
   add({ name: confusion, kind: 'categorical', vocabulary: classes.flatMap((t) => classes.map((p) => `${t}|${p}`)) });
-  const scoreByLabel = classes.map((c) => classes.map((l) => `feedback.${output}.score.${c}.label.${l}`));
+  const scoreByLabel = classes.map((c) => classes.map((l) => columnName.labelledScore(output, c, l)));
   scoreByLabel.flat().forEach((name) => add({ name, kind: 'grid' }));
-  const calibrationAll = `feedback.${output}.calibration.all`;
-  const calibrationCorrect = `feedback.${output}.calibration.correct`;
+  const calibrationAll = columnName.calibrationAll(output);
+  const calibrationCorrect = columnName.calibrationCorrect(output);
   add({ name: calibrationAll, kind: 'grid', edges: tenths() });
   add({ name: calibrationCorrect, kind: 'grid', edges: tenths() });
   return { output, classes, confusion, scoreByLabel, calibrationAll, calibrationCorrect };

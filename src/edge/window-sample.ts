@@ -11,7 +11,8 @@ import { recordFeedback } from './feedback.ts';
 import type { TensorLike, Tensors } from './options.ts';
 import type { ScoredRows } from './recorder.ts';
 import { Reservoir } from './reservoir.ts';
-import { HEALTH, PROVIDERS, type FailureKind, type Plan } from './schema.ts';
+import { HEALTH } from '../core/columns.ts';
+import { PROVIDERS, type FailureKind, type Plan } from './schema.ts';
 
 type Event =
   | { kind: 'row'; inputs: Tensors; outputs: Tensors; latencyMs?: number; provider?: string }

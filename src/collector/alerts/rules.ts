@@ -15,6 +15,7 @@
 // devices the snapshot holds (one series per segment) instead of on the whole model version.
 // A rule observes one of the snapshot's rolling windows (`window`, e.g. "1h" or "24h": one of
 // --eval-windows); freshness is the same in every window.
+import { HEALTH } from 'edgewatch';
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from '../errors.ts';
 import { SPAN_PATTERN } from '../eval-windows.ts';
@@ -82,7 +83,7 @@ export function defaultRules(owners: { data: string; platform: string; model: st
   return [
     { name: 'stale-data', metric: 'freshness_seconds', op: '>', threshold: 3600, for: 1, severity: 'ticket', owner: owners.data },
     { name: 'missing-values', metric: 'missing_rate', op: '>', threshold: 0.1, for: 3, severity: 'ticket', owner: owners.data },
-    { name: 'latency-p99', metric: 'quantile.0.99', column: 'health.latency_ms', op: '>', threshold: 1000, for: 3, severity: 'page', owner: owners.platform },
+    { name: 'latency-p99', metric: 'quantile.0.99', column: HEALTH.latency, op: '>', threshold: 1000, for: 3, severity: 'page', owner: owners.platform },
     { name: 'drift', metric: 'drifted', op: '>=', threshold: 1, for: 3, severity: 'ticket', owner: owners.model },
     { name: 'errors', metric: 'failure_rate', op: '>', threshold: 0.05, for: 3, severity: 'page', owner: owners.platform },
     { name: 'calibration', metric: 'performance.ece', op: '>', threshold: 0.1, for: 3, severity: 'ticket', owner: owners.model },

@@ -1,6 +1,7 @@
 // What a rule observes in a snapshot: one value per series (model version, or model version and
 // column, or model version and output) in the rule's rolling window, with the evidence an alert
 // carries. Series below k devices are not observed at all.
+import { columnName } from 'edgewatch';
 import { canonicalSegment } from '../read/segments.ts';
 import type { VersionState } from '../read/snapshot.ts';
 import { OUTPUT_METRICS, type StoredRule } from './rules.ts';
@@ -107,7 +108,7 @@ function outputValue(rule: StoredRule, output: string, o: NonNullable<VersionSta
   | { value: number; column?: string; extra: Record<string, unknown> }
   | undefined {
   if (rule.metric === 'confidence.median') {
-    return o.confidenceMedian === undefined ? undefined : { value: o.confidenceMedian, column: `${output}.confidence`, extra: {} };
+    return o.confidenceMedian === undefined ? undefined : { value: o.confidenceMedian, column: columnName.confidence(output), extra: {} };
   }
   if (o.labelled === undefined || o.labelled < MIN_LABELLED) return undefined;
   const extra = { labelled: o.labelled, accuracy: o.accuracy, ece: o.ece, auc: o.auc };

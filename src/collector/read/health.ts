@@ -3,10 +3,11 @@
 // `health.failure` one label per failed call, by kind. A `recording` failure is a call that ran
 // but could not be recorded, so it has no latency: calls = timed calls + recording failures.
 // Counts come from the core's summaries; noisy private-mode counts are clamped at 0.
+import { HEALTH } from 'edgewatch';
 import type { Profile } from '../core.ts';
 
-export const LATENCY = 'health.latency_ms';
-export const FAILURE = 'health.failure';
+const LATENCY = HEALTH.latency;
+const FAILURE = HEALTH.failure;
 
 export interface HealthState {
   /** Calls seen: every latency value, plus the failures recorded without one (kind `recording`). */

@@ -2,6 +2,7 @@
 // `<out>.confidence`, the top class's score per row) and, with feedback columns, how right it is
 // (performance.ts). Both from the core: the median is the sketch's quantile, the performance
 // statistics the engine's.
+import { parseColumn } from 'edgewatch';
 import type { Core, Profile } from '../core.ts';
 import type { NoiseScales } from './aggregate.ts';
 import { performanceOf } from './performance.ts';
@@ -18,15 +19,14 @@ export interface OutputState {
   auc?: Record<string, number | null>;
 }
 
-const CONFIDENCE = /^(.+)\.confidence$/;
-
 export function outputsOf(core: Core, p: Profile, noise: NoiseScales): Record<string, OutputState> {
   const names = new Set(p.columnNames);
   const out: Record<string, OutputState> = {};
   for (const name of names) {
-    const o = CONFIDENCE.exec(name)?.[1];
     // A classifier output has both `<out>.predicted` and `<out>.confidence` (docs/edge.md).
-    if (o === undefined || !names.has(`${o}.predicted`) || name.startsWith('feedback.')) continue;
+    const role = parseColumn(name, names);
+    if (role.group !== 'output' || role.part !== 'confidence') continue;
+    const o = role.output;
     const s = p.summary(name);
     if (s.kind === 'categorical' || s.count - s.missing <= 0) continue;
     const [median] = p.quantiles(name, [0.5]);

@@ -2,7 +2,7 @@
 // output (docs/edge.md): the core computes every statistic; here the columns are found by name
 // and the answer is shaped for JSON (NaN, "not defined", becomes null).
 import type { Core, Profile } from '../core.ts';
-import { calibration, classification, confusionMatrix, noiseErrorBar, rocAuc, type ErrorBar } from 'edgewatch';
+import { calibration, classification, columnName, confusionMatrix, noiseErrorBar, parseColumn, rocAuc, type ErrorBar } from 'edgewatch';
 import type { NoiseScales } from './aggregate.ts';
 
 export interface ClassPerformance {
@@ -33,8 +33,6 @@ export interface Performance {
   cellError?: ErrorBar;
 }
 
-const CONFUSION = /^feedback\.(.+)\.confusion$/;
-
 function orNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
@@ -54,14 +52,15 @@ export function performanceOf(core: Core, p: Profile, noise: NoiseScales): Perfo
   const names = new Set(p.columnNames);
   const outputs: Record<string, OutputPerformance> = {};
   for (const name of names) {
-    const out = CONFUSION.exec(name)?.[1];
-    if (out === undefined) continue;
+    const role = parseColumn(name);
+    if (role.group !== 'feedback' || role.part !== 'confusion') continue;
+    const out = role.output;
     const s = p.summary(name);
     if (s.kind !== 'categorical') continue;
     const { classes, matrix } = confusionMatrix(s.items);
     if (classes.length === 0) continue;
     const m = classification(core, classes, matrix);
-    const score = (c: string, l: string) => `feedback.${out}.score.${c}.label.${l}`;
+    const score = (c: string, l: string) => columnName.labelledScore(out, c, l);
     const perClass: Record<string, ClassPerformance> = {};
     for (const c of classes) {
       const pos = score(c, c);
@@ -70,8 +69,8 @@ export function performanceOf(core: Core, p: Profile, noise: NoiseScales): Perfo
       const x = m.classes[c];
       perClass[c] = { precision: orNull(x.precision), recall: orNull(x.recall), support: x.support, predicted: x.predicted, auc: orNull(auc) };
     }
-    const all = `feedback.${out}.calibration.all`;
-    const correct = `feedback.${out}.calibration.correct`;
+    const all = columnName.calibrationAll(out);
+    const correct = columnName.calibrationCorrect(out);
     let cal: OutputPerformance['calibration'] = null;
     if (names.has(all) && names.has(correct)) {
       const r = calibration(p, all, p, correct);

@@ -1,6 +1,7 @@
 // <ew-model-view>: one model version over the selected range — which columns drifted (ranked),
 // the dataset-level drift over time, predictions and confidence, latency and failures, missing
 // values, feedback when labels arrive, and the segments to drill into.
+import { parseColumn } from 'edgewatch/columns';
 import { html, nothing, type TemplateResult } from 'lit';
 import type uPlot from 'uplot';
 import type { CollectorClient } from '../api/client.ts';
@@ -255,7 +256,8 @@ export class EwModelView extends DataView<ModelData> {
     return html`<section class="card" aria-labelledby="perf-h">
       <h2 id="perf-h">Performance (feedback)</h2>
       ${confusion.map((n) => {
-        const out = /^feedback\.(.+)\.confusion$/.exec(n)![1];
+        const role = parseColumn(n);
+        const out = role.group === 'feedback' ? role.output : n;
         const o = perf?.outputs?.[out];
         if (!o || o.labelled <= 0) {
           return html`<ew-state kind="empty" message="No labels have arrived in this range (${n})."></ew-state>`;

@@ -5,12 +5,11 @@
 //   drifting  the core marked at least one column drifted over the range, or a drift alert fires
 //   healthy   none of these
 //   unknown   fewer than k devices: the collector shows nothing, so neither do we
+import { HEALTH, OTHER } from 'edgewatch/columns';
 import type { Alert, AlertRule, DriftPoint, ModelVersion, ProfileResponse } from '../api/types.ts';
 
 export type Status = 'failing' | 'stale' | 'drifting' | 'healthy' | 'unknown';
 
-export const FAILURE_COLUMN = 'health.failure';
-export const LATENCY_COLUMN = 'health.latency_ms';
 export const DEFAULT_STALE_SECONDS = 3600;
 
 export interface StatusInputs {
@@ -40,9 +39,9 @@ export function staleAfterSeconds(rules: AlertRule[], model: string, version: st
 
 /** Failure kinds the edge runtime counted, with their counts as reported. */
 export function failuresOf(profile?: ProfileResponse): { value: string; count: number }[] {
-  const col = profile?.columns?.[FAILURE_COLUMN];
+  const col = profile?.columns?.[HEALTH.failure];
   if (!col || col.kind !== 'categorical') return [];
-  return col.items.filter((i) => i.count > 0 && i.value !== '__other__');
+  return col.items.filter((i) => i.count > 0 && i.value !== OTHER);
 }
 
 export function statusOf(i: StatusInputs): StatusVerdict {

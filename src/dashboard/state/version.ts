@@ -1,4 +1,5 @@
 // Loads what every model-version view starts from: the version as /v1/models lists it.
+import { HEALTH, parseColumn } from 'edgewatch/columns';
 import { ApiError, type CollectorClient } from '../api/client.ts';
 import type { ModelVersion } from '../api/types.ts';
 
@@ -14,12 +15,17 @@ export function orNoBaseline<T>(p: Promise<T>): Promise<T | undefined> {
   return p.catch((err) => (err instanceof ApiError && err.status === 404 && err.reason === 'no_baseline' ? undefined : Promise.reject(err)));
 }
 
-/** Columns the edge runtime names by convention (src/edge/schema.ts). */
+const part = (name: string, group: string, wanted: string) => {
+  const role = parseColumn(name);
+  return role.group === group && 'part' in role && role.part === wanted;
+};
+
+/** Columns the edge runtime names by convention, read with the core's parser. */
 export const conventions = {
-  predicted: (name: string) => name.endsWith('.predicted') && !name.startsWith('feedback.'),
-  confidence: (name: string) => name.endsWith('.confidence') && !name.startsWith('feedback.'),
-  confusion: (name: string) => name.startsWith('feedback.') && name.endsWith('.confusion'),
-  latency: (name: string) => name === 'health.latency_ms',
-  failure: (name: string) => name === 'health.failure',
-  provider: (name: string) => name === 'health.provider',
+  predicted: (name: string) => part(name, 'output', 'predicted'),
+  confidence: (name: string) => part(name, 'output', 'confidence'),
+  confusion: (name: string) => part(name, 'feedback', 'confusion'),
+  latency: (name: string) => name === HEALTH.latency,
+  failure: (name: string) => name === HEALTH.failure,
+  provider: (name: string) => name === HEALTH.provider,
 };
