@@ -60,6 +60,14 @@ export interface CollectorOptions {
   otlpUrl?: string;
   /** Interval pushed to OTLP, ms; each push covers the interval before the last one. */
   otlpIntervalMs: number;
+  /** Longest a client may take to send its request headers, ms. */
+  headersTimeoutMs: number;
+  /** Longest a client may take to send a whole request (headers and body), ms. */
+  requestTimeoutMs: number;
+  /** Longest a connection may stay silent (mid-body or idle between requests), ms. */
+  idleTimeoutMs: number;
+  /** On SIGINT/SIGTERM, how long requests in flight may take before their connections are cut, ms. */
+  shutdownTimeoutMs: number;
 }
 
 interface Setting {
@@ -99,6 +107,10 @@ export const SETTINGS: Setting[] = [
   { key: 'dailyRetentionMs', flag: '--daily-retention-ms', env: 'EDGEWATCH_DAILY_RETENTION_MS', type: 'int', default: 730 * 86_400_000, help: 'keep daily rollups (0: forever)' },
   { key: 'otlpUrl', flag: '--otlp-url', env: 'EDGEWATCH_OTLP_URL', type: 'string', help: 'OTLP/HTTP metrics endpoint to push merged histograms to' },
   { key: 'otlpIntervalMs', flag: '--otlp-interval-ms', env: 'EDGEWATCH_OTLP_INTERVAL_MS', type: 'int', default: 60_000, help: 'OTLP push interval' },
+  { key: 'headersTimeoutMs', flag: '--headers-timeout-ms', env: 'EDGEWATCH_HEADERS_TIMEOUT_MS', type: 'int', default: 10_000, help: 'longest time to receive request headers' },
+  { key: 'requestTimeoutMs', flag: '--request-timeout-ms', env: 'EDGEWATCH_REQUEST_TIMEOUT_MS', type: 'int', default: 30_000, help: 'longest time to receive a whole request' },
+  { key: 'idleTimeoutMs', flag: '--idle-timeout-ms', env: 'EDGEWATCH_IDLE_TIMEOUT_MS', type: 'int', default: 10_000, help: 'longest silence on a connection, mid-body or between requests' },
+  { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms', env: 'EDGEWATCH_SHUTDOWN_TIMEOUT_MS', type: 'int', default: 10_000, help: 'on SIGINT/SIGTERM, longest wait for requests in flight' },
   { key: 'publicUrl', flag: '--public-url', env: 'EDGEWATCH_PUBLIC_URL', type: 'string', help: 'dashboard base URL for links in alerts' },
 ];
 

@@ -1,6 +1,8 @@
 // Builds a collector (storage, core, HTTP app) and runs it until SIGINT/SIGTERM. Shutdown stops
-// accepting connections, lets in-flight requests finish (each acknowledges only after its commit),
-// then closes the database.
+// accepting connections, lets in-flight requests finish (each acknowledges only after its commit)
+// for at most the shutdown deadline, cuts the connections still open after it (an upload not yet
+// received whole was never acknowledged, so nothing acknowledged is lost), then closes the
+// database once the requests already being handled have settled.
 import type { FastifyInstance } from 'fastify';
 import { defaultOptions, type CollectorOptions } from './config.ts';
 import { parseEvalWindows } from './eval-windows.ts';
@@ -90,13 +92,25 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     pushOtlp: otlp,
     close() {
       closing ??= (async () => {
-        await app.close();
+        await closeWithin(app, opts.shutdownTimeoutMs);
         await Promise.all(tasks.map((t) => t.stop()));
         await db.close();
       })();
       return closing;
     },
   };
+}
+
+/** Closes the server, cutting every connection still open after `ms` (0: wait for all). */
+async function closeWithin(app: FastifyInstance, ms: number): Promise<void> {
+  const closed = app.close();
+  if (ms <= 0) return closed;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([closed, deadline]);
+  clearTimeout(timer);
+  app.server.closeAllConnections();
+  await closed;
 }
 
 /** `edgewatch serve`: listens, logs one line, and shuts down gracefully on SIGINT/SIGTERM. */

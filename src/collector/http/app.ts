@@ -22,9 +22,16 @@ const FASTIFY_REASONS: Record<string, string> = {
 };
 
 export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> {
+  const o = ctx.options;
+  // Node checks these on a timer; a short period keeps a slow sender from holding a socket much
+  // past its timeout. Node refuses a headers timeout longer than the request timeout.
+  const headersTimeout = o.requestTimeoutMs > 0 ? Math.min(o.headersTimeoutMs, o.requestTimeoutMs) : o.headersTimeoutMs;
   const app = Fastify({
     logger: false,
     bodyLimit: 1_048_576,
+    requestTimeout: o.requestTimeoutMs,
+    connectionTimeout: o.idleTimeoutMs,
+    http: { headersTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeout || 1000, o.requestTimeoutMs || 1000)) },
     // Finish in-flight requests on close, refuse new ones.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
