@@ -58,7 +58,7 @@ function segmentOf(meta: Record<string, string>): Record<string, string> {
   const raw = jsonObject(meta, 'segment');
   const keys = Object.keys(raw).sort();
   if (keys.length > 16) throw bad('header', 'header: "segment" has more than 16 keys');
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const k of keys) {
     const v = raw[k];
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(k)) throw bad('header', `header: segment key "${k.slice(0, 64)}" is invalid`);

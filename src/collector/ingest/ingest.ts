@@ -31,7 +31,7 @@ export interface IngestResult {
 export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8Array, now = Date.now()): Promise<IngestResult> {
   let profile;
   try {
-    profile = ctx.core.profileFromBytes(bytes);
+    profile = ctx.core.uploadFromBytes(bytes);
   } catch (err) {
     throw new RequestError(400, 'decode', `decode: ${oneLine(err)}`);
   }

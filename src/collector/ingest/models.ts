@@ -14,14 +14,15 @@ export type ColumnRef = { name: string; kind: ColumnKind };
 export const familyOf = (c: ColumnRef): ColumnFamily => (c.kind === 'categorical' ? 'categorical' : 'numeric');
 
 export function columnsOf(specs: readonly ColumnRef[]): ModelColumns {
-  const out: ModelColumns = {};
+  // Column names are anyone's bytes: no prototype, so "__proto__" or "constructor" are plain keys.
+  const out: ModelColumns = Object.create(null);
   for (const c of specs) out[c.name] = familyOf(c);
   return out;
 }
 
 export function checkColumns(model: string, version: string, known: ModelColumns, specs: readonly ColumnRef[]): void {
   for (const c of specs) {
-    const k = known[c.name];
+    const k = Object.hasOwn(known, c.name) ? known[c.name] : undefined;
     if (k === undefined) throw new RequestError(422, 'schema', `schema: unknown column "${c.name}" for ${model}@${version}`);
     if (k !== familyOf(c)) {
       throw new RequestError(422, 'schema', `schema: column "${c.name}" is ${familyOf(c)}, ${model}@${version} has it ${k}`);

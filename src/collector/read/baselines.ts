@@ -59,7 +59,7 @@ export type GridColumn = { edges: number[] } | { vocabulary: string[] };
  * A baseline column that already is a grid keeps its edges.
  */
 export function gridOf(baseline: Profile, bins: number): Record<string, GridColumn> {
-  const out: Record<string, GridColumn> = {};
+  const out: Record<string, GridColumn> = Object.create(null);
   for (const c of baseline.schema().columns) {
     if (c.kind === 'categorical') {
       const s = baseline.summary(c.name);

@@ -120,7 +120,8 @@ async function fill(state: VersionState, db: Queryable, core: Core, options: Col
     state.devices = agg.devices;
     state.uploads = agg.uploads;
     state.rows = agg.rows;
-    state.columns = {};
+    const columns: Record<string, ColumnState> = Object.create(null);
+    state.columns = columns;
     for (const { name, kind } of agg.profile.columns) {
       const s = agg.profile.summary(name);
       const col: ColumnState = { kind, count: s.count, missing: s.missing, nan: s.nan };
@@ -128,7 +129,7 @@ async function fill(state: VersionState, db: Queryable, core: Core, options: Col
         const q = agg.profile.quantiles(name, QS.map(Number));
         col.quantiles = { '0.5': q[0], '0.9': q[1], '0.99': q[2] };
       }
-      state.columns[name] = col;
+      columns[name] = col;
     }
     state.health = healthOf(agg.profile) ?? undefined;
     state.outputs = outputsOf(core, agg.profile, agg.noise);
