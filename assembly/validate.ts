@@ -184,9 +184,10 @@ function privacyMode(p: Profile): string {
 }
 
 /**
- * What one device window must also satisfy: every exact column counts the same rows, no count
- * is beyond what a device can record in a window, and noise only in the private mode (an upload
- * that says it is exact gets every consistency check).
+ * What one device window must also satisfy: no count beyond what a device can record in a
+ * window, and noise only in the private mode (an upload that says it is exact gets every
+ * consistency check). Columns may count differently: the edge runtime records health per call,
+ * feedback per label and image channels per pixel, next to inputs per row.
  */
 export function uploadProblem(p: Profile): string | null {
   for (let i = 0; i < p.metaKeys.length; i++) {
@@ -194,7 +195,6 @@ export function uploadProblem(p: Profile): string | null {
     if (why != null) return why;
   }
   const dp = privacyMode(p) == 'dp';
-  let rows: i64 = -1;
   for (let i = 0; i < p.columns.length; i++) {
     const c = p.columns[i];
     const k = c.counters;
@@ -202,12 +202,7 @@ export function uploadProblem(p: Profile): string | null {
     if (big > MAX_UPLOAD_COUNT || cells(c, true) > MAX_UPLOAD_COUNT) {
       return 'column ' + String.UTF8.decodeUnsafe(changetype<usize>(c.name), c.name.length) + ': counts beyond one window (2^32)';
     }
-    if (c.noisy) {
-      if (!dp) return 'noisy column in an upload whose privacy mode is not "dp"';
-      continue;
-    }
-    if (rows < 0) rows = k.count;
-    else if (k.count != rows) return 'columns disagree on the row count';
+    if (c.noisy && !dp) return 'noisy column in an upload whose privacy mode is not "dp"';
   }
   return null;
 }

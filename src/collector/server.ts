@@ -55,14 +55,15 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     keys: new KeyCache(db, opts.keyCacheMs),
     metrics,
   };
-  registerModelMetrics(metrics.registry, () => snapshot(db, core, opts));
+  registerModelMetrics(metrics.registry, () => snapshot(db, core, opts, Date.now(), metrics.evaluationFailures));
   registerAlertMetrics(metrics.registry, db);
   const app = await buildApp(context);
   const runAlerts = async (now = Date.now()) => {
-    const transitions = await evaluateAlerts(db, await snapshot(db, core, opts, now), now, opts.publicUrl);
+    const transitions = await evaluateAlerts(db, await snapshot(db, core, opts, now, metrics.evaluationFailures), now, opts.publicUrl);
     return { transitions, ...(await deliverDue(db, now)) };
   };
-  const runRollups = (now = Date.now()) => rollupRound(db, core, now);
+  const runRollups = (now = Date.now()) =>
+    rollupRound(db, core, now, 100, { quarantined: metrics.quarantined, failed: metrics.rollupFailures });
   const runRetention = (now = Date.now()) => pruneRound(db, opts, now);
   const otlp = async (from: number, to: number) => {
     if (!opts.otlpUrl) throw new Error('no OTLP endpoint configured (--otlp-url)');
@@ -73,8 +74,11 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     every(opts.alertIntervalMs, 'alerts', () => runAlerts()),
     // Pruning follows each rollup round, so what it may delete has just had its chance to fold.
     every(opts.rollupIntervalMs, 'rollups', async () => {
-      await runRollups();
-      await runRetention();
+      try {
+        await runRollups();
+      } finally {
+        await runRetention();
+      }
     }),
     // Each push covers the interval before the last one, so late uploads of a window still count.
     every(opts.otlpUrl ? step : 0, 'otlp', () => {

@@ -4,6 +4,7 @@
 // /metrics and the alert rules, so both see the same numbers — and both see nothing of an
 // aggregate below k devices. A 24 h window costs about as little as a 1 h one: aggregate() reads
 // its whole hours from hourly rollups.
+import type { Counter } from 'prom-client';
 import type { ColumnDrift } from '../../core/types.ts';
 import { driftOptions, type CollectorOptions } from '../config.ts';
 import type { Core, Profile } from '../core.ts';
@@ -60,10 +61,18 @@ export interface VersionState {
 const QS = ['0.5', '0.9', '0.99'] as const;
 const MONTH = 30 * 86_400_000;
 
-export async function snapshot(db: Queryable, core: Core, options: CollectorOptions, now = Date.now()): Promise<VersionState[]> {
-  const k = options.kAnonymity;
+/**
+ * Every version's state. A version whose evaluation fails is logged, counted in `failed` and left
+ * out, so it never takes the metrics or alerts of any other version or project with it.
+ */
+export async function snapshot(
+  db: Queryable,
+  core: Core,
+  options: CollectorOptions,
+  now = Date.now(),
+  failed?: Counter,
+): Promise<VersionState[]> {
   const windows = parseEvalWindows(options.evalWindows);
-  const last30Days = { from: now - MONTH, to: now };
   // Candidates: every registered version (each upload's version is registered). Those heard from
   // in the last 30 days — at any of the three storage levels, so a version silent for longer
   // than raw uploads are kept still has its freshness — are evaluated; freshness needs k devices
@@ -74,32 +83,52 @@ export async function snapshot(db: Queryable, core: Core, options: CollectorOpti
   );
   const out: VersionState[] = [];
   for (const v of versions) {
-    const where = { projectId: v.project_id, model: v.model, version: v.version };
-    const activity = await versionActivity(db, { ...where, ...last30Days });
-    if (activity.devices === 0 || activity.lastUploadAt === null) continue;
-    const head = { project: v.name, projectId: v.project_id, model: v.model, version: v.version };
-    // Segments with k devices over the same 30 days, the most devices first, at most
-    // evalMaxSegments of them; each one's freshness is that of its own last upload.
-    const segments = (await listSegments(db, k, { ...where, ...last30Days }))
-      .filter((x) => Object.keys(x.segment).length > 0)
-      .sort((a, b) => b.devices - a.devices || canonicalSegment(a.segment).localeCompare(canonicalSegment(b.segment)))
-      .slice(0, options.evalMaxSegments);
-    const freshness = (last: number) => Math.max(0, (now - last) / 1000);
-    const targets = [
-      { segment: null, freshnessSeconds: activity.devices >= k ? freshness(activity.lastUploadAt) : null },
-      ...segments.map((x) => ({ segment: x.segment, freshnessSeconds: freshness(x.lastUploadAt) })),
-    ];
-    const baseline = await loadBaseline(db, core, v.project_id, v.model, v.version);
     try {
-      for (const t of targets) {
-        for (const w of windows) {
-          const state: VersionState = { ...head, ...t, window: w.name, from: now - w.ms, to: now, visible: false };
-          out.push(await fill(state, db, core, options, baseline));
-        }
-      }
-    } finally {
-      baseline?.dispose();
+      out.push(...(await versionStates(db, core, options, now, windows, v)));
+    } catch (err) {
+      failed?.inc();
+      console.error(`edgewatch evaluation: ${v.name} ${v.model}@${v.version} skipped: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
     }
+  }
+  return out;
+}
+
+async function versionStates(
+  db: Queryable,
+  core: Core,
+  options: CollectorOptions,
+  now: number,
+  windows: ReturnType<typeof parseEvalWindows>,
+  v: { project_id: number; name: string; model: string; version: string },
+): Promise<VersionState[]> {
+  const k = options.kAnonymity;
+  const last30Days = { from: now - MONTH, to: now };
+  const out: VersionState[] = [];
+  const where = { projectId: v.project_id, model: v.model, version: v.version };
+  const activity = await versionActivity(db, { ...where, ...last30Days });
+  if (activity.devices === 0 || activity.lastUploadAt === null) return out;
+  const head = { project: v.name, projectId: v.project_id, model: v.model, version: v.version };
+  // Segments with k devices over the same 30 days, the most devices first, at most
+  // evalMaxSegments of them; each one's freshness is that of its own last upload.
+  const segments = (await listSegments(db, k, { ...where, ...last30Days }))
+    .filter((x) => Object.keys(x.segment).length > 0)
+    .sort((a, b) => b.devices - a.devices || canonicalSegment(a.segment).localeCompare(canonicalSegment(b.segment)))
+    .slice(0, options.evalMaxSegments);
+  const freshness = (last: number) => Math.max(0, (now - last) / 1000);
+  const targets = [
+    { segment: null, freshnessSeconds: activity.devices >= k ? freshness(activity.lastUploadAt) : null },
+    ...segments.map((x) => ({ segment: x.segment, freshnessSeconds: freshness(x.lastUploadAt) })),
+  ];
+  const baseline = await loadBaseline(db, core, v.project_id, v.model, v.version);
+  try {
+    for (const t of targets) {
+      for (const w of windows) {
+        const state: VersionState = { ...head, ...t, window: w.name, from: now - w.ms, to: now, visible: false };
+        out.push(await fill(state, db, core, options, baseline));
+      }
+    }
+  } finally {
+    baseline?.dispose();
   }
   return out;
 }
