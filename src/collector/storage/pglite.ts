@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, Row } from './db.ts';
+import { lockDirectory } from './dir-lock.ts';
 
 // bytea. A parameter goes in PostgreSQL's binary format: PGlite binds a byte array that a
 // serializer returns as raw bytes, so an upload's payload is copied once into the message instead
@@ -26,9 +27,16 @@ const BYTEA_CODEC = {
 export async function openPglite(dataDir: string | undefined): Promise<Db> {
   const inMemory = !dataDir || dataDir === 'memory://';
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const release = inMemory ? () => {} : lockDirectory(dataDir);
   // The codec is the database's own, not passed per query: per-query parsers are merged with
   // every default parser on each call.
-  const pg = await PGlite.create(inMemory ? 'memory://' : dataDir, BYTEA_CODEC);
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create(inMemory ? 'memory://' : dataDir, BYTEA_CODEC);
+  } catch (err) {
+    release();
+    throw err;
+  }
   const wrap = (q: { query: PGlite['query'] }): Queryable => ({
     async query<T extends Row>(sql: string, params?: unknown[]) {
       const res = await q.query<T>(sql, params as unknown[]);
@@ -40,6 +48,12 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
     kind: 'pglite',
     query: self.query,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
-    close: () => pg.close(),
+    close: async () => {
+      try {
+        await pg.close();
+      } finally {
+        release();
+      }
+    },
   };
 }
