@@ -60,6 +60,8 @@ export interface CollectorOptions {
   otlpUrl?: string;
   /** Interval pushed to OTLP, ms; each push covers the interval before the last one. */
   otlpIntervalMs: number;
+  /** Model versions a project may register by uploading (0: no limit). */
+  maxVersionsPerProject: number;
   /** Longest a client may take to send its request headers, ms. */
   headersTimeoutMs: number;
   /** Longest a client may take to send a whole request (headers and body), ms. */
@@ -107,6 +109,7 @@ export const SETTINGS: Setting[] = [
   { key: 'dailyRetentionMs', flag: '--daily-retention-ms', env: 'EDGEWATCH_DAILY_RETENTION_MS', type: 'int', default: 730 * 86_400_000, help: 'keep daily rollups (0: forever)' },
   { key: 'otlpUrl', flag: '--otlp-url', env: 'EDGEWATCH_OTLP_URL', type: 'string', help: 'OTLP/HTTP metrics endpoint to push merged histograms to' },
   { key: 'otlpIntervalMs', flag: '--otlp-interval-ms', env: 'EDGEWATCH_OTLP_INTERVAL_MS', type: 'int', default: 60_000, help: 'OTLP push interval' },
+  { key: 'maxVersionsPerProject', flag: '--max-versions-per-project', env: 'EDGEWATCH_MAX_VERSIONS_PER_PROJECT', type: 'int', default: 200, help: 'model versions a project may register by uploading (0: no limit)' },
   { key: 'headersTimeoutMs', flag: '--headers-timeout-ms', env: 'EDGEWATCH_HEADERS_TIMEOUT_MS', type: 'int', default: 10_000, help: 'longest time to receive request headers' },
   { key: 'requestTimeoutMs', flag: '--request-timeout-ms', env: 'EDGEWATCH_REQUEST_TIMEOUT_MS', type: 'int', default: 30_000, help: 'longest time to receive a whole request' },
   { key: 'idleTimeoutMs', flag: '--idle-timeout-ms', env: 'EDGEWATCH_IDLE_TIMEOUT_MS', type: 'int', default: 10_000, help: 'longest silence on a connection, mid-body or between requests' },

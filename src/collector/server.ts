@@ -51,7 +51,7 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     options: opts,
     db,
     core,
-    models: new ModelRegistry(),
+    models: new ModelRegistry(opts.keyCacheMs),
     keys: new KeyCache(db, opts.keyCacheMs),
     metrics,
   };

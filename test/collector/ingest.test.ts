@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { get, post, startCollector, type Running } from './helpers/collector.ts';
-import { makePayload, makeRows } from './helpers/payloads.ts';
+import { makePayload, makeRows, profileOfRows } from './helpers/payloads.ts';
+import type { ColumnSpec } from '../../src/core/types.ts';
 
 const MIN = 60_000;
 
@@ -77,39 +78,53 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
     expect((await stored()).length).toBe(before);
   });
 
-  it('checks uploads against the columns the model version registered first', async () => {
-    const first = makePayload(core, { model: 'schema-m', deviceId: 'device-0004', uploadId: 'upload-schema-1', windowStart: window, rows: makeRows(4, 30) });
-    expect((await post(ingestUrl, c.keys.ingest, first)).status).toBe(200);
-    const kindChanged = makePayload(core, {
-      model: 'schema-m',
-      deviceId: 'device-0004',
-      uploadId: 'upload-schema-2',
-      windowStart: window,
-      columns: [{ name: 'plan', kind: 'numeric' }],
-      rows: [{ age: 1, income: 2, plan: 3 as unknown as string }],
+  it('enforces the columns a baseline sets; the first upload\'s columns are only provisional', async () => {
+    const upload = (id: string, columns?: ColumnSpec[], rows = makeRows(4, 30)) =>
+      post(ingestUrl, c.keys.ingest, makePayload(core, { model: 'schema-m', version: '2.0.0', deviceId: 'device-0004', uploadId: id, windowStart: window, columns, rows }));
+    // Whoever holds the ingest key uploads first, with `age` categorical…
+    const squat: ColumnSpec[] = [{ name: 'age', kind: 'categorical' }];
+    const squatRows = [{ age: 'old', income: 0, plan: 'x' }] as unknown as ReturnType<typeof makeRows>;
+    expect((await upload('upload-squat-1', squat, squatRows)).status).toBe(200);
+    // …and the real uploads are not locked out.
+    expect((await upload('upload-schema-1')).status).toBe(200);
+    const kindChanged: ColumnSpec[] = [{ name: 'plan', kind: 'numeric' }];
+    const kindRows = [{ age: 1, income: 2, plan: 3 as unknown as string }];
+    expect((await upload('upload-schema-2', kindChanged, kindRows)).status).toBe(200);
+    // The baseline sets the schema; from then on it is enforced.
+    const baseline = profileOfRows(core, makeRows(9, 500));
+    const put = await fetch(`${c.url}/v1/models/schema-m/versions/2.0.0/baseline`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/octet-stream' },
+      body: baseline.toBytes() as BodyInit,
     });
-    expect(await post(ingestUrl, c.keys.ingest, kindChanged)).toMatchObject({ status: 422, body: { reason: 'schema' } });
-    const unknownColumn = makePayload(core, {
-      model: 'schema-m',
-      deviceId: 'device-0004',
-      uploadId: 'upload-schema-3',
-      windowStart: window,
-      columns: [{ name: 'zip', kind: 'categorical' }],
-      rows: [],
-    });
-    expect(await post(ingestUrl, c.keys.ingest, unknownColumn)).toMatchObject({ status: 422, body: { reason: 'schema' } });
-    // Fewer columns than registered is fine (a device may not record every output).
-    const subset = makePayload(core, {
-      model: 'schema-m',
-      deviceId: 'device-0004',
-      uploadId: 'upload-schema-4',
-      windowStart: window,
-      columns: [{ name: 'age', kind: 'numeric' }],
-      rows: makeRows(5, 5),
-    });
-    expect((await post(ingestUrl, c.keys.ingest, subset)).status).toBe(200);
-    expect((await stored()).map((r) => r.upload_id)).toEqual(expect.arrayContaining(['upload-schema-1', 'upload-schema-4']));
-    expect((await stored()).map((r) => r.upload_id)).not.toContain('upload-schema-2');
+    baseline.dispose();
+    expect(put.status).toBe(200);
+    expect(await upload('upload-squat-2', squat, squatRows)).toMatchObject({ status: 422, body: { reason: 'schema' } });
+    expect(await upload('upload-schema-3', kindChanged, kindRows)).toMatchObject({ status: 422, body: { reason: 'schema' } });
+    expect(await upload('upload-schema-4', [{ name: 'zip', kind: 'categorical' }], [])).toMatchObject({ status: 422, body: { reason: 'schema' } });
+    // Names that are also properties of plain objects are names like any other.
+    expect(await upload('upload-schema-5', [{ name: 'constructor', kind: 'numeric' }], [])).toMatchObject({ status: 422, body: { reason: 'schema' } });
+    // Fewer columns than the baseline is fine (a device may not record every output).
+    expect((await upload('upload-schema-6', [{ name: 'age', kind: 'numeric' }], makeRows(5, 5))).status).toBe(200);
+    const ids = (await stored()).map((r) => r.upload_id);
+    expect(ids).toEqual(expect.arrayContaining(['upload-squat-1', 'upload-schema-1', 'upload-schema-2', 'upload-schema-6']));
+    for (const refused of ['upload-squat-2', 'upload-schema-3', 'upload-schema-4', 'upload-schema-5']) expect(ids).not.toContain(refused);
+  });
+
+  it('limits the model versions a project registers by uploading', async () => {
+    const limited = await startCollector(BACKENDS[0], { maxVersionsPerProject: 3 });
+    try {
+      const upload = (version: string, id: string) =>
+        post(`${limited.url}/v1/ingest`, limited.keys.ingest, makePayload(core, { version, deviceId: 'device-0005', uploadId: id, windowStart: window, rows: makeRows(6, 5) }));
+      for (const v of ['1', '2', '3']) expect((await upload(v, `upload-v${v}-a`)).status).toBe(200);
+      const over = await upload('4', 'upload-v4-a');
+      expect(over).toMatchObject({ status: 422, body: { reason: 'version_limit' } });
+      expect(String(over.body.error)).toMatch(/3 registered model versions/);
+      // Versions already registered keep taking uploads.
+      expect((await upload('2', 'upload-v2-b')).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
   });
 
   it('counts accepted, duplicate and refused uploads in /metrics', async () => {

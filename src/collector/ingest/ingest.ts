@@ -17,6 +17,8 @@ export interface IngestContext {
   autoRegister: boolean;
   maxFutureMs: number;
   maxAgeMs: number;
+  /** Versions a project may register by uploading (0: no limit). */
+  maxVersionsPerProject?: number;
   /** Seconds a device must wait before its next upload, 0 to admit it (rate limit). */
   admitDevice?: (deviceId: string) => number;
 }
@@ -46,9 +48,9 @@ export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8
       if (!ctx.autoRegister) {
         throw new RequestError(422, 'unknown_model', `unknown model ${header.model}@${header.version} (auto-register is off)`);
       }
-      known = await ctx.models.register(ctx.db, projectId, header.model, header.version, columnsOf(specs));
+      known = await ctx.models.register(ctx.db, projectId, header.model, header.version, columnsOf(specs), ctx.maxVersionsPerProject);
     }
-    checkColumns(header.model, header.version, known, specs);
+    if (!known.provisional) checkColumns(header.model, header.version, known.columns, specs);
     // Rows in the window: every column counts every row (missing included).
     const rows = profile.summary(specs[0].name).count;
     const inserted = await ctx.uploads.insert({

@@ -1,6 +1,9 @@
-// Model versions and their columns. A version's columns are fixed by its first upload (or its
-// baseline); later uploads may carry fewer columns, never unknown ones or a different kind.
-// A private-mode grid column is the numeric column it was derived from.
+// Model versions and their columns. A version's columns come from its baseline: once one is set,
+// uploads may carry fewer columns, never unknown ones or a different kind. Before that, the
+// first upload's columns are provisional — recorded, not enforced, and replaced by the baseline —
+// so whoever holds an ingest key cannot register a schema that refuses the real uploads (an
+// upload of other columns or kinds is kept, and reads fold what cannot merge apart). A
+// private-mode grid column is the numeric column it was derived from.
 import type { ColumnKind } from '../../core/types.ts';
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from '../errors.ts';
@@ -30,35 +33,68 @@ export function checkColumns(model: string, version: string, known: ModelColumns
   }
 }
 
-export class ModelRegistry {
-  // Columns of a version never change once registered, so they are cached for good.
-  private cache = new Map<string, ModelColumns>();
+export interface RegisteredVersion {
+  columns: ModelColumns;
+  /** true until a baseline sets the columns: then they are enforced. */
+  provisional: boolean;
+}
 
-  async get(db: Queryable, projectId: number, model: string, version: string): Promise<ModelColumns | undefined> {
+export class ModelRegistry {
+  // Columns set by a baseline are cached for good (a new baseline in this process updates the
+  // entry); provisional ones for `provisionalMs`, so a baseline set through another collector
+  // is enforced here within that time.
+  private cache = new Map<string, { v: RegisteredVersion; at: number }>();
+
+  constructor(private provisionalMs = 5_000) {}
+
+  async get(db: Queryable, projectId: number, model: string, version: string, now = Date.now()): Promise<RegisteredVersion | undefined> {
     const key = `${projectId}\u0000${model}\u0000${version}`;
     const hit = this.cache.get(key);
-    if (hit) return hit;
-    const rows = await db.query<{ columns: ModelColumns }>(
-      'select columns from models where project_id = $1 and model = $2 and version = $3',
+    if (hit && (!hit.v.provisional || now - hit.at < this.provisionalMs)) return hit.v;
+    const rows = await db.query<{ columns: ModelColumns; provisional: boolean }>(
+      'select columns, provisional from models where project_id = $1 and model = $2 and version = $3',
       [projectId, model, version],
     );
-    if (rows[0]) this.cache.set(key, rows[0].columns);
-    return rows[0]?.columns;
+    if (!rows[0]) return undefined;
+    // JSON from the database has a prototype; names are looked up with Object.hasOwn only.
+    const v = { columns: rows[0].columns, provisional: rows[0].provisional };
+    this.cache.set(key, { v, at: now });
+    return v;
   }
 
-  /** Registers the version unless it exists (another collector may win the race), then reads it. */
+  /**
+   * Registers the version with provisional columns unless it exists (another collector may win
+   * the race), then reads it. A project holds at most `maxVersions` versions (0: no limit).
+   */
   async register(
     db: Queryable,
     projectId: number,
     model: string,
     version: string,
     columns: ModelColumns,
-  ): Promise<ModelColumns> {
+    maxVersions = 0,
+  ): Promise<RegisteredVersion> {
+    if (maxVersions > 0) {
+      const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from models where project_id = $1', [projectId]);
+      if (n >= maxVersions) {
+        throw new RequestError(422, 'version_limit', `the project has ${n} registered model versions, its limit (--max-versions-per-project)`);
+      }
+    }
     await db.query(
       `insert into models (project_id, model, version, columns, created_at) values ($1, $2, $3, $4, $5)
        on conflict do nothing`,
       [projectId, model, version, JSON.stringify(columns), Date.now()],
     );
     return (await this.get(db, projectId, model, version))!;
+  }
+
+  /** Sets the version's columns from its baseline (registering it if new): enforced from now on. */
+  async setFromBaseline(db: Queryable, projectId: number, model: string, version: string, columns: ModelColumns): Promise<void> {
+    await db.query(
+      `insert into models (project_id, model, version, columns, created_at, provisional) values ($1, $2, $3, $4, $5, false)
+       on conflict (project_id, model, version) do update set columns = excluded.columns, provisional = false`,
+      [projectId, model, version, JSON.stringify(columns), Date.now()],
+    );
+    this.cache.set(`${projectId}\u0000${model}\u0000${version}`, { v: { columns, provisional: false }, at: Date.now() });
   }
 }

@@ -1,8 +1,8 @@
 // Baselines: one reference profile per model version (built from training data with
-// `edgewatch profile`). Setting one registers the version's columns if it is new.
+// `edgewatch profile`). Setting one sets the version's columns (see ingest/models.ts).
 import type { Core, Profile } from '../core.ts';
 import { RequestError } from '../errors.ts';
-import { checkColumns, columnsOf, type ModelRegistry } from '../ingest/models.ts';
+import { columnsOf, type ModelRegistry } from '../ingest/models.ts';
 import type { Queryable } from '../storage/db.ts';
 
 export async function setBaseline(
@@ -23,8 +23,7 @@ export async function setBaseline(
   try {
     const specs = profile.columns;
     if (specs.length === 0) throw new RequestError(422, 'schema', 'schema: the baseline has no columns');
-    const known = await models.register(db, projectId, model, version, columnsOf(specs));
-    checkColumns(model, version, known, specs);
+    await models.setFromBaseline(db, projectId, model, version, columnsOf(specs));
     await db.query(
       `insert into baselines (project_id, model, version, payload, created_at) values ($1, $2, $3, $4, $5)
        on conflict (project_id, model, version) do update set payload = excluded.payload, created_at = excluded.created_at`,

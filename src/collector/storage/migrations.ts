@@ -196,6 +196,13 @@ export const MIGRATIONS: string[] = [
     quarantined_at bigint not null
   );
   `,
+  // 12: a version's columns are provisional (first upload's, not enforced) until a baseline sets
+  // them, so an ingest key cannot register a schema that locks real uploads out
+  `
+  alter table models add column provisional boolean not null default true;
+  update models m set provisional = false
+    where exists (select 1 from baselines b where b.project_id = m.project_id and b.model = m.model and b.version = m.version);
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks

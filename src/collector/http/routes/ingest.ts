@@ -20,6 +20,7 @@ export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
     autoRegister: ctx.options.autoRegister,
     maxFutureMs: ctx.options.maxFutureMs,
     maxAgeMs: ctx.options.maxAgeMs,
+    maxVersionsPerProject: ctx.options.maxVersionsPerProject,
     admitDevice: (deviceId: string) => perDevice.take(deviceId),
   };
 
