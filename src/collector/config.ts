@@ -23,10 +23,16 @@ export interface CollectorOptions {
   keyCacheMs: number;
   /** Bins per numeric column of the private-mode grid derived from a baseline. */
   gridBins: number;
-  /** Ingest requests per minute per ingest key (0: unlimited). */
+  /** Accepted ingest requests per minute per ingest key (0: unlimited). */
   rateLimitPerKey: number;
   /** Ingest requests per minute per device id (0: unlimited). */
   rateLimitPerDevice: number;
+  /** Refused ingest requests per minute per client address before all its requests get 429 (0: unlimited). */
+  rateLimitRefusedPerAddress: number;
+  /** Device ids first seen per minute per client address (0: unlimited). */
+  rateLimitNewDevicesPerAddress: number;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy or balancer). */
+  trustProxy: boolean;
   /** If set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
   /**
@@ -95,6 +101,9 @@ export const SETTINGS: Setting[] = [
   { key: 'gridBins', flag: '--grid-bins', env: 'EDGEWATCH_GRID_BINS', type: 'int', default: 64, help: 'bins per numeric column of the private-mode grid' },
   { key: 'rateLimitPerKey', flag: '--rate-limit-per-key', env: 'EDGEWATCH_RATE_LIMIT_PER_KEY', type: 'int', default: 0, help: 'ingest requests/minute per key (0: off)' },
   { key: 'rateLimitPerDevice', flag: '--rate-limit-per-device', env: 'EDGEWATCH_RATE_LIMIT_PER_DEVICE', type: 'int', default: 120, help: 'ingest requests/minute per device id (0: off)' },
+  { key: 'rateLimitRefusedPerAddress', flag: '--rate-limit-refused-per-address', env: 'EDGEWATCH_RATE_LIMIT_REFUSED_PER_ADDRESS', type: 'int', default: 60, help: 'refused ingest requests/minute per client address (0: off)' },
+  { key: 'rateLimitNewDevicesPerAddress', flag: '--rate-limit-new-devices-per-address', env: 'EDGEWATCH_RATE_LIMIT_NEW_DEVICES_PER_ADDRESS', type: 'int', default: 120, help: 'device ids first seen/minute per client address (0: off)' },
+  { key: 'trustProxy', flag: '--trust-proxy', env: 'EDGEWATCH_TRUST_PROXY', type: 'bool', default: false, help: 'client address from X-Forwarded-For (behind a proxy)' },
   { key: 'metricsToken', flag: '--metrics-token', env: 'EDGEWATCH_METRICS_TOKEN', type: 'string', help: 'bearer token required by /metrics' },
   { key: 'evalWindows', flag: '--eval-windows', env: 'EDGEWATCH_EVAL_WINDOWS', type: 'windows', default: '1h,24h', help: 'rolling windows of model metrics and alerts (spans: s, m, h, d)' },
   { key: 'evalMaxSegments', flag: '--eval-max-segments', env: 'EDGEWATCH_EVAL_MAX_SEGMENTS', type: 'int', default: 20, help: 'segments per model version in metrics and alerts (most devices first)' },

@@ -203,4 +203,48 @@ describe('ingest options', () => {
       await c.stop();
     }
   });
+
+  it('junk sent with a key does not spend the budget of its valid devices', async () => {
+    // Client addresses come from X-Forwarded-For here, as behind a proxy.
+    const c = await startCollector(BACKENDS[0], { rateLimitPerKey: 10, rateLimitRefusedPerAddress: 30, trustProxy: true });
+    try {
+      const from = (address: string) => ({ 'x-forwarded-for': address });
+      const junk = [];
+      for (let i = 0; i < 40; i++) junk.push((await post(`${c.url}/v1/ingest`, c.keys.ingest, Uint8Array.from([1, 2, 3]), from('10.0.0.1'))).status);
+      // The address that sent the junk is cut off after its refusals…
+      expect(junk.filter((s) => s === 400).length).toBeGreaterThanOrEqual(30);
+      expect(junk).toContain(429);
+      // …while devices elsewhere still have the key's whole budget (a fixed window may have
+      // reset during the run, which only gives more).
+      const statuses: number[] = [];
+      for (let d = 0; d < 10; d++) {
+        const bytes = makePayload(core, { deviceId: `device-legit-${d}`, uploadId: `upload-legit-${d}`, windowStart: Date.now() - 3 * MIN, rows: makeRows(d, 5) });
+        statuses.push((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes, from(`10.0.1.${d}`))).status);
+      }
+      expect(statuses).toEqual(Array(10).fill(200));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('limits the device ids a client address introduces per minute', async () => {
+    const c = await startCollector(BACKENDS[0], { rateLimitNewDevicesPerAddress: 20 });
+    try {
+      const statuses: number[] = [];
+      for (let d = 0; d < 60; d++) {
+        const bytes = makePayload(core, { deviceId: `device-made-up-${d}`, uploadId: `upload-made-up-${d}`, windowStart: Date.now() - 3 * MIN, rows: makeRows(d, 2) });
+        statuses.push((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status);
+      }
+      // A fixed window may reset once during the run: at most two windows' worth get through.
+      const admitted = statuses.filter((s) => s === 200).length;
+      expect(admitted).toBeGreaterThanOrEqual(20);
+      expect(admitted).toBeLessThanOrEqual(40);
+      expect(statuses.filter((s) => s !== 200).every((s) => s === 429)).toBe(true);
+      // A device already seen is never counted again.
+      const again = makePayload(core, { deviceId: 'device-made-up-0', uploadId: 'upload-made-up-again', windowStart: Date.now() - 3 * MIN, rows: makeRows(1, 2) });
+      expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, again)).status).toBe(200);
+    } finally {
+      await c.stop();
+    }
+  });
 });

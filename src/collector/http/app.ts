@@ -29,6 +29,7 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   const app = Fastify({
     logger: false,
     bodyLimit: 1_048_576,
+    trustProxy: o.trustProxy,
     requestTimeout: o.requestTimeoutMs,
     connectionTimeout: o.idleTimeoutMs,
     http: { headersTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeout || 1000, o.requestTimeoutMs || 1000)) },
