@@ -16,6 +16,7 @@ import { batchRows, recordInputs, recordOutputs, RecordingError, rowsOf } from '
 import { buildPlan, describeTensors, HEALTH, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
 import { openStore, type Checkpoint, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
+import { restamp } from './restamp.ts';
 
 export interface EngineStatus {
   storage: 'indexeddb' | 'memory';
@@ -115,6 +116,7 @@ export class MonitorEngine {
           afterPass: () => this.#outboxChanged(),
           fetch: deps.fetch,
           now: deps.now,
+          restamp: (bytes, shiftMs) => restamp(deps.core, bytes, shiftMs),
         })
       : null;
   }

@@ -85,7 +85,9 @@ export function parseHeader(
   const windowEnd = millis(meta, 'windowEnd');
   if (windowEnd <= windowStart) throw bad('window', 'window: windowEnd must be after windowStart');
   if (windowEnd - windowStart > 86_400_000) throw bad('window', 'window: longer than one day');
-  if (windowEnd > now + limits.maxFutureMs) throw bad('window', 'window: ends in the future');
+  // Not the upload's fault but its device's clock: the device corrects its windows with the
+  // collector's clock (the responses' Date) and sends again.
+  if (windowEnd > now + limits.maxFutureMs) throw bad('clock', `clock: the window ends ${Math.round((windowEnd - now) / 1000)}s after the collector's now; correct the device clock by the Date header`);
   if (windowStart < now - limits.maxAgeMs) throw bad('window', 'window: starts too far in the past');
   const privacy = jsonObject(meta, 'privacy');
   return {
