@@ -12,6 +12,7 @@ import { buildApp } from './http/app.ts';
 import { KeyCache } from './http/auth.ts';
 import { ModelRegistry } from './ingest/models.ts';
 import { CollectorMetrics } from './metrics.ts';
+import { WriteHealth } from './write-health.ts';
 import { deliverDue } from './alerts/deliver.ts';
 import { every } from './background.ts';
 import { evaluateAlerts, type Transition } from './alerts/evaluate.ts';
@@ -54,6 +55,7 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     models: new ModelRegistry(opts.keyCacheMs),
     keys: new KeyCache(db, opts.keyCacheMs),
     metrics,
+    writes: new WriteHealth(metrics.registry),
   };
   registerModelMetrics(metrics.registry, () => snapshot(db, core, opts, Date.now(), metrics.evaluationFailures));
   registerAlertMetrics(metrics.registry, db);

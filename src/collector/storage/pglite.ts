@@ -1,6 +1,6 @@
 // PGlite adapter: PostgreSQL compiled to WebAssembly, running in this process on a data
 // directory. Zero set-up; one process owns the directory at a time.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, Row } from './db.ts';
 import { lockDirectory } from './dir-lock.ts';
@@ -23,6 +23,19 @@ const BYTEA_CODEC = {
   },
 };
 
+/** PGlite's own start-up errors say little ("failed to initialize properly"): a full disk is named. */
+function whyNotOpen(dir: string, err: unknown): string {
+  const message = String((err as Error)?.message ?? err).split('\n')[0];
+  try {
+    const fs = statfsSync(dir);
+    const free = fs.bavail * fs.bsize;
+    if (free < 64 * 2 ** 20) return `only ${(free / 2 ** 20).toFixed(1)} MiB free on its disk; free some space and start again (${message})`;
+  } catch {
+    /* no figure: the original reason stands alone */
+  }
+  return message;
+}
+
 /** `memory://` (or no directory) is an in-memory database: tests, throwaway runs. */
 export async function openPglite(dataDir: string | undefined): Promise<Db> {
   const inMemory = !dataDir || dataDir === 'memory://';
@@ -35,7 +48,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
     pg = await PGlite.create(inMemory ? 'memory://' : dataDir, BYTEA_CODEC);
   } catch (err) {
     release();
-    throw err;
+    throw new Error(`PGlite cannot open data directory ${dataDir}: ${whyNotOpen(dataDir!, err)}`);
   }
   const wrap = (q: { query: PGlite['query'] }): Queryable => ({
     async query<T extends Row>(sql: string, params?: unknown[]) {

@@ -66,8 +66,10 @@ export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
         const r = await ingest({ ...ingestCtx, admitDevice }, principal.projectId, bytes).catch((err) => {
           // A refusal the client caused spends its address's budget, not the key's.
           if (err instanceof RequestError && err.status >= 400 && err.status < 500 && err.status !== 429) refusedPerAddress.take(address);
+          if (!(err instanceof RequestError)) ctx.writes.failed(err);
           throw err;
         });
+        ctx.writes.ok();
         perKey.take(key);
         ctx.metrics.ingested.inc({ result: r.duplicate ? 'duplicate' : 'accepted' });
         return { ok: true, uploadId: r.uploadId, duplicate: r.duplicate };
