@@ -11,6 +11,8 @@ export interface CollectorOptions {
   dataDir: string;
   /** Largest accepted ingest body, bytes. */
   maxPayloadBytes: number;
+  /** Most columns an upload may carry (the core's own limit is 4096). */
+  maxColumns: number;
   /** No aggregate built from fewer distinct devices is ever returned. */
   kAnonymity: number;
   /** Register an unknown model version on its first upload (else 422). */
@@ -93,6 +95,7 @@ export const SETTINGS: Setting[] = [
   { key: 'databaseUrl', flag: '--database-url', env: 'DATABASE_URL', type: 'string', help: 'PostgreSQL URL; unset: embedded PGlite' },
   { key: 'dataDir', flag: '--data-dir', env: 'EDGEWATCH_DATA_DIR', type: 'string', default: './.edgewatch', help: 'PGlite data directory' },
   { key: 'maxPayloadBytes', flag: '--max-payload-bytes', env: 'EDGEWATCH_MAX_PAYLOAD_BYTES', type: 'int', default: 1_048_576, help: 'largest ingest body' },
+  { key: 'maxColumns', flag: '--max-columns', env: 'EDGEWATCH_MAX_COLUMNS', type: 'int', default: 1024, help: 'most columns per upload' },
   { key: 'kAnonymity', flag: '--k-anonymity', env: 'EDGEWATCH_K_ANONYMITY', type: 'int', default: 5, help: 'minimum distinct devices behind any aggregate shown' },
   { key: 'autoRegister', flag: '--auto-register', env: 'EDGEWATCH_AUTO_REGISTER', type: 'bool', default: true, help: 'register unknown model versions on first upload' },
   { key: 'maxFutureMs', flag: '--max-future-ms', env: 'EDGEWATCH_MAX_FUTURE_MS', type: 'int', default: 300_000, help: 'tolerated clock skew for window ends' },

@@ -6,6 +6,7 @@ import { BACKENDS } from './helpers/backends.ts';
 import { get, post, startCollector, type Running } from './helpers/collector.ts';
 import { makePayload, makeRows, profileOfRows } from './helpers/payloads.ts';
 import type { ColumnSpec } from '../../src/core/types.ts';
+import { wireProfile, zeros } from '../helpers/wire.ts';
 
 const MIN = 60_000;
 
@@ -243,6 +244,25 @@ describe('ingest options', () => {
       // A device already seen is never counted again.
       const again = makePayload(core, { deviceId: 'device-made-up-0', uploadId: 'upload-made-up-again', windowStart: Date.now() - 3 * MIN, rows: makeRows(1, 2) });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, again)).status).toBe(200);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('refuses uploads wider than --max-columns, and nothing is stored', async () => {
+    const c = await startCollector(BACKENDS[0], { maxColumns: 100 });
+    const window = Date.now() - 5 * MIN;
+    try {
+      const wide = (n: number, id: string) =>
+        wireProfile(Array.from({ length: n }, (_, i) => zeros(`f${i}`, 3)), {
+          model: 'wide', modelVersion: '1', windowStart: String(window), windowEnd: String(window + MIN), deviceId: 'device-wide', uploadId: id,
+        });
+      const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, wide(101, 'upload-wide-1'));
+      expect(r).toMatchObject({ status: 413, body: { reason: 'too_wide', permanent: true } });
+      expect(String(r.body.error)).toMatch(/101 columns, at most 100/);
+      expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, wide(100, 'upload-wide-2'))).status).toBe(200);
+      const ids = await c.collector.context.db.query<{ upload_id: string }>('select upload_id from uploads');
+      expect(ids.map((x) => x.upload_id)).toEqual(['upload-wide-2']);
     } finally {
       await c.stop();
     }

@@ -17,6 +17,8 @@ export interface IngestContext {
   autoRegister: boolean;
   maxFutureMs: number;
   maxAgeMs: number;
+  /** Most columns per upload (0: the core's limit). */
+  maxColumns?: number;
   /** Versions a project may register by uploading (0: no limit). */
   maxVersionsPerProject?: number;
   /** Seconds a device must wait before its next upload, 0 to admit it (rate limit). */
@@ -43,6 +45,9 @@ export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8
     if (wait > 0) throw new RequestError(429, 'rate_limit', `rate limit: device over its uploads per minute, retry in ${wait}s`);
     const specs = profile.columns;
     if (specs.length === 0) throw new RequestError(422, 'schema', 'schema: the profile has no columns');
+    if (ctx.maxColumns && specs.length > ctx.maxColumns) {
+      throw new RequestError(413, 'too_wide', `too wide: ${specs.length} columns, at most ${ctx.maxColumns} per upload (--max-columns)`);
+    }
     let known = await ctx.models.get(ctx.db, projectId, header.model, header.version);
     if (!known) {
       if (!ctx.autoRegister) {

@@ -16,6 +16,7 @@ import type { Db, Queryable } from '../storage/db.ts';
 import type { Counter } from 'prom-client';
 import { addNoise, type NoiseScales } from './aggregate.ts';
 import { quarantine, type BadPiece, type Key } from './quarantine.ts';
+import { yieldToLoop } from '../yield.ts';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -156,6 +157,7 @@ async function rollKey(tx: Queryable, core: Core, l: Level, k: Key, counters: Ro
   const rolled: number[] = [];
   try {
     for (const u of pieces) {
+      await yieldToLoop(); // one piece per slice: a key of wide uploads does not hold the loop
       const p = decoded(core, l.source as BadPiece['source'], u, bad);
       if (!p) continue;
       rolled.push(u.id);

@@ -11,6 +11,7 @@ import type { Core, Profile } from '../core.ts';
 import { parseEvalWindows } from '../eval-windows.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate } from './aggregate.ts';
+import { yieldToLoop } from '../yield.ts';
 import { loadBaseline } from './baselines.ts';
 import { healthOf, type HealthState } from './health.ts';
 import { outputsOf, type OutputState } from './outputs.ts';

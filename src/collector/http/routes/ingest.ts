@@ -23,6 +23,7 @@ export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
     maxFutureMs: ctx.options.maxFutureMs,
     maxAgeMs: ctx.options.maxAgeMs,
     maxVersionsPerProject: ctx.options.maxVersionsPerProject,
+    maxColumns: ctx.options.maxColumns,
   };
 
   app.post(
