@@ -21,7 +21,8 @@ import {
 } from './categorical';
 import { HLL_M } from './hll';
 import { MAX_COLUMNS, Profile } from './profile';
-import { fail } from './errors';
+import { fail, labelText } from './errors';
+import { columnProblem, uploadProblem } from './validate';
 
 export const FORMAT_VERSION: u8 = 1;
 const MAGIC: u32 = 0x46505745; // "EWPF" read little-endian
@@ -186,12 +187,28 @@ function writeCategorical(w: Writer, s: CategoricalSketch): void {
 
 // ---- reading ----------------------------------------------------------------------------------
 
+// What decoding may allocate beyond the input's own size: a sketch's registers or a column's
+// objects are charged here, so a payload of many tiny columns cannot ask for far more memory than
+// it brought.
+const ALLOC_PER_BYTE: i64 = 32;
+const ALLOC_BASE: i64 = 65536;
+const COLUMN_COST: i64 = 256;
+
 class Reader {
   pos: usize;
   ok: bool = true;
+  budget: i64;
 
   constructor(public start: usize, public end: usize) {
     this.pos = start;
+    this.budget = ALLOC_BASE + ALLOC_PER_BYTE * <i64>(end - start);
+  }
+
+  /** Charges `n` bytes of allocation; false (and decoding ends) once the budget is spent. */
+  spend(n: i64): bool {
+    this.budget -= n;
+    if (this.budget < 0) this.bad('payload asks for more memory than its size allows');
+    return this.ok;
   }
 
   left(): i64 {
@@ -271,6 +288,16 @@ class Reader {
   }
 }
 
+/** Decodes one device window: the profile's invariants plus those of an upload (validate.ts). */
+export function decodeUpload(ptr: usize, len: usize): Profile | null {
+  const p = decodeProfile(ptr, len);
+  if (p == null) return null;
+  const why = uploadProblem(p);
+  if (why == null) return p;
+  fail('invalid upload: ' + why);
+  return null;
+}
+
 export function decodeProfile(ptr: usize, len: usize): Profile | null {
   const r = new Reader(ptr, ptr + len);
   if (len < 5 || load<u32>(ptr) != MAGIC) {
@@ -300,8 +327,14 @@ export function decodeProfile(ptr: usize, len: usize): Profile | null {
   }
   const nCols = r.length(MAX_COLUMNS, 'column count');
   for (let i = 0; r.ok && i < nCols; i++) {
+    if (!r.spend(COLUMN_COST)) break;
     const c = readColumn(r);
     if (!r.ok) break;
+    const why = columnProblem(c);
+    if (why != null) {
+      r.bad("column '" + labelText(c.name) + "': " + why);
+      break;
+    }
     if (p.find(c.name) >= 0) r.bad('duplicate column name');
     p.columns.push(c);
   }
@@ -456,6 +489,7 @@ function readCategorical(r: Reader, c: Column): void {
     s.vocabulary = order;
   }
   if (mode == MODE_SKETCH) {
+    if (!r.spend(HLL_M)) return;
     const regs = new StaticArray<u8>(HLL_M);
     s.hll = regs;
     const enc = r.u8();

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_BUCKETS, DEFAULT_SCALE, ExpHistogram, MAX_BUCKET_BUDGET, va
 import { FixedGrid, validEdges, linearEdges } from './grid';
 import { CategoricalSketch, DEFAULT_CAPACITY, MAX_CAPACITY, MODE_EXACT } from './categorical';
 import { MAX_COLUMNS, Profile, mergeProfiles } from './profile';
-import { decodeProfile, encodeProfile, Writer } from './codec';
+import { decodeProfile, decodeUpload, encodeProfile, Writer } from './codec';
 import { fail, lastError } from './errors';
 import { quantileOf } from './cells';
 import { compareCategorical, compareNumeric, meanOf, stdOf } from './drift';
@@ -296,6 +296,12 @@ export function profile_encode(h: i32): i32 {
 /** Decodes bytes at ptr; returns a handle, or 0 with the reason in last_error. */
 export function profile_decode(ptr: usize, len: i32): i32 {
   const p = decodeProfile(ptr, <usize>len);
+  return p == null ? 0 : register(p);
+}
+
+/** Decodes one device window (profile_decode plus the checks of an upload, see validate.ts). */
+export function profile_decode_upload(ptr: usize, len: i32): i32 {
+  const p = decodeUpload(ptr, <usize>len);
   return p == null ? 0 : register(p);
 }
 

@@ -4,6 +4,7 @@ import { ExpHistogram } from './exphist';
 import { FixedGrid } from './grid';
 import { CategoricalSketch, Item, vocabulariesMatch } from './categorical';
 import { fail, labelText } from './errors';
+import { mergeProblem } from './validate';
 
 export const MAX_COLUMNS: i32 = 4096;
 
@@ -87,7 +88,11 @@ export function mergeProfiles(a: Profile, b: Profile): bool {
   for (let i = 0; i < b.columns.length; i++) {
     const j = a.find(b.columns[i].name);
     if (j < 0) continue;
-    const reason = incompatibility(a.columns[j], b.columns[i]);
+    let reason = incompatibility(a.columns[j], b.columns[i]);
+    if (reason == null) {
+      const why = mergeProblem(a.columns[j], b.columns[i]);
+      if (why != null) reason = "column '" + labelText(b.columns[i].name) + "': " + why;
+    }
     if (reason != null) {
       fail(reason);
       return false;

@@ -11,6 +11,8 @@ export interface CollectorOptions {
   dataDir: string;
   /** Largest accepted ingest body, bytes. */
   maxPayloadBytes: number;
+  /** Most columns an upload may carry (the core's own limit is 4096). */
+  maxColumns: number;
   /** No aggregate built from fewer distinct devices is ever returned. */
   kAnonymity: number;
   /** Register an unknown model version on its first upload (else 422). */
@@ -23,10 +25,16 @@ export interface CollectorOptions {
   keyCacheMs: number;
   /** Bins per numeric column of the private-mode grid derived from a baseline. */
   gridBins: number;
-  /** Ingest requests per minute per ingest key (0: unlimited). */
+  /** Accepted ingest requests per minute per ingest key (0: unlimited). */
   rateLimitPerKey: number;
   /** Ingest requests per minute per device id (0: unlimited). */
   rateLimitPerDevice: number;
+  /** Refused ingest requests per minute per client address before all its requests get 429 (0: unlimited). */
+  rateLimitRefusedPerAddress: number;
+  /** Device ids first seen per minute per client address (0: unlimited). */
+  rateLimitNewDevicesPerAddress: number;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy or balancer). */
+  trustProxy: boolean;
   /** If set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
   /**
@@ -60,6 +68,16 @@ export interface CollectorOptions {
   otlpUrl?: string;
   /** Interval pushed to OTLP, ms; each push covers the interval before the last one. */
   otlpIntervalMs: number;
+  /** Model versions a project may register by uploading (0: no limit). */
+  maxVersionsPerProject: number;
+  /** Longest a client may take to send its request headers, ms. */
+  headersTimeoutMs: number;
+  /** Longest a client may take to send a whole request (headers and body), ms. */
+  requestTimeoutMs: number;
+  /** Longest a connection may stay silent (mid-body or idle between requests), ms. */
+  idleTimeoutMs: number;
+  /** On SIGINT/SIGTERM, how long requests in flight may take before their connections are cut, ms. */
+  shutdownTimeoutMs: number;
 }
 
 interface Setting {
@@ -77,6 +95,7 @@ export const SETTINGS: Setting[] = [
   { key: 'databaseUrl', flag: '--database-url', env: 'DATABASE_URL', type: 'string', help: 'PostgreSQL URL; unset: embedded PGlite' },
   { key: 'dataDir', flag: '--data-dir', env: 'EDGEWATCH_DATA_DIR', type: 'string', default: './.edgewatch', help: 'PGlite data directory' },
   { key: 'maxPayloadBytes', flag: '--max-payload-bytes', env: 'EDGEWATCH_MAX_PAYLOAD_BYTES', type: 'int', default: 1_048_576, help: 'largest ingest body' },
+  { key: 'maxColumns', flag: '--max-columns', env: 'EDGEWATCH_MAX_COLUMNS', type: 'int', default: 1024, help: 'most columns per upload' },
   { key: 'kAnonymity', flag: '--k-anonymity', env: 'EDGEWATCH_K_ANONYMITY', type: 'int', default: 5, help: 'minimum distinct devices behind any aggregate shown' },
   { key: 'autoRegister', flag: '--auto-register', env: 'EDGEWATCH_AUTO_REGISTER', type: 'bool', default: true, help: 'register unknown model versions on first upload' },
   { key: 'maxFutureMs', flag: '--max-future-ms', env: 'EDGEWATCH_MAX_FUTURE_MS', type: 'int', default: 300_000, help: 'tolerated clock skew for window ends' },
@@ -85,6 +104,9 @@ export const SETTINGS: Setting[] = [
   { key: 'gridBins', flag: '--grid-bins', env: 'EDGEWATCH_GRID_BINS', type: 'int', default: 64, help: 'bins per numeric column of the private-mode grid' },
   { key: 'rateLimitPerKey', flag: '--rate-limit-per-key', env: 'EDGEWATCH_RATE_LIMIT_PER_KEY', type: 'int', default: 0, help: 'ingest requests/minute per key (0: off)' },
   { key: 'rateLimitPerDevice', flag: '--rate-limit-per-device', env: 'EDGEWATCH_RATE_LIMIT_PER_DEVICE', type: 'int', default: 120, help: 'ingest requests/minute per device id (0: off)' },
+  { key: 'rateLimitRefusedPerAddress', flag: '--rate-limit-refused-per-address', env: 'EDGEWATCH_RATE_LIMIT_REFUSED_PER_ADDRESS', type: 'int', default: 60, help: 'refused ingest requests/minute per client address (0: off)' },
+  { key: 'rateLimitNewDevicesPerAddress', flag: '--rate-limit-new-devices-per-address', env: 'EDGEWATCH_RATE_LIMIT_NEW_DEVICES_PER_ADDRESS', type: 'int', default: 120, help: 'device ids first seen/minute per client address (0: off)' },
+  { key: 'trustProxy', flag: '--trust-proxy', env: 'EDGEWATCH_TRUST_PROXY', type: 'bool', default: false, help: 'client address from X-Forwarded-For (behind a proxy)' },
   { key: 'metricsToken', flag: '--metrics-token', env: 'EDGEWATCH_METRICS_TOKEN', type: 'string', help: 'bearer token required by /metrics' },
   { key: 'evalWindows', flag: '--eval-windows', env: 'EDGEWATCH_EVAL_WINDOWS', type: 'windows', default: '1h,24h', help: 'rolling windows of model metrics and alerts (spans: s, m, h, d)' },
   { key: 'evalMaxSegments', flag: '--eval-max-segments', env: 'EDGEWATCH_EVAL_MAX_SEGMENTS', type: 'int', default: 20, help: 'segments per model version in metrics and alerts (most devices first)' },
@@ -99,6 +121,11 @@ export const SETTINGS: Setting[] = [
   { key: 'dailyRetentionMs', flag: '--daily-retention-ms', env: 'EDGEWATCH_DAILY_RETENTION_MS', type: 'int', default: 730 * 86_400_000, help: 'keep daily rollups (0: forever)' },
   { key: 'otlpUrl', flag: '--otlp-url', env: 'EDGEWATCH_OTLP_URL', type: 'string', help: 'OTLP/HTTP metrics endpoint to push merged histograms to' },
   { key: 'otlpIntervalMs', flag: '--otlp-interval-ms', env: 'EDGEWATCH_OTLP_INTERVAL_MS', type: 'int', default: 60_000, help: 'OTLP push interval' },
+  { key: 'maxVersionsPerProject', flag: '--max-versions-per-project', env: 'EDGEWATCH_MAX_VERSIONS_PER_PROJECT', type: 'int', default: 200, help: 'model versions a project may register by uploading (0: no limit)' },
+  { key: 'headersTimeoutMs', flag: '--headers-timeout-ms', env: 'EDGEWATCH_HEADERS_TIMEOUT_MS', type: 'int', default: 10_000, help: 'longest time to receive request headers' },
+  { key: 'requestTimeoutMs', flag: '--request-timeout-ms', env: 'EDGEWATCH_REQUEST_TIMEOUT_MS', type: 'int', default: 30_000, help: 'longest time to receive a whole request' },
+  { key: 'idleTimeoutMs', flag: '--idle-timeout-ms', env: 'EDGEWATCH_IDLE_TIMEOUT_MS', type: 'int', default: 10_000, help: 'longest silence on a connection, mid-body or between requests' },
+  { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms', env: 'EDGEWATCH_SHUTDOWN_TIMEOUT_MS', type: 'int', default: 10_000, help: 'on SIGINT/SIGTERM, longest wait for requests in flight' },
   { key: 'publicUrl', flag: '--public-url', env: 'EDGEWATCH_PUBLIC_URL', type: 'string', help: 'dashboard base URL for links in alerts' },
 ];
 

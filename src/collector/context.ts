@@ -5,6 +5,7 @@ import type { KeyCache } from './http/auth.ts';
 import type { ModelRegistry } from './ingest/models.ts';
 import type { CollectorMetrics } from './metrics.ts';
 import type { Db } from './storage/db.ts';
+import type { WriteHealth } from './write-health.ts';
 
 export interface CollectorContext {
   options: CollectorOptions;
@@ -13,4 +14,5 @@ export interface CollectorContext {
   models: ModelRegistry;
   keys: KeyCache;
   metrics: CollectorMetrics;
+  writes: WriteHealth;
 }

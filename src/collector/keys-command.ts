@@ -1,6 +1,6 @@
 // `edgewatch keys create|list|revoke`: key management straight on the database (PGlite data
-// directory or DATABASE_URL). With PGlite, run it while the collector is stopped: one process
-// owns the data directory.
+// directory or DATABASE_URL). One process owns a PGlite directory (storage/dir-lock.ts): against
+// a running collector's directory the command says so in one line and changes nothing.
 import { resolveOptions } from './config.ts';
 import { createKey, KEY_KINDS, listKeys, revokeKey, type KeyKind } from './keys.ts';
 import { openStorage } from './storage/open.ts';

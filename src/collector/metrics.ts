@@ -34,6 +34,24 @@ export class CollectorMetrics {
     registers: [this.registry],
   });
 
+  readonly quarantined = new Counter({
+    name: 'edgewatch_quarantined_total',
+    help: 'Stored pieces moved to quarantine because they no longer decode, by source table.',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+  readonly rollupFailures = new Counter({
+    name: 'edgewatch_rollup_failures_total',
+    help: 'Rollup keys (model version, segment, period) that failed and were skipped until the next round, by level.',
+    labelNames: ['level'],
+    registers: [this.registry],
+  });
+  readonly evaluationFailures = new Counter({
+    name: 'edgewatch_evaluation_failures_total',
+    help: 'Model versions whose evaluation (metrics, alerts) failed and was skipped in that round.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'edgewatch_process_' });
   }

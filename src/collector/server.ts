@@ -1,6 +1,8 @@
 // Builds a collector (storage, core, HTTP app) and runs it until SIGINT/SIGTERM. Shutdown stops
-// accepting connections, lets in-flight requests finish (each acknowledges only after its commit),
-// then closes the database.
+// accepting connections, lets in-flight requests finish (each acknowledges only after its commit)
+// for at most the shutdown deadline, cuts the connections still open after it (an upload not yet
+// received whole was never acknowledged, so nothing acknowledged is lost), then closes the
+// database once the requests already being handled have settled.
 import type { FastifyInstance } from 'fastify';
 import { defaultOptions, type CollectorOptions } from './config.ts';
 import { parseEvalWindows } from './eval-windows.ts';
@@ -10,6 +12,7 @@ import { buildApp } from './http/app.ts';
 import { KeyCache } from './http/auth.ts';
 import { ModelRegistry } from './ingest/models.ts';
 import { CollectorMetrics } from './metrics.ts';
+import { WriteHealth } from './write-health.ts';
 import { deliverDue } from './alerts/deliver.ts';
 import { every } from './background.ts';
 import { evaluateAlerts, type Transition } from './alerts/evaluate.ts';
@@ -49,18 +52,20 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     options: opts,
     db,
     core,
-    models: new ModelRegistry(),
+    models: new ModelRegistry(opts.keyCacheMs),
     keys: new KeyCache(db, opts.keyCacheMs),
     metrics,
+    writes: new WriteHealth(metrics.registry),
   };
-  registerModelMetrics(metrics.registry, () => snapshot(db, core, opts));
+  registerModelMetrics(metrics.registry, () => snapshot(db, core, opts, Date.now(), metrics.evaluationFailures));
   registerAlertMetrics(metrics.registry, db);
   const app = await buildApp(context);
   const runAlerts = async (now = Date.now()) => {
-    const transitions = await evaluateAlerts(db, await snapshot(db, core, opts, now), now, opts.publicUrl);
+    const transitions = await evaluateAlerts(db, await snapshot(db, core, opts, now, metrics.evaluationFailures), now, opts.publicUrl);
     return { transitions, ...(await deliverDue(db, now)) };
   };
-  const runRollups = (now = Date.now()) => rollupRound(db, core, now);
+  const runRollups = (now = Date.now()) =>
+    rollupRound(db, core, now, 100, { quarantined: metrics.quarantined, failed: metrics.rollupFailures });
   const runRetention = (now = Date.now()) => pruneRound(db, opts, now);
   const otlp = async (from: number, to: number) => {
     if (!opts.otlpUrl) throw new Error('no OTLP endpoint configured (--otlp-url)');
@@ -71,8 +76,11 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     every(opts.alertIntervalMs, 'alerts', () => runAlerts()),
     // Pruning follows each rollup round, so what it may delete has just had its chance to fold.
     every(opts.rollupIntervalMs, 'rollups', async () => {
-      await runRollups();
-      await runRetention();
+      try {
+        await runRollups();
+      } finally {
+        await runRetention();
+      }
     }),
     // Each push covers the interval before the last one, so late uploads of a window still count.
     every(opts.otlpUrl ? step : 0, 'otlp', () => {
@@ -90,13 +98,25 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     pushOtlp: otlp,
     close() {
       closing ??= (async () => {
-        await app.close();
+        await closeWithin(app, opts.shutdownTimeoutMs);
         await Promise.all(tasks.map((t) => t.stop()));
         await db.close();
       })();
       return closing;
     },
   };
+}
+
+/** Closes the server, cutting every connection still open after `ms` (0: wait for all). */
+async function closeWithin(app: FastifyInstance, ms: number): Promise<void> {
+  const closed = app.close();
+  if (ms <= 0) return closed;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([closed, deadline]);
+  clearTimeout(timer);
+  app.server.closeAllConnections();
+  await closed;
 }
 
 /** `edgewatch serve`: listens, logs one line, and shuts down gracefully on SIGINT/SIGTERM. */

@@ -22,7 +22,7 @@ export const DRIFT_DEFAULTS: Required<DriftOptions> = { smallSample: 1000, pvalu
 export function compareProfiles(baseline: Profile, current: Profile, options: DriftOptions = {}): DriftReport {
   if (baseline.engine !== current.engine) throw new CoreError('profiles from different cores cannot be compared');
   const opts = { ...DRIFT_DEFAULTS, ...options };
-  const columns: Record<string, ColumnDrift> = {};
+  const columns: Record<string, ColumnDrift> = Object.create(null);
   const e = baseline.engine;
   const currentCols = current.columns;
   for (let ia = 0; ia < baseline.columns.length; ia++) {

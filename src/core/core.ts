@@ -50,6 +50,15 @@ export class Core {
     return new Profile(this.engine, this.engine.decode(bytes));
   }
 
+  /**
+   * Decodes one device window: profileFromBytes' checks plus an upload's own (every exact column
+   * counts the same rows, counts within one window's ceiling, noise only in the "dp" mode).
+   */
+  uploadFromBytes(bytes: Uint8Array): Profile {
+    if (!(bytes instanceof Uint8Array)) throw new CoreError('uploadFromBytes takes a Uint8Array');
+    return new Profile(this.engine, this.engine.decodeUpload(bytes));
+  }
+
   inferSchema(rows: Iterable<Record<string, CellValue>>): Schema {
     return inferSchema(rows);
   }

@@ -26,6 +26,7 @@ export interface Exports {
   profile_merge(h: number, other: number): number;
   profile_encode(h: number): number;
   profile_decode(ptr: number, len: number): number;
+  profile_decode_upload(ptr: number, len: number): number;
   profile_add_noise(h: number, scale: number, seed: number): number;
   profile_column_count(h: number): number;
   profile_find(h: number, name: number, nameLen: number): number;
@@ -159,6 +160,11 @@ export class Engine {
   decode(bytes: Uint8Array): number {
     const ptr = this.putBytes(bytes);
     return this.ok(this.x.profile_decode(ptr, bytes.byteLength), 'cannot read profile', CodecError);
+  }
+
+  decodeUpload(bytes: Uint8Array): number {
+    const ptr = this.putBytes(bytes);
+    return this.ok(this.x.profile_decode_upload(ptr, bytes.byteLength), 'cannot read upload', CodecError);
   }
 }
 

@@ -102,7 +102,7 @@ export function classification(core: Core, classes: readonly string[], matrix: r
   const ptr = e.x.scratch(k * k * 8);
   new Float64Array(e.x.memory.buffer, ptr, k * k).set(matrix.flat());
   const f = e.resultF64(e.index(e.x.confusion_metrics(ptr, k), 'confusion matrix'));
-  const out: Record<string, ClassMetrics> = {};
+  const out: Record<string, ClassMetrics> = Object.create(null);
   classes.forEach((c, i) => {
     const o = 2 + 4 * i;
     out[c] = { precision: f[o], recall: f[o + 1], support: f[o + 2], predicted: f[o + 3] };

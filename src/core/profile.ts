@@ -215,7 +215,8 @@ export class Profile {
   get meta(): Record<string, string> {
     const e = this.#engine;
     const n = e.index(e.x.profile_meta_count(this.handle), 'meta');
-    const out: Record<string, string> = {};
+    // Keys come from the bytes: a null prototype keeps "__proto__" or "constructor" plain keys.
+    const out: Record<string, string> = Object.create(null);
     for (let i = 0; i < n; i++) {
       const r = new ResultReader(e.result(e.index(e.x.profile_meta_entry(this.handle, i), 'meta')));
       const k = r.str();

@@ -17,6 +17,7 @@ import { HEALTH } from '../core/columns.ts';
 import { buildPlan, describeTensors, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
 import { openStore, type Checkpoint, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
+import { restamp } from './restamp.ts';
 
 export interface EngineStatus {
   storage: 'indexeddb' | 'memory';
@@ -116,6 +117,7 @@ export class MonitorEngine {
           afterPass: () => this.#outboxChanged(),
           fetch: deps.fetch,
           now: deps.now,
+          restamp: (bytes, shiftMs) => restamp(deps.core, bytes, shiftMs),
         })
       : null;
   }

@@ -2,6 +2,10 @@
 // attempt backs off exponentially with jitter (or as long as Retry-After says); nothing is sent
 // while offline. The upload id inside the payload makes a repeated POST harmless at the collector.
 // One tab at a time works on the outbox (a Web Lock), so tabs never upload the same window twice.
+// Every response's Date tells the collector's clock: when this device's clock is off by more
+// than CLOCK_TOLERANCE_MS, windows are sent as the collector's clock places them (restamp), and
+// a window refused for the clock is kept and sent again at once, corrected. Whether a refusal
+// is final comes from the collector's answer (`permanent`), else from its status.
 import { withLockIfFree } from './locks.ts';
 import type { OutboxEntry, Store } from './store.ts';
 
@@ -20,7 +24,12 @@ export interface UploaderOptions {
   fetch?: typeof fetch;
   now?: () => number;
   random?: () => number;
+  /** Moves a payload's window times by the given ms (see restamp.ts); without it, no correction. */
+  restamp?: (bytes: Uint8Array, shiftMs: number) => Uint8Array;
 }
+
+/** Clock differences up to this are left alone: the collector tolerates minutes. */
+export const CLOCK_TOLERANCE_MS = 10_000;
 
 /** Bodies a keepalive request may carry in total (the browser's limit is 64 KiB in flight). */
 const KEEPALIVE_BUDGET = 60_000;
@@ -77,7 +86,9 @@ export function sendKeepalive(entries: readonly Pick<OutboxEntry, 'bytes'>[], co
 }
 
 export class Uploader {
-  #o: Required<Omit<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass'>> & Pick<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass'>;
+  #o: Required<Omit<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass' | 'restamp'>> & Pick<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass' | 'restamp'>;
+  /** The collector's clock minus this device's, ms, from the last response's Date. */
+  #clockOffset = 0;
   #online = true;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<UploadReport> | undefined;
@@ -147,11 +158,14 @@ export class Uploader {
     const { store } = this.#o;
     let status = 0;
     let retryAfter: string | null = null;
+    let refusal: { reason?: unknown; permanent?: unknown } | null = null;
     try {
-      const res = await this.#o.fetch(ingestUrl(this.#o.collector), this.#request(e, false));
+      const res = await this.#o.fetch(ingestUrl(this.#o.collector), this.#request(this.#corrected(e), false));
       status = res.status;
       retryAfter = res.headers.get('retry-after');
-      await res.body?.cancel().catch(() => {});
+      this.#readClock(res.headers.get('date'));
+      if (status >= 200 && status < 300) await res.body?.cancel().catch(() => {});
+      else refusal = await res.json().catch(() => null);
     } catch {
       status = 0; // network error, CORS, offline
     }
@@ -159,7 +173,12 @@ export class Uploader {
       await store.deleteOutbox(e.uploadId);
       return 'sent';
     }
-    if (PERMANENT.has(status)) {
+    if (refusal?.reason === 'clock' && Math.abs(this.#clockOffset) > CLOCK_TOLERANCE_MS && this.#o.restamp) {
+      // The clock is now known: send it again at once, corrected.
+      await store.putOutbox({ ...e, attempts: e.attempts + 1, notBefore: 0 });
+      return 'failed';
+    }
+    if (typeof refusal?.permanent === 'boolean' ? refusal.permanent : PERMANENT.has(status)) {
       console.warn(`edgewatch: the collector rejected window ${e.uploadId} (HTTP ${status}); it is dropped`);
       await store.deleteOutbox(e.uploadId);
       await store.update<number>('rejected-windows', (n) => (n ?? 0) + 1);
@@ -170,6 +189,19 @@ export class Uploader {
     const wait = retryAfterMs(retryAfter, now) ?? backoffDelay(attempts, this.#o.baseDelayMs, this.#o.maxDelayMs, this.#o.random);
     await store.putOutbox({ ...e, attempts, notBefore: now + wait });
     return 'failed';
+  }
+
+  #readClock(date: string | null): void {
+    const t = date ? Date.parse(date) : NaN;
+    // Date has whole seconds: its middle is the best guess.
+    if (!Number.isNaN(t)) this.#clockOffset = t + 500 - this.#o.now();
+  }
+
+  /** The entry as the collector's clock places it, when this device's clock is off. */
+  #corrected(e: OutboxEntry): OutboxEntry {
+    const shift = this.#clockOffset;
+    if (!this.#o.restamp || Math.abs(shift) <= CLOCK_TOLERANCE_MS) return e;
+    return { ...e, bytes: this.#o.restamp(e.bytes, Math.round(shift)) };
   }
 
   #request(e: OutboxEntry, keepalive: boolean): RequestInit {

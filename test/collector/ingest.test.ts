@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { get, post, startCollector, type Running } from './helpers/collector.ts';
-import { makePayload, makeRows, type Row } from './helpers/payloads.ts';
+import { makePayload, makeRows, profileOfRows } from './helpers/payloads.ts';
+import type { ColumnSpec } from 'edgewatch';
+import { wireProfile, zeros } from '../helpers/wire.ts';
 
 const MIN = 60_000;
 
@@ -60,7 +62,7 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
       ['truncated', post(ingestUrl, c.keys.ingest, valid({}).slice(0, 40)), 400, 'decode'],
       ['oversize', post(ingestUrl, c.keys.ingest, new Uint8Array(65 * 1024)), 413, 'too_large'],
       ['json body', post(ingestUrl, c.keys.ingest, new TextEncoder().encode('{}'), { 'content-type': 'application/json' }), 415, 'content_type'],
-      ['future window', post(ingestUrl, c.keys.ingest, valid({ windowStart: now + 3_600_000 })), 422, 'window'],
+      ['future window', post(ingestUrl, c.keys.ingest, valid({ windowStart: now + 3_600_000 })), 422, 'clock'],
       ['ancient window', post(ingestUrl, c.keys.ingest, valid({ windowStart: now - 30 * 86_400_000 })), 422, 'window'],
       ['inverted window', post(ingestUrl, c.keys.ingest, valid({ windowEnd: window - 1 })), 422, 'window'],
       ['no device', post(ingestUrl, c.keys.ingest, valid({ deviceId: '' })), 422, 'header'],
@@ -77,52 +79,60 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
     expect((await stored()).length).toBe(before);
   });
 
-  it('keeps each column of a model version the kind it was first registered with, and adds new columns', async () => {
-    const first = makePayload(core, { model: 'schema-m', deviceId: 'device-0004', uploadId: 'upload-schema-1', windowStart: window, rows: makeRows(4, 30) });
-    expect((await post(ingestUrl, c.keys.ingest, first)).status).toBe(200);
-    const kindChanged = makePayload(core, {
-      model: 'schema-m',
-      deviceId: 'device-0004',
-      uploadId: 'upload-schema-2',
-      windowStart: window,
-      columns: [{ name: 'plan', kind: 'numeric' }],
-      rows: [{ age: 1, income: 2, plan: 3 as unknown as string }],
+  it('enforces the kinds a baseline sets, takes columns it lacks; the first upload\'s columns are only provisional', async () => {
+    const upload = (id: string, columns?: ColumnSpec[], rows = makeRows(4, 30)) =>
+      post(ingestUrl, c.keys.ingest, makePayload(core, { model: 'schema-m', version: '2.0.0', deviceId: 'device-0004', uploadId: id, windowStart: window, columns, rows }));
+    // Whoever holds the ingest key uploads first, with `age` categorical…
+    const squat: ColumnSpec[] = [{ name: 'age', kind: 'categorical' }];
+    const squatRows = [{ age: 'old', income: 0, plan: 'x' }] as unknown as ReturnType<typeof makeRows>;
+    expect((await upload('upload-squat-1', squat, squatRows)).status).toBe(200);
+    // …and the real uploads are not locked out.
+    expect((await upload('upload-schema-1')).status).toBe(200);
+    const kindChanged: ColumnSpec[] = [{ name: 'plan', kind: 'numeric' }];
+    const kindRows = [{ age: 1, income: 2, plan: 3 as unknown as string }];
+    expect((await upload('upload-schema-2', kindChanged, kindRows)).status).toBe(200);
+    // The baseline sets the schema; from then on it is enforced.
+    const baseline = profileOfRows(core, makeRows(9, 500));
+    const put = await fetch(`${c.url}/v1/models/schema-m/versions/2.0.0/baseline`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/octet-stream' },
+      body: baseline.toBytes() as BodyInit,
     });
-    expect(await post(ingestUrl, c.keys.ingest, kindChanged)).toMatchObject({ status: 422, body: { reason: 'schema' } });
-    // A column the version has not seen (an output a baseline of training data lacks) joins it.
-    const newColumn = makePayload(core, {
-      model: 'schema-m',
-      deviceId: 'device-0004',
-      uploadId: 'upload-schema-3',
-      windowStart: window,
-      columns: [{ name: 'zip', kind: 'categorical' }],
-      rows: [{ zip: '98101' } as unknown as Row],
-    });
-    expect((await post(ingestUrl, c.keys.ingest, newColumn)).status).toBe(200);
-    const zipAsNumber = makePayload(core, {
-      model: 'schema-m',
-      deviceId: 'device-0004',
-      uploadId: 'upload-schema-5',
-      windowStart: window,
-      columns: [{ name: 'zip', kind: 'numeric' }],
-      rows: [{ zip: 98101 } as unknown as Row],
-    });
-    expect(await post(ingestUrl, c.keys.ingest, zipAsNumber)).toMatchObject({ status: 422, body: { reason: 'schema' } });
-    const registered = await c.collector.context.db.query<{ columns: Record<string, string> }>("select columns from models where model = 'schema-m'");
-    expect(registered[0].columns).toEqual({ age: 'numeric', income: 'numeric', plan: 'categorical', zip: 'categorical' });
-    // Fewer columns than registered is fine (a device may not record every output).
-    const subset = makePayload(core, {
-      model: 'schema-m',
-      deviceId: 'device-0004',
-      uploadId: 'upload-schema-4',
-      windowStart: window,
-      columns: [{ name: 'age', kind: 'numeric' }],
-      rows: makeRows(5, 5),
-    });
-    expect((await post(ingestUrl, c.keys.ingest, subset)).status).toBe(200);
-    expect((await stored()).map((r) => r.upload_id)).toEqual(expect.arrayContaining(['upload-schema-1', 'upload-schema-3', 'upload-schema-4']));
-    expect((await stored()).map((r) => r.upload_id)).not.toContain('upload-schema-2');
-    expect((await stored()).map((r) => r.upload_id)).not.toContain('upload-schema-5');
+    baseline.dispose();
+    expect(put.status).toBe(200);
+    expect(await upload('upload-squat-2', squat, squatRows)).toMatchObject({ status: 422, body: { reason: 'schema' } });
+    expect(await upload('upload-schema-3', kindChanged, kindRows)).toMatchObject({ status: 422, body: { reason: 'schema' } });
+    // A column the baseline lacks (an output, when the baseline is training data) joins the
+    // version with its kind, enforced from then on.
+    const zipRows = [{ zip: '98101' }] as unknown as ReturnType<typeof makeRows>;
+    expect((await upload('upload-schema-4', [{ name: 'zip', kind: 'categorical' }], zipRows)).status).toBe(200);
+    expect(await upload('upload-schema-7', [{ name: 'zip', kind: 'numeric' }], [])).toMatchObject({ status: 422, body: { reason: 'schema' } });
+    // Names that are also properties of plain objects are names like any other.
+    expect((await upload('upload-schema-5', [{ name: 'constructor', kind: 'numeric' }], [])).status).toBe(200);
+    expect(await upload('upload-schema-8', [{ name: 'constructor', kind: 'categorical' }], [])).toMatchObject({ status: 422, body: { reason: 'schema' } });
+    const [registered] = await c.collector.context.db.query<{ columns: Record<string, string> }>("select columns from models where model = 'schema-m'");
+    expect(registered.columns).toEqual({ age: 'numeric', income: 'numeric', plan: 'categorical', zip: 'categorical', constructor: 'numeric' });
+    // Fewer columns than the baseline is fine (a device may not record every output).
+    expect((await upload('upload-schema-6', [{ name: 'age', kind: 'numeric' }], makeRows(5, 5))).status).toBe(200);
+    const ids = (await stored()).map((r) => r.upload_id);
+    expect(ids).toEqual(expect.arrayContaining(['upload-squat-1', 'upload-schema-1', 'upload-schema-2', 'upload-schema-4', 'upload-schema-5', 'upload-schema-6']));
+    for (const refused of ['upload-squat-2', 'upload-schema-3', 'upload-schema-7', 'upload-schema-8']) expect(ids).not.toContain(refused);
+  });
+
+  it('limits the model versions a project registers by uploading', async () => {
+    const limited = await startCollector(BACKENDS[0], { maxVersionsPerProject: 3 });
+    try {
+      const upload = (version: string, id: string) =>
+        post(`${limited.url}/v1/ingest`, limited.keys.ingest, makePayload(core, { version, deviceId: 'device-0005', uploadId: id, windowStart: window, rows: makeRows(6, 5) }));
+      for (const v of ['1', '2', '3']) expect((await upload(v, `upload-v${v}-a`)).status).toBe(200);
+      const over = await upload('4', 'upload-v4-a');
+      expect(over).toMatchObject({ status: 422, body: { reason: 'version_limit' } });
+      expect(String(over.body.error)).toMatch(/3 registered model versions/);
+      // Versions already registered keep taking uploads.
+      expect((await upload('2', 'upload-v2-b')).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
   });
 
   it('counts accepted, duplicate and refused uploads in /metrics', async () => {
@@ -197,6 +207,69 @@ describe('ingest options', () => {
       expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(2);
       expect(statuses).toContain(429);
       expect(Number(retryAfter)).toBeGreaterThan(0);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('junk sent with a key does not spend the budget of its valid devices', async () => {
+    // Client addresses come from X-Forwarded-For here, as behind a proxy.
+    const c = await startCollector(BACKENDS[0], { rateLimitPerKey: 10, rateLimitRefusedPerAddress: 30, trustProxy: true });
+    try {
+      const from = (address: string) => ({ 'x-forwarded-for': address });
+      const junk = [];
+      for (let i = 0; i < 40; i++) junk.push((await post(`${c.url}/v1/ingest`, c.keys.ingest, Uint8Array.from([1, 2, 3]), from('10.0.0.1'))).status);
+      // The address that sent the junk is cut off after its refusals…
+      expect(junk.filter((s) => s === 400).length).toBeGreaterThanOrEqual(30);
+      expect(junk).toContain(429);
+      // …while devices elsewhere still have the key's whole budget (a fixed window may have
+      // reset during the run, which only gives more).
+      const statuses: number[] = [];
+      for (let d = 0; d < 10; d++) {
+        const bytes = makePayload(core, { deviceId: `device-legit-${d}`, uploadId: `upload-legit-${d}`, windowStart: Date.now() - 3 * MIN, rows: makeRows(d, 5) });
+        statuses.push((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes, from(`10.0.1.${d}`))).status);
+      }
+      expect(statuses).toEqual(Array(10).fill(200));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('limits the device ids a client address introduces per minute', async () => {
+    const c = await startCollector(BACKENDS[0], { rateLimitNewDevicesPerAddress: 20 });
+    try {
+      const statuses: number[] = [];
+      for (let d = 0; d < 60; d++) {
+        const bytes = makePayload(core, { deviceId: `device-made-up-${d}`, uploadId: `upload-made-up-${d}`, windowStart: Date.now() - 3 * MIN, rows: makeRows(d, 2) });
+        statuses.push((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status);
+      }
+      // A fixed window may reset once during the run: at most two windows' worth get through.
+      const admitted = statuses.filter((s) => s === 200).length;
+      expect(admitted).toBeGreaterThanOrEqual(20);
+      expect(admitted).toBeLessThanOrEqual(40);
+      expect(statuses.filter((s) => s !== 200).every((s) => s === 429)).toBe(true);
+      // A device already seen is never counted again.
+      const again = makePayload(core, { deviceId: 'device-made-up-0', uploadId: 'upload-made-up-again', windowStart: Date.now() - 3 * MIN, rows: makeRows(1, 2) });
+      expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, again)).status).toBe(200);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('refuses uploads wider than --max-columns, and nothing is stored', async () => {
+    const c = await startCollector(BACKENDS[0], { maxColumns: 100 });
+    const window = Date.now() - 5 * MIN;
+    try {
+      const wide = (n: number, id: string) =>
+        wireProfile(Array.from({ length: n }, (_, i) => zeros(`f${i}`, 3)), {
+          model: 'wide', modelVersion: '1', windowStart: String(window), windowEnd: String(window + MIN), deviceId: 'device-wide', uploadId: id,
+        });
+      const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, wide(101, 'upload-wide-1'));
+      expect(r).toMatchObject({ status: 413, body: { reason: 'too_wide', permanent: true } });
+      expect(String(r.body.error)).toMatch(/101 columns, at most 100/);
+      expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, wide(100, 'upload-wide-2'))).status).toBe(200);
+      const ids = await c.collector.context.db.query<{ upload_id: string }>('select upload_id from uploads');
+      expect(ids.map((x) => x.upload_id)).toEqual(['upload-wide-2']);
     } finally {
       await c.stop();
     }

@@ -1,6 +1,9 @@
 // The collector's HTTP face: fastify with JSON schemas on every JSON route (the OpenAPI document
 // at /v1/openapi.json is generated from them), a raw binary parser for ingest, CORS, and one
-// error shape for every refusal: {error: "<one line>", reason: "<label>"}.
+// error shape for every refusal: {error: "<one line>", reason: "<label>", permanent: <bool>}.
+// `permanent` tells a device whether sending the same bytes again can ever succeed: a payload
+// that does not decode or fit the schema never will; a device clock ahead (`clock`), a rate
+// limit, a version limit or a server error may pass later.
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -14,6 +17,8 @@ import { readRoutes } from './routes/read.ts';
 import { performanceRoutes } from './routes/performance.ts';
 import { summaryRoutes } from './routes/summaries.ts';
 
+const PERMANENT = new Set(['decode', 'too_large', 'too_wide', 'content_type', 'header', 'window', 'schema', 'validation', 'request']);
+
 const FASTIFY_REASONS: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'content_type',
@@ -22,9 +27,17 @@ const FASTIFY_REASONS: Record<string, string> = {
 };
 
 export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> {
+  const o = ctx.options;
+  // Node checks these on a timer; a short period keeps a slow sender from holding a socket much
+  // past its timeout. Node refuses a headers timeout longer than the request timeout.
+  const headersTimeout = o.requestTimeoutMs > 0 ? Math.min(o.headersTimeoutMs, o.requestTimeoutMs) : o.headersTimeoutMs;
   const app = Fastify({
     logger: false,
     bodyLimit: 1_048_576,
+    trustProxy: o.trustProxy,
+    requestTimeout: o.requestTimeoutMs,
+    connectionTimeout: o.idleTimeoutMs,
+    http: { headersTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeout || 1000, o.requestTimeoutMs || 1000)) },
     // Finish in-flight requests on close, refuse new ones.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -39,8 +52,9 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   });
   // Keys are bearer tokens, not cookies, so any origin may call; an ingest key's allowed
   // origins are enforced on the upload itself.
-  // Retry-After is exposed so browsers can honour it on a throttled or failing ingest.
-  await app.register(cors, { origin: true, methods: ['GET', 'POST', 'PUT', 'DELETE'], maxAge: 86_400, exposedHeaders: ['retry-after'] });
+  // Retry-After is exposed so browsers can honour it on a throttled or failing ingest, Date so
+  // devices can correct their windows with the collector's clock.
+  await app.register(cors, { origin: true, methods: ['GET', 'POST', 'PUT', 'DELETE'], maxAge: 86_400, exposedHeaders: ['retry-after', 'date'] });
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
@@ -54,7 +68,7 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
     }
     const message = status >= 500 && !(err instanceof RequestError) ? 'internal error' : err.message.split('\n')[0];
     if (status >= 500) console.error(err);
-    reply.status(status).send({ error: message, reason });
+    reply.status(status).send({ error: message, reason, permanent: status < 500 && PERMANENT.has(reason) });
   });
 
   ingestRoutes(app, ctx);

@@ -58,7 +58,7 @@ function segmentOf(meta: Record<string, string>): Record<string, string> {
   const raw = jsonObject(meta, 'segment');
   const keys = Object.keys(raw).sort();
   if (keys.length > 16) throw bad('header', 'header: "segment" has more than 16 keys');
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const k of keys) {
     const v = raw[k];
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(k)) throw bad('header', `header: segment key "${k.slice(0, 64)}" is invalid`);
@@ -85,7 +85,9 @@ export function parseHeader(
   const windowEnd = millis(meta, 'windowEnd');
   if (windowEnd <= windowStart) throw bad('window', 'window: windowEnd must be after windowStart');
   if (windowEnd - windowStart > 86_400_000) throw bad('window', 'window: longer than one day');
-  if (windowEnd > now + limits.maxFutureMs) throw bad('window', 'window: ends in the future');
+  // Not the upload's fault but its device's clock: the device corrects its windows with the
+  // collector's clock (the responses' Date) and sends again.
+  if (windowEnd > now + limits.maxFutureMs) throw bad('clock', `clock: the window ends ${Math.round((windowEnd - now) / 1000)}s after the collector's now; correct the device clock by the Date header`);
   if (windowStart < now - limits.maxAgeMs) throw bad('window', 'window: starts too far in the past');
   const privacy = jsonObject(meta, 'privacy');
   return {

@@ -7,7 +7,7 @@ import type { Queryable } from '../storage/db.ts';
 import type { UploadBatcher } from './batcher.ts';
 import { RequestError } from '../errors.ts';
 import { parseHeader, type UploadHeader } from './header.ts';
-import type { ModelRegistry } from './models.ts';
+import { columnsOf, type ModelRegistry } from './models.ts';
 
 export interface IngestContext {
   db: Queryable;
@@ -17,6 +17,10 @@ export interface IngestContext {
   autoRegister: boolean;
   maxFutureMs: number;
   maxAgeMs: number;
+  /** Most columns per upload (0: the core's limit). */
+  maxColumns?: number;
+  /** Versions a project may register by uploading (0: no limit). */
+  maxVersionsPerProject?: number;
   /** Seconds a device must wait before its next upload, 0 to admit it (rate limit). */
   admitDevice?: (deviceId: string) => number;
 }
@@ -31,7 +35,7 @@ export interface IngestResult {
 export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8Array, now = Date.now()): Promise<IngestResult> {
   let profile;
   try {
-    profile = ctx.core.profileFromBytes(bytes);
+    profile = ctx.core.uploadFromBytes(bytes);
   } catch (err) {
     throw new RequestError(400, 'decode', `decode: ${oneLine(err)}`);
   }
@@ -41,10 +45,17 @@ export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8
     if (wait > 0) throw new RequestError(429, 'rate_limit', `rate limit: device over its uploads per minute, retry in ${wait}s`);
     const specs = profile.columns;
     if (specs.length === 0) throw new RequestError(422, 'schema', 'schema: the profile has no columns');
-    if (!ctx.autoRegister && !(await ctx.models.get(ctx.db, projectId, header.model, header.version))) {
-      throw new RequestError(422, 'unknown_model', `unknown model ${header.model}@${header.version} (auto-register is off)`);
+    if (ctx.maxColumns && specs.length > ctx.maxColumns) {
+      throw new RequestError(413, 'too_wide', `too wide: ${specs.length} columns, at most ${ctx.maxColumns} per upload (--max-columns)`);
     }
-    await ctx.models.accept(ctx.db, projectId, header.model, header.version, specs);
+    let known = await ctx.models.get(ctx.db, projectId, header.model, header.version);
+    if (!known) {
+      if (!ctx.autoRegister) {
+        throw new RequestError(422, 'unknown_model', `unknown model ${header.model}@${header.version} (auto-register is off)`);
+      }
+      known = await ctx.models.register(ctx.db, projectId, header.model, header.version, columnsOf(specs), ctx.maxVersionsPerProject);
+    }
+    if (!known.provisional) await ctx.models.accept(ctx.db, projectId, header.model, header.version, known, specs);
     // Rows in the window: every column counts every row (missing included).
     const rows = profile.summary(specs[0].name).count;
     const inserted = await ctx.uploads.insert({

@@ -119,7 +119,8 @@ export function fold(core: Core, k: number, pieces: Piece[]): Aggregate {
   if (all.size < k || uploads === 0) return { suppressed: true, ...counts };
   const groups: { profile: Profile; devices: Set<string>; uploads: number; rows: number; noise: NoiseScales }[] = [];
   for (const r of pieces) {
-    const p = core.profileFromBytes(r.payload);
+    const p = readable(core, r);
+    if (!p) continue;
     // A failed merge leaves the accumulator untouched, so trying the next group is safe.
     let g = groups.find((x) => tryMerge(x.profile, p));
     if (g) p.dispose();
@@ -131,6 +132,7 @@ export function fold(core: Core, k: number, pieces: Piece[]): Aggregate {
   }
   groups.sort((a, b) => b.rows - a.rows);
   const [main, ...rest] = groups;
+  if (!main) return { suppressed: true, ...counts };
   for (const g of rest) g.profile.dispose();
   if (main.devices.size < k) {
     main.profile.dispose();
@@ -145,6 +147,20 @@ export function fold(core: Core, k: number, pieces: Piece[]): Aggregate {
     uploads: main.uploads,
     rows: main.rows,
   };
+}
+
+/**
+ * A piece's profile, or null when its payload no longer decodes: such a piece is left out of the
+ * read (the next rollup round quarantines it, see quarantine.ts) instead of failing every read
+ * that touches it.
+ */
+function readable(core: Core, r: Piece): Profile | null {
+  try {
+    return core.profileFromBytes(r.payload);
+  } catch (err) {
+    console.error(`edgewatch read: a stored piece at ${new Date(Number(r.t)).toISOString()} does not decode, left out: ${(err as Error).message}`);
+    return null;
+  }
 }
 
 function tryMerge(into: Profile, p: Profile): boolean {

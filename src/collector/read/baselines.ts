@@ -1,9 +1,8 @@
 // Baselines: one reference profile per model version (built from training data with
-// `edgewatch profile`). Setting one registers the version and any of its columns that are new.
-import { OTHER } from 'edgewatch';
+// `edgewatch profile`). Setting one sets the version's columns (see ingest/models.ts).
 import type { Core, Profile } from '../core.ts';
 import { RequestError } from '../errors.ts';
-import type { ModelRegistry } from '../ingest/models.ts';
+import { columnsOf, type ModelRegistry } from '../ingest/models.ts';
 import type { Queryable } from '../storage/db.ts';
 
 export async function setBaseline(
@@ -24,7 +23,7 @@ export async function setBaseline(
   try {
     const specs = profile.columns;
     if (specs.length === 0) throw new RequestError(422, 'schema', 'schema: the baseline has no columns');
-    await models.accept(db, projectId, model, version, specs);
+    await models.setFromBaseline(db, projectId, model, version, columnsOf(specs));
     await db.query(
       `insert into baselines (project_id, model, version, payload, created_at) values ($1, $2, $3, $4, $5)
        on conflict (project_id, model, version) do update set payload = excluded.payload, created_at = excluded.created_at`,
@@ -59,11 +58,11 @@ export type GridColumn = { edges: number[] } | { vocabulary: string[] };
  * A baseline column that already is a grid keeps its edges.
  */
 export function gridOf(baseline: Profile, bins: number): Record<string, GridColumn> {
-  const out: Record<string, GridColumn> = {};
+  const out: Record<string, GridColumn> = Object.create(null);
   for (const c of baseline.schema().columns) {
     if (c.kind === 'categorical') {
       const s = baseline.summary(c.name);
-      const values = s.kind === 'categorical' ? s.items.map((i) => i.value).filter((v) => v !== OTHER) : [];
+      const values = s.kind === 'categorical' ? s.items.map((i) => i.value).filter((v) => v !== '__other__') : [];
       out[c.name] = { vocabulary: values.sort() };
     } else if (c.kind === 'grid') {
       out[c.name] = { edges: Array.from(c.edges ?? []) };

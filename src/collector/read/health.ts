@@ -25,7 +25,7 @@ export function healthOf(p: Profile): HealthState | null {
   const names = new Set(p.columnNames);
   if (!names.has(FAILURE)) return null;
   const f = p.summary(FAILURE);
-  const byKind: Record<string, number> = {};
+  const byKind: Record<string, number> = Object.create(null);
   let failures = 0;
   if (f.kind === 'categorical') {
     for (const { value, count } of f.items) {

@@ -21,7 +21,7 @@ export interface OutputState {
 
 export function outputsOf(core: Core, p: Profile, noise: NoiseScales): Record<string, OutputState> {
   const names = new Set(p.columnNames);
-  const out: Record<string, OutputState> = {};
+  const out: Record<string, OutputState> = Object.create(null);
   for (const name of names) {
     // A classifier output has both `<out>.predicted` and `<out>.confidence` (docs/edge.md).
     const role = parseColumn(name, names);
@@ -33,7 +33,7 @@ export function outputsOf(core: Core, p: Profile, noise: NoiseScales): Record<st
     if (Number.isFinite(median)) out[o] = { confidenceMedian: median };
   }
   for (const [o, perf] of Object.entries(performanceOf(core, p, noise).outputs)) {
-    const auc: Record<string, number | null> = {};
+    const auc: Record<string, number | null> = Object.create(null);
     for (const [c, x] of Object.entries(perf.classes)) auc[c] = x.auc;
     out[o] = { ...out[o], labelled: perf.labelled, accuracy: perf.accuracy, ece: perf.calibration?.ece ?? null, auc };
   }

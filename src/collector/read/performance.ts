@@ -43,14 +43,14 @@ function orNull(x: number): number | null {
  */
 export function sumError(core: Core, noise: NoiseScales, cells = 1): ErrorBar | undefined {
   if (Object.keys(noise).length === 0) return undefined;
-  const draws: Record<string, number> = {};
+  const draws: Record<string, number> = Object.create(null);
   for (const [b, n] of Object.entries(noise)) draws[b] = n * cells;
   return noiseErrorBar(core, draws);
 }
 
 export function performanceOf(core: Core, p: Profile, noise: NoiseScales): Performance {
   const names = new Set(p.columnNames);
-  const outputs: Record<string, OutputPerformance> = {};
+  const outputs: Record<string, OutputPerformance> = Object.create(null);
   for (const name of names) {
     const role = parseColumn(name);
     if (role.group !== 'feedback' || role.part !== 'confusion') continue;
@@ -61,7 +61,7 @@ export function performanceOf(core: Core, p: Profile, noise: NoiseScales): Perfo
     if (classes.length === 0) continue;
     const m = classification(core, classes, matrix);
     const score = (c: string, l: string) => columnName.labelledScore(out, c, l);
-    const perClass: Record<string, ClassPerformance> = {};
+    const perClass: Record<string, ClassPerformance> = Object.create(null);
     for (const c of classes) {
       const pos = score(c, c);
       const negs = classes.filter((l) => l !== c && names.has(score(c, l))).map((l) => score(c, l));

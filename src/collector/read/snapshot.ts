@@ -5,11 +5,13 @@
 // aggregate below k devices. A 24 h window costs about as little as a 1 h one: aggregate() reads
 // its whole hours from hourly rollups.
 import type { ColumnDrift } from 'edgewatch';
+import type { Counter } from 'prom-client';
 import { driftOptions, type CollectorOptions } from '../config.ts';
 import type { Core, Profile } from '../core.ts';
 import { parseEvalWindows } from '../eval-windows.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate } from './aggregate.ts';
+import { yieldToLoop } from '../yield.ts';
 import { loadBaseline } from './baselines.ts';
 import { healthOf, type HealthState } from './health.ts';
 import { outputsOf, type OutputState } from './outputs.ts';
@@ -60,10 +62,18 @@ export interface VersionState {
 const QS = ['0.5', '0.9', '0.99'] as const;
 const MONTH = 30 * 86_400_000;
 
-export async function snapshot(db: Queryable, core: Core, options: CollectorOptions, now = Date.now()): Promise<VersionState[]> {
-  const k = options.kAnonymity;
+/**
+ * Every version's state. A version whose evaluation fails is logged, counted in `failed` and left
+ * out, so it never takes the metrics or alerts of any other version or project with it.
+ */
+export async function snapshot(
+  db: Queryable,
+  core: Core,
+  options: CollectorOptions,
+  now = Date.now(),
+  failed?: Counter,
+): Promise<VersionState[]> {
   const windows = parseEvalWindows(options.evalWindows);
-  const last30Days = { from: now - MONTH, to: now };
   // Candidates: every registered version (each upload's version is registered). Those heard from
   // in the last 30 days — at any of the three storage levels, so a version silent for longer
   // than raw uploads are kept still has its freshness — are evaluated; freshness needs k devices
@@ -74,32 +84,52 @@ export async function snapshot(db: Queryable, core: Core, options: CollectorOpti
   );
   const out: VersionState[] = [];
   for (const v of versions) {
-    const where = { projectId: v.project_id, model: v.model, version: v.version };
-    const activity = await versionActivity(db, { ...where, ...last30Days });
-    if (activity.devices === 0 || activity.lastUploadAt === null) continue;
-    const head = { project: v.name, projectId: v.project_id, model: v.model, version: v.version };
-    // Segments with k devices over the same 30 days, the most devices first, at most
-    // evalMaxSegments of them; each one's freshness is that of its own last upload.
-    const segments = (await listSegments(db, k, { ...where, ...last30Days }))
-      .filter((x) => Object.keys(x.segment).length > 0)
-      .sort((a, b) => b.devices - a.devices || canonicalSegment(a.segment).localeCompare(canonicalSegment(b.segment)))
-      .slice(0, options.evalMaxSegments);
-    const freshness = (last: number) => Math.max(0, (now - last) / 1000);
-    const targets = [
-      { segment: null, freshnessSeconds: activity.devices >= k ? freshness(activity.lastUploadAt) : null },
-      ...segments.map((x) => ({ segment: x.segment, freshnessSeconds: freshness(x.lastUploadAt) })),
-    ];
-    const baseline = await loadBaseline(db, core, v.project_id, v.model, v.version);
     try {
-      for (const t of targets) {
-        for (const w of windows) {
-          const state: VersionState = { ...head, ...t, window: w.name, from: now - w.ms, to: now, visible: false };
-          out.push(await fill(state, db, core, options, baseline));
-        }
-      }
-    } finally {
-      baseline?.dispose();
+      out.push(...(await versionStates(db, core, options, now, windows, v)));
+    } catch (err) {
+      failed?.inc();
+      console.error(`edgewatch evaluation: ${v.name} ${v.model}@${v.version} skipped: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
     }
+  }
+  return out;
+}
+
+async function versionStates(
+  db: Queryable,
+  core: Core,
+  options: CollectorOptions,
+  now: number,
+  windows: ReturnType<typeof parseEvalWindows>,
+  v: { project_id: number; name: string; model: string; version: string },
+): Promise<VersionState[]> {
+  const k = options.kAnonymity;
+  const last30Days = { from: now - MONTH, to: now };
+  const out: VersionState[] = [];
+  const where = { projectId: v.project_id, model: v.model, version: v.version };
+  const activity = await versionActivity(db, { ...where, ...last30Days });
+  if (activity.devices === 0 || activity.lastUploadAt === null) return out;
+  const head = { project: v.name, projectId: v.project_id, model: v.model, version: v.version };
+  // Segments with k devices over the same 30 days, the most devices first, at most
+  // evalMaxSegments of them; each one's freshness is that of its own last upload.
+  const segments = (await listSegments(db, k, { ...where, ...last30Days }))
+    .filter((x) => Object.keys(x.segment).length > 0)
+    .sort((a, b) => b.devices - a.devices || canonicalSegment(a.segment).localeCompare(canonicalSegment(b.segment)))
+    .slice(0, options.evalMaxSegments);
+  const freshness = (last: number) => Math.max(0, (now - last) / 1000);
+  const targets = [
+    { segment: null, freshnessSeconds: activity.devices >= k ? freshness(activity.lastUploadAt) : null },
+    ...segments.map((x) => ({ segment: x.segment, freshnessSeconds: freshness(x.lastUploadAt) })),
+  ];
+  const baseline = await loadBaseline(db, core, v.project_id, v.model, v.version);
+  try {
+    for (const t of targets) {
+      for (const w of windows) {
+        const state: VersionState = { ...head, ...t, window: w.name, from: now - w.ms, to: now, visible: false };
+        out.push(await fill(state, db, core, options, baseline));
+      }
+    }
+  } finally {
+    baseline?.dispose();
   }
   return out;
 }
@@ -120,7 +150,8 @@ async function fill(state: VersionState, db: Queryable, core: Core, options: Col
     state.devices = agg.devices;
     state.uploads = agg.uploads;
     state.rows = agg.rows;
-    state.columns = {};
+    const columns: Record<string, ColumnState> = Object.create(null);
+    state.columns = columns;
     for (const { name, kind } of agg.profile.columns) {
       const s = agg.profile.summary(name);
       const col: ColumnState = { kind, count: s.count, missing: s.missing, nan: s.nan };
@@ -128,7 +159,7 @@ async function fill(state: VersionState, db: Queryable, core: Core, options: Col
         const q = agg.profile.quantiles(name, QS.map(Number));
         col.quantiles = { '0.5': q[0], '0.9': q[1], '0.99': q[2] };
       }
-      state.columns[name] = col;
+      columns[name] = col;
     }
     state.health = healthOf(agg.profile) ?? undefined;
     state.outputs = outputsOf(core, agg.profile, agg.noise);

@@ -23,7 +23,7 @@ export interface SummaryPoint extends StepCounts {
 export async function summaryTimeline(db: Queryable, core: Core, k: number, s: Selection, step: number, names: readonly string[]): Promise<SummaryPoint[]> {
   return stepPoints(db, core, k, s, step, (profile) => {
     const present = new Set(profile.columnNames);
-    const columns: Record<string, StepColumn> = {};
+    const columns: Record<string, StepColumn> = Object.create(null);
     for (const name of names) {
       if (!present.has(name)) continue;
       const summary: StepColumn = profile.summary(name);

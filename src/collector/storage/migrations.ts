@@ -178,6 +178,31 @@ export const MIGRATIONS: string[] = [
   `
   alter table uploads alter column payload set storage external;
   `,
+  // 11: stored pieces (raw uploads, hourly or daily rollups) that could not be read back, moved
+  // aside by the rollup round so they stop nobody else (see read/quarantine.ts); kept for
+  // inspection, never read
+  `
+  create table quarantine (
+    id bigserial primary key,
+    source text not null,
+    source_id bigint not null,
+    project_id bigint not null,
+    model text not null,
+    version text not null,
+    segment jsonb not null,
+    period bigint not null,
+    reason text not null,
+    payload bytea not null,
+    quarantined_at bigint not null
+  );
+  `,
+  // 12: a version's columns are provisional (first upload's, not enforced) until a baseline sets
+  // them, so an ingest key cannot register a schema that locks real uploads out
+  `
+  alter table models add column provisional boolean not null default true;
+  update models m set provisional = false
+    where exists (select 1 from baselines b where b.project_id = m.project_id and b.model = m.model and b.version = m.version);
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks

@@ -1,8 +1,17 @@
-// Wraps a Db so every statement's latency lands in a histogram (edgewatch_db_query_duration_seconds).
+// Wraps a Db so every statement's latency lands in a histogram (edgewatch_db_query_duration_seconds),
+// and close() waits for the statements and transactions still running: a shutdown that cut a
+// request's connection past its deadline still lets that request's commit finish.
 import type { Histogram } from 'prom-client';
 import type { Db, Queryable } from './db.ts';
 
 export function timed(db: Db, seconds: Histogram): Db {
+  const running = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    running.add(p);
+    const done = () => running.delete(p);
+    p.then(done, done);
+    return p;
+  };
   const time = (q: Queryable): Queryable => ({
     async query(sql, params) {
       const end = seconds.startTimer();
@@ -13,10 +22,14 @@ export function timed(db: Db, seconds: Histogram): Db {
       }
     },
   });
+  const outer = time(db);
   return {
     kind: db.kind,
-    query: time(db).query,
-    transaction: (fn) => db.transaction((tx) => fn(time(tx))),
-    close: () => db.close(),
+    query: (sql, params) => track(outer.query(sql, params)),
+    transaction: (fn) => track(db.transaction((tx) => fn(time(tx)))),
+    async close() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+      await db.close();
+    },
   };
 }

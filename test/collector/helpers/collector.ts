@@ -17,6 +17,8 @@ export async function startCollector(backend: Backend, options: Partial<Collecto
     ...made.storage,
     keyCacheMs: 0,
     rateLimitPerDevice: 0,
+    rateLimitRefusedPerAddress: 0,
+    rateLimitNewDevicesPerAddress: 0,
     alertIntervalMs: 0, // tests run alert and rollup rounds themselves
     rollupIntervalMs: 0,
     ...options,

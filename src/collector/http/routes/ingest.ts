@@ -5,11 +5,13 @@ import { RequestError } from '../../errors.ts';
 import { UploadBatcher } from '../../ingest/batcher.ts';
 import { ingest } from '../../ingest/ingest.ts';
 import { requireKey } from '../auth.ts';
-import { MinuteLimiter } from '../rate-limit.ts';
+import { MinuteLimiter, NewDeviceLimiter } from '../rate-limit.ts';
 
 export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const perKey = new MinuteLimiter(ctx.options.rateLimitPerKey);
   const perDevice = new MinuteLimiter(ctx.options.rateLimitPerDevice);
+  const refusedPerAddress = new MinuteLimiter(ctx.options.rateLimitRefusedPerAddress);
+  const newDevices = new NewDeviceLimiter(ctx.options.rateLimitNewDevicesPerAddress);
   const ingestCtx = {
     db: ctx.db,
     // PGlite has one connection, run on this thread; PostgreSQL takes a few inserts in flight
@@ -20,7 +22,8 @@ export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
     autoRegister: ctx.options.autoRegister,
     maxFutureMs: ctx.options.maxFutureMs,
     maxAgeMs: ctx.options.maxAgeMs,
-    admitDevice: (deviceId: string) => perDevice.take(deviceId),
+    maxVersionsPerProject: ctx.options.maxVersionsPerProject,
+    maxColumns: ctx.options.maxColumns,
   };
 
   app.post(
@@ -46,15 +49,29 @@ export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
       if (origin && principal.origins.length > 0 && !principal.origins.includes(origin)) {
         throw new RequestError(403, 'origin', `origin ${origin} is not allowed for this key`);
       }
-      const wait = perKey.take(String(principal.keyId));
+      const address = req.ip;
+      const refusing = refusedPerAddress.peek(address);
+      if (refusing > 0) throw new RequestError(429, 'rate_limit', `rate limit: too many refused uploads from this address, retry in ${refusing}s`);
+      const key = String(principal.keyId);
+      const wait = perKey.peek(key);
       if (wait > 0) throw new RequestError(429, 'rate_limit', `rate limit: key over its uploads per minute, retry in ${wait}s`);
       if (!(req.body instanceof Buffer)) {
+        refusedPerAddress.take(address);
         throw new RequestError(415, 'content_type', 'send the payload as Content-Type: application/octet-stream');
       }
       ctx.metrics.inFlight.inc();
       const end = ctx.metrics.ingestSeconds.startTimer();
       try {
-        const r = await ingest(ingestCtx, principal.projectId, new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.byteLength));
+        const admitDevice = (deviceId: string) => newDevices.take(address, deviceId) || perDevice.take(deviceId);
+        const bytes = new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.byteLength);
+        const r = await ingest({ ...ingestCtx, admitDevice }, principal.projectId, bytes).catch((err) => {
+          // A refusal the client caused spends its address's budget, not the key's.
+          if (err instanceof RequestError && err.status >= 400 && err.status < 500 && err.status !== 429) refusedPerAddress.take(address);
+          if (!(err instanceof RequestError)) ctx.writes.failed(err);
+          throw err;
+        });
+        ctx.writes.ok();
+        perKey.take(key);
         ctx.metrics.ingested.inc({ result: r.duplicate ? 'duplicate' : 'accepted' });
         return { ok: true, uploadId: r.uploadId, duplicate: r.duplicate };
       } finally {

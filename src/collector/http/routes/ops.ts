@@ -4,8 +4,11 @@ import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
 
 export function opsRoutes(app: FastifyInstance, ctx: CollectorContext) {
-  app.get('/healthz', { schema: { hide: true } }, async () => {
+  // Reachable database and, since the latest upload, working writes (write-health.ts).
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
     await ctx.db.query('select 1');
+    const failing = ctx.writes.error;
+    if (failing) return reply.status(503).send({ ok: false, error: `storage writes are failing: ${failing}`, reason: 'storage', permanent: false });
     return { ok: true };
   });
 

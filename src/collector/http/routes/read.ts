@@ -170,7 +170,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
       const baseline = await loadBaseline(ctx.db, ctx.core, s.projectId, s.model, s.version);
       try {
         const summaries = (p: typeof agg.profile) => {
-          const out: Record<string, ColumnSummary> = {};
+          const out: Record<string, ColumnSummary> = Object.create(null);
           for (const name of p.columnNames) out[name] = p.summary(name);
           return out;
         };

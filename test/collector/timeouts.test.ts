@@ -1,0 +1,81 @@
+// Slow clients cannot hold the collector's sockets: a client that never finishes its headers or
+// its body is disconnected by the server, and a shutdown with such an upload in flight ends at
+// its deadline without losing what was acknowledged.
+import { connect, type Socket } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedCore, type Core } from '../../src/collector/core.ts';
+import { BACKENDS } from './helpers/backends.ts';
+import { get, post, startCollector } from './helpers/collector.ts';
+import { makePayload, makeRows } from './helpers/payloads.ts';
+
+/** Opens a raw connection to `url`, writes `head`, and resolves with what the server sent once it closes the socket. */
+function holdOpen(url: string, head: string): { closed: Promise<string>; socket: Socket } {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  let got = '';
+  socket.on('data', (d) => (got += d));
+  socket.on('error', () => {});
+  socket.write(head);
+  return { socket, closed: new Promise((resolve) => socket.on('close', () => resolve(got))) };
+}
+
+describe('request timeouts and the shutdown deadline', () => {
+  let core: Core;
+  beforeAll(async () => {
+    core = await sharedCore();
+  });
+
+  it('closes connections whose headers or body never arrive, and keeps serving others', async () => {
+    const c = await startCollector(BACKENDS[0], { headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 400 });
+    try {
+      const slowHeaders = Array.from({ length: 20 }, () => holdOpen(c.url, 'POST /v1/ingest HTTP/1.1\r\nHost: x\r\n'));
+      const slowBodies = Array.from({ length: 20 }, () =>
+        holdOpen(
+          c.url,
+          `POST /v1/ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${c.keys.ingest}\r\n` +
+            'Content-Type: application/octet-stream\r\nContent-Length: 5000\r\n\r\nEWPF',
+        ),
+      );
+      // Meanwhile the server answers everyone else.
+      expect((await get(`${c.url}/healthz`, undefined)).status).toBe(200);
+      const answers = await Promise.all([...slowHeaders, ...slowBodies].map((s) => s.closed));
+      // Every slow client was disconnected by the server (the test would time out otherwise);
+      // none of them was answered with a success.
+      for (const a of answers) expect(a).not.toMatch(/^HTTP\/1\.1 2/);
+      const payload = makePayload(core, { deviceId: 'device-0001', uploadId: 'upload-0001', windowStart: Date.now() - 120_000, rows: makeRows(1, 50) });
+      expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, payload)).status).toBe(200);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('a shutdown ends at its deadline with a slow upload in flight, keeping every acknowledged upload', async () => {
+    const c = await startCollector(BACKENDS[0], { headersTimeoutMs: 0, requestTimeoutMs: 0, idleTimeoutMs: 0, shutdownTimeoutMs: 300 });
+    let stopped = false;
+    try {
+      const now = Date.now();
+      const acked: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const id = `upload-${String(i).padStart(4, '0')}`;
+        const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, makePayload(core, { deviceId: `device-${i}-abc`, uploadId: id, windowStart: now - 120_000, rows: makeRows(i, 20) }));
+        if (r.status === 200) acked.push(id);
+      }
+      expect(acked).toHaveLength(5);
+      // With every request timeout off, only the shutdown deadline can end this upload.
+      const slow = holdOpen(
+        c.url,
+        `POST /v1/ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${c.keys.ingest}\r\n` +
+          'Content-Type: application/octet-stream\r\nContent-Length: 5000\r\n\r\nEWPF',
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      const db = c.collector.context.db;
+      const rows = await db.query<{ upload_id: string }>('select upload_id from uploads order by upload_id');
+      expect(rows.map((r) => r.upload_id)).toEqual(acked);
+      await c.collector.close();
+      stopped = true;
+      await slow.closed;
+    } finally {
+      if (!stopped) await c.stop();
+    }
+  });
+});
