@@ -18,7 +18,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const PACKAGE_DIRS = { edgewatch: join(ROOT, 'packages/edgewatch'), collector: join(ROOT, 'packages/collector') };
 
 function tsc(project: string): void {
-  const bin = fileURLToPath(import.meta.resolve('typescript/bin/tsc'));
+  const bin = join(ROOT, 'node_modules/typescript/bin/tsc');
   execFileSync(process.execPath, [bin, '-p', project], { cwd: ROOT, stdio: 'inherit' });
 }
 

@@ -26,7 +26,7 @@ export function ensureWasm(): boolean {
   const wanted = sourcesHash();
   if (existsSync(WASM_FILE) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === wanted) return false;
   // Run from the repository's root so that the paths compiled into the wasm are relative ones.
-  const asc = fileURLToPath(import.meta.resolve('assemblyscript/bin/asc'));
+  const asc = join(ROOT, 'node_modules/assemblyscript/bin/asc.js');
   const run = spawnSync(process.execPath, [asc, 'assembly/index.ts', '--target', 'release'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`the core did not compile (asc exited ${run.status ?? run.signal}):\n${run.stderr}`);
   writeFileSync(STAMP, wanted);

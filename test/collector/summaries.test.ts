@@ -134,6 +134,6 @@ describe.each(BACKENDS)('summaries API on $name', (backend) => {
     const other = (await createKey(c.collector.context.db, { project: 'beta', kind: 'read' })).key;
     const sealed = await get(v(`/summaries?${range}&columns=plan`), other);
     expect(sealed.status).toBe(404);
-    expect(sealed.body).toEqual({ error: 'no model version churn@1.0.0', reason: 'not_found' });
+    expect(sealed.body).toEqual({ error: 'no model version churn@1.0.0', reason: 'not_found', permanent: false });
   });
 });
