@@ -105,7 +105,8 @@ function partial(c: Cells, i: i32, x: f64): f64 {
   const hi = c.hi[i];
   if (!(x > lo) || !(hi > lo)) return 0;
   if (x >= hi) return c.n[i];
-  return (c.n[i] * (x - lo)) / (hi - lo);
+  // The share first: mass × width could overflow near the largest double.
+  return c.n[i] * ((x - lo) / (hi - lo));
 }
 
 /** Value at rank floor(q·(n-1)) (0-based, lower) of the column's finite values. */

@@ -1,12 +1,12 @@
 // The one binary format for profiles (and so for single histograms and uploads).
 //
-//   "EWPF" u8:version(1) varint:nMeta (str key, str value)* varint:nColumns column*
+//   "EWPF" u8:version(2) varint:nMeta (str key, str value)* varint:nColumns column*
 //   column  = str:name u8:kind u8:flags zz:count zz:missing zz:nan zz:posInf zz:negInf body
 //   numeric = moments zz:scale varint:maxBuckets zz:zero run:positive run:negative
 //   grid    = moments varint:nEdges f64:edges[n] zz:counts[n+1]
 //   categorical = u8:mode varint:capacity zz:errorBound varint:nItems (str label, zz count)*
 //                 [mode sketch: u8:hllEncoding registers]
-//   moments = zz:finite f64:sum f64:mean f64:m2 f64:min f64:max
+//   moments = zz:finite f64:sum f64:mean f64:sd f64:min f64:max
 //   run     = varint:len [zz:lo zz:delta-of-count × len]
 // varint: unsigned LEB128; zz: zigzag LEB128 (signed). f64: little-endian IEEE 754.
 //
@@ -23,7 +23,9 @@ import { HLL_M } from './hll';
 import { MAX_COLUMNS, Profile } from './profile';
 import { fail } from './errors';
 
-export const FORMAT_VERSION: u8 = 1;
+export const FORMAT_VERSION: u8 = 2;
+/** Version 1 kept M2 where version 2 keeps the population standard deviation. */
+const VERSION_M2: u8 = 1;
 const MAGIC: u32 = 0x46505745; // "EWPF" read little-endian
 const MAX_META: i32 = 256;
 const MAX_STRING: i32 = 65536;
@@ -114,7 +116,7 @@ function writeColumn(w: Writer, c: Column): void {
   w.zz(m.n);
   w.f64(m.sum);
   w.f64(m.mean);
-  w.f64(m.m2);
+  w.f64(m.sd);
   w.f64(m.min);
   w.f64(m.max);
   if (c.kind == KIND_NUMERIC) {
@@ -189,6 +191,7 @@ function writeCategorical(w: Writer, s: CategoricalSketch): void {
 class Reader {
   pos: usize;
   ok: bool = true;
+  version: u8 = FORMAT_VERSION;
 
   constructor(public start: usize, public end: usize) {
     this.pos = start;
@@ -290,6 +293,7 @@ export function decodeProfile(ptr: usize, len: usize): Profile | null {
     fail('invalid profile: format version 0');
     return null;
   }
+  r.version = version;
   const p = new Profile();
   const nMeta = r.length(MAX_META, 'metadata count');
   for (let i = 0; r.ok && i < nMeta; i++) {
@@ -343,10 +347,12 @@ function readColumn(r: Reader): Column {
   m.n = r.count();
   m.sum = r.f64();
   m.mean = r.f64();
-  m.m2 = r.f64();
+  m.sd = r.f64();
   m.min = r.f64();
   m.max = r.f64();
   if (!r.ok) return c;
+  if (r.version == VERSION_M2) m.sd = m.n > 0 && m.sd > 0 ? Math.sqrt(m.sd / <f64>m.n) : 0;
+  if (!c.noisy && !(m.sd >= 0 && m.sd < Infinity)) return bad(r, c, 'spread must be finite and not negative');
   if (!c.noisy) {
     if (m.n < 0) return bad(r, c, 'negative value count');
     if (k.count != k.missing + k.nan + k.posInf + k.negInf + m.n) return bad(r, c, 'counters do not add up');

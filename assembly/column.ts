@@ -1,6 +1,6 @@
 // One named column of a profile and the batch loops that record into it. Values are read
 // straight from wasm memory (a whole array per call); no value crosses the JS boundary alone.
-import { Counters, Moments } from './moments';
+import { Counters, Moments, scaleFor } from './moments';
 import { ExpHistogram } from './exphist';
 import { index8, MAX_SCALE } from './bucket_index';
 import { FixedGrid, binOf } from './grid';
@@ -34,9 +34,11 @@ function isFiniteBits(x: f64): bool {
 
 /**
  * Records `n` numeric values of type T found at ptr, ptr+stride, … into a numeric or grid column,
- * in one pass. The batch's M2 comes from sums of (x − K) and (x − K)² with K its first finite
+ * in one pass. The batch's spread comes from sums of (x − K) and (x − K)² with K its first finite
  * value (the shifted-data method: no division per value, no cancellation while K is near the
- * data), and the batch merges into the running moments with one exact Chan step.
+ * data), and the batch merges into the running moments with one exact Chan step. When the batch
+ * spans more than 2^±450 those squares could overflow or underflow, and a second pass sums them
+ * scaled by a power of two instead.
  */
 export function recordNumeric<T>(col: Column, ptr: usize, stride: usize, n: i32): void {
   const shift = firstFinite<T>(ptr, stride, n);
@@ -48,9 +50,43 @@ export function recordNumeric<T>(col: Column, ptr: usize, stride: usize, n: i32)
   c.negInf += b.negInf;
   if (b.finite == 0) return;
   const fn = <f64>b.finite;
-  const mean = shift + b.s1 / fn;
-  const m2 = max(b.s2 - (b.s1 * b.s1) / fn, 0);
-  col.moments.combine(b.finite, b.sum, mean, m2, b.min, b.max);
+  const span = 0.5 * b.max - 0.5 * b.min;
+  if (span == 0 || (span > SAFE_LOW && span < SAFE_HIGH)) {
+    const mean = shift + b.s1 / fn;
+    const sd = Math.sqrt(max(b.s2 / fn - (b.s1 / fn) * (b.s1 / fn), 0));
+    col.moments.combine(b.finite, b.sum, mean, sd, b.min, b.max);
+    return;
+  }
+  const s = scaleFor(span);
+  scaledSums<T>(b, ptr, stride, n, shift, s);
+  const m1 = b.s1 / fn;
+  const mean = (shift * s + m1) / s;
+  const sd = Math.sqrt(max(b.s2 / fn - m1 * m1, 0)) / s;
+  col.moments.combine(b.finite, b.sum, clampTo(mean, b.min, b.max), sd, b.min, b.max);
+}
+
+const SAFE_LOW: f64 = reinterpret<f64>(<u64>(1023 - 450) << 52);
+const SAFE_HIGH: f64 = reinterpret<f64>(<u64>(1023 + 450) << 52);
+
+function clampTo(x: f64, lo: f64, hi: f64): f64 {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+/** Σ(x·s − K·s) and its squares over the finite values: every term near 1 whatever the data. */
+function scaledSums<T>(b: Batch, ptr: usize, stride: usize, n: i32, shift: f64, s: f64): void {
+  const k = shift * s;
+  let s1: f64 = 0;
+  let s2: f64 = 0;
+  let p = ptr;
+  for (let i = 0; i < n; i++, p += stride) {
+    const x = <f64>load<T>(p);
+    if (!isFiniteBits(x)) continue;
+    const d = x * s - k;
+    s1 += d;
+    s2 += d * d;
+  }
+  b.s1 = s1;
+  b.s2 = s2;
 }
 
 function firstFinite<T>(ptr: usize, stride: usize, n: i32): f64 {

@@ -12,6 +12,7 @@ import { Cells, cellsOf, cdfAt, commonScale, quantileOf } from './cells';
 import { kolmogorovSf, chi2Sf } from './special';
 import { CategoricalSketch, MODE_SKETCH } from './categorical';
 import { Writer } from './codec';
+import { Moments, scaleFor } from './moments';
 
 const PSI_FLOOR: f64 = 1e-4;
 
@@ -26,21 +27,42 @@ export function meanOf(c: Column): f64 {
   const cells = cellsOf(c, 8);
   if (!(cells.total > 0)) return NaN;
   let s: f64 = 0;
-  for (let i = 0; i < cells.n.length; i++) s += cells.n[i] * 0.5 * (cells.lo[i] + cells.hi[i]);
+  for (let i = 0; i < cells.n.length; i++) s += cells.n[i] * (0.5 * cells.lo[i] + 0.5 * cells.hi[i]);
   return s / cells.total;
 }
 
 export function stdOf(c: Column): f64 {
-  if (!c.noisy) return Math.sqrt(c.moments.variance());
+  if (!c.noisy) return c.moments.std();
   const cells = cellsOf(c, 8);
   const mean = meanOf(c);
   if (!(cells.total > 1)) return NaN;
   let s: f64 = 0;
   for (let i = 0; i < cells.n.length; i++) {
-    const mid = 0.5 * (cells.lo[i] + cells.hi[i]);
+    const mid = (0.5 * cells.lo[i] + 0.5 * cells.hi[i]);
     s += cells.n[i] * (mid - mean) * (mid - mean);
   }
   return Math.sqrt(s / (cells.total - 1));
+}
+
+/**
+ * W1 in units of the baseline's standard deviation. A baseline with no spread (constant, or a
+ * single value) has no unit of its own: then the spread of both samples pooled is the unit, and
+ * W1 = 0 when that too is 0 (both the same constant). Finite for every pair of columns.
+ */
+function normalised(w: f64, b: Column, c: Column): f64 {
+  if (!(w == w)) return NaN;
+  const sb = stdOf(b);
+  if (sb > 0) return w / sb;
+  let pooled: f64;
+  if (!b.noisy && !c.noisy) {
+    const m = new Moments();
+    m.copyFrom(b.moments);
+    m.merge(c.moments);
+    pooled = m.std();
+  } else {
+    pooled = stdOf(c);
+  }
+  return pooled > 0 ? w / pooled : 0;
 }
 
 /** Writes the numeric comparison as f64s; see src/core for the field order. */
@@ -64,7 +86,7 @@ export function compareNumeric(b: Column, c: Column, out: Writer): void {
   out.f64(ks[0]);
   out.f64(ks[1]);
   out.f64(ks[2]);
-  out.f64(ks[2] / stdOf(b));
+  out.f64(normalised(ks[2], b, c));
   const edges = decileCuts(cb);
   const pb = binProportions(cb, edges);
   const pc = binProportions(cc, edges);
@@ -107,6 +129,9 @@ function ksAndWasserstein(a: Cells, b: Cells): StaticArray<f64> {
   cdfAt(b, xs, rb, lb);
   let d: f64 = 0;
   let w: f64 = 0;
+  // Widths scaled by a power of two: ±1.7e308 apart is not a double, subnormal widths lose
+  // their digits; scaled, both are near 1, and W1 is scaled back once at the end.
+  const s = xs.length > 0 ? scaleFor(max(Math.abs(xs[0]), Math.abs(xs[xs.length - 1]))) : 0;
   for (let k = 0; k < xs.length; k++) {
     // D is read at cell ends (right limits) only: there both CDFs are known, and the exact D of
     // the raw data is attained at data points, which the ends of the cells holding them bound.
@@ -114,7 +139,7 @@ function ksAndWasserstein(a: Cells, b: Cells): StaticArray<f64> {
     if (Math.abs(dr) > d) d = Math.abs(dr);
     // Between two boundaries both CDFs are linear: integrate |F_a − F_b| exactly.
     if (k + 1 < xs.length) {
-      const width = xs[k + 1] - xs[k];
+      const width = xs[k + 1] * s - xs[k] * s;
       const d1 = la[k + 1] / a.total - lb[k + 1] / b.total;
       w += width * absLinearMean(dr, d1);
     }
@@ -123,7 +148,7 @@ function ksAndWasserstein(a: Cells, b: Cells): StaticArray<f64> {
   const m = b.total;
   res[0] = d;
   res[1] = kolmogorovSf(Math.sqrt((n * m) / (n + m)) * d);
-  res[2] = w;
+  res[2] = s > 0 ? w / s : 0;
   return res;
 }
 

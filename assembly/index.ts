@@ -394,6 +394,7 @@ export function column_summary(h: i32, i: i32): i32 {
   w.f64(meanOf(c));
   const sd = stdOf(c);
   w.f64(sd * sd);
+  w.f64(sd);
   w.f64(c.noisy ? NaN : m.min);
   w.f64(c.noisy ? NaN : m.max);
   if (c.kind == KIND_NUMERIC) {

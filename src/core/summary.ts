@@ -26,9 +26,9 @@ export function readSummary(name: string, data: Uint8Array): ColumnSummary {
     if (noisy) out.noisy = true;
     return out;
   }
-  const [finite, sum, mean, variance, min, max] = r.f64s(6);
+  const [finite, sum, mean, variance, std, min, max] = r.f64s(7);
   const out: NumericSummary = {
-    name, kind: kind === KIND_NUMERIC ? 'numeric' : 'grid', ...counters, finite, sum, mean, variance, min, max,
+    name, kind: kind === KIND_NUMERIC ? 'numeric' : 'grid', ...counters, finite, sum, mean, variance, std, min, max,
   };
   if (noisy) out.noisy = true;
   if (kind === KIND_NUMERIC) {

@@ -65,6 +65,8 @@ export interface NumericSummary extends ColumnCounters {
   mean: number;
   /** Sample variance (n-1); NaN below two values. */
   variance: number;
+  /** Sample standard deviation (n-1): finite for any finite data, where the variance may not be. */
+  std: number;
   min: number;
   max: number;
   /** Exponential histogram only: the scale reached after any downscaling. */

@@ -21,7 +21,28 @@ describe('codec', () => {
   test('a profile from a newer format version is refused with a clear reason', () => {
     const bytes = core.histogram().add(1).toBytes();
     bytes[4] = 99;
-    expect(() => core.profileFromBytes(bytes)).toThrow(/format version 99 is newer than this edgewatch reads \(1\)/);
+    expect(() => core.profileFromBytes(bytes)).toThrow(/format version 99 is newer than this edgewatch reads \(2\)/);
+  });
+
+  test('a version-1 profile (which kept M2, not the standard deviation) still reads', () => {
+    const xs = [1, 2, 3, 4, 10];
+    const h = core.histogram().addMany(Float64Array.from(xs));
+    const v2 = h.toBytes();
+    // Layout: magic, version, nMeta = 0, nColumns = 1, name, kind, flags, five counters and the
+    // value count (one byte each here), sum, mean, then the spread.
+    const at = 4 + 1 + 1 + 1 + 1 + v2[7] + 1 + 1 + 6 + 8 + 8;
+    const v1 = v2.slice();
+    v1[4] = 1;
+    const view = new DataView(v1.buffer);
+    const sd = view.getFloat64(at, true);
+    view.setFloat64(at, sd * sd * xs.length, true);
+    const back = core.histogramFromBytes(v1);
+    const mean = xs.reduce((a, b) => a + b) / xs.length;
+    const variance = xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1);
+    expect(back.summary().variance).toBeCloseTo(variance, 12);
+    expect(back.summary().std).toBeCloseTo(Math.sqrt(variance), 12);
+    h.dispose();
+    back.dispose();
   });
 
   test.each([

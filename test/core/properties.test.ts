@@ -36,7 +36,7 @@ function canonical(p: Profile): { bytes: Uint8Array; moments: number[] } {
   const q = core.profileFromBytes(p.toBytes());
   for (const name of ['x', 'g']) {
     const s = q.summary(name);
-    if (s.kind !== 'categorical') moments.push(s.sum, s.mean, s.variance);
+    if (s.kind !== 'categorical') moments.push(s.sum, s.mean, s.std);
   }
   q.dispose();
   return { bytes: p.toBytes(), moments };
@@ -89,7 +89,7 @@ describe('merge', () => {
         const rows = [...a, ...b, ...c];
         const scales = ['x', 'g'].flatMap((k) => {
           const big = Math.max(1, ...rows.map((row) => Math.abs(Number(row[k as 'x' | 'g']))).filter(Number.isFinite));
-          return [rows.length * big, big, big * big];
+          return [rows.length * big, big, big];
         });
         l.moments.forEach((m, i) => {
           const o = r.moments[i];
@@ -144,7 +144,7 @@ function stripMoments(bytes: Uint8Array): Uint8Array {
   for (const { name, kind } of p.columns) {
     const s = p.summary(name);
     if (kind === 'categorical' || s.kind === 'categorical') parts.push(...new TextEncoder().encode(JSON.stringify(s)));
-    else parts.push(...new TextEncoder().encode(JSON.stringify({ ...s, sum: 0, mean: 0, variance: 0 })));
+    else parts.push(...new TextEncoder().encode(JSON.stringify({ ...s, sum: 0, mean: 0, variance: 0, std: 0 })));
   }
   p.dispose();
   return Uint8Array.from(parts);
