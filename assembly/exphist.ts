@@ -5,7 +5,7 @@
 import { bucketIndex, MIN_SCALE, MAX_SCALE } from './bucket_index';
 
 export const DEFAULT_SCALE: i32 = 5;
-export const DEFAULT_MAX_BUCKETS: i32 = 320;
+export const DEFAULT_MAX_BUCKETS: i32 = 1024;
 export const MAX_BUCKET_BUDGET: i32 = 16384;
 
 /** A contiguous run of bucket counts: counts[k] is bucket lo + k. Storage comes on first use. */

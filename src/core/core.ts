@@ -10,7 +10,7 @@ import type { CellValue, DriftReport, Schema } from './types.ts';
 export interface HistogramOptions {
   /** -10..8, default 5 (relative quantile error <= 1.08%). */
   scale?: number;
-  /** Buckets per sign before downscaling, default 320. */
+  /** Buckets per sign before downscaling, default 1024. */
   maxBuckets?: number;
 }
 

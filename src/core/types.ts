@@ -10,7 +10,7 @@ export interface NumericColumnSpec {
   kind: 'numeric';
   /** Exponential-histogram scale, -10..8. Default 5 (relative quantile error <= 1.08%). */
   scale?: number;
-  /** Bucket budget per sign; the histogram downscales to stay within it. Default 320. */
+  /** Bucket budget per sign; the histogram downscales to stay within it. Default 1024. */
   maxBuckets?: number;
 }
 

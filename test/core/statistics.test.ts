@@ -76,17 +76,33 @@ describe('numeric statistics on generated data', () => {
     checkNumericDrift(b, c, drift, bound);
   });
 
-  test('quantiles of 1M normal values stay within the relative-error bound of the scale reached', () => {
+  test('1M normal values keep the default scale 5: quantiles within 1.08%', () => {
     const xs = normals(1_000_000, 42);
     const h = core.histogram();
     h.addMany(xs);
     const s = exact.sorted(xs);
-    const { relativeError } = h.summary();
-    expect(relativeError).toBeGreaterThan(0);
+    const { relativeError, scale } = h.summary();
+    expect(scale).toBe(5);
+    expect(relativeError).toBeLessThan(0.01084);
     for (const q of [0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999]) {
       const e = exact.quantile(s, q);
       expect(Math.abs(h.quantile(q) - e)).toBeLessThanOrEqual(relativeError! * Math.abs(e));
     }
+    h.dispose();
+  });
+
+  test('real integer data (200k flight delays) keeps scale 5 at the default budget', () => {
+    const xs = Float64Array.from(vegaJson<{ delay: number }>('flights-200k.json'), (f) => f.delay);
+    const h = core.histogram();
+    h.addMany(xs);
+    const { relativeError, scale } = h.summary();
+    expect(scale).toBe(5);
+    const s = exact.sorted(xs);
+    for (let q = 0.01; q < 1; q += 0.01) {
+      const e = exact.quantile(s, q);
+      expect(Math.abs(h.quantile(q) - e), `q${q}: ${h.quantile(q)} vs ${e}`).toBeLessThanOrEqual(relativeError! * Math.abs(e) * (1 + 1e-12));
+    }
+    expect(h.toBytes().byteLength).toBeLessThanOrEqual(2560);
     h.dispose();
   });
 
