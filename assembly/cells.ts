@@ -4,6 +4,7 @@
 import { Column } from './column';
 import { ExpHistogram, BucketRun } from './exphist';
 import { lowerBound } from './bucket_index';
+import { ExactValues } from './exact_values';
 
 export class Cells {
   lo: Array<f64> = new Array<f64>();
@@ -27,6 +28,10 @@ export function cellsOf(c: Column, scale: i32): Cells {
   const exact = !c.noisy && c.moments.n > 0;
   const lo = exact ? c.moments.min : -Infinity;
   const hi = exact ? c.moments.max : Infinity;
+  if (c.exact != null && !c.noisy) {
+    pushValues(out, c.exact!);
+    return out;
+  }
   if (c.exp != null) {
     const h = c.exp!;
     const shift = h.scale - scale;
@@ -43,6 +48,14 @@ export function cellsOf(c: Column, scale: i32): Cells {
   for (let i = 1; i <= last; i++) out.push(e[i - 1], e[i], <f64>g.counts[i]);
   out.push(e[last], exact && hi > e[last] ? hi : e[last], <f64>g.counts[last + 1]);
   return out;
+}
+
+/** Every distinct value a point mass of its count. */
+function pushValues(out: Cells, e: ExactValues): void {
+  const values = new Array<f64>();
+  const counts = new Array<i64>();
+  e.sorted(values, counts);
+  for (let i = 0; i < values.length; i++) out.push(values[i], values[i], <f64>counts[i]);
 }
 
 function pushRun(out: Cells, run: BucketRun, shift: i32, scale: i32, negative: bool, lo: f64, hi: f64): void {
@@ -75,8 +88,9 @@ function pushRun(out: Cells, run: BucketRun, shift: i32, scale: i32, negative: b
 
 /** The common scale two exponential histograms are compared at (grids ignore it). */
 export function commonScale(a: Column, b: Column): i32 {
-  const sa = a.exp != null ? a.exp!.scale : 8;
-  const sb = b.exp != null ? b.exp!.scale : 8;
+  // Exact values and grids have no scale: they take the other side's.
+  const sa = a.exp != null && a.exact == null ? a.exp!.scale : 8;
+  const sb = b.exp != null && b.exact == null ? b.exp!.scale : 8;
   return min(sa, sb);
 }
 
@@ -111,7 +125,7 @@ function partial(c: Cells, i: i32, x: f64): f64 {
 
 /** Value at rank floor(q·(n-1)) (0-based, lower) of the column's finite values. */
 export function quantileOf(col: Column, q: f64): f64 {
-  if (col.exp != null) return expQuantile(col, col.exp!, q);
+  if (col.exp != null && (col.exact == null || col.noisy)) return expQuantile(col, col.exp!, q);
   const c = cellsOf(col, 8);
   const n = c.total;
   if (n <= 0) return NaN;

@@ -2,7 +2,9 @@
 //
 //   "EWPF" u8:version(2) varint:nMeta (str key, str value)* varint:nColumns column*
 //   column  = str:name u8:kind u8:flags zz:count zz:missing zz:nan zz:posInf zz:negInf body
-//   numeric = moments zz:scale varint:maxBuckets zz:zero run:positive run:negative
+//   numeric = moments zz:scale varint:maxBuckets u8:mode (exact | sketch)
+//   exact   = varint:n (f64:value zz:count)*  ascending distinct values; the histogram is rebuilt
+//   sketch  = zz:zero run:positive run:negative
 //   grid    = moments varint:nEdges f64:edges[n] zz:counts[n+1]
 //   categorical = u8:mode varint:capacity zz:errorBound varint:nItems (str label, zz count)*
 //                 [mode sketch: u8:hllEncoding registers]
@@ -14,6 +16,8 @@
 // anything is allocated, every count against the sketch's own invariants, and the first problem
 // ends decoding with a one-line reason. It never traps.
 import { Column, KIND_CATEGORICAL, KIND_GRID, KIND_NUMERIC } from './column';
+import { ExactValues, EXACT_CAPACITY } from './exact_values';
+import { bucketIndex } from './bucket_index';
 import { ExpHistogram, MAX_BUCKET_BUDGET, validScale, BucketRun } from './exphist';
 import { FixedGrid, validEdges } from './grid';
 import {
@@ -34,6 +38,8 @@ const FLAG_NOISY: u8 = 1;
 const MAX_COUNT: i64 = 9007199254740992; // 2^53
 const HLL_DENSE: u8 = 0;
 const HLL_SPARSE: u8 = 1;
+const NUMERIC_SKETCH: u8 = 0;
+const NUMERIC_EXACT: u8 = 1;
 
 // ---- writing ----------------------------------------------------------------------------------
 
@@ -123,6 +129,12 @@ function writeColumn(w: Writer, c: Column): void {
     const h = c.exp!;
     w.zz(h.scale);
     w.varint(h.maxBuckets);
+    if (c.exact != null) {
+      w.u8(NUMERIC_EXACT);
+      writeExact(w, c.exact!);
+      return;
+    }
+    w.u8(NUMERIC_SKETCH);
     w.zz(h.zero);
     writeRun(w, h.pos);
     writeRun(w, h.neg);
@@ -131,6 +143,17 @@ function writeColumn(w: Writer, c: Column): void {
     w.varint(g.edges.length);
     for (let i = 0; i < g.edges.length; i++) w.f64(unchecked(g.edges[i]));
     for (let i = 0; i < g.counts.length; i++) w.zz(unchecked(g.counts[i]));
+  }
+}
+
+function writeExact(w: Writer, e: ExactValues): void {
+  const values = new Array<f64>();
+  const counts = new Array<i64>();
+  e.sorted(values, counts);
+  w.varint(values.length);
+  for (let i = 0; i < values.length; i++) {
+    w.f64(values[i]);
+    w.zz(counts[i]);
   }
 }
 
@@ -367,8 +390,17 @@ function readColumn(r: Reader): Column {
     if (budget < 1 || budget > <u64>MAX_BUCKET_BUDGET) return bad(r, c, 'bucket budget out of range');
     const h = new ExpHistogram(scale, <i32>budget);
     c.exp = h;
-    h.zero = r.count();
-    cells = h.zero + readRun(r, h.pos, scale) + readRun(r, h.neg, scale);
+    const mode = r.version == VERSION_M2 ? NUMERIC_SKETCH : r.u8();
+    if (!r.ok) return c;
+    if (mode == NUMERIC_EXACT) {
+      if (c.noisy) return bad(r, c, 'exact values cannot be noisy');
+      cells = readExact(r, c, h);
+    } else if (mode == NUMERIC_SKETCH) {
+      h.zero = r.count();
+      cells = h.zero + readRun(r, h.pos, scale) + readRun(r, h.neg, scale);
+    } else {
+      return bad(r, c, 'unknown numeric mode');
+    }
   } else {
     const n = r.length(MAX_EDGES, 'edge count');
     if (!r.ok) return c;
@@ -393,6 +425,45 @@ function readColumn(r: Reader): Column {
 function bad(r: Reader, c: Column, reason: string): Column {
   r.bad(reason);
   return c;
+}
+
+/**
+ * Distinct finite values, ascending, each with a positive count, at most the capacity; the
+ * histogram is rebuilt from them, so it cannot disagree with them. Returns the value count.
+ */
+function readExact(r: Reader, c: Column, h: ExpHistogram): i64 {
+  const n = r.length(EXACT_CAPACITY, 'exact value count');
+  const e = new ExactValues();
+  c.exact = e;
+  let total: i64 = 0;
+  let prev: f64 = -Infinity;
+  for (let i = 0; r.ok && i < n; i++) {
+    const v = r.f64();
+    const k = r.count();
+    if (!r.ok) return 0;
+    if (!isFinite(v) || (i > 0 && !(v > prev)) || (v == 0 && 1 / v < 0)) {
+      r.bad('exact values must be finite, ascending and distinct');
+      return 0;
+    }
+    if (k <= 0) {
+      r.bad('exact value without a positive count');
+      return 0;
+    }
+    if (c.moments.n > 0 && (v < c.moments.min || v > c.moments.max)) {
+      r.bad('exact value outside min..max');
+      return 0;
+    }
+    e.add(v, k);
+    if (v == 0) h.zero += k;
+    else h.insert(v > 0 ? h.pos : h.neg, bucketIndex(Math.abs(v), h.scale), k);
+    total += k;
+    if (total > MAX_COUNT) {
+      r.bad('count out of range');
+      return 0;
+    }
+    prev = v;
+  }
+  return total;
 }
 
 // Bucket indices of the smallest subnormal and the largest finite double at scale 8.

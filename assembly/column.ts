@@ -5,6 +5,7 @@ import { ExpHistogram } from './exphist';
 import { index8, MAX_SCALE } from './bucket_index';
 import { FixedGrid, binOf } from './grid';
 import { CategoricalSketch } from './categorical';
+import { ExactValues, addValues } from './exact_values';
 
 export const KIND_NUMERIC: u8 = 1;
 export const KIND_GRID: u8 = 2;
@@ -16,6 +17,8 @@ export class Column {
   exp: ExpHistogram | null = null;
   grid: FixedGrid | null = null;
   cat: CategoricalSketch | null = null;
+  /** Numeric columns with few distinct values: those values and their counts (else null). */
+  exact: ExactValues | null = null;
   /** Counts were perturbed by privacy noise: totals need not add up, moments were dropped. */
   noisy: bool = false;
 
@@ -43,6 +46,7 @@ function isFiniteBits(x: f64): bool {
 export function recordNumeric<T>(col: Column, ptr: usize, stride: usize, n: i32): void {
   const shift = firstFinite<T>(ptr, stride, n);
   const b = col.exp != null ? recordExp<T>(col.exp!, ptr, stride, n, shift) : recordGrid<T>(col.grid!, ptr, stride, n, shift);
+  if (col.exact != null && !addValues<T>(col.exact!, ptr, stride, n)) col.exact = null;
   const c = col.counters;
   c.count += <i64>n;
   c.nan += b.nan;

@@ -1,6 +1,7 @@
 // The core's ABI: plain numbers and pointers into this module's memory. Profiles are reached
 // through integer handles, so the host never holds a pointer the collector could move or free;
 // releasing a handle makes the profile garbage for the incremental collector.
+import { ExactValues } from './exact_values';
 import { Column, KIND_CATEGORICAL, KIND_GRID, KIND_NUMERIC, recordLabels, recordMissing, recordNumeric } from './column';
 import { DEFAULT_MAX_BUCKETS, DEFAULT_SCALE, ExpHistogram, MAX_BUCKET_BUDGET, validScale } from './exphist';
 import { FixedGrid, validEdges, linearEdges } from './grid';
@@ -143,6 +144,7 @@ export function profile_add_numeric(h: i32, namePtr: usize, nameLen: i32, scale:
   const c = addColumn(p, bytesAt(namePtr, nameLen), KIND_NUMERIC);
   if (c == null) return -1;
   c.exp = new ExpHistogram(scale, maxBuckets);
+  c.exact = new ExactValues();
   return p.columns.length - 1;
 }
 
@@ -404,6 +406,18 @@ export function column_summary(h: i32, i: i32): i32 {
     w.f64(<f64>e.zero);
     writeRunSummary(w, e.pos.lo, e.pos.len, e.pos.counts);
     writeRunSummary(w, e.neg.lo, e.neg.len, e.neg.counts);
+    if (c.exact == null) {
+      w.f64(-1);
+    } else {
+      const values = new Array<f64>();
+      const counts = new Array<i64>();
+      c.exact!.sorted(values, counts);
+      w.f64(<f64>values.length);
+      for (let j = 0; j < values.length; j++) {
+        w.f64(values[j]);
+        w.f64(<f64>counts[j]);
+      }
+    }
   } else {
     const g = c.grid!;
     w.f64(<f64>g.edges.length);

@@ -1,4 +1,5 @@
 // A profile: named column sketches plus string metadata (the upload header rides here).
+import { ExactValues } from './exact_values';
 import { Column, KIND_CATEGORICAL, KIND_GRID, KIND_NUMERIC } from './column';
 import { ExpHistogram } from './exphist';
 import { FixedGrid } from './grid';
@@ -39,7 +40,10 @@ export function sameBytes(a: StaticArray<u8>, b: StaticArray<u8>): bool {
 /** An empty column configured like `c` (same kind, scale, budget, edges, capacity, vocabulary). */
 export function emptyLike(c: Column): Column {
   const e = new Column(c.name, c.kind);
-  if (c.kind == KIND_NUMERIC) e.exp = new ExpHistogram(c.exp!.scale, c.exp!.maxBuckets);
+  if (c.kind == KIND_NUMERIC) {
+    e.exp = new ExpHistogram(c.exp!.scale, c.exp!.maxBuckets);
+    e.exact = new ExactValues();
+  }
   else if (c.kind == KIND_GRID) e.grid = new FixedGrid(c.grid!.edges);
   else {
     const cat = c.cat!;
@@ -73,7 +77,10 @@ function incompatibility(c: Column, o: Column): string | null {
 function mergeColumn(c: Column, o: Column): void {
   if (c.kind == KIND_CATEGORICAL) c.cat!.merge(o.cat!);
   else if (c.kind == KIND_GRID) c.grid!.merge(o.grid!);
-  else c.exp!.merge(o.exp!);
+  else {
+    c.exp!.merge(o.exp!);
+    if (c.exact != null && (o.exact == null || !c.exact!.merge(o.exact!))) c.exact = null;
+  }
   c.counters.merge(o.counters);
   c.moments.merge(o.moments);
   c.noisy = c.noisy || o.noisy;

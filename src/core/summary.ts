@@ -39,6 +39,11 @@ export function readSummary(name: string, data: Uint8Array): ColumnSummary {
     out.positive = { offset: posLo, counts: r.f64s(r.f64()) };
     const negLo = r.f64();
     out.negative = { offset: negLo, counts: r.f64s(r.f64()) };
+    const nExact = r.f64();
+    if (nExact >= 0) {
+      const flat = r.f64s(2 * nExact);
+      out.exact = Array.from({ length: nExact }, (_, i) => ({ value: flat[2 * i], count: flat[2 * i + 1] }));
+    }
   } else {
     const nEdges = r.f64();
     out.edges = r.f64s(nEdges);

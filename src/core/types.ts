@@ -77,6 +77,11 @@ export interface NumericSummary extends ColumnCounters {
   /** OpenTelemetry layout: counts[i] is bucket (offset + i). */
   positive?: { offset: number; counts: number[] };
   negative?: { offset: number; counts: number[] };
+  /**
+   * Exponential histogram with at most 128 distinct finite values: each value and its count,
+   * ascending. Quantiles and drift statistics are then exact; absent once the column outgrew it.
+   */
+  exact?: { value: number; count: number }[];
   /** Fixed grid only: edges and counts (edges.length + 1 cells, under- and overflow included). */
   edges?: number[];
   counts?: number[];

@@ -25,23 +25,31 @@ describe('codec', () => {
     expect(() => core.profileFromBytes(bytes)).toThrow(/format version 99 is newer than this edgewatch reads \(2\)/);
   });
 
-  test('a version-1 profile (which kept M2, not the standard deviation) still reads', () => {
-    const xs = [1, 2, 3, 4, 10];
+  test('a version-1 profile (M2 where version 2 has the standard deviation, no numeric mode) still reads', () => {
+    const xs = Array.from({ length: 200 }, (_, i) => 1 + i * i * 0.37); // past the exact capacity
     const h = core.histogram().addMany(Float64Array.from(xs));
     const v2 = h.toBytes();
-    // Layout: magic, version, nMeta = 0, nColumns = 1, name, kind, flags, five counters and the
-    // value count (one byte each here), sum, mean, then the spread.
-    const at = 4 + 1 + 1 + 1 + 1 + v2[7] + 1 + 1 + 6 + 8 + 8;
-    const v1 = v2.slice();
+    // magic, version, nMeta, nColumns, name, kind, flags, five counters, the value count, sum,
+    // mean, then the spread; after min and max the scale, the budget and the numeric mode byte.
+    let at = 4 + 1 + 1 + 1 + 1 + v2[7] + 2;
+    const skipVarint = () => { while (v2[at++] & 0x80); };
+    for (let i = 0; i < 6; i++) skipVarint();
+    at += 16;
+    const sdAt = at;
+    at += 24;
+    skipVarint();
+    skipVarint();
+    const view = new DataView(v2.buffer, v2.byteOffset);
+    const sd = view.getFloat64(sdAt, true);
+    const v1 = Uint8Array.from([...v2.subarray(0, at), ...v2.subarray(at + 1)]);
+    expect(v2[at]).toBe(0); // the sketch mode
     v1[4] = 1;
-    const view = new DataView(v1.buffer);
-    const sd = view.getFloat64(at, true);
-    view.setFloat64(at, sd * sd * xs.length, true);
+    new DataView(v1.buffer).setFloat64(sdAt, sd * sd * xs.length, true);
     const back = core.histogramFromBytes(v1);
     const mean = xs.reduce((a, b) => a + b) / xs.length;
     const variance = xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1);
-    expect(back.summary().variance).toBeCloseTo(variance, 12);
-    expect(back.summary().std).toBeCloseTo(Math.sqrt(variance), 12);
+    expect(back.summary().std / Math.sqrt(variance)).toBeCloseTo(1, 12);
+    expect(back.summary().positive).toEqual(h.summary().positive);
     h.dispose();
     back.dispose();
   });
