@@ -1,6 +1,8 @@
 // A numeric column seen as ordered cells of mass: the common ground on which quantiles and every
 // numeric drift statistic are computed, whether the column is an exponential histogram or a
 // fixed grid. A cell [lo, hi] with lo < hi spreads its mass evenly; lo == hi is a point mass.
+// Where inside a cell its mass lies is unknown: the CDF is known exactly at or below `from` (no
+// mass of the cell counted) and at or above `hi` (all of it), and only interpolated between.
 import { Column } from './column';
 import { ExpHistogram, BucketRun } from './exphist';
 import { lowerBound } from './bucket_index';
@@ -10,11 +12,14 @@ export class Cells {
   lo: Array<f64> = new Array<f64>();
   hi: Array<f64> = new Array<f64>();
   n: Array<f64> = new Array<f64>();
+  from: Array<f64> = new Array<f64>();
   total: f64 = 0;
 
-  push(lo: f64, hi: f64, n: f64): void {
+  /** `from` defaults to lo: right-closed cells (lo, hi] hold no mass at lo. */
+  push(lo: f64, hi: f64, n: f64, from: f64 = NaN): void {
     // Noise can leave a cell below zero; a distribution has no negative mass.
     if (n < 0) n = 0;
+    this.from.push(from == from ? from : lo);
     this.lo.push(lo);
     this.hi.push(hi);
     this.n.push(n);
@@ -22,12 +27,15 @@ export class Cells {
   }
 }
 
-/** Cells of a numeric column; exponential histograms are viewed at `scale` (<= their own). */
-export function cellsOf(c: Column, scale: i32): Cells {
+/**
+ * Cells of a numeric column; exponential histograms are viewed at `scale` (<= their own). Cells
+ * are clamped to [lo, hi], by default the column's exact extremes.
+ */
+export function cellsOf(c: Column, scale: i32, lo: f64 = NaN, hi: f64 = NaN): Cells {
   const out = new Cells();
   const exact = !c.noisy && c.moments.n > 0;
-  const lo = exact ? c.moments.min : -Infinity;
-  const hi = exact ? c.moments.max : Infinity;
+  if (!(lo == lo)) lo = exact ? c.moments.min : -Infinity;
+  if (!(hi == hi)) hi = exact ? c.moments.max : Infinity;
   if (c.exact != null && !c.noisy) {
     pushValues(out, c.exact!);
     return out;
@@ -36,7 +44,7 @@ export function cellsOf(c: Column, scale: i32): Cells {
     const h = c.exp!;
     const shift = h.scale - scale;
     pushRun(out, h.neg, shift, scale, true, lo, hi);
-    if (h.zero != 0) out.push(0, 0, <f64>h.zero);
+    if (h.zero != 0) out.push(0, 0, <f64>h.zero, below(0));
     pushRun(out, h.pos, shift, scale, false, lo, hi);
     return out;
   }
@@ -44,7 +52,7 @@ export function cellsOf(c: Column, scale: i32): Cells {
   const e = g.edges;
   const last = e.length - 1;
   // Under- and overflow reach to the observed extremes when known, else they sit on the edge.
-  out.push(exact && lo < e[0] ? lo : e[0], e[0], <f64>g.counts[0]);
+  out.push(exact && lo < e[0] ? lo : e[0], e[0], <f64>g.counts[0], exact ? below(min(lo, e[0])) : -Infinity);
   for (let i = 1; i <= last; i++) out.push(e[i - 1], e[i], <f64>g.counts[i]);
   out.push(e[last], exact && hi > e[last] ? hi : e[last], <f64>g.counts[last + 1]);
   return out;
@@ -55,7 +63,14 @@ function pushValues(out: Cells, e: ExactValues): void {
   const values = new Array<f64>();
   const counts = new Array<i64>();
   e.sorted(values, counts);
-  for (let i = 0; i < values.length; i++) out.push(values[i], values[i], <f64>counts[i]);
+  for (let i = 0; i < values.length; i++) out.push(values[i], values[i], <f64>counts[i], below(values[i]));
+}
+
+/** The largest double below x (finite x): a cell that may hold x is known only below it. */
+export function below(x: f64): f64 {
+  if (x == 0) return -reinterpret<f64>(<u64>1);
+  const bits = reinterpret<u64>(x);
+  return reinterpret<f64>(x > 0 ? bits - 1 : bits + 1);
 }
 
 function pushRun(out: Cells, run: BucketRun, shift: i32, scale: i32, negative: bool, lo: f64, hi: f64): void {
@@ -74,15 +89,22 @@ function pushRun(out: Cells, run: BucketRun, shift: i32, scale: i32, negative: b
     const index = a + t;
     let l = lowerBound(index, scale);
     let u = lowerBound(index + 1, scale);
+    // Positive buckets are (l, u]; negative ones [l, u), that is [l, below(u)] in doubles, so
+    // their lower end may hold mass and their upper end does not.
+    let from = l;
     if (negative) {
       const tmp = l;
       l = -u;
-      u = -tmp;
+      u = below(-tmp);
+      from = below(l);
     }
-    // The extremes are exact: no mass lies outside [min, max].
-    if (l < lo) l = min(lo, u);
+    // The extremes are exact: no mass lies outside [min, max], and min itself may hold some.
+    if (l < lo) {
+      l = min(lo, u);
+      from = below(l);
+    }
     if (u > hi) u = max(hi, l);
-    out.push(l, u, unchecked(mass[t]));
+    out.push(l, u, unchecked(mass[t]), from);
   }
 }
 

@@ -68,8 +68,13 @@ function normalised(w: f64, b: Column, c: Column): f64 {
 /** Writes the numeric comparison as f64s; see src/core for the field order. */
 export function compareNumeric(b: Column, c: Column, out: Writer): void {
   const scale = commonScale(b, c);
-  const cb = cellsOf(b, scale);
-  const cc = cellsOf(c, scale);
+  // Both sides clamped to the extremes of both: a bucket that holds the max of one side only
+  // would otherwise spread that side's mass over less room than the other's, a false difference.
+  const known = !b.noisy && !c.noisy && b.moments.n > 0 && c.moments.n > 0;
+  const lo = known ? min(b.moments.min, c.moments.min) : NaN;
+  const hi = known ? max(b.moments.max, c.moments.max) : NaN;
+  const cb = cellsOf(b, scale, lo, hi);
+  const cc = cellsOf(c, scale, lo, hi);
   out.f64(1);
   out.f64(<f64>b.counters.count);
   out.f64(<f64>c.counters.count);
@@ -83,6 +88,15 @@ export function compareNumeric(b: Column, c: Column, out: Writer): void {
     out.f64(quantileOf(c, qs[i]));
   }
   const ks = ksAndWasserstein(cb, cc);
+  // Histograms at one scale, or exact values against anything, are known exactly at common
+  // points: D is read there only (never above the exact D), with a bound on what it misses.
+  // A histogram against a grid shares no such points: D stays the interpolated one.
+  const commensurable = b.exact != null || c.exact != null || b.kind == c.kind;
+  const atKnown = ksAtKnownPoints(cb, cc);
+  if (commensurable) ks[0] = atKnown[0];
+  const n = cb.total;
+  const m = cc.total;
+  if (n > 0 && m > 0) ks[1] = kolmogorovSf(Math.sqrt((n * m) / (n + m)) * ks[0]);
   out.f64(ks[0]);
   out.f64(ks[1]);
   out.f64(ks[2]);
@@ -95,6 +109,84 @@ export function compareNumeric(b: Column, c: Column, out: Writer): void {
   out.f64(hellinger(pb, pc));
   out.f64(cb.total);
   out.f64(cc.total);
+  out.f64(commensurable ? atKnown[1] : NaN);
+}
+
+/**
+ * [D, bound]: D = max |F_a − F_b| over the points where both CDFs are known exactly, so D never
+ * exceeds the exact D, and the exact D is at most D + bound. Between two neighbouring known points
+ * t1 < t2 the CDFs can differ from their values at t1 by at most the mass each side holds in
+ * (t1, t2] (strictly inside, for point masses, whose places are known): bound is the largest such.
+ */
+function ksAtKnownPoints(a: Cells, b: Cells): StaticArray<f64> {
+  const res: StaticArray<f64> = [NaN, NaN];
+  if (!(a.total > 0) || !(b.total > 0)) return res;
+  const xs = candidates(a, b);
+  const ra = new Array<f64>();
+  const la = new Array<f64>();
+  const rb = new Array<f64>();
+  const lb = new Array<f64>();
+  cdfAt(a, xs, ra, la);
+  cdfAt(b, xs, rb, lb);
+  const ka = knownAt(a, xs);
+  const kb = knownAt(b, xs);
+  const pointsA = onlyPoints(a);
+  const pointsB = onlyPoints(b);
+  let d: f64 = 0;
+  let bound: f64 = 0;
+  let last = -1;
+  for (let k = 0; k < xs.length; k++) {
+    if (!ka[k] || !kb[k]) continue;
+    d = max(d, Math.abs(ra[k] / a.total - rb[k] / b.total));
+    if (last >= 0) {
+      const inA = (pointsA ? la[k] : ra[k]) - ra[last];
+      const inB = (pointsB ? lb[k] : rb[k]) - rb[last];
+      bound = max(bound, max(inA / a.total, inB / b.total));
+    }
+    last = k;
+  }
+  res[0] = d;
+  res[1] = bound;
+  return res;
+}
+
+/** Sorted, distinct, finite cell ends (both kinds) of both sides. */
+function candidates(a: Cells, b: Cells): Array<f64> {
+  const all = new Array<f64>();
+  for (let i = 0; i < a.n.length; i++) {
+    all.push(a.from[i]);
+    all.push(a.hi[i]);
+  }
+  for (let i = 0; i < b.n.length; i++) {
+    all.push(b.from[i]);
+    all.push(b.hi[i]);
+  }
+  return sortedFinite(all);
+}
+
+/** For each ascending x: no cell with mass has x strictly inside (from, hi). */
+function knownAt(c: Cells, xs: Array<f64>): Array<bool> {
+  const out = new Array<bool>();
+  let i = 0;
+  const m = c.n.length;
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k];
+    while (i < m && c.hi[i] <= x) i++;
+    let known = true;
+    for (let j = i; j < m && c.from[j] < x; j++) {
+      if (c.n[j] > 0 && x < c.hi[j]) {
+        known = false;
+        break;
+      }
+    }
+    out.push(known);
+  }
+  return out;
+}
+
+function onlyPoints(c: Cells): bool {
+  for (let i = 0; i < c.n.length; i++) if (c.n[i] > 0 && c.lo[i] != c.hi[i]) return false;
+  return true;
 }
 
 /**
@@ -169,6 +261,10 @@ function boundaries(a: Cells, b: Cells): Array<f64> {
     all.push(b.lo[i]);
     all.push(b.hi[i]);
   }
+  return sortedFinite(all);
+}
+
+function sortedFinite(all: Array<f64>): Array<f64> {
   all.sort((x: f64, y: f64): i32 => (x < y ? -1 : x > y ? 1 : 0));
   const out = new Array<f64>();
   for (let i = 0; i < all.length; i++) {

@@ -44,7 +44,7 @@ function pair(f: Float64Array, i: number): [number, number] {
 }
 
 function numeric(f: Float64Array, o: Required<DriftOptions>): NumericDrift {
-  const ks = { statistic: f[13], pvalue: f[14] };
+  const ks = { statistic: f[13], pvalue: f[14], bound: f[22] };
   const wNorm = f[16];
   const small = f[20] <= o.smallSample;
   return {

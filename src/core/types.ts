@@ -102,8 +102,15 @@ export interface CategoricalSummary extends ColumnCounters {
 export type ColumnSummary = NumericSummary | CategoricalSummary;
 
 export interface KsResult {
+  /** Read where both CDFs are known exactly: never above the exact D of the raw data. */
   statistic: number;
   pvalue: number;
+  /**
+   * The exact D is at most statistic + bound: the largest share of either sample the sketches
+   * cannot place between two points known to both. 0 when both sides are exact values; NaN for a
+   * histogram against a fixed grid, where D is interpolated.
+   */
+  bound: number;
 }
 
 export interface Chi2Result {

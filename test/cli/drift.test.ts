@@ -51,7 +51,7 @@ describe('edgewatch drift', () => {
       expect(c.missing_rate).toHaveLength(2);
       if (c.kind === 'numeric') {
         expect(Object.keys(c.quantiles).sort()).toEqual(['0.5', '0.9', '0.99']);
-        expect(Object.keys(c.ks).sort()).toEqual(['pvalue', 'statistic']);
+        expect(Object.keys(c.ks).sort()).toEqual(['bound', 'pvalue', 'statistic']);
         for (const k of ['wasserstein', 'psi', 'js', 'hellinger'] as const) expect(typeof c[k]).toBe('number');
       } else {
         expect(Object.keys(c.chi2).sort()).toEqual(['dof', 'pvalue', 'statistic']);
