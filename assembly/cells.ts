@@ -43,9 +43,10 @@ export function cellsOf(c: Column, scale: i32, lo: f64 = NaN, hi: f64 = NaN): Ce
   if (c.exp != null) {
     const h = c.exp!;
     const shift = h.scale - scale;
-    pushRun(out, h.neg, shift, scale, true, lo, hi);
-    if (h.zero != 0) out.push(0, 0, <f64>h.zero, below(0));
-    pushRun(out, h.pos, shift, scale, false, lo, hi);
+    const center = centerOf(h);
+    pushRun(out, h.neg, shift, scale, true, lo, hi, center);
+    if (h.zero != 0) out.push(center, center, <f64>h.zero, below(center));
+    pushRun(out, h.pos, shift, scale, false, lo, hi, center);
     return out;
   }
   const g = c.grid!;
@@ -73,7 +74,12 @@ export function below(x: f64): f64 {
   return reinterpret<f64>(x > 0 ? bits - 1 : bits + 1);
 }
 
-function pushRun(out: Cells, run: BucketRun, shift: i32, scale: i32, negative: bool, lo: f64, hi: f64): void {
+/** The center buckets are relative to; 0 while an automatic one is still to be chosen. */
+export function centerOf(h: ExpHistogram): f64 {
+  return h.center == h.center ? h.center : 0;
+}
+
+function pushRun(out: Cells, run: BucketRun, shift: i32, scale: i32, negative: bool, lo: f64, hi: f64, center: f64): void {
   if (run.len == 0) return;
   const a = run.lo >> shift;
   const b = run.hi >> shift;
@@ -91,12 +97,15 @@ function pushRun(out: Cells, run: BucketRun, shift: i32, scale: i32, negative: b
     let u = lowerBound(index + 1, scale);
     // Positive buckets are (l, u]; negative ones [l, u), that is [l, below(u)] in doubles, so
     // their lower end may hold mass and their upper end does not.
-    let from = l;
+    let from = l + center;
     if (negative) {
       const tmp = l;
-      l = -u;
-      u = below(-tmp);
+      l = center - u;
+      u = below(center - tmp);
       from = below(l);
+    } else {
+      l += center;
+      u += center;
     }
     // The extremes are exact: no mass lies outside [min, max], and min itself may hold some.
     if (l < lo) {
@@ -181,16 +190,16 @@ function expQuantile(col: Column, h: ExpHistogram, q: f64): f64 {
   const neg = h.neg;
   for (let k = neg.len - 1; k >= 0 && v != v; k--) {
     acc += neg.counts![k];
-    if (acc > rank) v = -representative(neg.lo + k, h.scale);
+    if (acc > rank) v = centerOf(h) - representative(neg.lo + k, h.scale);
   }
   if (v != v) {
     acc += h.zero;
-    if (acc > rank) v = 0;
+    if (acc > rank) v = centerOf(h);
   }
   const pos = h.pos;
   for (let k = 0; k < pos.len && v != v; k++) {
     acc += pos.counts![k];
-    if (acc > rank) v = representative(pos.lo + k, h.scale);
+    if (acc > rank) v = centerOf(h) + representative(pos.lo + k, h.scale);
   }
   if (!col.noisy && col.moments.n > 0) {
     if (v < col.moments.min) v = col.moments.min;

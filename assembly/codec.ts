@@ -2,7 +2,7 @@
 //
 //   "EWPF" u8:version(2) varint:nMeta (str key, str value)* varint:nColumns column*
 //   column  = str:name u8:kind u8:flags zz:count zz:missing zz:nan zz:posInf zz:negInf body
-//   numeric = moments zz:scale varint:maxBuckets u8:mode (exact | sketch)
+//   numeric = moments zz:scale varint:maxBuckets f64:center u8:mode (exact | sketch)
 //   exact   = varint:n (f64:value zz:count)*  ascending distinct values; the histogram is rebuilt
 //   sketch  = zz:zero run:positive run:negative
 //   grid    = moments varint:nEdges f64:edges[n] zz:counts[n+1]
@@ -129,6 +129,7 @@ function writeColumn(w: Writer, c: Column): void {
     const h = c.exp!;
     w.zz(h.scale);
     w.varint(h.maxBuckets);
+    w.f64(h.center);
     if (c.exact != null) {
       w.u8(NUMERIC_EXACT);
       writeExact(w, c.exact!);
@@ -390,8 +391,12 @@ function readColumn(r: Reader): Column {
     if (budget < 1 || budget > <u64>MAX_BUCKET_BUDGET) return bad(r, c, 'bucket budget out of range');
     const h = new ExpHistogram(scale, <i32>budget);
     c.exp = h;
+    if (r.version != VERSION_M2) h.center = r.f64();
     const mode = r.version == VERSION_M2 ? NUMERIC_SKETCH : r.u8();
     if (!r.ok) return c;
+    // NaN: an automatic center not chosen yet, which only a column without values can have.
+    if (h.center == h.center ? !isFinite(h.center) : m.n != 0) return bad(r, c, 'bad center');
+    if (h.center == 0) h.center = 0; // one zero: −0 and +0 make the same buckets
     if (mode == NUMERIC_EXACT) {
       if (c.noisy) return bad(r, c, 'exact values cannot be noisy');
       cells = readExact(r, c, h);
@@ -454,8 +459,10 @@ function readExact(r: Reader, c: Column, h: ExpHistogram): i64 {
       return 0;
     }
     e.add(v, k);
-    if (v == 0) h.zero += k;
-    else h.insert(v > 0 ? h.pos : h.neg, bucketIndex(Math.abs(v), h.scale), k);
+    // The same deviation, computed the same way, as when the value was recorded.
+    const d = clampFinite(v - h.center);
+    if (d == 0) h.zero += k;
+    else h.insert(d > 0 ? h.pos : h.neg, bucketIndex(Math.abs(d), h.scale), k);
     total += k;
     if (total > MAX_COUNT) {
       r.bad('count out of range');
@@ -464,6 +471,10 @@ function readExact(r: Reader, c: Column, h: ExpHistogram): i64 {
     prev = v;
   }
   return total;
+}
+
+function clampFinite(v: f64): f64 {
+  return isFinite(v) ? v : v > 0 ? F64.MAX_VALUE : -F64.MAX_VALUE;
 }
 
 // Bucket indices of the smallest subnormal and the largest finite double at scale 8.

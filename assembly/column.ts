@@ -1,7 +1,7 @@
 // One named column of a profile and the batch loops that record into it. Values are read
 // straight from wasm memory (a whole array per call); no value crosses the JS boundary alone.
 import { Counters, Moments, scaleFor } from './moments';
-import { ExpHistogram } from './exphist';
+import { ExpHistogram, chooseCenter } from './exphist';
 import { index8, MAX_SCALE } from './bucket_index';
 import { FixedGrid, binOf } from './grid';
 import { CategoricalSketch } from './categorical';
@@ -44,6 +44,7 @@ function isFiniteBits(x: f64): bool {
  * scaled by a power of two instead.
  */
 export function recordNumeric<T>(col: Column, ptr: usize, stride: usize, n: i32): void {
+  if (col.exp != null && col.exp!.center != col.exp!.center) pickCenter<T>(col.exp!, ptr, stride, n);
   const shift = firstFinite<T>(ptr, stride, n);
   const b = col.exp != null ? recordExp<T>(col.exp!, ptr, stride, n, shift) : recordGrid<T>(col.grid!, ptr, stride, n, shift);
   if (col.exact != null && !addValues<T>(col.exact!, ptr, stride, n)) col.exact = null;
@@ -91,6 +92,39 @@ function scaledSums<T>(b: Batch, ptr: usize, stride: usize, n: i32, shift: f64, 
   }
   b.s1 = s1;
   b.s2 = s2;
+}
+
+const SMALL: f64 = 1.0 / 65536.0; // scaled: a mean of values near 1.7e308 does not overflow
+const LARGE: f64 = 65536.0;
+
+/** An automatic center comes from the first batch holding finite values (two plain passes). */
+function pickCenter<T>(h: ExpHistogram, ptr: usize, stride: usize, n: i32): void {
+  let k: i64 = 0;
+  let s: f64 = 0;
+  let p = ptr;
+  for (let i = 0; i < n; i++, p += stride) {
+    const x = <f64>load<T>(p);
+    if (!isFiniteBits(x)) continue;
+    k++;
+    s += x * SMALL;
+  }
+  if (k == 0) return;
+  const mean = (s / <f64>k) * LARGE;
+  let s2: f64 = 0;
+  p = ptr;
+  for (let i = 0; i < n; i++, p += stride) {
+    const x = <f64>load<T>(p);
+    if (!isFiniteBits(x)) continue;
+    const d = x * SMALL - mean * SMALL;
+    s2 += d * d;
+  }
+  h.center = chooseCenter(mean, Math.sqrt(s2 / <f64>k) * LARGE);
+}
+
+// @ts-ignore: decorator
+@inline
+function clampFinite(v: f64): f64 {
+  return isFiniteBits(v) ? v : v > 0 ? F64.MAX_VALUE : -F64.MAX_VALUE;
 }
 
 function firstFinite<T>(ptr: usize, stride: usize, n: i32): f64 {
@@ -144,6 +178,7 @@ function recordExp<T>(h: ExpHistogram, ptr: usize, stride: usize, n: i32, shift0
   let negLo = h.neg.lo;
   let negLen = <u32>h.neg.len;
   let negData = h.neg.len > 0 ? changetype<usize>(h.neg.counts) : 0;
+  const center = h.center;
   let p = ptr;
   for (let i = 0; i < n; i++, p += stride) {
     const x = <f64>load<T>(p);
@@ -158,13 +193,15 @@ function recordExp<T>(h: ExpHistogram, ptr: usize, stride: usize, n: i32, shift0
     s2 += d * d;
     lo = min(lo, x);
     hi = max(hi, x);
-    if (x == 0) {
+    // Far from the center (1.7e308 against −1.7e308) the difference is clamped, not infinite.
+    const v = clampFinite(x - center);
+    if (v == 0) {
       zero++;
       continue;
     }
     // The sign picks the run without a branch: signs of real data are unpredictable.
-    const negative = x < 0;
-    const index = index8(Math.abs(x)) >> shift;
+    const negative = v < 0;
+    const index = index8(Math.abs(v)) >> shift;
     const k = <u32>(index - select<i32>(negLo, posLo, negative));
     if (k < select<u32>(negLen, posLen, negative)) {
       const at = select<usize>(negData, posData, negative) + (<usize>k << 3);

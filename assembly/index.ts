@@ -128,7 +128,7 @@ function addColumn(p: Profile, name: StaticArray<u8>, kind: u8): Column | null {
 }
 
 /** Returns the new column's index, or -1. scale/maxBuckets <= -1000 / 0 pick the defaults. */
-export function profile_add_numeric(h: i32, namePtr: usize, nameLen: i32, scale: i32, maxBuckets: i32): i32 {
+export function profile_add_numeric(h: i32, namePtr: usize, nameLen: i32, scale: i32, maxBuckets: i32, center: f64): i32 {
   const p = get(h);
   if (p == null) return -1;
   if (scale <= -1000) scale = DEFAULT_SCALE;
@@ -141,9 +141,14 @@ export function profile_add_numeric(h: i32, namePtr: usize, nameLen: i32, scale:
     fail('maxBuckets must be between 2 and ' + MAX_BUCKET_BUDGET.toString());
     return -1;
   }
+  if (center == Infinity || center == -Infinity) {
+    fail("center must be a finite number or 'auto'");
+    return -1;
+  }
   const c = addColumn(p, bytesAt(namePtr, nameLen), KIND_NUMERIC);
   if (c == null) return -1;
   c.exp = new ExpHistogram(scale, maxBuckets);
+  c.exp!.center = center + 0.0; // NaN: automatic, chosen from the first values
   c.exact = new ExactValues();
   return p.columns.length - 1;
 }
@@ -402,6 +407,7 @@ export function column_summary(h: i32, i: i32): i32 {
   if (c.kind == KIND_NUMERIC) {
     const e = c.exp!;
     w.f64(<f64>e.scale);
+    w.f64(e.center);
     w.f64(relativeErrorAt(e.scale));
     w.f64(<f64>e.zero);
     writeRunSummary(w, e.pos.lo, e.pos.len, e.pos.counts);

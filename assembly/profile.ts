@@ -42,6 +42,7 @@ export function emptyLike(c: Column): Column {
   const e = new Column(c.name, c.kind);
   if (c.kind == KIND_NUMERIC) {
     e.exp = new ExpHistogram(c.exp!.scale, c.exp!.maxBuckets);
+    e.exp!.center = c.exp!.center;
     e.exact = new ExactValues();
   }
   else if (c.kind == KIND_GRID) e.grid = new FixedGrid(c.grid!.edges);
@@ -69,8 +70,16 @@ function incompatibility(c: Column, o: Column): string | null {
   const name = "column '" + labelText(c.name) + "': ";
   if (c.kind != o.kind) return name + 'cannot merge ' + kindName(c.kind) + ' with ' + kindName(o.kind);
   if (c.kind == KIND_GRID && !c.grid!.sameEdges(o.grid!)) return name + 'grids have different edges';
+  if (c.kind == KIND_NUMERIC && !sameCenter(c.exp!.center, o.exp!.center)) {
+    return name + 'histograms have different centers (' + c.exp!.center.toString() + ', ' + o.exp!.center.toString() + ')';
+  }
   if (c.kind == KIND_CATEGORICAL && !vocabulariesMatch(c.cat!, o.cat!)) return name + 'vocabularies differ';
   return null;
+}
+
+/** Equal, or one still automatic (NaN): it takes the other's. */
+function sameCenter(a: f64, b: f64): bool {
+  return a == b || a != a || b != b;
 }
 
 /** Adds column `o` into `c`, which must be compatible (see incompatibility). */

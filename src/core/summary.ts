@@ -33,6 +33,7 @@ export function readSummary(name: string, data: Uint8Array): ColumnSummary {
   if (noisy) out.noisy = true;
   if (kind === KIND_NUMERIC) {
     out.scale = r.f64();
+    out.center = r.f64();
     out.relativeError = r.f64();
     out.zeroCount = r.f64();
     const posLo = r.f64();

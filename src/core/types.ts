@@ -12,6 +12,12 @@ export interface NumericColumnSpec {
   scale?: number;
   /** Bucket budget per sign; the histogram downscales to stay within it. Default 1024. */
   maxBuckets?: number;
+  /**
+   * Buckets hold x − center (default 0). 'auto': the mean of the first batch of values when they
+   * lie farther than 4 standard deviations from zero (years, kelvin, timestamps, offsets), so the
+   * histogram resolves their spread; columns merge only with equal centers.
+   */
+  center?: number | 'auto';
 }
 
 export interface GridColumnSpec {
@@ -71,7 +77,9 @@ export interface NumericSummary extends ColumnCounters {
   max: number;
   /** Exponential histogram only: the scale reached after any downscaling. */
   scale?: number;
-  /** Exponential histogram only: the relative error bound of quantiles at that scale. */
+  /** Exponential histogram only: buckets hold x − center; NaN while 'auto' has seen no value. */
+  center?: number;
+  /** Exponential histogram only: the relative error bound of quantiles (of x − center) at that scale. */
   relativeError?: number;
   zeroCount?: number;
   /** OpenTelemetry layout: counts[i] is bucket (offset + i). */

@@ -25,12 +25,12 @@ describe('codec', () => {
     expect(() => core.profileFromBytes(bytes)).toThrow(/format version 99 is newer than this edgewatch reads \(2\)/);
   });
 
-  test('a version-1 profile (M2 where version 2 has the standard deviation, no numeric mode) still reads', () => {
+  test('a version-1 profile (M2 for the standard deviation, no center, no numeric mode) still reads', () => {
     const xs = Array.from({ length: 200 }, (_, i) => 1 + i * i * 0.37); // past the exact capacity
     const h = core.histogram().addMany(Float64Array.from(xs));
     const v2 = h.toBytes();
     // magic, version, nMeta, nColumns, name, kind, flags, five counters, the value count, sum,
-    // mean, then the spread; after min and max the scale, the budget and the numeric mode byte.
+    // mean, then the spread; after min and max the scale, the budget, the center and the mode.
     let at = 4 + 1 + 1 + 1 + 1 + v2[7] + 2;
     const skipVarint = () => { while (v2[at++] & 0x80); };
     for (let i = 0; i < 6; i++) skipVarint();
@@ -41,8 +41,9 @@ describe('codec', () => {
     skipVarint();
     const view = new DataView(v2.buffer, v2.byteOffset);
     const sd = view.getFloat64(sdAt, true);
-    const v1 = Uint8Array.from([...v2.subarray(0, at), ...v2.subarray(at + 1)]);
-    expect(v2[at]).toBe(0); // the sketch mode
+    const v1 = Uint8Array.from([...v2.subarray(0, at), ...v2.subarray(at + 9)]);
+    expect(view.getFloat64(at, true)).toBe(0); // no center
+    expect(v2[at + 8]).toBe(0); // the sketch mode
     v1[4] = 1;
     new DataView(v1.buffer).setFloat64(sdAt, sd * sd * xs.length, true);
     const back = core.histogramFromBytes(v1);
