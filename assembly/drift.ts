@@ -15,6 +15,7 @@ import { Writer } from './codec';
 import { Moments, scaleFor } from './moments';
 
 const PSI_FLOOR: f64 = 1e-4;
+const MIN_EXPECTED: f64 = 5;
 
 export function missingRate(c: Column): f64 {
   const n = c.counters.count;
@@ -327,22 +328,39 @@ export function hellinger(p: Array<f64>, q: Array<f64>): f64 {
 export function compareCategorical(b: Column, c: Column, out: Writer): void {
   const sb = b.cat!;
   const sc = c.cat!;
-  // Aligned counts over the union of values; what a frequent-items sketch no longer lists
-  // (its overflow) is one more cell on each side.
+  // Aligned counts over the union of values. A frequent-items sketch lists counts low by up to
+  // its error bound E (an unlisted value has at most E): a value is kept as a cell only when one
+  // side counts it at 10·E or more, so no kept cell is off by more than 10%; the rest is one
+  // more cell on each side, whose size both sides know exactly.
+  const bound = max(errorOf(sb), errorOf(sc));
   const keys = sb.orderedKeys();
   const extra = sc.orderedKeys();
   for (let i = 0; i < extra.length; i++) if (!sb.items.has(extra[i])) keys.push(extra[i]);
   const nb = new Array<f64>();
   const nc = new Array<f64>();
   for (let i = 0; i < keys.length; i++) {
-    nb.push(sb.items.has(keys[i]) ? max(<f64>sb.items.get(keys[i]).count, 0) : 0);
-    nc.push(sc.items.has(keys[i]) ? max(<f64>sc.items.get(keys[i]).count, 0) : 0);
+    const x = sb.items.has(keys[i]) ? max(<f64>sb.items.get(keys[i]).count, 0) : 0;
+    const y = sc.items.has(keys[i]) ? max(<f64>sc.items.get(keys[i]).count, 0) : 0;
+    if (max(x, y) < SKETCH_MARGIN * bound) continue;
+    nb.push(x);
+    nc.push(y);
   }
-  const restB = unlisted(b, sb);
-  const restC = unlisted(c, sc);
+  // How far each count may be from the truth: a listed count is low by up to E, the rest is
+  // high by up to E per kept cell (it is what the kept cells leave of an exact total).
+  const kept = nb.length;
+  const eB = errorOf(sb);
+  const eC = errorOf(sc);
+  const slack = new Array<f64>();
+  for (let i = 0; i < kept; i++) slack.push(eB);
+  const slackC = new Array<f64>();
+  for (let i = 0; i < kept; i++) slackC.push(eC);
+  const restB = rest(b, sb, nb);
+  const restC = rest(c, sc, nc);
   if (restB > 0 || restC > 0) {
     nb.push(restB);
     nc.push(restC);
+    slack.push(-eB * <f64>kept);
+    slackC.push(-eC * <f64>kept);
   }
   const tb = sum(nb);
   const tc = sum(nc);
@@ -351,7 +369,7 @@ export function compareCategorical(b: Column, c: Column, out: Writer): void {
   out.f64(<f64>c.counters.count);
   out.f64(missingRate(b));
   out.f64(missingRate(c));
-  chiSquare(nb, nc, tb, tc, out);
+  chiSquare(nb, nc, slack, slackC, tb, tc, out);
   const pb = new Array<f64>();
   const pc = new Array<f64>();
   let linf: f64 = 0;
@@ -371,10 +389,34 @@ export function compareCategorical(b: Column, c: Column, out: Writer): void {
   out.f64(tc);
 }
 
-function unlisted(c: Column, s: CategoricalSketch): f64 {
-  if (s.mode != MODE_SKETCH) return 0;
-  const rest = <f64>(c.counters.count - c.counters.missing - s.total());
-  return rest > 0 ? rest : 0;
+const SKETCH_MARGIN: f64 = 10;
+
+/**
+ * The deviation n_b − e_b of one cell, moved as close to 0 as the counts' slack allows (slack
+ * s > 0: the true count is up to s higher; s < 0: up to −s lower). From frequent-items counts the
+ * chi-square is then the smallest the error bounds allow, so its p-value is never too small.
+ */
+function smallestDeviation(d: f64, slackB: f64, slackC: f64, tb: f64, tc: f64, total: f64): f64 {
+  if (slackB == 0 && slackC == 0) return d;
+  const bLo = min(slackB, 0);
+  const bHi = max(slackB, 0);
+  const cLo = min(slackC, 0);
+  const cHi = max(slackC, 0);
+  const lo = d + (tc * bLo - tb * cHi) / total;
+  const hi = d + (tc * bHi - tb * cLo) / total;
+  if (lo <= 0 && hi >= 0) return 0;
+  return lo > 0 ? lo : hi;
+}
+
+function errorOf(s: CategoricalSketch): f64 {
+  return s.mode == MODE_SKETCH ? <f64>s.errorBound : 0;
+}
+
+/** What the kept cells do not hold: the column's values (missing excluded) minus their sum. */
+function rest(c: Column, s: CategoricalSketch, kept: Array<f64>): f64 {
+  const seen = c.noisy ? max(<f64>s.total(), 0) : <f64>(c.counters.count - c.counters.missing);
+  const r = seen - sum(kept);
+  return r > 0.5 ? r : 0;
 }
 
 function sum(a: Array<f64>): f64 {
@@ -383,8 +425,53 @@ function sum(a: Array<f64>): f64 {
   return s;
 }
 
-function chiSquare(nb: Array<f64>, nc: Array<f64>, tb: f64, tc: f64, out: Writer): void {
+/**
+ * Chi-square test of homogeneity on the table with its sparse cells pooled (Cochran's rule):
+ * cells whose expected count on the smaller side is below 5 form one cell, which joins the
+ * smallest other cell if it is still below 5. Without this, thousands of near-empty categories
+ * make the asymptotic p-value far too small on random splits.
+ */
+function chiSquare(nb0: Array<f64>, nc0: Array<f64>, sb0: Array<f64>, sc0: Array<f64>, tb: f64, tc: f64, out: Writer): void {
   const total = tb + tc;
+  const nb = new Array<f64>();
+  const nc = new Array<f64>();
+  const sb = new Array<f64>();
+  const sc = new Array<f64>();
+  const small = min(tb, tc);
+  let pb: f64 = 0;
+  let pc: f64 = 0;
+  let qb: f64 = 0;
+  let qc: f64 = 0;
+  for (let i = 0; i < nb0.length; i++) {
+    const col = nb0[i] + nc0[i];
+    if (col <= 0) continue;
+    if (total > 0 && (col * small) / total < MIN_EXPECTED) {
+      pb += nb0[i];
+      pc += nc0[i];
+      qb += sb0[i];
+      qc += sc0[i];
+    } else {
+      nb.push(nb0[i]);
+      nc.push(nc0[i]);
+      sb.push(sb0[i]);
+      sc.push(sc0[i]);
+    }
+  }
+  if (pb + pc > 0) {
+    if (((pb + pc) * small) / total < MIN_EXPECTED && nb.length > 0) {
+      let j = 0;
+      for (let i = 1; i < nb.length; i++) if (nb[i] + nc[i] < nb[j] + nc[j]) j = i;
+      nb[j] += pb;
+      nc[j] += pc;
+      sb[j] += qb;
+      sc[j] += qc;
+    } else {
+      nb.push(pb);
+      nc.push(pc);
+      sb.push(qb);
+      sc.push(qc);
+    }
+  }
   let stat: f64 = 0;
   let k = 0;
   if (tb > 0 && tc > 0) {
@@ -394,7 +481,8 @@ function chiSquare(nb: Array<f64>, nc: Array<f64>, tb: f64, tc: f64, out: Writer
       k++;
       const eb = (tb * col) / total;
       const ec = (tc * col) / total;
-      stat += ((nb[i] - eb) * (nb[i] - eb)) / eb + ((nc[i] - ec) * (nc[i] - ec)) / ec;
+      const d = smallestDeviation((tc * nb[i] - tb * nc[i]) / total, sb[i], sc[i], tb, tc, total);
+      stat += (d * d) / eb + (d * d) / ec;
     }
   }
   const dof = k > 1 ? k - 1 : 0;

@@ -8,7 +8,9 @@ import type { CategoricalDrift, ColumnDrift, DriftReport, DriftVerdict, NumericD
  * Verdict rule (defaults in the spirit of Evidently): with at most `smallSample` baseline values,
  * a p-value test (KS for numbers, chi-square for categories) at `pvalue`; with more, a distance
  * — Wasserstein-1 divided by the baseline's standard deviation, or the Jensen–Shannon distance —
- * at its threshold, because on large samples every p-value ends up "significant".
+ * at its threshold, because on large samples every p-value ends up "significant". Categories
+ * need both the distance and the chi-square test: with thousands of them the distance of a
+ * random split alone exceeds any fixed threshold.
  */
 export interface DriftOptions {
   smallSample?: number;
@@ -76,9 +78,11 @@ function categorical(f: Float64Array, o: Required<DriftOptions>): CategoricalDri
     linf: f[8],
     js,
     psi: f[10],
+    // A distance alone fires on random splits of many categories (its noise floor grows with
+    // √(K/n)); large samples must also pass the significance test, which is calibrated.
     drifted: small
       ? verdict('chi2.pvalue', chi2.pvalue, o.pvalue, chi2.pvalue < o.pvalue)
-      : verdict('js', js, o.js, js >= o.js),
+      : verdict('js', js, o.js, js >= o.js && chi2.pvalue < o.pvalue),
   };
 }
 
