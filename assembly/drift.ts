@@ -10,7 +10,7 @@
 import { Column, KIND_CATEGORICAL } from './column';
 import { Cells, cellsOf, cdfAt, commonScale, quantileOf } from './cells';
 import { kolmogorovSf, chi2Sf } from './special';
-import { CategoricalSketch, MODE_SKETCH } from './categorical';
+import { CategoricalSketch, MODE_SKETCH, MODE_VOCABULARY } from './categorical';
 import { Writer } from './codec';
 import { Moments, scaleFor } from './moments';
 
@@ -111,6 +111,47 @@ export function compareNumeric(b: Column, c: Column, out: Writer): void {
   out.f64(cb.total);
   out.f64(cc.total);
   out.f64(commensurable ? atKnown[1] : NaN);
+  writeNumericQuality(b, c, cc, out);
+}
+
+/** Share of a column's present (not missing) rows; NaN when it has none. */
+function shareOf(c: Column, k: f64): f64 {
+  const present = <f64>(c.counters.count - c.counters.missing);
+  return present > 0 ? k / present : NaN;
+}
+
+/** Share of present rows that are exactly 0: known from exact values or an uncentred histogram. */
+function zeroShare(c: Column): f64 {
+  if (c.noisy) return NaN;
+  if (c.exact != null) return shareOf(c, <f64>c.exact!.countOf(0));
+  if (c.exp != null && c.exp!.center == 0) return shareOf(c, <f64>c.exp!.zero);
+  return NaN;
+}
+
+/**
+ * Data-quality inputs, [baseline, current] pairs: NaN share, +Inf share, −Inf share and zero share
+ * of present rows; then the share of the current finite values outside the baseline's [min, max].
+ */
+function writeNumericQuality(b: Column, c: Column, cc: Cells, out: Writer): void {
+  out.f64(shareOf(b, <f64>b.counters.nan));
+  out.f64(shareOf(c, <f64>c.counters.nan));
+  out.f64(shareOf(b, <f64>b.counters.posInf));
+  out.f64(shareOf(c, <f64>c.counters.posInf));
+  out.f64(shareOf(b, <f64>b.counters.negInf));
+  out.f64(shareOf(c, <f64>c.counters.negInf));
+  out.f64(zeroShare(b));
+  out.f64(zeroShare(c));
+  if (b.noisy || b.moments.n == 0 || !(cc.total > 0)) {
+    out.f64(NaN);
+    return;
+  }
+  const at = new Array<f64>();
+  at.push(b.moments.min);
+  at.push(b.moments.max);
+  const right = new Array<f64>();
+  const left = new Array<f64>();
+  cdfAt(cc, at, right, left);
+  out.f64((left[0] + (cc.total - right[1])) / cc.total);
 }
 
 /**
@@ -387,6 +428,27 @@ export function compareCategorical(b: Column, c: Column, out: Writer): void {
   out.f64(psi(pb, pc));
   out.f64(tb);
   out.f64(tc);
+  out.f64(newCategoryShare(b, sb, sc));
+}
+
+/**
+ * Share of the current values (missing excluded) in categories the baseline never saw: values
+ * the baseline does not list when it counts exactly, `__other__` with a vocabulary; NaN when the
+ * baseline is a frequent-items sketch (an unlisted value may still have been seen).
+ */
+function newCategoryShare(b: Column, sb: CategoricalSketch, sc: CategoricalSketch): f64 {
+  if (sb.mode == MODE_SKETCH) return NaN;
+  const keys = sc.orderedKeys();
+  let fresh: f64 = 0;
+  let all: f64 = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const n = max(<f64>sc.items.get(keys[i]).count, 0);
+    all += n;
+    const isNew = sb.mode == MODE_VOCABULARY ? keys[i] == sb.otherKey : !sb.items.has(keys[i]);
+    if (isNew) fresh += n;
+  }
+  // Unlisted current values (a current sketch) are new or not: unknown, so they count as neither.
+  return all > 0 ? fresh / all : NaN;
 }
 
 const SKETCH_MARGIN: f64 = 10;

@@ -2,7 +2,8 @@
 // statistic; this file names them and applies the verdict rule.
 import type { Profile } from './profile.ts';
 import { CoreError } from './errors.ts';
-import type { CategoricalDrift, ColumnDrift, DriftReport, DriftVerdict, NumericDrift } from './types.ts';
+import type { CategoricalDrift, ColumnDrift, DriftReport, DriftVerdict, NumericDrift, SchemaReport } from './types.ts';
+import { QUALITY_DEFAULTS, categoricalQuality, numericQuality, type QualityOptions } from './quality.ts';
 
 /**
  * Verdict rule (defaults in the spirit of Evidently): with at most `smallSample` baseline values,
@@ -21,31 +22,41 @@ export interface DriftOptions {
 
 export const DRIFT_DEFAULTS: Required<DriftOptions> = { smallSample: 1000, pvalue: 0.05, wassersteinNorm: 0.1, js: 0.1 };
 
-export function compareProfiles(baseline: Profile, current: Profile, options: DriftOptions = {}): DriftReport {
+export function compareProfiles(baseline: Profile, current: Profile, options: DriftOptions & QualityOptions = {}): DriftReport {
   if (baseline.engine !== current.engine) throw new CoreError('profiles from different cores cannot be compared');
-  const opts = { ...DRIFT_DEFAULTS, ...options };
+  const opts = { ...DRIFT_DEFAULTS, ...QUALITY_DEFAULTS, ...options };
   const columns: Record<string, ColumnDrift> = {};
+  const schema: SchemaReport = { flagged: false, missing: [], added: [], changed: [] };
   const e = baseline.engine;
   const currentCols = current.columns;
   for (let ia = 0; ia < baseline.columns.length; ia++) {
     const { name, kind } = baseline.columns[ia];
     const ib = currentCols.findIndex((c) => c.name === name);
-    if (ib < 0) continue;
+    if (ib < 0) {
+      schema.missing.push(name);
+      continue;
+    }
+    // A column that changed kind is a schema change to report, not a reason to lose the others.
     if ((kind === 'categorical') !== (currentCols[ib].kind === 'categorical')) {
-      throw new CoreError(`column '${name}' is ${kind} in the baseline but ${currentCols[ib].kind} now`);
+      schema.changed.push({ name, baseline: kind, current: currentCols[ib].kind });
+      continue;
     }
     const n = e.index(e.x.compare_columns(baseline.handle, ia, current.handle, ib), `column '${name}'`);
     const f = e.resultF64(n);
     columns[name] = kind === 'categorical' ? categorical(f, opts) : numeric(f, opts);
   }
-  return { columns };
+  for (const c of currentCols) if (!baseline.columns.some((b) => b.name === c.name)) schema.added.push(c.name);
+  schema.flagged = schema.missing.length + schema.added.length + schema.changed.length > 0;
+  return { columns, schema };
 }
 
 function pair(f: Float64Array, i: number): [number, number] {
   return [f[i], f[i + 1]];
 }
 
-function numeric(f: Float64Array, o: Required<DriftOptions>): NumericDrift {
+type Options = Required<DriftOptions> & Required<QualityOptions>;
+
+function numeric(f: Float64Array, o: Options): NumericDrift {
   const ks = { statistic: f[13], pvalue: f[14], bound: f[22] };
   const wNorm = f[16];
   const small = f[20] <= o.smallSample;
@@ -63,10 +74,11 @@ function numeric(f: Float64Array, o: Required<DriftOptions>): NumericDrift {
     drifted: small
       ? verdict('ks.pvalue', ks.pvalue, o.pvalue, ks.pvalue < o.pvalue)
       : verdict('wasserstein_norm', wNorm, o.wassersteinNorm, wNorm >= o.wassersteinNorm),
+    quality: numericQuality(f, o),
   };
 }
 
-function categorical(f: Float64Array, o: Required<DriftOptions>): CategoricalDrift {
+function categorical(f: Float64Array, o: Options): CategoricalDrift {
   const chi2 = { statistic: f[5], pvalue: f[6], dof: f[7] };
   const js = f[9];
   const small = f[11] <= o.smallSample;
@@ -83,6 +95,7 @@ function categorical(f: Float64Array, o: Required<DriftOptions>): CategoricalDri
     drifted: small
       ? verdict('chi2.pvalue', chi2.pvalue, o.pvalue, chi2.pvalue < o.pvalue)
       : verdict('js', js, o.js, js >= o.js && chi2.pvalue < o.pvalue),
+    quality: categoricalQuality(f, o),
   };
 }
 

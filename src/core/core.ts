@@ -4,6 +4,7 @@ import { CoreError } from './errors.ts';
 import { Histogram, HISTOGRAM_COLUMN } from './histogram.ts';
 import { Profile } from './profile.ts';
 import { compareProfiles, type DriftOptions } from './compare.ts';
+import type { QualityOptions } from './quality.ts';
 import { inferSchema } from './schema.ts';
 import type { CellValue, DriftReport, Schema } from './types.ts';
 
@@ -54,7 +55,7 @@ export class Core {
     return inferSchema(rows);
   }
 
-  compare(baseline: Profile, current: Profile, options?: DriftOptions): DriftReport {
+  compare(baseline: Profile, current: Profile, options?: DriftOptions & QualityOptions): DriftReport {
     return compareProfiles(baseline, current, options);
   }
 

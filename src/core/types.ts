@@ -147,6 +147,7 @@ export interface NumericDrift {
   js: number;
   hellinger: number;
   drifted: DriftVerdict;
+  quality: QualityReport;
 }
 
 export interface CategoricalDrift {
@@ -158,10 +159,33 @@ export interface CategoricalDrift {
   js: number;
   psi: number;
   drifted: DriftVerdict;
+  quality: QualityReport;
 }
 
 export type ColumnDrift = NumericDrift | CategoricalDrift;
 
+/** One data-quality check: its value, the threshold it is held to, and whether it fired. */
+export interface QualityCheck {
+  name: string;
+  value: number;
+  threshold: number;
+  flagged: boolean;
+}
+
+export interface QualityReport {
+  flagged: boolean;
+  checks: QualityCheck[];
+}
+
+/** Schema changes: columns only in one profile, or numeric in one and categorical in the other. */
+export interface SchemaReport {
+  flagged: boolean;
+  missing: string[];
+  added: string[];
+  changed: { name: string; baseline: ColumnKind; current: ColumnKind }[];
+}
+
 export interface DriftReport {
   columns: Record<string, ColumnDrift>;
+  schema: SchemaReport;
 }
