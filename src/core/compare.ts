@@ -68,6 +68,7 @@ function numeric(f: Float64Array, o: Options): NumericDrift {
     quantiles: { '0.5': pair(f, 7), '0.9': pair(f, 9), '0.99': pair(f, 11) },
     ks,
     wasserstein: f[15],
+    wasserstein_bound: f[32],
     psi: f[17],
     js: f[18],
     hellinger: f[19],

@@ -143,6 +143,8 @@ export interface NumericDrift {
   quantiles: { '0.5': [number, number]; '0.9': [number, number]; '0.99': [number, number] };
   ks: KsResult;
   wasserstein: number;
+  /** The exact W1 lies within wasserstein ± wasserstein_bound (0 on exact values; NaN with noise). */
+  wasserstein_bound: number;
   psi: number;
   js: number;
   hellinger: number;

@@ -9,7 +9,7 @@ import { DATA, edgewatch, exactKs, ok, readCsv, shuffled, tempDir, toCsv, truthO
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
-const NUMERIC_KEYS = ['count', 'drifted', 'hellinger', 'js', 'kind', 'ks', 'mean', 'missing_rate', 'psi', 'quality', 'quantiles', 'wasserstein'];
+const NUMERIC_KEYS = ['count', 'drifted', 'hellinger', 'js', 'kind', 'ks', 'mean', 'missing_rate', 'psi', 'quality', 'quantiles', 'wasserstein', 'wasserstein_bound'];
 const CATEGORICAL_KEYS = ['chi2', 'count', 'drifted', 'js', 'kind', 'linf', 'missing_rate', 'psi', 'quality'];
 const NUMERIC_CHECKS = ['missing_rate_change', 'nan_share_rise', 'pos_inf_share_rise', 'neg_inf_share_rise', 'outside_baseline_range', 'zero_share_change'];
 const CATEGORICAL_CHECKS = ['missing_rate_change', 'new_category_share'];

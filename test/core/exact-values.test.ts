@@ -40,6 +40,8 @@ function checkExact(b: ArrayLike<number>, c: ArrayLike<number>): NumericDrift {
   const ne = (sb.length * sc.length) / (sb.length + sc.length);
   close(d.ks.pvalue, exact.kolmogorovSf(Math.sqrt(ne) * exact.ksStatistic(sb, sc)), 'KS p');
   close(d.wasserstein, exact.wasserstein(sb, sc), 'W1');
+  expect(d.ks.bound).toBe(0);
+  expect(d.wasserstein_bound).toBe(0);
   const pb = exact.decileBins(sb, sb);
   const pc = exact.decileBins(sb, sc);
   close(d.psi, exact.psi(pb, pc), 'PSI');

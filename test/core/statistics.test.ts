@@ -37,6 +37,7 @@ function checkNumericDrift(b: Float64Array, c: Float64Array, d: NumericDrift, sc
   const ne = (b.length * c.length) / (b.length + c.length);
   expect(Math.abs(d.ks.pvalue - exact.kolmogorovSf(Math.sqrt(ne) * d.ks.statistic))).toBeLessThan(1e-6);
   const w = exact.wasserstein(sb, sc);
+  expect(Math.abs(d.wasserstein - w), `W1 ${d.wasserstein} vs ${w} beyond ±${d.wasserstein_bound}`).toBeLessThanOrEqual(d.wasserstein_bound * (1 + 1e-9) + 1e-12);
   expect(exact.near(d.wasserstein, w, 0.01 * exact.quantile(sb, 0.5) + 1e-9, 0.05), `W1 ${d.wasserstein} vs ${w}`).toBe(true);
   const pb = exact.decileBins(sb, sb);
   const pc = exact.decileBins(sb, sc);
