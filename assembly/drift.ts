@@ -8,7 +8,7 @@
 // - categorical (missing excluded): chi-square test of homogeneity on the 2×K table without
 //   continuity correction, L∞ of the proportions, js and psi on the same proportions.
 import { Column, KIND_CATEGORICAL } from './column';
-import { Cells, cellsOf, cdfAt, commonScale, quantileOf } from './cells';
+import { Cells, cellsOf, cdfAt, centerOf, commonScale, quantileOf } from './cells';
 import { kolmogorovSf, chi2Sf } from './special';
 import { CategoricalSketch, MODE_SKETCH, MODE_VOCABULARY } from './categorical';
 import { Writer } from './codec';
@@ -91,10 +91,11 @@ export function compareNumeric(b: Column, c: Column, out: Writer): void {
   const ks = ksAndWasserstein(cb, cc);
   // Histograms at one scale, or exact values against anything, are known exactly at common
   // points: D is read there only (never above the exact D), with a bound on what it misses.
-  // A histogram against a grid shares no such points: D stays the interpolated one.
-  const commensurable = b.exact != null || c.exact != null || b.kind == c.kind;
-  const atKnown = ksAtKnownPoints(cb, cc);
-  if (commensurable) ks[0] = atKnown[0];
+  // Cells that share no boundaries (a histogram against a grid, other centers or edges): D stays
+  // the interpolated one, off by at most the largest cell share of each side.
+  const commensurable = sameCells(b, c);
+  const atKnown = commensurable ? ksAtKnownPoints(cb, cc) : interpolatedBound(cb, cc, ks[0]);
+  ks[0] = atKnown[0];
   const n = cb.total;
   const m = cc.total;
   if (n > 0 && m > 0) ks[1] = kolmogorovSf(Math.sqrt((n * m) / (n + m)) * ks[0]);
@@ -110,7 +111,8 @@ export function compareNumeric(b: Column, c: Column, out: Writer): void {
   out.f64(hellinger(pb, pc));
   out.f64(cb.total);
   out.f64(cc.total);
-  out.f64(commensurable ? atKnown[1] : NaN);
+  // Noise hides where the outer cells end and how much they hold: no bound then.
+  out.f64(b.noisy || c.noisy ? NaN : atKnown[1]);
   writeNumericQuality(b, c, cc, out);
   out.f64(wassersteinBound(cb, cc, b.noisy || c.noisy));
 }
@@ -191,6 +193,28 @@ function ksAtKnownPoints(a: Cells, b: Cells): StaticArray<f64> {
   res[0] = d;
   res[1] = bound;
   return res;
+}
+
+/** Whether both sides' cells end on common points: exact values, or one kind of cell laid alike. */
+function sameCells(b: Column, c: Column): bool {
+  if (b.exact != null || c.exact != null) return true;
+  if (b.kind != c.kind) return false;
+  if (b.exp != null) return centerOf(b.exp!) == centerOf(c.exp!);
+  return b.grid!.sameEdges(c.grid!);
+}
+
+/** [D, bound] for interpolated CDFs: each is off by at most the largest share one cell holds. */
+function interpolatedBound(a: Cells, b: Cells, d: f64): StaticArray<f64> {
+  const res: StaticArray<f64> = [d, NaN];
+  if (!(a.total > 0) || !(b.total > 0)) return res;
+  res[1] = largestShare(a) + largestShare(b);
+  return res;
+}
+
+function largestShare(c: Cells): f64 {
+  let m: f64 = 0;
+  for (let i = 0; i < c.n.length; i++) if (c.lo[i] != c.hi[i]) m = max(m, c.n[i]);
+  return m / c.total;
 }
 
 /** Sorted, distinct, finite cell ends (both kinds) of both sides. */

@@ -110,13 +110,17 @@ export interface CategoricalSummary extends ColumnCounters {
 export type ColumnSummary = NumericSummary | CategoricalSummary;
 
 export interface KsResult {
-  /** Read where both CDFs are known exactly: never above the exact D of the raw data. */
+  /**
+   * Read where both CDFs are known exactly when the two sides' cells end on common points
+   * (then never above the exact D of the raw data); else on the interpolated CDFs.
+   */
   statistic: number;
   pvalue: number;
   /**
-   * The exact D is at most statistic + bound: the largest share of either sample the sketches
-   * cannot place between two points known to both. 0 when both sides are exact values; NaN for a
-   * histogram against a fixed grid, where D is interpolated.
+   * Common points: the exact D is at most statistic + bound, the largest share of either sample
+   * the sketches cannot place between two of them (0 when both sides are exact values). No common
+   * points (a grid against a histogram, other centers): |statistic − exact D| <= bound. NaN with
+   * privacy noise.
    */
   bound: number;
 }
