@@ -1,12 +1,14 @@
 // The one binary format for profiles (and so for single histograms and uploads).
 //
-//   "EWPF" u8:version(1) varint:nMeta (str key, str value)* varint:nColumns column*
+//   "EWPF" u8:version(2) varint:nMeta (str key, str value)* varint:nColumns column*
 //   column  = str:name u8:kind u8:flags zz:count zz:missing zz:nan zz:posInf zz:negInf body
-//   numeric = moments zz:scale varint:maxBuckets zz:zero run:positive run:negative
+//   numeric = moments zz:scale varint:maxBuckets f64:center u8:mode (exact | sketch)
+//   exact   = varint:n (f64:value zz:count)*  ascending distinct values; the histogram is rebuilt
+//   sketch  = zz:zero run:positive run:negative
 //   grid    = moments varint:nEdges f64:edges[n] zz:counts[n+1]
 //   categorical = u8:mode varint:capacity zz:errorBound varint:nItems (str label, zz count)*
 //                 [mode sketch: u8:hllEncoding registers]
-//   moments = zz:finite f64:sum f64:mean f64:m2 f64:min f64:max
+//   moments = zz:finite f64:sum f64:mean f64:sd f64:min f64:max
 //   run     = varint:len [zz:lo zz:delta-of-count × len]
 // varint: unsigned LEB128; zz: zigzag LEB128 (signed). f64: little-endian IEEE 754.
 //
@@ -14,6 +16,8 @@
 // anything is allocated, every count against the sketch's own invariants, and the first problem
 // ends decoding with a one-line reason. It never traps.
 import { Column, KIND_CATEGORICAL, KIND_GRID, KIND_NUMERIC } from './column';
+import { ExactValues, EXACT_CAPACITY } from './exact_values';
+import { bucketIndex } from './bucket_index';
 import { ExpHistogram, MAX_BUCKET_BUDGET, validScale, BucketRun } from './exphist';
 import { FixedGrid, validEdges } from './grid';
 import {
@@ -24,7 +28,9 @@ import { MAX_COLUMNS, Profile } from './profile';
 import { fail, labelText } from './errors';
 import { columnProblem, uploadProblem } from './validate';
 
-export const FORMAT_VERSION: u8 = 1;
+export const FORMAT_VERSION: u8 = 2;
+/** Version 1 kept M2 where version 2 keeps the population standard deviation. */
+const VERSION_M2: u8 = 1;
 const MAGIC: u32 = 0x46505745; // "EWPF" read little-endian
 const MAX_META: i32 = 256;
 const MAX_STRING: i32 = 65536;
@@ -33,6 +39,8 @@ const FLAG_NOISY: u8 = 1;
 const MAX_COUNT: i64 = 9007199254740992; // 2^53
 const HLL_DENSE: u8 = 0;
 const HLL_SPARSE: u8 = 1;
+const NUMERIC_SKETCH: u8 = 0;
+const NUMERIC_EXACT: u8 = 1;
 
 // ---- writing ----------------------------------------------------------------------------------
 
@@ -115,13 +123,20 @@ function writeColumn(w: Writer, c: Column): void {
   w.zz(m.n);
   w.f64(m.sum);
   w.f64(m.mean);
-  w.f64(m.m2);
+  w.f64(m.sd);
   w.f64(m.min);
   w.f64(m.max);
   if (c.kind == KIND_NUMERIC) {
     const h = c.exp!;
     w.zz(h.scale);
     w.varint(h.maxBuckets);
+    w.f64(h.center);
+    if (c.exact != null) {
+      w.u8(NUMERIC_EXACT);
+      writeExact(w, c.exact!);
+      return;
+    }
+    w.u8(NUMERIC_SKETCH);
     w.zz(h.zero);
     writeRun(w, h.pos);
     writeRun(w, h.neg);
@@ -130,6 +145,17 @@ function writeColumn(w: Writer, c: Column): void {
     w.varint(g.edges.length);
     for (let i = 0; i < g.edges.length; i++) w.f64(unchecked(g.edges[i]));
     for (let i = 0; i < g.counts.length; i++) w.zz(unchecked(g.counts[i]));
+  }
+}
+
+function writeExact(w: Writer, e: ExactValues): void {
+  const values = new Array<f64>();
+  const counts = new Array<i64>();
+  e.sorted(values, counts);
+  w.varint(values.length);
+  for (let i = 0; i < values.length; i++) {
+    w.f64(values[i]);
+    w.zz(counts[i]);
   }
 }
 
@@ -198,6 +224,7 @@ class Reader {
   pos: usize;
   ok: bool = true;
   budget: i64;
+  version: u8 = FORMAT_VERSION;
 
   constructor(public start: usize, public end: usize) {
     this.pos = start;
@@ -317,6 +344,7 @@ export function decodeProfile(ptr: usize, len: usize): Profile | null {
     fail('invalid profile: format version 0');
     return null;
   }
+  r.version = version;
   const p = new Profile();
   const nMeta = r.length(MAX_META, 'metadata count');
   for (let i = 0; r.ok && i < nMeta; i++) {
@@ -376,10 +404,14 @@ function readColumn(r: Reader): Column {
   m.n = r.count();
   m.sum = r.f64();
   m.mean = r.f64();
-  m.m2 = r.f64();
+  m.sd = r.f64();
   m.min = r.f64();
   m.max = r.f64();
   if (!r.ok) return c;
+  // Checked before a version-1 M2 becomes a spread, so that a negative or NaN M2 is refused,
+  // not turned into 0.
+  if (!c.noisy && !(m.sd >= 0 && m.sd < Infinity)) return bad(r, c, r.version == VERSION_M2 ? 'M2 must be finite and not negative' : 'spread must be finite and not negative');
+  if (r.version == VERSION_M2) m.sd = m.n > 0 && m.sd > 0 ? Math.sqrt(m.sd / <f64>m.n) : 0;
   if (!c.noisy) {
     if (m.n < 0) return bad(r, c, 'negative value count');
     if (k.count != k.missing + k.nan + k.posInf + k.negInf + m.n) return bad(r, c, 'counters do not add up');
@@ -394,8 +426,21 @@ function readColumn(r: Reader): Column {
     if (budget < 1 || budget > <u64>MAX_BUCKET_BUDGET) return bad(r, c, 'bucket budget out of range');
     const h = new ExpHistogram(scale, <i32>budget);
     c.exp = h;
-    h.zero = r.count();
-    cells = h.zero + readRun(r, h.pos, scale) + readRun(r, h.neg, scale);
+    if (r.version != VERSION_M2) h.center = r.f64();
+    const mode = r.version == VERSION_M2 ? NUMERIC_SKETCH : r.u8();
+    if (!r.ok) return c;
+    // NaN: an automatic center not chosen yet, which only a column without values can have.
+    if (h.center == h.center ? !isFinite(h.center) : m.n != 0) return bad(r, c, 'bad center');
+    if (h.center == 0) h.center = 0; // one zero: −0 and +0 make the same buckets
+    if (mode == NUMERIC_EXACT) {
+      if (c.noisy) return bad(r, c, 'exact values cannot be noisy');
+      cells = readExact(r, c, h);
+    } else if (mode == NUMERIC_SKETCH) {
+      h.zero = r.count();
+      cells = h.zero + readRun(r, h.pos, scale) + readRun(r, h.neg, scale);
+    } else {
+      return bad(r, c, 'unknown numeric mode');
+    }
   } else {
     const n = r.length(MAX_EDGES, 'edge count');
     if (!r.ok) return c;
@@ -420,6 +465,51 @@ function readColumn(r: Reader): Column {
 function bad(r: Reader, c: Column, reason: string): Column {
   r.bad(reason);
   return c;
+}
+
+/**
+ * Distinct finite values, ascending, each with a positive count, at most the capacity; the
+ * histogram is rebuilt from them, so it cannot disagree with them. Returns the value count.
+ */
+function readExact(r: Reader, c: Column, h: ExpHistogram): i64 {
+  const n = r.length(EXACT_CAPACITY, 'exact value count');
+  const e = new ExactValues();
+  c.exact = e;
+  let total: i64 = 0;
+  let prev: f64 = -Infinity;
+  for (let i = 0; r.ok && i < n; i++) {
+    const v = r.f64();
+    const k = r.count();
+    if (!r.ok) return 0;
+    if (!isFinite(v) || (i > 0 && !(v > prev)) || (v == 0 && 1 / v < 0)) {
+      r.bad('exact values must be finite, ascending and distinct');
+      return 0;
+    }
+    if (k <= 0) {
+      r.bad('exact value without a positive count');
+      return 0;
+    }
+    if (c.moments.n > 0 && (v < c.moments.min || v > c.moments.max)) {
+      r.bad('exact value outside min..max');
+      return 0;
+    }
+    e.add(v, k);
+    // The same deviation, computed the same way, as when the value was recorded.
+    const d = clampFinite(v - h.center);
+    if (d == 0) h.zero += k;
+    else h.insert(d > 0 ? h.pos : h.neg, bucketIndex(Math.abs(d), h.scale), k);
+    total += k;
+    if (total > MAX_COUNT) {
+      r.bad('count out of range');
+      return 0;
+    }
+    prev = v;
+  }
+  return total;
+}
+
+function clampFinite(v: f64): f64 {
+  return isFinite(v) ? v : v > 0 ? F64.MAX_VALUE : -F64.MAX_VALUE;
 }
 
 // Bucket indices of the smallest subnormal and the largest finite double at scale 8.

@@ -8,12 +8,14 @@
 // - categorical (missing excluded): chi-square test of homogeneity on the 2×K table without
 //   continuity correction, L∞ of the proportions, js and psi on the same proportions.
 import { Column, KIND_CATEGORICAL } from './column';
-import { Cells, cellsOf, cdfAt, commonScale, quantileOf } from './cells';
+import { Cells, cellsOf, cdfAt, centerOf, commonScale, quantileOf } from './cells';
 import { kolmogorovSf, chi2Sf } from './special';
-import { CategoricalSketch, MODE_SKETCH } from './categorical';
+import { CategoricalSketch, MODE_SKETCH, MODE_VOCABULARY } from './categorical';
 import { Writer } from './codec';
+import { Moments, scaleFor } from './moments';
 
 const PSI_FLOOR: f64 = 1e-4;
+const MIN_EXPECTED: f64 = 5;
 
 export function missingRate(c: Column): f64 {
   const n = c.counters.count;
@@ -26,28 +28,54 @@ export function meanOf(c: Column): f64 {
   const cells = cellsOf(c, 8);
   if (!(cells.total > 0)) return NaN;
   let s: f64 = 0;
-  for (let i = 0; i < cells.n.length; i++) s += cells.n[i] * 0.5 * (cells.lo[i] + cells.hi[i]);
+  for (let i = 0; i < cells.n.length; i++) s += cells.n[i] * (0.5 * cells.lo[i] + 0.5 * cells.hi[i]);
   return s / cells.total;
 }
 
 export function stdOf(c: Column): f64 {
-  if (!c.noisy) return Math.sqrt(c.moments.variance());
+  if (!c.noisy) return c.moments.std();
   const cells = cellsOf(c, 8);
   const mean = meanOf(c);
   if (!(cells.total > 1)) return NaN;
   let s: f64 = 0;
   for (let i = 0; i < cells.n.length; i++) {
-    const mid = 0.5 * (cells.lo[i] + cells.hi[i]);
+    const mid = (0.5 * cells.lo[i] + 0.5 * cells.hi[i]);
     s += cells.n[i] * (mid - mean) * (mid - mean);
   }
   return Math.sqrt(s / (cells.total - 1));
 }
 
+/**
+ * W1 in units of the baseline's standard deviation. A baseline with no spread (constant, or a
+ * single value) has no unit of its own: then the spread of both samples pooled is the unit, and
+ * W1 = 0 when that too is 0 (both the same constant). Finite for every pair of columns.
+ */
+function normalised(w: f64, b: Column, c: Column): f64 {
+  if (!(w == w)) return NaN;
+  const sb = stdOf(b);
+  if (sb > 0) return w / sb;
+  let pooled: f64;
+  if (!b.noisy && !c.noisy) {
+    const m = new Moments();
+    m.copyFrom(b.moments);
+    m.merge(c.moments);
+    pooled = m.std();
+  } else {
+    pooled = stdOf(c);
+  }
+  return pooled > 0 ? w / pooled : 0;
+}
+
 /** Writes the numeric comparison as f64s; see src/core for the field order. */
 export function compareNumeric(b: Column, c: Column, out: Writer): void {
   const scale = commonScale(b, c);
-  const cb = cellsOf(b, scale);
-  const cc = cellsOf(c, scale);
+  // Both sides clamped to the extremes of both: a bucket that holds the max of one side only
+  // would otherwise spread that side's mass over less room than the other's, a false difference.
+  const known = !b.noisy && !c.noisy && b.moments.n > 0 && c.moments.n > 0;
+  const lo = known ? min(b.moments.min, c.moments.min) : NaN;
+  const hi = known ? max(b.moments.max, c.moments.max) : NaN;
+  const cb = cellsOf(b, scale, lo, hi);
+  const cc = cellsOf(c, scale, lo, hi);
   out.f64(1);
   out.f64(<f64>b.counters.count);
   out.f64(<f64>c.counters.count);
@@ -61,10 +89,20 @@ export function compareNumeric(b: Column, c: Column, out: Writer): void {
     out.f64(quantileOf(c, qs[i]));
   }
   const ks = ksAndWasserstein(cb, cc);
+  // Histograms at one scale, or exact values against anything, are known exactly at common
+  // points: D is read there only (never above the exact D), with a bound on what it misses.
+  // Cells that share no boundaries (a histogram against a grid, other centers or edges): D stays
+  // the interpolated one, off by at most the largest cell share of each side.
+  const commensurable = sameCells(b, c);
+  const atKnown = commensurable ? ksAtKnownPoints(cb, cc) : interpolatedBound(cb, cc, ks[0]);
+  ks[0] = atKnown[0];
+  const n = cb.total;
+  const m = cc.total;
+  if (n > 0 && m > 0) ks[1] = kolmogorovSf(Math.sqrt((n * m) / (n + m)) * ks[0]);
   out.f64(ks[0]);
   out.f64(ks[1]);
   out.f64(ks[2]);
-  out.f64(ks[2] / stdOf(b));
+  out.f64(normalised(ks[2], b, c));
   const edges = decileCuts(cb);
   const pb = binProportions(cb, edges);
   const pc = binProportions(cc, edges);
@@ -73,6 +111,149 @@ export function compareNumeric(b: Column, c: Column, out: Writer): void {
   out.f64(hellinger(pb, pc));
   out.f64(cb.total);
   out.f64(cc.total);
+  // Noise hides where the outer cells end and how much they hold: no bound then.
+  out.f64(b.noisy || c.noisy ? NaN : atKnown[1]);
+  writeNumericQuality(b, c, cc, out);
+  out.f64(wassersteinBound(cb, cc, b.noisy || c.noisy));
+}
+
+/** Share of a column's present (not missing) rows; NaN when it has none. */
+function shareOf(c: Column, k: f64): f64 {
+  const present = <f64>(c.counters.count - c.counters.missing);
+  return present > 0 ? k / present : NaN;
+}
+
+/** Share of present rows that are exactly 0: known from exact values or an uncentred histogram. */
+function zeroShare(c: Column): f64 {
+  if (c.noisy) return NaN;
+  if (c.exact != null) return shareOf(c, <f64>c.exact!.countOf(0));
+  if (c.exp != null && c.exp!.center == 0) return shareOf(c, <f64>c.exp!.zero);
+  return NaN;
+}
+
+/**
+ * Data-quality inputs, [baseline, current] pairs: NaN share, +Inf share, −Inf share and zero share
+ * of present rows; then the share of the current finite values outside the baseline's [min, max].
+ */
+function writeNumericQuality(b: Column, c: Column, cc: Cells, out: Writer): void {
+  out.f64(shareOf(b, <f64>b.counters.nan));
+  out.f64(shareOf(c, <f64>c.counters.nan));
+  out.f64(shareOf(b, <f64>b.counters.posInf));
+  out.f64(shareOf(c, <f64>c.counters.posInf));
+  out.f64(shareOf(b, <f64>b.counters.negInf));
+  out.f64(shareOf(c, <f64>c.counters.negInf));
+  out.f64(zeroShare(b));
+  out.f64(zeroShare(c));
+  if (b.noisy || b.moments.n == 0 || !(cc.total > 0)) {
+    out.f64(NaN);
+    return;
+  }
+  const at = new Array<f64>();
+  at.push(b.moments.min);
+  at.push(b.moments.max);
+  const right = new Array<f64>();
+  const left = new Array<f64>();
+  cdfAt(cc, at, right, left);
+  out.f64((left[0] + (cc.total - right[1])) / cc.total);
+}
+
+/**
+ * [D, bound]: D = max |F_a − F_b| over the points where both CDFs are known exactly, so D never
+ * exceeds the exact D, and the exact D is at most D + bound. Between two neighbouring known points
+ * t1 < t2 the CDFs can differ from their values at t1 by at most the mass each side holds in
+ * (t1, t2] (strictly inside, for point masses, whose places are known): bound is the largest such.
+ */
+function ksAtKnownPoints(a: Cells, b: Cells): StaticArray<f64> {
+  const res: StaticArray<f64> = [NaN, NaN];
+  if (!(a.total > 0) || !(b.total > 0)) return res;
+  const xs = candidates(a, b);
+  const ra = new Array<f64>();
+  const la = new Array<f64>();
+  const rb = new Array<f64>();
+  const lb = new Array<f64>();
+  cdfAt(a, xs, ra, la);
+  cdfAt(b, xs, rb, lb);
+  const ka = knownAt(a, xs);
+  const kb = knownAt(b, xs);
+  const pointsA = onlyPoints(a);
+  const pointsB = onlyPoints(b);
+  let d: f64 = 0;
+  let bound: f64 = 0;
+  let last = -1;
+  for (let k = 0; k < xs.length; k++) {
+    if (!ka[k] || !kb[k]) continue;
+    d = max(d, Math.abs(ra[k] / a.total - rb[k] / b.total));
+    if (last >= 0) {
+      const inA = (pointsA ? la[k] : ra[k]) - ra[last];
+      const inB = (pointsB ? lb[k] : rb[k]) - rb[last];
+      bound = max(bound, max(inA / a.total, inB / b.total));
+    }
+    last = k;
+  }
+  res[0] = d;
+  res[1] = bound;
+  return res;
+}
+
+/** Whether both sides' cells end on common points: exact values, or one kind of cell laid alike. */
+function sameCells(b: Column, c: Column): bool {
+  if (b.exact != null || c.exact != null) return true;
+  if (b.kind != c.kind) return false;
+  if (b.exp != null) return centerOf(b.exp!) == centerOf(c.exp!);
+  return b.grid!.sameEdges(c.grid!);
+}
+
+/** [D, bound] for interpolated CDFs: each is off by at most the largest share one cell holds. */
+function interpolatedBound(a: Cells, b: Cells, d: f64): StaticArray<f64> {
+  const res: StaticArray<f64> = [d, NaN];
+  if (!(a.total > 0) || !(b.total > 0)) return res;
+  res[1] = largestShare(a) + largestShare(b);
+  return res;
+}
+
+function largestShare(c: Cells): f64 {
+  let m: f64 = 0;
+  for (let i = 0; i < c.n.length; i++) if (c.lo[i] != c.hi[i]) m = max(m, c.n[i]);
+  return m / c.total;
+}
+
+/** Sorted, distinct, finite cell ends (both kinds) of both sides. */
+function candidates(a: Cells, b: Cells): Array<f64> {
+  const all = new Array<f64>();
+  for (let i = 0; i < a.n.length; i++) {
+    all.push(a.from[i]);
+    all.push(a.hi[i]);
+  }
+  for (let i = 0; i < b.n.length; i++) {
+    all.push(b.from[i]);
+    all.push(b.hi[i]);
+  }
+  return sortedFinite(all);
+}
+
+/** For each ascending x: no cell with mass has x strictly inside (from, hi). */
+function knownAt(c: Cells, xs: Array<f64>): Array<bool> {
+  const out = new Array<bool>();
+  let i = 0;
+  const m = c.n.length;
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k];
+    while (i < m && c.hi[i] <= x) i++;
+    let known = true;
+    for (let j = i; j < m && c.from[j] < x; j++) {
+      if (c.n[j] > 0 && x < c.hi[j]) {
+        known = false;
+        break;
+      }
+    }
+    out.push(known);
+  }
+  return out;
+}
+
+function onlyPoints(c: Cells): bool {
+  for (let i = 0; i < c.n.length; i++) if (c.n[i] > 0 && c.lo[i] != c.hi[i]) return false;
+  return true;
 }
 
 /**
@@ -107,6 +288,9 @@ function ksAndWasserstein(a: Cells, b: Cells): StaticArray<f64> {
   cdfAt(b, xs, rb, lb);
   let d: f64 = 0;
   let w: f64 = 0;
+  // Widths scaled by a power of two: ±1.7e308 apart is not a double, subnormal widths lose
+  // their digits; scaled, both are near 1, and W1 is scaled back once at the end.
+  const s = xs.length > 0 ? scaleFor(max(Math.abs(xs[0]), Math.abs(xs[xs.length - 1]))) : 0;
   for (let k = 0; k < xs.length; k++) {
     // D is read at cell ends (right limits) only: there both CDFs are known, and the exact D of
     // the raw data is attained at data points, which the ends of the cells holding them bound.
@@ -114,7 +298,7 @@ function ksAndWasserstein(a: Cells, b: Cells): StaticArray<f64> {
     if (Math.abs(dr) > d) d = Math.abs(dr);
     // Between two boundaries both CDFs are linear: integrate |F_a − F_b| exactly.
     if (k + 1 < xs.length) {
-      const width = xs[k + 1] - xs[k];
+      const width = xs[k + 1] * s - xs[k] * s;
       const d1 = la[k + 1] / a.total - lb[k + 1] / b.total;
       w += width * absLinearMean(dr, d1);
     }
@@ -123,8 +307,26 @@ function ksAndWasserstein(a: Cells, b: Cells): StaticArray<f64> {
   const m = b.total;
   res[0] = d;
   res[1] = kolmogorovSf(Math.sqrt((n * m) / (n + m)) * d);
-  res[2] = w;
+  res[2] = s > 0 ? w / s : 0;
   return res;
+}
+
+/**
+ * How far W1 can be from the exact W1 of the raw data: inside a cell the true CDF differs from
+ * the evenly spread one by at most the cell's share, over the cell's width, on each side. 0 for
+ * exact values (point masses); NaN when noise hides where the outer cells end.
+ */
+function wassersteinBound(a: Cells, b: Cells, noisy: bool): f64 {
+  if (noisy || !(a.total > 0) || !(b.total > 0)) return NaN;
+  let top: f64 = 0;
+  for (let i = 0; i < a.n.length; i++) top = max(top, max(Math.abs(a.lo[i]), Math.abs(a.hi[i])));
+  for (let i = 0; i < b.n.length; i++) top = max(top, max(Math.abs(b.lo[i]), Math.abs(b.hi[i])));
+  const s = scaleFor(top);
+  if (!(s > 0)) return 0;
+  let e: f64 = 0;
+  for (let i = 0; i < a.n.length; i++) e += (a.n[i] / a.total) * (a.hi[i] * s - a.lo[i] * s);
+  for (let i = 0; i < b.n.length; i++) e += (b.n[i] / b.total) * (b.hi[i] * s - b.lo[i] * s);
+  return e / s;
 }
 
 /** Mean of |d0 + (d1 − d0)·t| over t in [0, 1]. */
@@ -144,6 +346,10 @@ function boundaries(a: Cells, b: Cells): Array<f64> {
     all.push(b.lo[i]);
     all.push(b.hi[i]);
   }
+  return sortedFinite(all);
+}
+
+function sortedFinite(all: Array<f64>): Array<f64> {
   all.sort((x: f64, y: f64): i32 => (x < y ? -1 : x > y ? 1 : 0));
   const out = new Array<f64>();
   for (let i = 0; i < all.length; i++) {
@@ -206,22 +412,39 @@ export function hellinger(p: Array<f64>, q: Array<f64>): f64 {
 export function compareCategorical(b: Column, c: Column, out: Writer): void {
   const sb = b.cat!;
   const sc = c.cat!;
-  // Aligned counts over the union of values; what a frequent-items sketch no longer lists
-  // (its overflow) is one more cell on each side.
+  // Aligned counts over the union of values. A frequent-items sketch lists counts low by up to
+  // its error bound E (an unlisted value has at most E): a value is kept as a cell only when one
+  // side counts it at 10·E or more, so no kept cell is off by more than 10%; the rest is one
+  // more cell on each side, whose size both sides know exactly.
+  const bound = max(errorOf(sb), errorOf(sc));
   const keys = sb.orderedKeys();
   const extra = sc.orderedKeys();
   for (let i = 0; i < extra.length; i++) if (!sb.items.has(extra[i])) keys.push(extra[i]);
   const nb = new Array<f64>();
   const nc = new Array<f64>();
   for (let i = 0; i < keys.length; i++) {
-    nb.push(sb.items.has(keys[i]) ? max(<f64>sb.items.get(keys[i]).count, 0) : 0);
-    nc.push(sc.items.has(keys[i]) ? max(<f64>sc.items.get(keys[i]).count, 0) : 0);
+    const x = sb.items.has(keys[i]) ? max(<f64>sb.items.get(keys[i]).count, 0) : 0;
+    const y = sc.items.has(keys[i]) ? max(<f64>sc.items.get(keys[i]).count, 0) : 0;
+    if (max(x, y) < SKETCH_MARGIN * bound) continue;
+    nb.push(x);
+    nc.push(y);
   }
-  const restB = unlisted(b, sb);
-  const restC = unlisted(c, sc);
+  // How far each count may be from the truth: a listed count is low by up to E, the rest is
+  // high by up to E per kept cell (it is what the kept cells leave of an exact total).
+  const kept = nb.length;
+  const eB = errorOf(sb);
+  const eC = errorOf(sc);
+  const slack = new Array<f64>();
+  for (let i = 0; i < kept; i++) slack.push(eB);
+  const slackC = new Array<f64>();
+  for (let i = 0; i < kept; i++) slackC.push(eC);
+  const restB = rest(b, sb, nb);
+  const restC = rest(c, sc, nc);
   if (restB > 0 || restC > 0) {
     nb.push(restB);
     nc.push(restC);
+    slack.push(-eB * <f64>kept);
+    slackC.push(-eC * <f64>kept);
   }
   const tb = sum(nb);
   const tc = sum(nc);
@@ -230,7 +453,7 @@ export function compareCategorical(b: Column, c: Column, out: Writer): void {
   out.f64(<f64>c.counters.count);
   out.f64(missingRate(b));
   out.f64(missingRate(c));
-  chiSquare(nb, nc, tb, tc, out);
+  chiSquare(nb, nc, slack, slackC, tb, tc, out);
   const pb = new Array<f64>();
   const pc = new Array<f64>();
   let linf: f64 = 0;
@@ -248,12 +471,57 @@ export function compareCategorical(b: Column, c: Column, out: Writer): void {
   out.f64(psi(pb, pc));
   out.f64(tb);
   out.f64(tc);
+  out.f64(newCategoryShare(b, sb, sc));
 }
 
-function unlisted(c: Column, s: CategoricalSketch): f64 {
-  if (s.mode != MODE_SKETCH) return 0;
-  const rest = <f64>(c.counters.count - c.counters.missing - s.total());
-  return rest > 0 ? rest : 0;
+/**
+ * Share of the current values (missing excluded) in categories the baseline never saw: values
+ * the baseline does not list when it counts exactly, `__other__` with a vocabulary; NaN when the
+ * baseline is a frequent-items sketch (an unlisted value may still have been seen).
+ */
+function newCategoryShare(b: Column, sb: CategoricalSketch, sc: CategoricalSketch): f64 {
+  if (sb.mode == MODE_SKETCH) return NaN;
+  const keys = sc.orderedKeys();
+  let fresh: f64 = 0;
+  let all: f64 = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const n = max(<f64>sc.items.get(keys[i]).count, 0);
+    all += n;
+    const isNew = sb.mode == MODE_VOCABULARY ? keys[i] == sb.otherKey : !sb.items.has(keys[i]);
+    if (isNew) fresh += n;
+  }
+  // Unlisted current values (a current sketch) are new or not: unknown, so they count as neither.
+  return all > 0 ? fresh / all : NaN;
+}
+
+const SKETCH_MARGIN: f64 = 10;
+
+/**
+ * The deviation n_b − e_b of one cell, moved as close to 0 as the counts' slack allows (slack
+ * s > 0: the true count is up to s higher; s < 0: up to −s lower). From frequent-items counts the
+ * chi-square is then the smallest the error bounds allow, so its p-value is never too small.
+ */
+function smallestDeviation(d: f64, slackB: f64, slackC: f64, tb: f64, tc: f64, total: f64): f64 {
+  if (slackB == 0 && slackC == 0) return d;
+  const bLo = min(slackB, 0);
+  const bHi = max(slackB, 0);
+  const cLo = min(slackC, 0);
+  const cHi = max(slackC, 0);
+  const lo = d + (tc * bLo - tb * cHi) / total;
+  const hi = d + (tc * bHi - tb * cLo) / total;
+  if (lo <= 0 && hi >= 0) return 0;
+  return lo > 0 ? lo : hi;
+}
+
+function errorOf(s: CategoricalSketch): f64 {
+  return s.mode == MODE_SKETCH ? <f64>s.errorBound : 0;
+}
+
+/** What the kept cells do not hold: the column's values (missing excluded) minus their sum. */
+function rest(c: Column, s: CategoricalSketch, kept: Array<f64>): f64 {
+  const seen = c.noisy ? max(<f64>s.total(), 0) : <f64>(c.counters.count - c.counters.missing);
+  const r = seen - sum(kept);
+  return r > 0.5 ? r : 0;
 }
 
 function sum(a: Array<f64>): f64 {
@@ -262,8 +530,53 @@ function sum(a: Array<f64>): f64 {
   return s;
 }
 
-function chiSquare(nb: Array<f64>, nc: Array<f64>, tb: f64, tc: f64, out: Writer): void {
+/**
+ * Chi-square test of homogeneity on the table with its sparse cells pooled (Cochran's rule):
+ * cells whose expected count on the smaller side is below 5 form one cell, which joins the
+ * smallest other cell if it is still below 5. Without this, thousands of near-empty categories
+ * make the asymptotic p-value far too small on random splits.
+ */
+function chiSquare(nb0: Array<f64>, nc0: Array<f64>, sb0: Array<f64>, sc0: Array<f64>, tb: f64, tc: f64, out: Writer): void {
   const total = tb + tc;
+  const nb = new Array<f64>();
+  const nc = new Array<f64>();
+  const sb = new Array<f64>();
+  const sc = new Array<f64>();
+  const small = min(tb, tc);
+  let pb: f64 = 0;
+  let pc: f64 = 0;
+  let qb: f64 = 0;
+  let qc: f64 = 0;
+  for (let i = 0; i < nb0.length; i++) {
+    const col = nb0[i] + nc0[i];
+    if (col <= 0) continue;
+    if (total > 0 && (col * small) / total < MIN_EXPECTED) {
+      pb += nb0[i];
+      pc += nc0[i];
+      qb += sb0[i];
+      qc += sc0[i];
+    } else {
+      nb.push(nb0[i]);
+      nc.push(nc0[i]);
+      sb.push(sb0[i]);
+      sc.push(sc0[i]);
+    }
+  }
+  if (pb + pc > 0) {
+    if (((pb + pc) * small) / total < MIN_EXPECTED && nb.length > 0) {
+      let j = 0;
+      for (let i = 1; i < nb.length; i++) if (nb[i] + nc[i] < nb[j] + nc[j]) j = i;
+      nb[j] += pb;
+      nc[j] += pc;
+      sb[j] += qb;
+      sc[j] += qc;
+    } else {
+      nb.push(pb);
+      nc.push(pc);
+      sb.push(qb);
+      sc.push(qc);
+    }
+  }
   let stat: f64 = 0;
   let k = 0;
   if (tb > 0 && tc > 0) {
@@ -273,7 +586,8 @@ function chiSquare(nb: Array<f64>, nc: Array<f64>, tb: f64, tc: f64, out: Writer
       k++;
       const eb = (tb * col) / total;
       const ec = (tc * col) / total;
-      stat += ((nb[i] - eb) * (nb[i] - eb)) / eb + ((nc[i] - ec) * (nc[i] - ec)) / ec;
+      const d = smallestDeviation((tc * nb[i] - tb * nc[i]) / total, sb[i], sc[i], tb, tc, total);
+      stat += (d * d) / eb + (d * d) / ec;
     }
   }
   const dof = k > 1 ? k - 1 : 0;

@@ -3,9 +3,10 @@
 // have a run of buckets each, exact zeros their own count. When a run would outgrow the bucket
 // budget the whole histogram downscales (two neighbouring buckets become one), as OTel does.
 import { bucketIndex, MIN_SCALE, MAX_SCALE } from './bucket_index';
+import { scaleFor } from './moments';
 
 export const DEFAULT_SCALE: i32 = 5;
-export const DEFAULT_MAX_BUCKETS: i32 = 320;
+export const DEFAULT_MAX_BUCKETS: i32 = 1024;
 export const MAX_BUCKET_BUDGET: i32 = 16384;
 
 /** A contiguous run of bucket counts: counts[k] is bucket lo + k. Storage comes on first use. */
@@ -101,6 +102,12 @@ export class ExpHistogram {
   zero: i64 = 0;
   pos: BucketRun;
   neg: BucketRun;
+  /**
+   * Buckets hold x − center. A relative-error histogram resolves 1000 + N(0,1) into a handful of
+   * buckets; centred near the data it resolves the deviations instead, whatever the offset, so
+   * statistics do not change under x → a·x + b. NaN until chosen from the first values (auto).
+   */
+  center: f64 = 0;
 
   constructor(public scale: i32, public maxBuckets: i32) {
     this.pos = new BucketRun(maxBuckets);
@@ -144,6 +151,7 @@ export class ExpHistogram {
    * input, at which both runs fit the budget — the same whatever the order of merges.
    */
   merge(o: ExpHistogram): void {
+    if (this.center != this.center) this.center = o.center;
     let target = min(this.scale, o.scale);
     target -= max(
       extraShift(this.pos, this.scale, o.pos, o.scale, target, this.maxBuckets),
@@ -189,6 +197,19 @@ function addRun(into: BucketRun, from: BucketRun, shift: i32): void {
     const v = unchecked(from.counts![k]);
     if (v != 0) into.add((from.lo + k) >> shift, v);
   }
+}
+
+/**
+ * The center a column takes from its first values (mean and population sd of them): the mean,
+ * rounded to a multiple of the power of two just below sd, when the values sit farther than 4 sd
+ * from zero; else 0 (a relative-error histogram resolves such data already).
+ */
+export function chooseCenter(mean: f64, sd: f64): f64 {
+  if (!isFinite(mean) || !(Math.abs(mean) > 4 * sd)) return 0;
+  if (!(sd > 0)) return mean;
+  const unit = 1 / scaleFor(sd);
+  const c = Math.round(mean / unit) * unit;
+  return isFinite(c) ? c + 0.0 : mean;
 }
 
 export function validScale(scale: i32): bool {

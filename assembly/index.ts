@@ -1,6 +1,7 @@
 // The core's ABI: plain numbers and pointers into this module's memory. Profiles are reached
 // through integer handles, so the host never holds a pointer the collector could move or free;
 // releasing a handle makes the profile garbage for the incremental collector.
+import { ExactValues } from './exact_values';
 import { Column, KIND_CATEGORICAL, KIND_GRID, KIND_NUMERIC, recordLabels, recordMissing, recordNumeric } from './column';
 import { DEFAULT_MAX_BUCKETS, DEFAULT_SCALE, ExpHistogram, MAX_BUCKET_BUDGET, validScale } from './exphist';
 import { FixedGrid, validEdges, linearEdges } from './grid';
@@ -127,7 +128,7 @@ function addColumn(p: Profile, name: StaticArray<u8>, kind: u8): Column | null {
 }
 
 /** Returns the new column's index, or -1. scale/maxBuckets <= -1000 / 0 pick the defaults. */
-export function profile_add_numeric(h: i32, namePtr: usize, nameLen: i32, scale: i32, maxBuckets: i32): i32 {
+export function profile_add_numeric(h: i32, namePtr: usize, nameLen: i32, scale: i32, maxBuckets: i32, center: f64): i32 {
   const p = get(h);
   if (p == null) return -1;
   if (scale <= -1000) scale = DEFAULT_SCALE;
@@ -140,9 +141,15 @@ export function profile_add_numeric(h: i32, namePtr: usize, nameLen: i32, scale:
     fail('maxBuckets must be between 2 and ' + MAX_BUCKET_BUDGET.toString());
     return -1;
   }
+  if (center == Infinity || center == -Infinity) {
+    fail("center must be a finite number or 'auto'");
+    return -1;
+  }
   const c = addColumn(p, bytesAt(namePtr, nameLen), KIND_NUMERIC);
   if (c == null) return -1;
   c.exp = new ExpHistogram(scale, maxBuckets);
+  c.exp!.center = center + 0.0; // NaN: automatic, chosen from the first values
+  c.exact = new ExactValues();
   return p.columns.length - 1;
 }
 
@@ -400,15 +407,29 @@ export function column_summary(h: i32, i: i32): i32 {
   w.f64(meanOf(c));
   const sd = stdOf(c);
   w.f64(sd * sd);
+  w.f64(sd);
   w.f64(c.noisy ? NaN : m.min);
   w.f64(c.noisy ? NaN : m.max);
   if (c.kind == KIND_NUMERIC) {
     const e = c.exp!;
     w.f64(<f64>e.scale);
+    w.f64(e.center);
     w.f64(relativeErrorAt(e.scale));
     w.f64(<f64>e.zero);
     writeRunSummary(w, e.pos.lo, e.pos.len, e.pos.counts);
     writeRunSummary(w, e.neg.lo, e.neg.len, e.neg.counts);
+    if (c.exact == null) {
+      w.f64(-1);
+    } else {
+      const values = new Array<f64>();
+      const counts = new Array<i64>();
+      c.exact!.sorted(values, counts);
+      w.f64(<f64>values.length);
+      for (let j = 0; j < values.length; j++) {
+        w.f64(values[j]);
+        w.f64(<f64>counts[j]);
+      }
+    }
   } else {
     const g = c.grid!;
     w.f64(<f64>g.edges.length);

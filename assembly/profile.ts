@@ -1,4 +1,5 @@
 // A profile: named column sketches plus string metadata (the upload header rides here).
+import { ExactValues } from './exact_values';
 import { Column, KIND_CATEGORICAL, KIND_GRID, KIND_NUMERIC } from './column';
 import { ExpHistogram } from './exphist';
 import { FixedGrid } from './grid';
@@ -40,7 +41,11 @@ export function sameBytes(a: StaticArray<u8>, b: StaticArray<u8>): bool {
 /** An empty column configured like `c` (same kind, scale, budget, edges, capacity, vocabulary). */
 export function emptyLike(c: Column): Column {
   const e = new Column(c.name, c.kind);
-  if (c.kind == KIND_NUMERIC) e.exp = new ExpHistogram(c.exp!.scale, c.exp!.maxBuckets);
+  if (c.kind == KIND_NUMERIC) {
+    e.exp = new ExpHistogram(c.exp!.scale, c.exp!.maxBuckets);
+    e.exp!.center = c.exp!.center;
+    e.exact = new ExactValues();
+  }
   else if (c.kind == KIND_GRID) e.grid = new FixedGrid(c.grid!.edges);
   else {
     const cat = c.cat!;
@@ -66,15 +71,26 @@ function incompatibility(c: Column, o: Column): string | null {
   const name = "column '" + labelText(c.name) + "': ";
   if (c.kind != o.kind) return name + 'cannot merge ' + kindName(c.kind) + ' with ' + kindName(o.kind);
   if (c.kind == KIND_GRID && !c.grid!.sameEdges(o.grid!)) return name + 'grids have different edges';
+  if (c.kind == KIND_NUMERIC && !sameCenter(c.exp!.center, o.exp!.center)) {
+    return name + 'histograms have different centers (' + c.exp!.center.toString() + ', ' + o.exp!.center.toString() + ')';
+  }
   if (c.kind == KIND_CATEGORICAL && !vocabulariesMatch(c.cat!, o.cat!)) return name + 'vocabularies differ';
   return null;
+}
+
+/** Equal, or one still automatic (NaN): it takes the other's. */
+function sameCenter(a: f64, b: f64): bool {
+  return a == b || a != a || b != b;
 }
 
 /** Adds column `o` into `c`, which must be compatible (see incompatibility). */
 function mergeColumn(c: Column, o: Column): void {
   if (c.kind == KIND_CATEGORICAL) c.cat!.merge(o.cat!);
   else if (c.kind == KIND_GRID) c.grid!.merge(o.grid!);
-  else c.exp!.merge(o.exp!);
+  else {
+    c.exp!.merge(o.exp!);
+    if (c.exact != null && (o.exact == null || !c.exact!.merge(o.exact!))) c.exact = null;
+  }
   c.counters.merge(o.counters);
   c.moments.merge(o.moments);
   c.noisy = c.noisy || o.noisy;

@@ -119,26 +119,25 @@ export function columnProblem(c: Column): string | null {
     return null;
   }
   if (m.n == 0) {
-    if (m.sum != 0 || m.m2 != 0) return 'moments without values';
+    if (m.sum != 0 || m.sd != 0) return 'moments without values';
     return null;
   }
   if (!isFinite(m.min) || !isFinite(m.max)) return 'min and max must be finite (infinities are counted apart)';
   if (m.min > m.max) return 'min above max';
-  if (m.m2 < 0) return 'negative M2';
-  // With values so large that n·x² overflows a double, the recorder's own sums overflow (to
-  // ±Inf, or NaN once two of them meet): such moments are as recorded, not corrupt.
+  // Mean and spread (a standard deviation, accumulated scaled) are finite for any finite values;
+  // only the plain sum can overflow, when n·max|x| is beyond a double.
+  if (!isFinite(m.mean) || !isFinite(m.sd)) return 'mean and spread must be finite';
+  if (m.sd < 0) return 'negative spread';
+  if (m.n == 1 && m.sd != 0) return 'spread of a single value must be 0';
   const amax = max(Math.abs(m.min), Math.abs(m.max));
   const fn = <f64>m.n;
-  if (!isFinite(4 * fn * amax * amax)) return null;
-  if (!isFinite(m.sum) || !isFinite(m.mean) || !isFinite(m.m2)) return 'sum, mean and M2 must be finite';
-  if (m.n == 1 && m.m2 != 0) return 'M2 of a single value must be 0';
+  if (isFinite(fn * amax) && !isFinite(m.sum)) return 'sum must be finite';
   // The mean lies within the extremes, up to the rounding of a weighted merge; |sum| is at most
-  // n·max|x| and M2 at most n·(max − min)², up to rounding.
+  // n·max|x| and the spread at most half the range, up to rounding.
   const slack = 1e-9 * amax;
   if (m.mean < m.min - slack || m.mean > m.max + slack) return 'mean outside min..max';
   if (Math.abs(m.sum) > fn * amax * (1 + 1e-9)) return 'sum beyond count × largest value';
-  const spread = m.max - m.min + amax * 1e-12;
-  if (m.m2 > fn * spread * spread * 1.01) return 'M2 beyond count × range²';
+  if (m.sd > (m.max - m.min) * 0.5 * 1.01 + amax * 1e-12) return 'spread beyond half the range';
   return null;
 }
 

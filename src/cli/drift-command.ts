@@ -14,15 +14,20 @@ Hellinger; categorical: chi-square, L-infinity, Jensen-Shannon, PSI.
 
 Verdict per column: with at most --small-sample baseline values, a p-value test (KS or
 chi-square) drifts below --pvalue; with more, a distance drifts at or above its threshold
-(Wasserstein-1 / baseline standard deviation for numbers, Jensen-Shannon distance for categories).
+(Wasserstein-1 / baseline standard deviation for numbers; for categories the Jensen-Shannon
+distance together with the chi-square p-value).
+
+Beside drift, data-quality checks per column (missing-rate change, NaN and +/-Inf share rise,
+share outside the baseline's range, zero-share change, share of new categories) and schema
+changes (a column missing, new, or of another kind).
 
 Options:
-  --json                   print the drift report as JSON ({"columns": {...}}; NaN as null)
+  --json                   print the drift report as JSON ({"columns": {...}, "schema": {...}}; NaN as null)
   --small-sample <n>       baseline size up to which p-values decide (default ${DRIFT_DEFAULTS.smallSample})
   --pvalue <p>             p-value threshold (default ${DRIFT_DEFAULTS.pvalue})
   --wasserstein-norm <d>   threshold of Wasserstein-1 / baseline std (default ${DRIFT_DEFAULTS.wassersteinNorm})
   --js <d>                 threshold of the Jensen-Shannon distance, categorical (default ${DRIFT_DEFAULTS.js})
-  --fail-on-drift          exit with status 1 when any column drifted`;
+  --fail-on-drift          exit with status 1 when any column drifted or the schemas differ`;
 
 export async function driftCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags('drift', argv, {
@@ -59,13 +64,9 @@ export async function driftCommand(argv: string[]): Promise<number> {
         throw new UserError(`cannot compare ${baselinePath} with ${currentPath}: ${(err as Error).message}`);
       }
       if (values.json) console.log(toJson(report));
-      else {
-        const onlyBaseline = baseline.columnNames.filter((n) => current.indexOf(n) < 0);
-        const onlyCurrent = current.columnNames.filter((n) => baseline.indexOf(n) < 0);
-        console.log(renderDrift(report, onlyBaseline, onlyCurrent));
-      }
+      else console.log(renderDrift(report));
       const anyDrift = Object.values(report.columns).some((c) => c.drifted.drifted);
-      return values['fail-on-drift'] && anyDrift ? 1 : 0;
+      return values['fail-on-drift'] && (anyDrift || report.schema.flagged) ? 1 : 0;
     } finally {
       current.dispose();
     }
@@ -74,7 +75,7 @@ export async function driftCommand(argv: string[]): Promise<number> {
   }
 }
 
-export function renderDrift(report: DriftReport, onlyBaseline: string[], onlyCurrent: string[]): string {
+export function renderDrift(report: DriftReport): string {
   const rows = Object.entries(report.columns).map(([name, c]) => {
     const test = c.kind === 'numeric' ? c.ks : c.chi2;
     return [
@@ -89,6 +90,7 @@ export function renderDrift(report: DriftReport, onlyBaseline: string[], onlyCur
       num(test.pvalue),
       num(c.psi),
       num(c.js),
+      c.quality.checks.filter((q) => q.flagged).map((q) => `${q.name} ${num(q.value)}`).join(', ') || '-',
     ];
   });
   const table = renderTable(
@@ -104,12 +106,16 @@ export function renderDrift(report: DriftReport, onlyBaseline: string[], onlyCur
       { header: 'p-value', align: 'right' },
       { header: 'psi', align: 'right' },
       { header: 'js', align: 'right' },
+      { header: 'quality' },
     ],
     rows,
   );
   const drifted = rows.filter((r) => r[6] === 'DRIFT').length;
-  const lines = [table, '', `${drifted} of ${rows.length} columns drifted`];
-  if (onlyBaseline.length) lines.push(`only in the baseline (not compared): ${onlyBaseline.join(', ')}`);
-  if (onlyCurrent.length) lines.push(`only in the current profile (not compared): ${onlyCurrent.join(', ')}`);
+  const flagged = rows.filter((r) => r[11] !== '-').length;
+  const lines = [table, '', `${drifted} of ${rows.length} columns drifted, ${flagged} with data-quality flags`];
+  const { missing, added, changed } = report.schema;
+  if (missing.length) lines.push(`schema: only in the baseline (not compared): ${missing.join(', ')}`);
+  if (added.length) lines.push(`schema: only in the current profile (not compared): ${added.join(', ')}`);
+  for (const c of changed) lines.push(`schema: '${c.name}' is ${c.baseline} in the baseline but ${c.current} now (not compared)`);
   return lines.join('\n');
 }

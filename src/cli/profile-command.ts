@@ -125,8 +125,11 @@ async function inferFromFile(input: string, format: Format, size: number, showPr
   const schema = inference.schema();
   if (rows === 0) throw new UserError(`${input}: no rows`);
   if (schema.columns.length === 0) throw new UserError(`${input}: no columns`);
-  if (scale !== undefined) {
-    for (const c of schema.columns) if (c.kind === 'numeric') c.scale = scale;
+  for (const c of schema.columns) {
+    if (c.kind !== 'numeric') continue;
+    // Years, kelvin, timestamps: buckets around the data's own location keep their resolution.
+    c.center = 'auto';
+    if (scale !== undefined) c.scale = scale;
   }
   return schema;
 }

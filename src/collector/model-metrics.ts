@@ -26,6 +26,8 @@ export function registerModelMetrics(registry: Registry, read: () => Promise<Ver
     quantile: new Gauge({ name: 'edgewatch_column_quantile', help: 'Quantiles of a numeric column in the rolling window (label window) (latency included).', labelNames: [...C, 'quantile'], registers: [registry] }),
     drift: new Gauge({ name: 'edgewatch_column_drift', help: 'Drift statistics of the rolling window against the baseline (the core compare).', labelNames: [...C, 'statistic'], registers: [registry] }),
     drifted: new Gauge({ name: 'edgewatch_column_drifted', help: '1 when the core marks the column drifted in the rolling window.', labelNames: C, registers: [registry] }),
+    quality: new Gauge({ name: 'edgewatch_column_quality', help: 'Data-quality check values of the rolling window against the baseline (label check; the core compare).', labelNames: [...C, 'check'], registers: [registry] }),
+    qualityFlagged: new Gauge({ name: 'edgewatch_column_quality_flagged', help: '1 when any data-quality check of the column fires in the rolling window.', labelNames: C, registers: [registry] }),
     calls: new Gauge({ name: 'edgewatch_model_calls', help: 'Inference calls in the rolling window (label window) (timed calls plus recording failures).', labelNames: W, registers: [registry] }),
     failed: new Gauge({ name: 'edgewatch_model_failed_calls', help: 'Failed inference calls in the rolling window (label window) (all kinds).', labelNames: W, registers: [registry] }),
     failedByKind: new Gauge({ name: 'edgewatch_model_failed_calls_by_kind', help: 'Failed inference calls in the rolling window (label window), by kind.', labelNames: [...W, 'kind'], registers: [registry] }),
@@ -74,6 +76,8 @@ function setAll(g: Record<string, Gauge>, s: VersionState) {
     stats[`verdict_${d.drifted.test}`] = d.drifted.value;
     for (const [statistic, value] of Object.entries(stats)) if (Number.isFinite(value)) g.drift.set({ ...l, statistic }, value);
     g.drifted.set(l, d.drifted.drifted ? 1 : 0);
+    for (const q of d.quality.checks) if (Number.isFinite(q.value)) g.quality.set({ ...l, check: q.name }, q.value);
+    g.qualityFlagged.set(l, d.quality.flagged ? 1 : 0);
   }
   if (s.health) {
     g.calls.set(v, s.health.calls);

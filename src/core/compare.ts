@@ -2,13 +2,16 @@
 // statistic; this file names them and applies the verdict rule.
 import type { Profile } from './profile.ts';
 import { CoreError } from './errors.ts';
-import type { CategoricalDrift, ColumnDrift, DriftReport, DriftVerdict, NumericDrift } from './types.ts';
+import type { CategoricalDrift, ColumnDrift, DriftReport, DriftVerdict, NumericDrift, SchemaReport } from './types.ts';
+import { QUALITY_DEFAULTS, categoricalQuality, numericQuality, type QualityOptions } from './quality.ts';
 
 /**
  * Verdict rule (defaults in the spirit of Evidently): with at most `smallSample` baseline values,
  * a p-value test (KS for numbers, chi-square for categories) at `pvalue`; with more, a distance
  * — Wasserstein-1 divided by the baseline's standard deviation, or the Jensen–Shannon distance —
- * at its threshold, because on large samples every p-value ends up "significant".
+ * at its threshold, because on large samples every p-value ends up "significant". Categories
+ * need both the distance and the chi-square test: with thousands of them the distance of a
+ * random split alone exceeds any fixed threshold.
  */
 export interface DriftOptions {
   smallSample?: number;
@@ -19,32 +22,42 @@ export interface DriftOptions {
 
 export const DRIFT_DEFAULTS: Required<DriftOptions> = { smallSample: 1000, pvalue: 0.05, wassersteinNorm: 0.1, js: 0.1 };
 
-export function compareProfiles(baseline: Profile, current: Profile, options: DriftOptions = {}): DriftReport {
+export function compareProfiles(baseline: Profile, current: Profile, options: DriftOptions & QualityOptions = {}): DriftReport {
   if (baseline.engine !== current.engine) throw new CoreError('profiles from different cores cannot be compared');
-  const opts = { ...DRIFT_DEFAULTS, ...options };
+  const opts = { ...DRIFT_DEFAULTS, ...QUALITY_DEFAULTS, ...options };
   const columns: Record<string, ColumnDrift> = Object.create(null);
+  const schema: SchemaReport = { flagged: false, missing: [], added: [], changed: [] };
   const e = baseline.engine;
   const currentCols = current.columns;
   for (let ia = 0; ia < baseline.columns.length; ia++) {
     const { name, kind } = baseline.columns[ia];
     const ib = currentCols.findIndex((c) => c.name === name);
-    if (ib < 0) continue;
+    if (ib < 0) {
+      schema.missing.push(name);
+      continue;
+    }
+    // A column that changed kind is a schema change to report, not a reason to lose the others.
     if ((kind === 'categorical') !== (currentCols[ib].kind === 'categorical')) {
-      throw new CoreError(`column '${name}' is ${kind} in the baseline but ${currentCols[ib].kind} now`);
+      schema.changed.push({ name, baseline: kind, current: currentCols[ib].kind });
+      continue;
     }
     const n = e.index(e.x.compare_columns(baseline.handle, ia, current.handle, ib), `column '${name}'`);
     const f = e.resultF64(n);
     columns[name] = kind === 'categorical' ? categorical(f, opts) : numeric(f, opts);
   }
-  return { columns };
+  for (const c of currentCols) if (!baseline.columns.some((b) => b.name === c.name)) schema.added.push(c.name);
+  schema.flagged = schema.missing.length + schema.added.length + schema.changed.length > 0;
+  return { columns, schema };
 }
 
 function pair(f: Float64Array, i: number): [number, number] {
   return [f[i], f[i + 1]];
 }
 
-function numeric(f: Float64Array, o: Required<DriftOptions>): NumericDrift {
-  const ks = { statistic: f[13], pvalue: f[14] };
+type Options = Required<DriftOptions> & Required<QualityOptions>;
+
+function numeric(f: Float64Array, o: Options): NumericDrift {
+  const ks = { statistic: f[13], pvalue: f[14], bound: f[22] };
   const wNorm = f[16];
   const small = f[20] <= o.smallSample;
   return {
@@ -55,16 +68,18 @@ function numeric(f: Float64Array, o: Required<DriftOptions>): NumericDrift {
     quantiles: { '0.5': pair(f, 7), '0.9': pair(f, 9), '0.99': pair(f, 11) },
     ks,
     wasserstein: f[15],
+    wasserstein_bound: f[32],
     psi: f[17],
     js: f[18],
     hellinger: f[19],
     drifted: small
       ? verdict('ks.pvalue', ks.pvalue, o.pvalue, ks.pvalue < o.pvalue)
       : verdict('wasserstein_norm', wNorm, o.wassersteinNorm, wNorm >= o.wassersteinNorm),
+    quality: numericQuality(f, o),
   };
 }
 
-function categorical(f: Float64Array, o: Required<DriftOptions>): CategoricalDrift {
+function categorical(f: Float64Array, o: Options): CategoricalDrift {
   const chi2 = { statistic: f[5], pvalue: f[6], dof: f[7] };
   const js = f[9];
   const small = f[11] <= o.smallSample;
@@ -76,9 +91,12 @@ function categorical(f: Float64Array, o: Required<DriftOptions>): CategoricalDri
     linf: f[8],
     js,
     psi: f[10],
+    // A distance alone fires on random splits of many categories (its noise floor grows with
+    // √(K/n)); large samples must also pass the significance test, which is calibrated.
     drifted: small
       ? verdict('chi2.pvalue', chi2.pvalue, o.pvalue, chi2.pvalue < o.pvalue)
-      : verdict('js', js, o.js, js >= o.js),
+      : verdict('js', js, o.js, js >= o.js && chi2.pvalue < o.pvalue),
+    quality: categoricalQuality(f, o),
   };
 }
 

@@ -4,13 +4,14 @@ import { CoreError } from './errors.ts';
 import { Histogram, HISTOGRAM_COLUMN } from './histogram.ts';
 import { Profile } from './profile.ts';
 import { compareProfiles, type DriftOptions } from './compare.ts';
+import type { QualityOptions } from './quality.ts';
 import { inferSchema } from './schema.ts';
 import type { CellValue, DriftReport, Schema } from './types.ts';
 
 export interface HistogramOptions {
   /** -10..8, default 5 (relative quantile error <= 1.08%). */
   scale?: number;
-  /** Buckets per sign before downscaling, default 320. */
+  /** Buckets per sign before downscaling, default 1024. */
   maxBuckets?: number;
 }
 
@@ -63,7 +64,7 @@ export class Core {
     return inferSchema(rows);
   }
 
-  compare(baseline: Profile, current: Profile, options?: DriftOptions): DriftReport {
+  compare(baseline: Profile, current: Profile, options?: DriftOptions & QualityOptions): DriftReport {
     return compareProfiles(baseline, current, options);
   }
 

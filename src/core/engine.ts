@@ -11,7 +11,7 @@ export interface Exports {
   live_handles(): number;
   profile_new(): number;
   profile_free(h: number): void;
-  profile_add_numeric(h: number, name: number, nameLen: number, scale: number, maxBuckets: number): number;
+  profile_add_numeric(h: number, name: number, nameLen: number, scale: number, maxBuckets: number, center: number): number;
   profile_add_grid(h: number, name: number, nameLen: number, edges: number, nEdges: number): number;
   profile_add_categorical(
     h: number, name: number, nameLen: number, capacity: number, bytes: number, offsets: number, nVocab: number,

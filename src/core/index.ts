@@ -9,6 +9,7 @@ export { Profile } from './profile.ts';
 export { Histogram } from './histogram.ts';
 export { CodecError, CoreError } from './errors.ts';
 export { DRIFT_DEFAULTS, type DriftOptions } from './compare.ts';
+export { QUALITY_DEFAULTS, type QualityOptions } from './quality.ts';
 export {
   rocAuc, calibration, classification, confusionMatrix, noiseErrorBar,
   type RocAuc, type Calibration, type CalibrationBin, type ClassificationMetrics, type ClassMetrics, type ErrorBar,

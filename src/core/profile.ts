@@ -50,7 +50,9 @@ export class Profile {
     const what = `column '${spec.name}'`;
     if (spec.kind === 'numeric') {
       const [ptr, len] = e.putString(spec.name);
-      e.index(x.profile_add_numeric(this.handle, ptr, len, spec.scale ?? -1000, spec.maxBuckets ?? 0), what);
+      const center = spec.center === 'auto' ? NaN : (spec.center ?? 0);
+      if (typeof center !== 'number') throw new CoreError(`${what}: center must be a number or 'auto'`);
+      e.index(x.profile_add_numeric(this.handle, ptr, len, spec.scale ?? -1000, spec.maxBuckets ?? 0, center), what);
     } else if (spec.kind === 'grid') {
       const edges = spec.edges ? Float64Array.from(spec.edges) : new Float64Array(0);
       if (spec.edges && edges.length === 0) throw new CoreError(`${what}: a grid needs at least one edge`);
@@ -246,7 +248,13 @@ export class Profile {
     return {
       columns: this.columns.map(({ name }) => {
         const s = this.summary(name);
-        if (s.kind !== 'categorical') return s.kind === 'numeric' ? { name, kind: 'numeric', scale: s.scale } : { name, kind: 'grid', edges: s.edges };
+        if (s.kind === 'grid') return { name, kind: 'grid', edges: s.edges };
+        if (s.kind === 'numeric') {
+          // The center travels so that windows recorded from this schema share its buckets.
+          const center = Number.isNaN(s.center) ? 'auto' : s.center;
+          return center === 0 ? { name, kind: 'numeric', scale: s.scale } : { name, kind: 'numeric', scale: s.scale, center };
+        }
+        if (s.kind !== 'categorical') throw new CoreError(`column '${name}': unknown kind`);
         return s.mode === 'vocabulary'
           ? { name, kind: 'categorical', vocabulary: s.items.map((i) => i.value).filter((v) => v !== OTHER) }
           : { name, kind: 'categorical' };

@@ -26,19 +26,25 @@ export function readSummary(name: string, data: Uint8Array): ColumnSummary {
     if (noisy) out.noisy = true;
     return out;
   }
-  const [finite, sum, mean, variance, min, max] = r.f64s(6);
+  const [finite, sum, mean, variance, std, min, max] = r.f64s(7);
   const out: NumericSummary = {
-    name, kind: kind === KIND_NUMERIC ? 'numeric' : 'grid', ...counters, finite, sum, mean, variance, min, max,
+    name, kind: kind === KIND_NUMERIC ? 'numeric' : 'grid', ...counters, finite, sum, mean, variance, std, min, max,
   };
   if (noisy) out.noisy = true;
   if (kind === KIND_NUMERIC) {
     out.scale = r.f64();
+    out.center = r.f64();
     out.relativeError = r.f64();
     out.zeroCount = r.f64();
     const posLo = r.f64();
     out.positive = { offset: posLo, counts: r.f64s(r.f64()) };
     const negLo = r.f64();
     out.negative = { offset: negLo, counts: r.f64s(r.f64()) };
+    const nExact = r.f64();
+    if (nExact >= 0) {
+      const flat = r.f64s(2 * nExact);
+      out.exact = Array.from({ length: nExact }, (_, i) => ({ value: flat[2 * i], count: flat[2 * i + 1] }));
+    }
   } else {
     const nEdges = r.f64();
     out.edges = r.f64s(nEdges);

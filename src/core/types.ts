@@ -10,8 +10,14 @@ export interface NumericColumnSpec {
   kind: 'numeric';
   /** Exponential-histogram scale, -10..8. Default 5 (relative quantile error <= 1.08%). */
   scale?: number;
-  /** Bucket budget per sign; the histogram downscales to stay within it. Default 320. */
+  /** Bucket budget per sign; the histogram downscales to stay within it. Default 1024. */
   maxBuckets?: number;
+  /**
+   * Buckets hold x − center (default 0). 'auto': the mean of the first batch of values when they
+   * lie farther than 4 standard deviations from zero (years, kelvin, timestamps, offsets), so the
+   * histogram resolves their spread; columns merge only with equal centers.
+   */
+  center?: number | 'auto';
 }
 
 export interface GridColumnSpec {
@@ -65,16 +71,25 @@ export interface NumericSummary extends ColumnCounters {
   mean: number;
   /** Sample variance (n-1); NaN below two values. */
   variance: number;
+  /** Sample standard deviation (n-1): finite for any finite data, where the variance may not be. */
+  std: number;
   min: number;
   max: number;
   /** Exponential histogram only: the scale reached after any downscaling. */
   scale?: number;
-  /** Exponential histogram only: the relative error bound of quantiles at that scale. */
+  /** Exponential histogram only: buckets hold x − center; NaN while 'auto' has seen no value. */
+  center?: number;
+  /** Exponential histogram only: the relative error bound of quantiles (of x − center) at that scale. */
   relativeError?: number;
   zeroCount?: number;
   /** OpenTelemetry layout: counts[i] is bucket (offset + i). */
   positive?: { offset: number; counts: number[] };
   negative?: { offset: number; counts: number[] };
+  /**
+   * Exponential histogram with at most 128 distinct finite values: each value and its count,
+   * ascending. Quantiles and drift statistics are then exact; absent once the column outgrew it.
+   */
+  exact?: { value: number; count: number }[];
   /** Fixed grid only: edges and counts (edges.length + 1 cells, under- and overflow included). */
   edges?: number[];
   counts?: number[];
@@ -95,8 +110,19 @@ export interface CategoricalSummary extends ColumnCounters {
 export type ColumnSummary = NumericSummary | CategoricalSummary;
 
 export interface KsResult {
+  /**
+   * Read where both CDFs are known exactly when the two sides' cells end on common points
+   * (then never above the exact D of the raw data); else on the interpolated CDFs.
+   */
   statistic: number;
   pvalue: number;
+  /**
+   * Common points: the exact D is at most statistic + bound, the largest share of either sample
+   * the sketches cannot place between two of them (0 when both sides are exact values). No common
+   * points (a grid against a histogram, other centers): |statistic − exact D| <= bound. NaN with
+   * privacy noise.
+   */
+  bound: number;
 }
 
 export interface Chi2Result {
@@ -121,10 +147,13 @@ export interface NumericDrift {
   quantiles: { '0.5': [number, number]; '0.9': [number, number]; '0.99': [number, number] };
   ks: KsResult;
   wasserstein: number;
+  /** The exact W1 lies within wasserstein ± wasserstein_bound (0 on exact values; NaN with noise). */
+  wasserstein_bound: number;
   psi: number;
   js: number;
   hellinger: number;
   drifted: DriftVerdict;
+  quality: QualityReport;
 }
 
 export interface CategoricalDrift {
@@ -136,10 +165,33 @@ export interface CategoricalDrift {
   js: number;
   psi: number;
   drifted: DriftVerdict;
+  quality: QualityReport;
 }
 
 export type ColumnDrift = NumericDrift | CategoricalDrift;
 
+/** One data-quality check: its value, the threshold it is held to, and whether it fired. */
+export interface QualityCheck {
+  name: string;
+  value: number;
+  threshold: number;
+  flagged: boolean;
+}
+
+export interface QualityReport {
+  flagged: boolean;
+  checks: QualityCheck[];
+}
+
+/** Schema changes: columns only in one profile, or numeric in one and categorical in the other. */
+export interface SchemaReport {
+  flagged: boolean;
+  missing: string[];
+  added: string[];
+  changed: { name: string; baseline: ColumnKind; current: ColumnKind }[];
+}
+
 export interface DriftReport {
   columns: Record<string, ColumnDrift>;
+  schema: SchemaReport;
 }

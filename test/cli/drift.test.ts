@@ -9,8 +9,10 @@ import { DATA, edgewatch, exactKs, ok, readCsv, shuffled, tempDir, toCsv, truthO
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
-const NUMERIC_KEYS = ['count', 'drifted', 'hellinger', 'js', 'kind', 'ks', 'mean', 'missing_rate', 'psi', 'quantiles', 'wasserstein'];
-const CATEGORICAL_KEYS = ['chi2', 'count', 'drifted', 'js', 'kind', 'linf', 'missing_rate', 'psi'];
+const NUMERIC_KEYS = ['count', 'drifted', 'hellinger', 'js', 'kind', 'ks', 'mean', 'missing_rate', 'psi', 'quality', 'quantiles', 'wasserstein', 'wasserstein_bound'];
+const CATEGORICAL_KEYS = ['chi2', 'count', 'drifted', 'js', 'kind', 'linf', 'missing_rate', 'psi', 'quality'];
+const NUMERIC_CHECKS = ['missing_rate_change', 'nan_share_rise', 'pos_inf_share_rise', 'neg_inf_share_rise', 'outside_baseline_range', 'zero_share_change'];
+const CATEGORICAL_CHECKS = ['missing_rate_change', 'new_category_share'];
 
 async function profileOf(name: string, header: string[], rows: RawRow[]): Promise<string> {
   const csv = join(dir, `${name}.csv`);
@@ -42,16 +44,20 @@ describe('edgewatch drift', () => {
 
   it('prints exactly the documented JSON shape', async () => {
     const { report } = await driftJson(seattlePath, newYorkPath);
-    expect(Object.keys(report)).toEqual(['columns']);
+    expect(Object.keys(report)).toEqual(['columns', 'schema']);
+    expect(report.schema).toEqual({ flagged: false, missing: [], added: [], changed: [] });
     expect(Object.keys(report.columns).sort()).toEqual([...WEATHER_COLUMNS].sort());
     for (const [name, c] of Object.entries(report.columns)) {
       expect(Object.keys(c).sort(), name).toEqual(c.kind === 'numeric' ? NUMERIC_KEYS : CATEGORICAL_KEYS);
       expect(Object.keys(c.drifted).sort(), name).toEqual(['drifted', 'test', 'threshold', 'value']);
+      expect(Object.keys(c.quality).sort(), name).toEqual(['checks', 'flagged']);
+      expect(c.quality.checks.map((q) => q.name), name).toEqual(c.kind === 'numeric' ? NUMERIC_CHECKS : CATEGORICAL_CHECKS);
+      for (const q of c.quality.checks) expect(Object.keys(q).sort()).toEqual(['flagged', 'name', 'threshold', 'value']);
       expect(c.count).toHaveLength(2);
       expect(c.missing_rate).toHaveLength(2);
       if (c.kind === 'numeric') {
         expect(Object.keys(c.quantiles).sort()).toEqual(['0.5', '0.9', '0.99']);
-        expect(Object.keys(c.ks).sort()).toEqual(['pvalue', 'statistic']);
+        expect(Object.keys(c.ks).sort()).toEqual(['bound', 'pvalue', 'statistic']);
         for (const k of ['wasserstein', 'psi', 'js', 'hellinger'] as const) expect(typeof c[k]).toBe('number');
       } else {
         expect(Object.keys(c.chi2).sort()).toEqual(['dof', 'pvalue', 'statistic']);
@@ -137,7 +143,7 @@ describe('edgewatch drift', () => {
     const driftAt = lines[0].indexOf('drifted');
     for (const l of lines.slice(2, 2 + WEATHER_COLUMNS.length)) expect(l.slice(driftAt, driftAt + 7).trim()).toMatch(/^(DRIFT|no)$/);
     const n = Object.values(report.columns).filter((c) => c.drifted.drifted).length;
-    expect(stdout).toContain(`${n} of ${WEATHER_COLUMNS.length} columns drifted`);
+    expect(stdout).toContain(`${n} of ${WEATHER_COLUMNS.length} columns drifted, `);
   });
 
   it('names the columns only one side has', async () => {

@@ -111,12 +111,26 @@ describe('edgewatch on bad input', () => {
     ).toMatch(/s3\.json: .*unknown kind 'tensor'/);
   });
 
-  it('refuses to compare a column whose kind changed', async () => {
+  it('reports a column whose kind changed as a schema change, compares the rest, and fails on it', async () => {
     const numeric = join(dir, 'kind-n.ewp');
     const text = join(dir, 'kind-c.ewp');
-    await ok(['profile', file('kind-n.csv', 'v\n1\n2\n'), '--out', numeric, '--quiet']);
-    await ok(['profile', file('kind-c.csv', 'v\nx\ny\n'), '--out', text, '--quiet']);
-    expect(await fails(['drift', numeric, text])).toMatch(/cannot compare .*column 'v' is numeric in the baseline but categorical now/);
+    await ok(['profile', file('kind-n.csv', 'v,w\n1,a\n2,b\n'), '--out', numeric, '--quiet']);
+    await ok(['profile', file('kind-c.csv', 'v,w\nx,a\ny,b\n'), '--out', text, '--quiet']);
+    const shown = await ok(['drift', numeric, text]);
+    expect(shown.stdout).toContain("schema: 'v' is numeric in the baseline but categorical now (not compared)");
+    expect(shown.stdout).toMatch(/^w\s+categorical/m);
+    const r = await edgewatch(['drift', numeric, text, '--fail-on-drift']);
+    expect(r.code).toBe(1);
+  });
+
+  it('--fail-on-drift fails when two profiles share no column', async () => {
+    const a = join(dir, 'share-a.ewp');
+    const b = join(dir, 'share-b.ewp');
+    await ok(['profile', file('share-a.csv', 'x\n1\n2\n'), '--out', a, '--quiet']);
+    await ok(['profile', file('share-b.csv', 'y\n1\n2\n'), '--out', b, '--quiet']);
+    const r = await edgewatch(['drift', a, b, '--fail-on-drift', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).schema).toEqual({ flagged: true, missing: ['x'], added: ['y'], changed: [] });
   });
 });
 

@@ -18,7 +18,7 @@ describe('edgewatch inspect', () => {
   it('shows format, size, metadata and every column with its counts', async () => {
     const { stdout } = await ok(['inspect', profile]);
     const size = readFileSync(profile).byteLength;
-    expect(stdout.split('\n')[0]).toBe(`${profile}: edgewatch profile, format 1, ${size.toLocaleString('en-US')} bytes, 6 columns`);
+    expect(stdout.split('\n')[0]).toBe(`${profile}: edgewatch profile, format 2, ${size.toLocaleString('en-US')} bytes, 6 columns`);
     expect(stdout).toContain('source = seattle-weather.csv');
     expect(stdout).toContain('model = weather');
     const rows = readCsv(source);
@@ -45,7 +45,7 @@ describe('edgewatch inspect', () => {
   it('--json carries the summaries, quantiles, metadata and size', async () => {
     const { stdout } = await ok(['inspect', profile, '--json']);
     const got = JSON.parse(stdout);
-    expect(got.format).toBe(1);
+    expect(got.format).toBe(2);
     expect(got.bytes).toBe(readFileSync(profile).byteLength);
     expect(got.meta).toEqual({ source: 'seattle-weather.csv', model: 'weather' });
     expect(Object.keys(got.columns).sort()).toEqual(['date', 'precipitation', 'temp_max', 'temp_min', 'weather', 'wind']);

@@ -121,4 +121,23 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     expect(ageAlerts[0]).toMatchObject({ state: 'resolved', firedAt: t1 + 1, resolvedAt: base + 2 * HOUR });
     expect((await get(`${c.url}/v1/alerts`, c.keys.ingest)).status).toBe(403);
   });
+
+  it('raises a data-quality alert when a column goes missing, with the checks as evidence', async () => {
+    // Hour 2: six devices whose age column is missing in every row — no drift (nothing to
+    // compare), but a data-quality problem.
+    for (let d = 0; d < 6; d++) {
+      const rows = makeRows(20 + d, 150).map((row) => ({ ...row, age: null }));
+      const bytes = makePayload(core, { model: 'churn', deviceId: `device-churn-${d}`, uploadId: `upload-quality-${d}`, windowStart: base + 2 * HOUR + (5 + d) * MIN, rows });
+      expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
+    }
+    const rule = { name: 'age-quality', metric: 'quality_flagged', column: 'age', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'data-team' };
+    expect((await put('/v1/alerts/rules/age-quality', c.keys.admin, rule)).status).toBe(200);
+    const r = await c.collector.runAlerts(base + 3 * HOUR);
+    expect(r.transitions).toEqual(expect.arrayContaining([{ rule: 'age-quality', series: 'churn|1.0.0|age|1h', to: 'firing' }]));
+    expect(JSON.stringify(r.transitions)).not.toContain('"rule":"age-drift"');
+    const all = await get(`${c.url}/v1/alerts?state=all`, c.keys.read);
+    const alert = all.body.alerts.find((a: { rule: string }) => a.rule === 'age-quality');
+    expect(alert).toMatchObject({ state: 'firing', owner: 'data-team' });
+    expect(JSON.stringify(alert)).toContain('missing_rate_change');
+  });
 });

@@ -68,4 +68,31 @@ describe('OTLP export (PGlite)', () => {
     expect(got).toEqual(truth);
     expect(age.zeroCount).toBe('0');
   });
+
+  it('marks a centred column: its buckets hold x − center', async () => {
+    const columns = [{ name: 't', kind: 'numeric' as const, center: 273 }];
+    const temps: number[] = [];
+    for (let d = 0; d < 6; d++) {
+      const r = Array.from({ length: 200 }, (_, i) => ({ t: 273 + Math.sin(d * 1000 + i) * 10 }));
+      temps.push(...r.map((x) => x.t));
+      const bytes = makePayload(core, { model: 'kelvin', deviceId: `device-kelvin-${d}`, uploadId: `upload-kelvin-${d}`, windowStart: base + HOUR + d * MIN, rows: r as unknown as Row[], columns });
+      expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
+    }
+    await c.collector.pushOtlp(base + HOUR, base + 2 * HOUR);
+    const point = sink.received.at(-1)!.body.resourceMetrics[0].scopeMetrics[0].metrics[0].exponentialHistogram.dataPoints[0];
+    const attrs = Object.fromEntries(point.attributes.map((a: any) => [a.key, a.value.stringValue ?? a.value.doubleValue]));
+    expect(attrs).toMatchObject({ 'edgewatch.model': 'kelvin', 'edgewatch.column': 't', 'edgewatch.center': 273 });
+    // The buckets: |t − 273| by the OpenTelemetry rule, negative deviations in the negative run.
+    const truth = new Map<number, number>();
+    for (const t of temps) {
+      const d = t - 273;
+      if (d <= 0) continue;
+      const i = Math.ceil(Math.log2(d) * 2 ** point.scale) - 1;
+      truth.set(i, (truth.get(i) ?? 0) + 1);
+    }
+    const got = new Map<number, number>();
+    point.positive.bucketCounts.forEach((n: string, j: number) => Number(n) > 0 && got.set(point.positive.offset + j, Number(n)));
+    expect(got).toEqual(truth);
+    expect(point.min).toBe(Math.min(...temps));
+  });
 });

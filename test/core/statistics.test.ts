@@ -31,9 +31,13 @@ function checkNumericDrift(b: Float64Array, c: Float64Array, d: NumericDrift, sc
   }
   const ks = exact.ksStatistic(sb, sc);
   expect(Math.abs(d.ks.statistic - ks), `KS ${d.ks.statistic} vs ${ks}`).toBeLessThanOrEqual(0.01);
+  // The documented bound: statistic <= exact D <= statistic + bound.
+  expect(d.ks.statistic, `KS ${d.ks.statistic} above exact ${ks}`).toBeLessThanOrEqual(ks + 1e-12);
+  expect(ks, `exact KS ${ks} above ${d.ks.statistic} + ${d.ks.bound}`).toBeLessThanOrEqual(d.ks.statistic + d.ks.bound + 1e-12);
   const ne = (b.length * c.length) / (b.length + c.length);
   expect(Math.abs(d.ks.pvalue - exact.kolmogorovSf(Math.sqrt(ne) * d.ks.statistic))).toBeLessThan(1e-6);
   const w = exact.wasserstein(sb, sc);
+  expect(Math.abs(d.wasserstein - w), `W1 ${d.wasserstein} vs ${w} beyond ±${d.wasserstein_bound}`).toBeLessThanOrEqual(d.wasserstein_bound * (1 + 1e-9) + 1e-12);
   expect(exact.near(d.wasserstein, w, 0.01 * exact.quantile(sb, 0.5) + 1e-9, 0.05), `W1 ${d.wasserstein} vs ${w}`).toBe(true);
   const pb = exact.decileBins(sb, sb);
   const pc = exact.decileBins(sb, sc);
@@ -56,6 +60,11 @@ function compareNumbers(b: Float64Array, c: Float64Array): { drift: NumericDrift
   return { drift, bound };
 }
 
+/** xs with `n` copies of value v (and m of w) appended. */
+function withMass(xs: Float64Array, v: number, n: number, w = 0, m = 0): Float64Array {
+  return Float64Array.from([...xs, ...new Array(n).fill(v), ...new Array(m).fill(w)]);
+}
+
 function ints(n: number, seed: number, range: number): Float64Array {
   const r = rng(seed);
   return Float64Array.from({ length: n }, () => Math.floor(r() * range));
@@ -70,23 +79,42 @@ describe('numeric statistics on generated data', () => {
     ['small samples', normals(300, 9), normals(200, 10, 0.5)],
     ['integers with ties', ints(5000, 11, 20), ints(5000, 12, 25)],
     ['three point masses', Float64Array.from({ length: 3000 }, (_, i) => 7 + (i % 3)), Float64Array.from({ length: 1000 }, () => 8)],
+    // Past the exact capacity: a point mass inside continuous data, which a bucket cannot place.
+    ['a point mass among 20k continuous values', withMass(normals(20_000, 13), 5, 10_000), withMass(normals(20_000, 14), 5, 9_900, 6, 100)],
+    ['negative point masses past the capacity', withMass(normals(20_000, 15), -2.5, 4_000), withMass(normals(20_000, 16), -2.5, 3_000, -1.25, 1_000)],
   ];
   test.each(cases)('%s', (_, b, c) => {
     const { drift, bound } = compareNumbers(b, c);
     checkNumericDrift(b, c, drift, bound);
   });
 
-  test('quantiles of 1M normal values stay within the relative-error bound of the scale reached', () => {
+  test('1M normal values keep the default scale 5: quantiles within 1.08%', () => {
     const xs = normals(1_000_000, 42);
     const h = core.histogram();
     h.addMany(xs);
     const s = exact.sorted(xs);
-    const { relativeError } = h.summary();
-    expect(relativeError).toBeGreaterThan(0);
+    const { relativeError, scale } = h.summary();
+    expect(scale).toBe(5);
+    expect(relativeError).toBeLessThan(0.01084);
     for (const q of [0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999]) {
       const e = exact.quantile(s, q);
       expect(Math.abs(h.quantile(q) - e)).toBeLessThanOrEqual(relativeError! * Math.abs(e));
     }
+    h.dispose();
+  });
+
+  test('real integer data (200k flight delays) keeps scale 5 at the default budget', () => {
+    const xs = Float64Array.from(vegaJson<{ delay: number }>('flights-200k.json'), (f) => f.delay);
+    const h = core.histogram();
+    h.addMany(xs);
+    const { relativeError, scale } = h.summary();
+    expect(scale).toBe(5);
+    const s = exact.sorted(xs);
+    for (let q = 0.01; q < 1; q += 0.01) {
+      const e = exact.quantile(s, q);
+      expect(Math.abs(h.quantile(q) - e), `q${q}: ${h.quantile(q)} vs ${e}`).toBeLessThanOrEqual(relativeError! * Math.abs(e) * (1 + 1e-12));
+    }
+    expect(h.toBytes().byteLength).toBeLessThanOrEqual(2560);
     h.dispose();
   });
 

@@ -79,10 +79,10 @@ describe('semantic validation', () => {
     ['NaN sum', { sum: NaN }, /must be finite/],
     ['NaN mean', { mean: NaN }, /must be finite/],
     ['NaN M2', { m2: NaN }, /must be finite/],
-    ['negative M2', { m2: -1 }, /negative M2/],
+    ['negative M2', { m2: -1 }, /M2 must be finite and not negative/],
     ['infinite max', { max: Infinity }, /min and max must be finite/],
     ['infinite min', { min: -Infinity }, /min and max must be finite/],
-    ['M2 of equal values', { m2: 5 }, /M2 beyond/],
+    ['M2 of equal values', { m2: 5 }, /spread beyond half the range/],
     ['sum of zeros', { sum: 7 }, /sum beyond/],
     ['mean outside the extremes', { mean: 3, min: -1, max: 1 }, /mean outside/],
   ])('moments: %s', (_, over, reason) => {

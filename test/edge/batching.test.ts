@@ -48,10 +48,11 @@ test('batched recording equals recording everything at once', async () => {
 
   for (const name of ['a', 'b', 'c', 'd', 'probabilities.score.0', 'probabilities.score.2']) {
     // Buckets, counts and extremes are exact; sums and moments agree up to the order of additions.
-    const { sum: s1, mean: m1, variance: v1, ...g } = got.summary(name) as { sum: number; mean: number; variance: number };
-    const { sum: s2, mean: m2, variance: v2, ...w } = want.summary(name) as { sum: number; mean: number; variance: number };
+    type Moments = { sum: number; mean: number; variance: number; std: number };
+    const { sum: s1, mean: m1, variance: v1, std: d1, ...g } = got.summary(name) as Moments;
+    const { sum: s2, mean: m2, variance: v2, std: d2, ...w } = want.summary(name) as Moments;
     expect(g).toEqual(w);
-    for (const [a, b] of [[s1, s2], [m1, m2], [v1, v2]]) expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b)));
+    for (const [a, b] of [[s1, s2], [m1, m2], [v1, v2], [d1, d2]]) expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b)));
   }
   expect(got.summary('health.latency_ms').count).toBe(1005);
   expect(got.summary('probabilities.predicted').count).toBe(rows);
@@ -107,7 +108,7 @@ function expectSameWindow(got: Profile, want: Profile, skip = (_name: string) =>
     const g = got.summary(name) as unknown as Record<string, unknown>;
     const w = want.summary(name) as unknown as Record<string, unknown>;
     for (const key of new Set([...Object.keys(g), ...Object.keys(w)])) {
-      if (['sum', 'mean', 'variance'].includes(key) && typeof w[key] === 'number' && !Number.isNaN(w[key])) {
+      if (['sum', 'mean', 'variance', 'std'].includes(key) && typeof w[key] === 'number' && !Number.isNaN(w[key])) {
         expect(Math.abs((g[key] as number) - (w[key] as number)), `${name}.${key}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(w[key] as number)));
       } else {
         expect(g[key], `${name}.${key}`).toEqual(w[key]);

@@ -104,20 +104,44 @@ export function counts(values: readonly string[]): Map<string, number> {
   return m;
 }
 
-/** Chi-square test of homogeneity on the 2×K table of two samples' category counts. */
+/**
+ * Chi-square test of homogeneity on the 2×K table of two samples' category counts, sparse cells
+ * pooled (Cochran): categories whose expected count in the smaller sample is below 5 form one
+ * cell, which joins the smallest other category if it is itself below 5.
+ */
 export function chi2Homogeneity(a: Map<string, number>, b: Map<string, number>): { statistic: number; dof: number } {
   const keys = [...new Set([...a.keys(), ...b.keys()])];
   const ta = [...a.values()].reduce((x, y) => x + y, 0);
   const tb = [...b.values()].reduce((x, y) => x + y, 0);
   const n = ta + tb;
-  let stat = 0;
+  const small = Math.min(ta, tb);
+  const cells: [number, number][] = [];
+  const pooled: [number, number] = [0, 0];
   for (const k of keys) {
-    const col = (a.get(k) ?? 0) + (b.get(k) ?? 0);
-    const ea = (ta * col) / n;
-    const eb = (tb * col) / n;
-    stat += ((a.get(k) ?? 0) - ea) ** 2 / ea + ((b.get(k) ?? 0) - eb) ** 2 / eb;
+    const x = a.get(k) ?? 0;
+    const y = b.get(k) ?? 0;
+    if (((x + y) * small) / n < 5) {
+      pooled[0] += x;
+      pooled[1] += y;
+    } else {
+      cells.push([x, y]);
+    }
   }
-  return { statistic: stat, dof: keys.length - 1 };
+  if (pooled[0] + pooled[1] > 0) {
+    if (((pooled[0] + pooled[1]) * small) / n < 5 && cells.length > 0) {
+      const j = cells.reduce((best, c, i) => (c[0] + c[1] < cells[best][0] + cells[best][1] ? i : best), 0);
+      cells[j] = [cells[j][0] + pooled[0], cells[j][1] + pooled[1]];
+    } else {
+      cells.push(pooled);
+    }
+  }
+  let stat = 0;
+  for (const [x, y] of cells) {
+    const ea = (ta * (x + y)) / n;
+    const eb = (tb * (x + y)) / n;
+    stat += (x - ea) ** 2 / ea + (y - eb) ** 2 / eb;
+  }
+  return { statistic: cells.length > 1 ? stat : 0, dof: Math.max(cells.length - 1, 0) };
 }
 
 export function proportions(a: Map<string, number>, keys: string[]): number[] {

@@ -3,6 +3,9 @@
 //   drifted                 1 when the core's compare marks the column drifted, else 0
 //   drift.<statistic>       psi, js, hellinger, wasserstein, ks_pvalue, chi2_pvalue, linf
 //   missing_rate            the column's current missing rate (from compare: needs a baseline)
+//   quality_flagged         1 when any of the column's data-quality checks fires (the core's
+//                           compare: missing-rate change, NaN/Inf, out of range, zeros, new
+//                           categories), else 0
 //   quantile.0.5|0.9|0.99   a numeric column's quantile in the window (e.g. latency)
 //   freshness_seconds       time since the model version's last upload
 //   devices                 distinct devices in the window
@@ -30,6 +33,7 @@ export const RULE_METRICS = [
   'drift.chi2_pvalue',
   'drift.linf',
   'missing_rate',
+  'quality_flagged',
   'quantile.0.5',
   'quantile.0.9',
   'quantile.0.99',
@@ -74,7 +78,7 @@ export interface AlertRule {
 }
 
 /**
- * The defaults: freshness and missing values go to the data owner, latency and errors to the
+ * The defaults: freshness, missing values and data quality go to the data owner, latency and errors to the
  * platform owner, drift, confidence and calibration to the model owner. Latency is the edge
  * runtime's `health.latency_ms` column; errors its `health.failure` column over its calls.
  * Thresholds and why: docs/collector.md, *Alerts*.
@@ -83,6 +87,7 @@ export function defaultRules(owners: { data: string; platform: string; model: st
   return [
     { name: 'stale-data', metric: 'freshness_seconds', op: '>', threshold: 3600, for: 1, severity: 'ticket', owner: owners.data },
     { name: 'missing-values', metric: 'missing_rate', op: '>', threshold: 0.1, for: 3, severity: 'ticket', owner: owners.data },
+    { name: 'data-quality', metric: 'quality_flagged', op: '>=', threshold: 1, for: 3, severity: 'ticket', owner: owners.data },
     { name: 'latency-p99', metric: 'quantile.0.99', column: HEALTH.latency, op: '>', threshold: 1000, for: 3, severity: 'page', owner: owners.platform },
     { name: 'drift', metric: 'drifted', op: '>=', threshold: 1, for: 3, severity: 'ticket', owner: owners.model },
     { name: 'errors', metric: 'failure_rate', op: '>', threshold: 0.05, for: 3, severity: 'page', owner: owners.platform },

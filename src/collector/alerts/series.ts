@@ -131,6 +131,7 @@ function columnValue(rule: StoredRule, s: VersionState, column: string): { value
   if (!d) return undefined;
   if (rule.metric === 'drifted') return { value: d.drifted.drifted ? 1 : 0, extra: { ...extra, verdict: d.drifted } };
   if (rule.metric === 'missing_rate') return { value: d.missing_rate[1], extra: { ...extra, baseline: d.missing_rate[0] } };
+  if (rule.metric === 'quality_flagged') return { value: d.quality.flagged ? 1 : 0, extra: { ...extra, checks: d.quality.checks.filter((q) => q.flagged) } };
   const stat = rule.metric.slice(6);
   const value =
     d.kind === 'numeric'

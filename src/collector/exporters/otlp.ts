@@ -31,8 +31,12 @@ export async function otlpPayload(db: Queryable, core: Core, k: number, from: nu
         const attributes = [attr('edgewatch.project', v.name), attr('edgewatch.model', v.model), attr('edgewatch.version', v.version), attr('edgewatch.column', name)];
         const common = { attributes, startTimeUnixNano: nanos(from), timeUnixNano: nanos(to), count: String(s.finite), sum: s.sum, ...(s.finite > 0 ? { min: s.min, max: s.max } : {}) };
         if (kind === 'numeric') {
+          // A centred column's buckets hold x − center: the attribute says so, and sum, min and
+          // max stay those of x.
+          const centred = s.center !== undefined && s.center !== 0 && Number.isFinite(s.center);
           expo.push({
             ...common,
+            ...(centred ? { attributes: [...attributes, { key: 'edgewatch.center', value: { doubleValue: s.center } }] } : {}),
             scale: s.scale,
             zeroCount: String(s.zeroCount ?? 0),
             positive: { offset: s.positive?.offset ?? 0, bucketCounts: (s.positive?.counts ?? []).map(String) },
