@@ -15,6 +15,10 @@
 // devices the snapshot holds (one series per segment) instead of on the whole model version.
 // A rule observes one of the snapshot's rolling windows (`window`, e.g. "1h" or "24h": one of
 // --eval-windows); freshness is the same in every window.
+// When a series' window holds no upload at all (traffic stopped: not "fewer than k devices",
+// which leaves alerts as they are), the rule's `noData` decides: resolve its open alerts
+// (default), keep them as they are, or alert: its open alerts, or the version itself, go to the
+// 'no_data' state, which opens an incident like firing does.
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from '../errors.ts';
 import { SPAN_PATTERN } from '../eval-windows.ts';
@@ -70,7 +74,12 @@ export interface AlertRule {
   owner: string;
   webhookUrl?: string | null;
   webhookFormat?: 'json' | 'slack';
+  /** What the rule's series do when their window holds no upload; absent: 'resolve'. */
+  noData?: NoDataPolicy;
 }
+
+export const NO_DATA_POLICIES = ['resolve', 'keep', 'alert'] as const;
+export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
 
 /**
  * The defaults: freshness and missing values go to the data owner, latency and errors to the
@@ -110,6 +119,7 @@ export const ruleSchema = {
     owner: { type: 'string', minLength: 1, maxLength: 128 },
     webhookUrl: { type: ['string', 'null'], pattern: '^https?://', maxLength: 2048 },
     webhookFormat: { type: 'string', enum: ['json', 'slack'] },
+    noData: { type: 'string', enum: [...NO_DATA_POLICIES] },
   },
 } as const;
 
@@ -119,21 +129,22 @@ export async function saveRule(db: Queryable, projectId: number, r: AlertRule): 
   }
   const rows = await db.query<{ id: number }>(
     `insert into alert_rules (project_id, name, metric, model, version, column_name, op, threshold, for_windows,
-                              severity, owner, webhook_url, webhook_format, created_at, by_segment, eval_window)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                              severity, owner, webhook_url, webhook_format, created_at, by_segment, eval_window, no_data)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      on conflict (project_id, name) do update set metric = excluded.metric, model = excluded.model,
        version = excluded.version, column_name = excluded.column_name, by_segment = excluded.by_segment,
        eval_window = excluded.eval_window, op = excluded.op,
        threshold = excluded.threshold, for_windows = excluded.for_windows, severity = excluded.severity,
-       owner = excluded.owner, webhook_url = excluded.webhook_url, webhook_format = excluded.webhook_format
+       owner = excluded.owner, webhook_url = excluded.webhook_url, webhook_format = excluded.webhook_format,
+       no_data = excluded.no_data
      returning id`,
     [projectId, r.name, r.metric, r.model ?? null, r.version ?? null, r.column ?? null, r.op, r.threshold, r.for,
-     r.severity, r.owner, r.webhookUrl ?? null, r.webhookFormat ?? 'json', Date.now(), r.bySegment ?? false, r.window ?? DEFAULT_WINDOW],
+     r.severity, r.owner, r.webhookUrl ?? null, r.webhookFormat ?? 'json', Date.now(), r.bySegment ?? false, r.window ?? DEFAULT_WINDOW, r.noData ?? 'resolve'],
   );
   return rows[0].id;
 }
 
-export type StoredRule = AlertRule & { id: number; projectId: number; window: string };
+export type StoredRule = AlertRule & { id: number; projectId: number; window: string; noData: NoDataPolicy };
 
 export async function listRules(db: Queryable, projectId?: number): Promise<StoredRule[]> {
   const rows = await db.query<Record<string, unknown>>(
@@ -157,6 +168,7 @@ export async function listRules(db: Queryable, projectId?: number): Promise<Stor
     owner: r.owner as string,
     webhookUrl: r.webhook_url as string | null,
     webhookFormat: r.webhook_format as 'json' | 'slack',
+    noData: r.no_data as NoDataPolicy,
   }));
 }
 

@@ -43,8 +43,13 @@ export interface VersionState {
    * below k devices over 30 days.
    */
   freshnessSeconds: number | null;
-  /** false: fewer than k devices in the window; nothing below is filled. */
+  /** false: fewer than k devices in the window (or none); nothing below is filled. */
   visible: boolean;
+  /**
+   * true: no upload at all in the window (traffic stopped), which rules treat by their `noData`
+   * policy; false with `visible` false is "fewer than k devices", which leaves alerts as they are.
+   */
+  noData: boolean;
   devices?: number;
   uploads?: number;
   rows?: number;
@@ -93,7 +98,7 @@ export async function snapshot(db: Queryable, core: Core, options: CollectorOpti
     try {
       for (const t of targets) {
         for (const w of windows) {
-          const state: VersionState = { ...head, ...t, window: w.name, from: now - w.ms, to: now, visible: false };
+          const state: VersionState = { ...head, ...t, window: w.name, from: now - w.ms, to: now, visible: false, noData: false };
           out.push(await fill(state, db, core, options, baseline));
         }
       }
@@ -114,7 +119,10 @@ async function fill(state: VersionState, db: Queryable, core: Core, options: Col
     to: state.to,
     ...(state.segment ? { segment: state.segment } : {}),
   });
-  if (agg.suppressed) return state;
+  if (agg.suppressed) {
+    state.noData = agg.uploads === 0;
+    return state;
+  }
   try {
     state.visible = true;
     state.devices = agg.devices;
