@@ -8,6 +8,7 @@ import type { CollectorContext } from '../context.ts';
 import { RequestError } from '../errors.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { baselineRoutes } from './routes/baselines.ts';
+import { canaryRoutes } from './routes/canary.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -65,6 +66,7 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   summaryRoutes(app, ctx);
   alertRoutes(app, ctx);
   incidentRoutes(app, ctx);
+  canaryRoutes(app, ctx);
   opsRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -220,6 +220,34 @@ export const MIGRATIONS: string[] = [
   alter table deliveries add column incident_id bigint references incidents(id) on delete cascade;
   alter table deliveries drop constraint deliveries_event_check;
   `,
+  // 12: per model version, who owns it and what it is (criticality, training data snapshot,
+  // feature schema version, the version to roll back to), and canary watches: a version
+  // compared with another every alert round, its verdict sent to a webhook when it changes
+  `
+  create table version_metadata (
+    project_id bigint not null references projects(id),
+    model text not null,
+    version text not null,
+    owner text,
+    criticality text check (criticality in ('low', 'medium', 'high', 'critical')),
+    training_snapshot text,
+    schema_version text,
+    rollback_target text,
+    updated_at bigint not null,
+    primary key (project_id, model, version)
+  );
+  create table canary_watches (
+    project_id bigint not null references projects(id),
+    model text not null,
+    version text not null,
+    against text not null,
+    window_name text not null,
+    webhook_url text not null,
+    verdict text,
+    changed_at bigint,
+    primary key (project_id, model, version)
+  );
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks
