@@ -75,9 +75,14 @@ describe.each(BACKENDS)('incidents on $name', (backend) => {
       expect(s.statistic.endsWith('pvalue') ? s.value < s.threshold : s.value >= s.threshold).toBe(true);
       expect(s.op).toBe(s.statistic.endsWith('pvalue') ? '<' : '>=');
     }
-    const { incident: inc, timeline } = await incident();
+    const { incident: inc, timeline, segmentRanking } = await incident();
     expect(inc.columns.sort()).toEqual(['age', 'income', 'plan']);
     expect(inc.segments).toEqual([SEGMENT]);
+    // Per drifted column, its segments of k devices by contribution: the only one here, whose
+    // absence would leave no traffic to compare (so no contribution figure).
+    expect(Object.keys(segmentRanking).sort()).toEqual(['age', 'income', 'plan']);
+    expect(segmentRanking.age.map((s: { segment: unknown; devices: number; driftContribution: null }) => [s.segment, s.devices, s.driftContribution])).toEqual([[SEGMENT, 6, null]]);
+    expect(segmentRanking.age[0].drift.drifted.drifted).toBe(true);
     expect(timeline.filter((t: { kind: string }) => t.kind === 'signal')).toHaveLength(6);
     // The same shift seen again is not notified again.
     await c.collector.runAlerts(now + 2000);

@@ -2,11 +2,12 @@
 // when), which signals, which features and segments, the timeline with who did what, and the
 // decision taken. The sections a person must write (root cause, follow-ups) are left as
 // prompts; everything else comes from the record, so the draft never says more than it knows.
+import type { IncidentSegments } from './incident-segments.ts';
 import type { Incident, TimelineEntry } from './incident-store.ts';
 
 const iso = (t: number | null) => (t === null ? '—' : new Date(t).toISOString().replace('.000Z', 'Z'));
 
-export function postmortem(project: string, inc: Incident, timeline: TimelineEntry[]): string {
+export function postmortem(project: string, inc: Incident, timeline: TimelineEntry[], ranking: IncidentSegments = {}): string {
   const lasted = (inc.resolvedAt ?? inc.updatedAt) - inc.openedAt;
   const windows = [...new Set(inc.signals.map((s) => s.link).filter(Boolean))].slice(0, 5);
   const lines = [
@@ -40,6 +41,12 @@ export function postmortem(project: string, inc: Incident, timeline: TimelineEnt
     '',
     inc.segments.length ? inc.segments.map((s) => `- ${JSON.stringify(s)}`).join('\n') : '- the whole version (no per-segment signal)',
     '',
+    ...Object.entries(ranking).flatMap(([column, segs]) => [
+      `By contribution to the drift of ${column} (JS distance of all traffic minus that without the segment):`,
+      '',
+      ...(segs.length ? segs.map((s) => `- ${JSON.stringify(s.segment)}: ${s.driftContribution === null ? 'n/a' : s.driftContribution.toFixed(4)} (${s.devices} devices)`) : ['- no segment of k devices']),
+      '',
+    ]),
     '## Timeline (UTC)',
     '',
     ...timeline.map((t) => `- ${iso(t.at)} ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.note ? `: ${t.note}` : ''}`),

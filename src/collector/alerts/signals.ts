@@ -20,6 +20,8 @@ export interface Signal {
   threshold: number | null;
   firedAt: number | null;
   resolvedAt: number | null;
+  /** The rolling window the signal was last measured over. */
+  window: { name: string; from: number; to: number } | null;
   link: string | null;
 }
 
@@ -55,6 +57,7 @@ export function signalOf(a: SignalRow): Signal {
     threshold: noData ? null : verdict ? verdict.threshold : ((e.threshold as number | undefined) ?? null),
     firedAt: a.fired_at === null ? null : Number(a.fired_at),
     resolvedAt: a.resolved_at === null ? null : Number(a.resolved_at),
+    window: (e.window as Signal['window'] | undefined) ?? null,
     link: (e.link as string | null | undefined) ?? null,
   };
 }

@@ -13,6 +13,7 @@ import { incidentRoutes } from './routes/incidents.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { readRoutes } from './routes/read.ts';
+import { segmentRankingRoutes } from './routes/segment-ranking.ts';
 import { performanceRoutes } from './routes/performance.ts';
 import { summaryRoutes } from './routes/summaries.ts';
 
@@ -67,6 +68,7 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   alertRoutes(app, ctx);
   incidentRoutes(app, ctx);
   canaryRoutes(app, ctx);
+  segmentRankingRoutes(app, ctx);
   opsRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
 import { actOnIncident, getIncident, listIncidents, type ActionRequest, type IncidentAction, type IncidentFilter } from '../../alerts/incident-store.ts';
+import { incidentSegments } from '../../alerts/incident-segments.ts';
 import { postmortem } from '../../alerts/postmortem.ts';
 import { spanMs, SPAN_PATTERN } from '../../eval-windows.ts';
 import { requireKey } from '../auth.ts';
@@ -47,17 +48,21 @@ export function incidentRoutes(app: FastifyInstance, ctx: CollectorContext) {
       summary: 'One incident: its signals (rule, column, segment, statistic, value, threshold) and its timeline',
       tags: ['incidents'],
       params: idParams,
-      response: { 200: { type: 'object', properties: { incident: anyObject, timeline: { type: 'array', items: anyObject } } } },
+      response: { 200: { type: 'object', properties: { incident: anyObject, timeline: { type: 'array', items: anyObject }, segmentRanking: anyObject } } },
     },
-  }, async (req) => getIncident(ctx.db, req.principal!.projectId, req.params.id));
+  }, async (req) => {
+    const found = await getIncident(ctx.db, req.principal!.projectId, req.params.id);
+    return { ...found, segmentRanking: await incidentSegments(ctx, req.principal!.projectId, found.incident) };
+  });
 
   app.get<{ Params: { id: number } }>('/v1/incidents/:id/postmortem', {
     preHandler: reader,
     schema: { summary: 'A postmortem draft in Markdown, filled from the incident', tags: ['incidents'], params: idParams },
   }, async (req, reply) => {
     const { incident, timeline } = await getIncident(ctx.db, req.principal!.projectId, req.params.id);
+    const ranking = await incidentSegments(ctx, req.principal!.projectId, incident);
     reply.type('text/markdown; charset=utf-8');
-    return postmortem(req.principal!.project, incident, timeline);
+    return postmortem(req.principal!.project, incident, timeline, ranking);
   });
 
   for (const action of ['acknowledge', 'silence', 'snooze', 'decide'] as IncidentAction[]) {
