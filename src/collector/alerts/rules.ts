@@ -10,6 +10,8 @@
 //   confidence.median       median of a classifier output's confidence (its top score)
 //   performance.accuracy|ece|auc_min   from an output's feedback columns: accuracy, expected
 //                           calibration error, the lowest one-vs-rest ROC AUC of its classes
+//   slo.burn.<long>.<short>  an SLO's burn rate over both windows (the lower of the two); the
+//                           rule's `column` names the SLO. Installed by the SLO (slo/slos.ts).
 // Output metrics (confidence.*, performance.*) have one series per classifier output; their
 // `column` filter names the output. A rule with `bySegment` is evaluated on each segment of k
 // devices the snapshot holds (one series per segment) instead of on the whole model version.
@@ -43,6 +45,10 @@ export const RULE_METRICS = [
   'performance.accuracy',
   'performance.ece',
   'performance.auc_min',
+  'slo.burn.1h.5m',
+  'slo.burn.6h.30m',
+  'slo.burn.1d.2h',
+  'slo.burn.3d.6h',
 ] as const;
 export type RuleMetric = (typeof RULE_METRICS)[number];
 export const VERSION_METRICS: readonly RuleMetric[] = ['freshness_seconds', 'devices', 'failure_rate'];

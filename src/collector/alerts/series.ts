@@ -64,6 +64,25 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
       out.push({ series: key(), value, evidence: { ...base, column: null, statistic: rule.metric, value } });
       continue;
     }
+    if (rule.metric.startsWith('slo.burn.')) {
+      // slo.burn.<long>.<short>: measured over the SLO's own windows, whatever this one holds.
+      const pair = rule.metric.slice(9).replace('.', '/');
+      for (const [name, st] of Object.entries(s.slos ?? {})) {
+        if (rule.column && rule.column !== name) continue;
+        const value = st.burn[pair];
+        if (value === null || value === undefined) continue;
+        const [long, short] = pair.split('/');
+        out.push({
+          series: key(name),
+          value,
+          evidence: {
+            ...base, column: null, slo: name, statistic: rule.metric, value, indicator: st.indicator, objective: st.objective,
+            budgetRemaining: st.budgetRemaining, burn: { [long]: st.windows[long]?.burnRate, [short]: st.windows[short]?.burnRate },
+          },
+        });
+      }
+      continue;
+    }
     if (!s.visible) continue;
     if (rule.metric === 'failure_rate') {
       const h = s.health;

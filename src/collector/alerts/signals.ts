@@ -12,6 +12,8 @@ export interface Signal {
   state: 'pending' | 'firing' | 'no_data' | 'resolved';
   column: string | null;
   output: string | null;
+  /** An SLO's burn-rate signal: the SLO's name. */
+  slo: string | null;
   segment: Record<string, string> | null;
   /** The statistic compared: the rule's metric, or the drift verdict's test. */
   statistic: string;
@@ -49,6 +51,7 @@ export function signalOf(a: SignalRow): Signal {
     state: a.state as Signal['state'],
     column: (e.column as string | null | undefined) ?? null,
     output: (e.output as string | undefined) ?? null,
+    slo: (e.slo as string | undefined) ?? null,
     segment: (e.segment as Record<string, string> | null | undefined) ?? null,
     statistic: noData ? 'no_data' : verdict ? verdict.test : String(e.statistic),
     value: noData ? null : verdict ? verdict.value : (a.value ?? null),
@@ -74,7 +77,7 @@ export async function incidentSignals(db: Queryable, incidentId: number): Promis
 
 /** "age ks.pvalue 0.0003 < 0.01" — one line of a notification or a postmortem. */
 export function describeSignal(s: Signal): string {
-  const where = [s.column ?? s.output ?? 'version', s.segment ? `segment ${JSON.stringify(s.segment)}` : null].filter(Boolean).join(' ');
+  const where = [s.column ?? s.output ?? (s.slo ? `SLO ${s.slo}` : 'version'), s.segment ? `segment ${JSON.stringify(s.segment)}` : null].filter(Boolean).join(' ');
   if (s.statistic === 'no_data') return `${where}: no data (${s.rule})`;
   const v = s.value === null ? 'n/a' : formatNumber(s.value);
   const t = s.threshold === null ? '' : ` ${s.op ?? ''} ${formatNumber(s.threshold)}`.replace('  ', ' ');

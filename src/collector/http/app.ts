@@ -14,6 +14,7 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { readRoutes } from './routes/read.ts';
 import { segmentRankingRoutes } from './routes/segment-ranking.ts';
+import { sloRoutes } from './routes/slos.ts';
 import { performanceRoutes } from './routes/performance.ts';
 import { summaryRoutes } from './routes/summaries.ts';
 
@@ -69,6 +70,7 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   incidentRoutes(app, ctx);
   canaryRoutes(app, ctx);
   segmentRankingRoutes(app, ctx);
+  sloRoutes(app, ctx);
   opsRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -14,6 +14,8 @@ import { loadBaseline } from './baselines.ts';
 import { healthOf, type HealthState } from './health.ts';
 import { outputsOf, type OutputState } from './outputs.ts';
 import { canonicalSegment, listSegments, versionActivity } from './segments.ts';
+import { listSlos } from '../slo/slos.ts';
+import { sloStatuses, type SloStatus } from '../slo/status.ts';
 
 export interface ColumnState {
   kind: 'numeric' | 'grid' | 'categorical';
@@ -60,6 +62,11 @@ export interface VersionState {
   health?: HealthState;
   /** Per classifier output: confidence, and performance when feedback columns exist. */
   outputs?: Record<string, OutputState>;
+  /**
+   * The version's SLOs, on the whole version's state of the first window only (each SLO has
+   * its own windows); present whether or not that window has k devices.
+   */
+  slos?: Record<string, SloStatus>;
 }
 
 const QS = ['0.5', '0.9', '0.99'] as const;
@@ -78,6 +85,7 @@ export async function snapshot(db: Queryable, core: Core, options: CollectorOpti
      order by p.name, m.model, m.version`,
   );
   const out: VersionState[] = [];
+  const slos = await listSlos(db);
   for (const v of versions) {
     const where = { projectId: v.project_id, model: v.model, version: v.version };
     const activity = await versionActivity(db, { ...where, ...last30Days });
@@ -105,6 +113,8 @@ export async function snapshot(db: Queryable, core: Core, options: CollectorOpti
     } finally {
       baseline?.dispose();
     }
+    const statuses = await sloStatuses(db, core, options, where, slos, now);
+    if (Object.keys(statuses).length) out.find((x) => x.model === v.model && x.version === v.version && x.projectId === v.project_id && x.segment === null && x.window === windows[0].name)!.slos = statuses;
   }
   return out;
 }

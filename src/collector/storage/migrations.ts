@@ -248,6 +248,26 @@ export const MIGRATIONS: string[] = [
     primary key (project_id, model, version)
   );
   `,
+  // 13: service level objectives on model metrics, each with its error budget over a period;
+  // their multiwindow burn-rate alerts are ordinary alert rules the SLO installs
+  `
+  create table slos (
+    id bigserial primary key,
+    project_id bigint not null references projects(id),
+    name text not null,
+    model text not null,
+    version text,
+    indicator text not null check (indicator in ('latency', 'failure_rate', 'accuracy')),
+    threshold double precision,
+    objective double precision not null check (objective > 0 and objective < 1),
+    period text not null,
+    owner text not null,
+    webhook_url text,
+    webhook_format text not null default 'json',
+    created_at bigint not null,
+    unique (project_id, name)
+  );
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks
