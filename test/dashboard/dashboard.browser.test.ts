@@ -18,6 +18,7 @@ declare module 'vitest/browser' {
     openServedDashboard(url: string, readKey: string): Promise<{ statuses: string[]; location: string; storedKey: string | null }>;
     createEmptyProjectKey(url: string): Promise<string>;
     addRankerDevice(url: string): Promise<void>;
+    openChurnIncident(url: string): Promise<number>;
   }
 }
 
@@ -235,6 +236,12 @@ describe('model', () => {
     await userEvent.selectOptions(refresh, '60');
     expect(localStorage.getItem('edgewatch.dashboard.refresh')).toBe('60');
     await userEvent.selectOptions(refresh, '0');
+    // Until a period is chosen, auto-refresh is on, every 15 s; "off" is remembered.
+    localStorage.removeItem('edgewatch.dashboard.refresh');
+    mount(conn(), '#/models/churn/versions/1.0.0');
+    await waitFor(() => within('ew-model-view', 'h1'), 'the model view again');
+    expect(allWithin<HTMLSelectElement>('ew-range-picker', 'select')[1].value).toBe('15');
+    localStorage.setItem('edgewatch.dashboard.refresh', '0');
   });
 
   it('shows 95% error bars on the counts of private-mode uploads', async () => {
@@ -416,5 +423,48 @@ describe('served by the collector', () => {
     expect(served.storedKey).toBe('stored');
     expect(served.location).not.toContain('key=');
     expect(served.location).toContain('/dashboard/?collector=');
+  });
+});
+
+describe('incidents', () => {
+  it('lists the incident, shows its signals as the API does, and acknowledges it', async () => {
+    const id = await commands.openChurnIncident(c.url);
+    const detail = await api.incident(id);
+    expect(detail.incident.signals.length).toBeGreaterThan(0);
+    mount(conn(), '#/incidents');
+    const row = await waitFor(() => deep(`tr[data-incident="${id}"]`), 'the incident row');
+    expect(text(row)).toContain('churn@1.0.0');
+    expect(text(row)).toContain(detail.incident.columns.join(', '));
+    await shot('incidents-phone', PHONE);
+    // On a phone each row is a card: every cell, the columns included, is on screen.
+    await page.viewport(PHONE.width, PHONE.height);
+    const columns = [...row.querySelectorAll<HTMLElement>('td')].find((td) => td.dataset.label === 'Columns')!;
+    const box = columns.getBoundingClientRect();
+    expect(box.right).toBeLessThanOrEqual(PHONE.width);
+    expect(box.width).toBeGreaterThan(0);
+    await page.viewport(LAPTOP.width, LAPTOP.height);
+    mount(conn(), `#/incidents/${id}`);
+    const rows = await waitFor(() => {
+      const r = deepAll('tr[data-signal]');
+      return r.length === detail.incident.signals.length && r;
+    }, 'one row per signal');
+    for (const s of detail.incident.signals) {
+      const cells = [...rows.find((r) => r.dataset.signal === String(s.alert))!.children].map((td) => text(td as HTMLElement));
+      expect(cells[1]).toBe(s.column);
+      // The statistic behind the verdict, with its value and threshold.
+      expect(cells[4]).toBe(num(s.value));
+      expect(cells[5]).toBe(`${s.op} ${num(s.threshold)}`);
+    }
+    await shot('incident-detail');
+    const by = deep<HTMLInputElement>('#by')!;
+    by.value = 'alice';
+    deep<HTMLButtonElement>('#ack')!.click();
+    await waitFor(() => text(deep('#incident-state')!) === 'acknowledged', 'the incident acknowledged');
+    expect((await api.incident(id)).incident).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'alice' });
+    await shot('incident-acknowledged-phone', PHONE);
+    // On a phone every signal's statistic and threshold stay on screen.
+    await page.viewport(PHONE.width, PHONE.height);
+    for (const td of deepAll<HTMLElement>('tr[data-signal] td')) expect(td.getBoundingClientRect().right).toBeLessThanOrEqual(PHONE.width);
+    await page.viewport(LAPTOP.width, LAPTOP.height);
   });
 });
