@@ -468,3 +468,30 @@ describe('incidents', () => {
     await page.viewport(LAPTOP.width, LAPTOP.height);
   });
 });
+
+describe('drift report', () => {
+  it('saves the collector\'s HTML report of the range shown', async () => {
+    const blobs: Blob[] = [];
+    const create = URL.createObjectURL;
+    URL.createObjectURL = (b: Blob | MediaSource) => {
+      if (b instanceof Blob) blobs.push(b);
+      return create(b);
+    };
+    try {
+      mount(conn(), '#/models/churn/versions/1.0.0?range=24h');
+      const button = await waitFor(() => deep<HTMLButtonElement>('#drift-report'), 'the report button');
+      button.click();
+      await waitFor(() => blobs.length === 1, 'the report saved');
+      const html = await blobs[0].text();
+      expect(blobs[0].type).toBe('text/html');
+      expect(html).toContain('<h1>Drift report: churn@1.0.0</h1>');
+      // The figures of the range the view shows: the same drifted count as the API's.
+      const sub = text(within('ew-model-view', '.sub')!);
+      const [from, to] = sub.split(' · ')[0].split(' – ').map((t) => Date.parse(t.replace(/(\d+) (\w+) (\d+), /, '$2 $1 $3 ')));
+      const drift = await api.drift('churn', '1.0.0', { from, to: to + 60_000 }, to + 60_000 - from);
+      expect(html).toContain(`${drift.points[0].driftedColumns} of`);
+    } finally {
+      URL.createObjectURL = create;
+    }
+  });
+});

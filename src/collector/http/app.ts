@@ -13,6 +13,7 @@ import { incidentRoutes } from './routes/incidents.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { readRoutes } from './routes/read.ts';
+import { reportRoutes } from './routes/report.ts';
 import { segmentRankingRoutes } from './routes/segment-ranking.ts';
 import { sloRoutes } from './routes/slos.ts';
 import { performanceRoutes } from './routes/performance.ts';
@@ -71,6 +72,7 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   canaryRoutes(app, ctx);
   segmentRankingRoutes(app, ctx);
   sloRoutes(app, ctx);
+  reportRoutes(app, ctx);
   opsRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -17,6 +17,7 @@ import { driftOptions, type CollectorOptions } from '../config.ts';
 import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate } from './aggregate.ts';
+import { groupOf } from './column-groups.ts';
 import { healthOf, LATENCY, type HealthState } from './health.ts';
 import { outputsOf, type OutputState } from './outputs.ts';
 import { MIN_LABELLED } from '../alerts/series.ts';
@@ -55,8 +56,6 @@ export interface CanaryReport {
   driftedPredictions?: string[];
 }
 
-const isHealth = (c: string) => c.startsWith('health.') || c.startsWith('feedback.');
-
 export async function compareVersions(
   db: Queryable,
   core: Core,
@@ -92,10 +91,9 @@ export async function compareVersions(
     const stable = fill(s.stable, b);
     const columns = core.compare(b.profile, a.profile, driftOptions(options)).columns;
     const outputs = Object.keys({ ...canary.outputs, ...stable.outputs });
-    const isPrediction = (c: string) => outputs.some((o) => c.startsWith(`${o}.`));
-    const drifted = Object.entries(columns).filter(([c, d]) => d.drifted.drifted && !isHealth(c)).map(([c]) => c);
-    const driftedPredictions = drifted.filter(isPrediction);
-    const driftedInputs = drifted.filter((c) => !isPrediction(c));
+    const drifted = Object.entries(columns).filter(([, d]) => d.drifted.drifted).map(([c]) => c);
+    const driftedPredictions = drifted.filter((c) => groupOf(c, outputs) === 'outputs');
+    const driftedInputs = drifted.filter((c) => groupOf(c, outputs) === 'inputs');
     const { verdict, reasons } = decide(canary, stable, columns[LATENCY], driftedInputs, driftedPredictions);
     return { ...head, canary, stable, verdict, reasons, columns, driftedInputs, driftedPredictions };
   } finally {

@@ -119,6 +119,14 @@ export class CollectorClient {
     return this.post<IncidentDetail>(`/v1/incidents/${id}/${action}`, body);
   }
 
+  /** The self-contained HTML drift report of a range (and segment). */
+  driftReport(model: string, version: string, range: Range, segment?: Record<string, string>) {
+    const q = new URLSearchParams({ from: String(range.from), to: String(range.to) });
+    const seg = segmentParam(segment);
+    if (seg) q.set('segment', seg);
+    return this.text(`${versionPath(model, version)}/report?${q}`);
+  }
+
   postmortem(id: number) {
     return this.text(`/v1/incidents/${id}/postmortem`);
   }

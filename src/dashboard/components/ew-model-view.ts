@@ -73,6 +73,17 @@ export class EwModelView extends DataView<ModelData> {
     };
   }
 
+  /** The collector's self-contained report of this range and segment, saved to attach to a ticket. */
+  async #downloadReport(d: ModelData, route: RouteState) {
+    const v = d.version;
+    const html = await this.client!.driftReport(v.model, v.version, { from: d.from, to: d.to }, route.segment);
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+    a.download = `drift-${v.model}-${v.version}.html`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  }
+
   protected override renderData(d: ModelData, route: RouteState): TemplateResult {
     const v = d.version;
     const p = d.profile;
@@ -81,6 +92,7 @@ export class EwModelView extends DataView<ModelData> {
       <p class="sub">
         ${timeRange(d.from, d.to)} · ${segmentLabel(route.segment)}
         ${route.segment ? html` · <a href=${linkTo(route, route.view, { segment: undefined })}>show all traffic</a>` : nothing}
+        · <button type="button" id="drift-report" @click=${() => this.#downloadReport(d, route)}>Drift report (HTML)</button>
       </p>
       <ul class="stats" aria-label="Counts in range">
         <li><span class="k">Devices</span><span class="v">${count(p.devices)}</span></li>

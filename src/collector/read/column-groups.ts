@@ -1,0 +1,21 @@
+// Which group a model version's column belongs to, by the names the edge runtime gives them
+// (docs/edge.md): health.* (inference health), feedback.* (delayed labels), the columns of a
+// classifier output (<out>.predicted, <out>.confidence, <out>.score.<class>), and the inputs —
+// everything else.
+import type { Core, Profile } from '../core.ts';
+import type { NoiseScales } from './aggregate.ts';
+import { outputsOf } from './outputs.ts';
+
+export const GROUPS = ['inputs', 'outputs', 'health', 'feedback'] as const;
+export type ColumnGroup = (typeof GROUPS)[number];
+
+/** The classifier outputs of a profile (those with predicted and confidence columns, or feedback). */
+export function outputNames(core: Core, p: Profile, noise: NoiseScales): string[] {
+  return Object.keys(outputsOf(core, p, noise));
+}
+
+export function groupOf(column: string, outputs: readonly string[]): ColumnGroup {
+  if (column.startsWith('health.')) return 'health';
+  if (column.startsWith('feedback.')) return 'feedback';
+  return outputs.some((o) => column.startsWith(`${o}.`)) ? 'outputs' : 'inputs';
+}
