@@ -10,6 +10,7 @@ import type { BrowserCommand } from 'vitest/node';
 import { sharedCore } from '../../src/collector/core.ts';
 import { createKey } from '../../src/collector/keys.ts';
 import { saveRule } from '../../src/collector/alerts/rules.ts';
+import { saveSlo } from '../../src/collector/slo/slos.ts';
 import { createCollector } from '../../src/collector/server.ts';
 import { registerDashboard } from '../../src/dashboard/serve.ts';
 import type { Running } from '../collector/helpers/collector.ts';
@@ -133,8 +134,18 @@ const openChurnIncident: BrowserCommand<[url: string]> = async (_ctx, url) => {
   return Number(incident.id);
 };
 
+/** A latency SLO on churn (whose seed records latencies). */
+const createChurnSlo: BrowserCommand<[url: string]> = async (_ctx, url) => {
+  const c = running.get(url);
+  if (!c) throw new Error(`no dashboard collector at ${url}`);
+  const db = c.collector.collector.context.db;
+  const [{ id: projectId }] = await db.query<{ id: number }>("select id from projects where name = 'alpha'");
+  await saveSlo(db, projectId, { name: 'churn-fast', model: 'churn', indicator: 'latency', threshold: 20, objective: 0.9, period: '30d', owner: 'platform' }, '1h', Date.now());
+};
+
 export const dashboardCommands = {
   openChurnIncident,
+  createChurnSlo,
   startDashboardCollector,
   stopDashboardCollector,
   dashboardScreenshot,

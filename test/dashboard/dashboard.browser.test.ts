@@ -19,6 +19,7 @@ declare module 'vitest/browser' {
     createEmptyProjectKey(url: string): Promise<string>;
     addRankerDevice(url: string): Promise<void>;
     openChurnIncident(url: string): Promise<number>;
+    createChurnSlo(url: string): Promise<void>;
   }
 }
 
@@ -493,5 +494,38 @@ describe('drift report', () => {
     } finally {
       URL.createObjectURL = create;
     }
+  });
+});
+
+describe('which segment and SLOs', () => {
+  it('ranks a column\'s segments by their contribution, as the collector does', async () => {
+    mount(conn(), '#/models/churn/versions/1.0.0/columns/age?range=24h');
+    const table = await waitFor(() => within('ew-column-view', 'ew-segment-ranking')?.shadowRoot?.querySelector<HTMLElement>('table[data-ranking="age"]'), 'the ranking');
+    const sub = text(within('ew-column-view', '.sub')!);
+    expect(sub).toBeTruthy();
+    const rows = [...table.querySelectorAll<HTMLElement>('tbody tr')];
+    const now = Date.now();
+    const truth = await api.segmentRanking('churn', '1.0.0', { from: now - 24 * 3_600_000, to: now }, 'age');
+    expect(rows.map((r) => r.dataset.segment)).toEqual(truth.segments.map((x) => JSON.stringify(x.segment)));
+    rows.forEach((r, i) => {
+      const c = truth.segments[i].driftContribution;
+      expect(text(r.querySelector('td[data-label="Contribution"]') as HTMLElement)).toBe(c === null ? 'n/a' : num(c));
+    });
+    await shot('column-ranking');
+  });
+
+  it('shows an SLO\'s budget left and burn rates on the model view', async () => {
+    await commands.createChurnSlo(c.url);
+    const { slos } = await api.slos();
+    const st = slos.find((x) => x.name === 'churn-fast')!.versions.find((x) => x.version === '1.0.0')!;
+    // The seed's latencies are within the SLO's period.
+    expect(st.budgetRemaining).not.toBeNull();
+    mount(conn(), '#/models/churn/versions/1.0.0');
+    const row = await waitFor(() => within('ew-model-view', 'ew-slo-panel')?.shadowRoot?.querySelector<HTMLElement>('tr[data-slo="churn-fast"]'), 'the SLO row');
+    const cell = (label: string) => text(row.querySelector(`td[data-label="${label}"]`) as HTMLElement);
+    expect(cell('Budget left')).toBe(st.budgetRemaining === null ? 'no data' : percent(st.budgetRemaining));
+    expect(cell('Burn 1h/5m')).toBe(st.burn['1h/5m'] === null ? 'no data' : `${num(st.burn['1h/5m'])}×`);
+    expect(cell('Burn 3d/6h')).toBe(st.burn['3d/6h'] === null ? 'no data' : `${num(st.burn['3d/6h'])}×`);
+    await shot('model-slo');
   });
 });

@@ -1,6 +1,6 @@
 // A thin client of the collector's read API: every request carries the read key as a bearer
 // token; every failure becomes an ApiError with a sentence a person can act on.
-import type { AlertsResponse, DriftResponse, Incident, IncidentAction, IncidentDetail, IncidentFilter, ModelsResponse, PerformanceResponse, ProfileResponse, RulesResponse, SegmentsResponse, SummariesResponse } from './types.ts';
+import type { AlertsResponse, DriftResponse, SegmentRankingResponse, SloView, Incident, IncidentAction, IncidentDetail, IncidentFilter, ModelsResponse, PerformanceResponse, ProfileResponse, RulesResponse, SegmentsResponse, SummariesResponse } from './types.ts';
 
 export interface Range {
   from: number;
@@ -104,6 +104,15 @@ export class CollectorClient {
 
   rules(signal?: AbortSignal) {
     return this.get<RulesResponse>('/v1/alerts/rules', {}, signal);
+  }
+
+  /** Segments of k devices ranked by their contribution to a column's drift. */
+  segmentRanking(model: string, version: string, range: Range, column: string, signal?: AbortSignal) {
+    return this.get<SegmentRankingResponse>(`${versionPath(model, version)}/segments/ranking`, { ...range, column }, signal);
+  }
+
+  slos(signal?: AbortSignal) {
+    return this.get<{ slos: SloView[] }>('/v1/slos', {}, signal);
   }
 
   incidents(state: IncidentFilter = 'active', signal?: AbortSignal) {

@@ -216,3 +216,23 @@ export interface IncidentDetail {
 
 export type IncidentFilter = 'active' | 'open' | 'acknowledged' | 'snoozed' | 'resolved' | 'all';
 export type IncidentAction = 'acknowledge' | 'silence' | 'snooze' | 'decide';
+
+/** GET …/segments/ranking: src/collector/read/segment-ranking.ts. */
+export interface SegmentRankingResponse {
+  column: string | null;
+  k: number;
+  segments: (RankedSegment & { drift: ColumnDrift | null })[];
+}
+
+/** GET /v1/slos: an SLO and where it stands per version (src/collector/slo/status.ts). */
+export interface SloView {
+  name: string;
+  model: string;
+  version: string | null;
+  indicator: string;
+  threshold: number | null;
+  objective: number;
+  period: string;
+  owner: string;
+  versions: { version: string; budgetRemaining: number | null; burn: Record<string, number | null> }[];
+}

@@ -55,6 +55,7 @@ export const shared = css`
   .note { color: #5a6475; font-size: 0.85rem; margin: 0.4rem 0 0; }
   .absent { color: #5a6475; font-style: italic; }
   td.wrap { white-space: normal; }
+  td.bad { color: #a31f24; font-weight: 600; }
   .actions { display: flex; flex-wrap: wrap; gap: 0.5rem 0.8rem; align-items: center; margin-bottom: 0.5rem; }
   .actions input, .actions select, .actions button { font: inherit; padding: 0.25rem 0.5rem; }
   ol.timeline { margin: 0; padding-left: 1.2rem; }
