@@ -9,7 +9,7 @@ import { CategoricalSketch, DEFAULT_CAPACITY, MAX_CAPACITY, MODE_EXACT } from '.
 import { MAX_COLUMNS, Profile, mergeProfiles } from './profile';
 import { decodeProfile, decodeUpload, encodeProfile, Writer } from './codec';
 import { fail, lastError } from './errors';
-import { quantileOf } from './cells';
+import { cdfAt, cellsOf, quantileOf } from './cells';
 import { compareCategorical, compareNumeric, meanOf, stdOf } from './drift';
 import { relativeErrorAt } from './bucket_index';
 import { addNoise } from './noise';
@@ -449,6 +449,23 @@ export function column_quantile(h: i32, i: i32, q: f64): f64 {
   const c = column(h, i);
   if (c == null || !c.isNumeric()) return NaN;
   return quantileOf(c, q);
+}
+
+/**
+ * How many of a numeric column's finite values are at or below x: the mass of the cells wholly
+ * below it plus the share of the cell holding it (its mass spread evenly), at the column's own
+ * resolution. An SLO's good events under a latency threshold. NaN for other columns.
+ */
+export function column_count_at_most(h: i32, i: i32, x: f64): f64 {
+  const c = column(h, i);
+  if (c == null || !c.isNumeric()) return NaN;
+  const cells = cellsOf(c, c.exp != null ? c.exp!.scale : 8);
+  const xs = new Array<f64>();
+  xs.push(x);
+  const right = new Array<f64>();
+  const left = new Array<f64>();
+  cdfAt(cells, xs, right, left);
+  return right[0];
 }
 
 /**

@@ -10,10 +10,11 @@ import { pathToFileURL } from 'node:url';
 import { createCollector, defaultOptions, parseEvalWindows, resolveOptions, type Collector, type CollectorOptions } from '../src/collector/index.ts';
 import { buildDashboard } from '../src/dashboard/build.ts';
 import { registerDashboard } from '../src/collector/http/dashboard.ts';
-import { CLASSES, FEATURES, MODEL_ID, MODEL_VERSION } from './model/config.ts';
+import { CANARY_VERSION, CLASSES, FEATURES, MODEL_ID, MODEL_VERSION, VERSIONS } from './model/config.ts';
 import { installDefaultRules } from './server/alert-rules.ts';
 import { buildBaseline, uploadBaseline } from './server/baseline.ts';
 import { ensureDemoKeys, type DemoKeys } from './server/demo-keys.ts';
+import { setVersionMetadata } from './server/versions.ts';
 import { createWebServer, handleWeb } from './server/web.ts';
 
 export const PROJECT = 'demo';
@@ -86,7 +87,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const config = {
       ingestKey: keys.ingest,
       readKey: keys.read,
-      model: { id: MODEL_ID, version: MODEL_VERSION, url: '/demo/model/weather-classifier.onnx', features: FEATURES, classes: CLASSES },
+      model: { id: MODEL_ID, version: MODEL_VERSION, url: `/demo/model/${VERSIONS[MODEL_VERSION].model}`, features: FEATURES, classes: CLASSES },
+      canary: { version: CANARY_VERSION, url: `/demo/model/${VERSIONS[CANARY_VERSION].model}` },
       weatherCsv: '/node_modules/vega-datasets/data/weather.csv',
       windowMs: WINDOW_MS,
       evalWindowMs: parseEvalWindows(opts.evalWindows)[0].ms,
@@ -105,11 +107,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
     await mkdir(stateDir, { recursive: true });
     const columns = await uploadBaseline(origin, keys.admin, await buildBaseline(stateDir));
+    await uploadBaseline(origin, keys.admin, await buildBaseline(stateDir, CANARY_VERSION), CANARY_VERSION);
+    await setVersionMetadata(origin, keys.admin);
     const rules = await installDefaultRules(origin, keys.admin);
 
     const where = opts.databaseUrl ? 'PostgreSQL' : `PGlite in ${resolve(opts.dataDir)}`;
     log(`edgewatch demo (${where}; keys ${created.length ? `created: ${created.join(', ')}` : 'reused'})`);
-    log(`  baseline of ${MODEL_ID}@${MODEL_VERSION}: ${columns.length} columns; alert rules: ${rules.join(', ')}`);
+    log(`  baselines of ${MODEL_ID}@${MODEL_VERSION} and of its canary ${CANARY_VERSION}: ${columns.length} columns; alert rules: ${rules.join(', ')}`);
     log(`  demo page   ${origin}/`);
     log(`  dashboard   ${dashboardLink(origin, keys.read)}`);
     log(`  API         ${origin}/v1/models   (Authorization: Bearer <read key>)`);

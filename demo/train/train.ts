@@ -1,23 +1,21 @@
-// Trains the demo model and writes everything the demo needs from it:
+// Trains the demo model's versions and writes everything the demo needs from each:
 //   demo/model/weather-classifier.onnx  the model (standardization inside the graph)
 //   demo/model/model-card.json          features, classes, training statistics, accuracy
 //   demo/model/training-rows.csv        the training rows with the model's outputs, named as the
 //                                       edge runtime records them: the baseline's source
+// and the same three files, suffixed -1.1.0, for the canary retrained with New York.
 // Run: node --import tsx demo/train/train.ts
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { WeatherDay } from '../data/weather.ts';
 import { loadWeather } from '../data/weather-file.ts';
-import { CLASSES, FEATURES, featureRow, isHeldOutDay, isTrainingDay, MODEL_ID, MODEL_VERSION } from '../model/config.ts';
+import { CLASSES, FEATURES, featureRow, isHeldOutDay, MODEL_ID, VERSIONS, type DemoVersion } from '../model/config.ts';
 import { outputColumns } from '../model/edge-columns.ts';
 import { argmax, softmaxScores } from './logistic-regression.ts';
 import { scoreWithOnnx } from './run-onnx.ts';
 import { labelIndex, trainWeatherModel } from './weather-model.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const MODEL_FILE = here('../model/weather-classifier.onnx');
-const CARD_FILE = here('../model/model-card.json');
-const ROWS_FILE = here('../model/training-rows.csv');
 
 function accuracy(predicted: number[], days: WeatherDay[]): number {
   return predicted.filter((p, i) => p === labelIndex(days[i])).length / days.length;
@@ -25,13 +23,16 @@ function accuracy(predicted: number[], days: WeatherDay[]): number {
 
 const round = (x: number, digits = 4) => Number(x.toFixed(digits));
 
-async function main() {
-  const days = await loadWeather();
-  const train = days.filter(isTrainingDay);
+async function trainVersion(version: DemoVersion, days: WeatherDay[]) {
+  const spec = VERSIONS[version];
+  const MODEL_FILE = here(`../model/${spec.model}`);
+  const CARD_FILE = here(`../model/${spec.card}`);
+  const ROWS_FILE = here(`../model/${spec.rows}`);
+  const train = days.filter(spec.isTraining);
   const heldOut = days.filter(isHeldOutDay);
   const newYork = days.filter((d) => d.location === 'New York' && d.year >= 2014);
 
-  const { model, bytes } = trainWeatherModel(train);
+  const { model, bytes } = trainWeatherModel(train, spec.trainedOn);
 
   // The exported model, run by onnxruntime-web, must agree with the trained weights.
   const onnxScores = await scoreWithOnnx(bytes, train.map(featureRow), CLASSES.length);
@@ -49,12 +50,12 @@ async function main() {
 
   const card = {
     model: MODEL_ID,
-    version: MODEL_VERSION,
+    version,
     kind: 'multinomial logistic regression (softmax), standardization inside the graph',
     data: 'vega-datasets weather.csv',
     features: FEATURES,
     classes: CLASSES,
-    trainingRows: { filter: 'Seattle 2012-2013', count: train.length },
+    trainingRows: { filter: spec.trainedOn, count: train.length },
     heldOutRows: { filter: 'Seattle 2014-2015', count: heldOut.length },
     standardization: { mean: model.mean.map((x) => round(x, 6)), std: model.std.map((x) => round(x, 6)) },
     accuracy: result,
@@ -73,7 +74,7 @@ async function main() {
   await writeFile(MODEL_FILE, bytes);
   await writeFile(CARD_FILE, `${JSON.stringify(card, null, 2)}\n`);
   await writeFile(ROWS_FILE, `${[header.join(','), ...lines].join('\n')}\n`);
-  console.log(`trained on ${train.length} Seattle days (2012-2013)`);
+  console.log(`${version}: trained on ${train.length} days (${spec.trainedOn})`);
   console.log(`accuracy: train ${pct(result.train)}, held out (Seattle 2014-2015) ${pct(result.heldOut)} ` +
     `(majority class: ${pct(result.heldOutMajorityClass)}), New York 2014-2015 ${pct(result.newYork)}`);
   console.log(`wrote ${MODEL_FILE} (${bytes.byteLength} bytes), ${CARD_FILE}, ${ROWS_FILE}`);
@@ -81,4 +82,5 @@ async function main() {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-await main();
+const days = await loadWeather();
+for (const version of Object.keys(VERSIONS) as DemoVersion[]) await trainVersion(version, days);

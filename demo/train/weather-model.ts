@@ -12,12 +12,12 @@ export function labelIndex(d: WeatherDay): number {
   return i;
 }
 
-export function trainWeatherModel(train: WeatherDay[]): { model: LinearSoftmaxModel; bytes: Uint8Array } {
+export function trainWeatherModel(train: WeatherDay[], trainedOn = 'Seattle 2012-2013'): { model: LinearSoftmaxModel; bytes: Uint8Array } {
   const model = trainLogisticRegression(train.map(featureRow), train.map(labelIndex), CLASSES.length);
   const bytes = buildOnnx(model, {
     input: INPUT_NAME,
     output: OUTPUT_NAME,
-    description: `Weather type (${CLASSES.join(', ')}) from ${FEATURES.join(', ')}; multinomial logistic regression trained on Seattle 2012-2013 (vega-datasets weather.csv).`,
+    description: `Weather type (${CLASSES.join(', ')}) from ${FEATURES.join(', ')}; multinomial logistic regression trained on ${trainedOn} (vega-datasets weather.csv).`,
   });
   return { model, bytes };
 }

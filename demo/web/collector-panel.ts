@@ -66,3 +66,10 @@ export async function readCollector(config: DemoConfig, now = Date.now()): Promi
     alerts: alerts.alerts.map((a) => ({ rule: a.rule, series: a.series, state: a.state, severity: a.severity, link: a.evidence?.link ?? null })),
   };
 }
+
+/** The canary version compared with its rollback target over the last rolling window. */
+export async function readCanary(config: DemoConfig, now = Date.now()): Promise<{ against: string; verdict: string; reasons: string[] }> {
+  const path = `/v1/models/${encodeURIComponent(config.model.id)}/versions/${encodeURIComponent(config.canary.version)}/canary`;
+  const r = await get<{ stable: { version: string }; verdict: string; reasons: string[] }>(config, `${path}?from=${now - config.evalWindowMs}&to=${now}`);
+  return { against: r.stable.version, verdict: r.verdict, reasons: r.reasons };
+}

@@ -5,6 +5,8 @@ export interface ServerConfig {
   ingestKey: string;
   readKey: string;
   model: { id: string; version: string; url: string; features: string[]; classes: string[] };
+  /** The retrained version served to the devices of the "Canary share" (demo/model/config.ts). */
+  canary: { version: string; url: string };
   weatherCsv: string;
   windowMs: number;
   /** The collector's rolling window for alerts, ms. */

@@ -10,6 +10,9 @@ const RECENT = 200;
 
 export interface DeviceStats {
   name: string;
+  version: string;
+  /** The device's segment, as it uploads it (region and app version). */
+  segment: Record<string, string>;
   source: string;
   rows: number;
   /** Share of the last RECENT days whose weather the model got right (NaN before any). */
@@ -29,21 +32,22 @@ export class SimulatedDevice {
   #recent: boolean[] = [];
   #busy = false;
 
-  private constructor(name: string, monitor: Monitor, classes: readonly string[]) {
+  private constructor(name: string, version: string, segment: Record<string, string>, monitor: Monitor, classes: readonly string[]) {
     this.#monitor = monitor;
     this.#classes = classes;
     this.#replay = new Replay();
-    this.stats = { name, source: 'Seattle', rows: 0, recentAccuracy: NaN, waiting: 0, storage: '', lastPrediction: '', error: null };
+    this.stats = { name, version, segment, source: 'Seattle', rows: 0, recentAccuracy: NaN, waiting: 0, storage: '', lastPrediction: '', error: null };
   }
 
-  static async start(index: number, config: DemoConfig, model: Uint8Array): Promise<SimulatedDevice> {
+  static async start(index: number, config: DemoConfig, model: { version: string; bytes: Uint8Array }, segment: Record<string, string>): Promise<SimulatedDevice> {
     const name = `device-${index + 1}`;
     const worker = new Worker(new URL('./device-worker.ts', import.meta.url), { type: 'module', name });
     const monitor = await createMonitor(
       {
-        model,
+        model: model.bytes,
         modelId: config.model.id,
-        modelVersion: config.model.version,
+        modelVersion: model.version,
+        segment,
         features: config.model.features,
         classes: config.model.classes,
         collector: config.collector,
@@ -54,7 +58,7 @@ export class SimulatedDevice {
       },
       { worker },
     );
-    return new SimulatedDevice(name, monitor, config.model.classes);
+    return new SimulatedDevice(name, model.version, segment, monitor, config.model.classes);
   }
 
   get busy(): boolean {

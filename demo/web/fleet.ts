@@ -8,6 +8,17 @@ const TICK_MS = 200;
 /** Largest batch one device runs at once, so a slow tick never turns into a huge batch. */
 const MAX_BATCH = 256;
 
+/**
+ * A device's segment: its region — the first half of the fleet "east", where a scenario's share
+ * of affected devices starts, the rest "west" — and its app version, rolled out region by region
+ * (east runs 5.2, west still 5.1). A segment shows at the collector from k (5) devices: from ten
+ * devices on.
+ */
+export function segmentOf(index: number, count: number): Record<string, string> {
+  const east = index < Math.ceil(count / 2);
+  return { region: east ? 'east' : 'west', app: east ? '5.2' : '5.1' };
+}
+
 export class Fleet {
   devices: SimulatedDevice[] = [];
   /** Days each device replays per second. */
@@ -19,7 +30,7 @@ export class Fleet {
 
   constructor(
     private config: DemoConfig,
-    private model: Uint8Array,
+    private models: { stable: Uint8Array; canary: Uint8Array },
     private pools: DayPools,
   ) {}
 
@@ -27,9 +38,18 @@ export class Fleet {
     return this.#timer !== undefined;
   }
 
-  async start(count: number): Promise<void> {
+  /**
+   * Starts `count` devices; the last `canaryShare` of them run the canary version. Scenarios
+   * affect the first devices, so the two overlap only when both shares are large.
+   */
+  async start(count: number, canaryShare = 0): Promise<void> {
     if (this.running) return;
-    this.devices = await Promise.all(Array.from({ length: count }, (_, i) => SimulatedDevice.start(i, this.config, this.model)));
+    const canaries = Math.round(canaryShare * count);
+    const model = (i: number) =>
+      i >= count - canaries
+        ? { version: this.config.canary.version, bytes: this.models.canary }
+        : { version: this.config.model.version, bytes: this.models.stable };
+    this.devices = await Promise.all(Array.from({ length: count }, (_, i) => SimulatedDevice.start(i, this.config, model(i), segmentOf(i, count))));
     this.#carry = this.devices.map(() => 0);
     this.#last = performance.now();
     this.#timer = setInterval(() => this.#tick(), TICK_MS);

@@ -1,7 +1,7 @@
 // The demo page: loads the model and the data, starts the simulated devices, wires the controls
 // to the fleet's scenario, and shows the devices and what the collector reports.
 import { parseWeather, type Season } from '../data/weather.ts';
-import { readCollector, type CollectorView } from './collector-panel.ts';
+import { readCanary, readCollector, type CollectorView } from './collector-panel.ts';
 import { fetchBytes, loadConfig, type DemoConfig } from './config.ts';
 import { Fleet } from './fleet.ts';
 import { DayPools, SCENARIOS, type ScenarioKind } from './traffic.ts';
@@ -17,6 +17,9 @@ const ui = {
   season: $<HTMLSelectElement>('season'),
   share: $<HTMLInputElement>('share'),
   shareValue: $<HTMLOutputElement>('share-value'),
+  canaryShare: $<HTMLInputElement>('canary-share'),
+  canaryShareValue: $<HTMLOutputElement>('canary-share-value'),
+  canary: $<HTMLParagraphElement>('canary'),
   status: $<HTMLParagraphElement>('page-status'),
   devices: $<HTMLTableSectionElement>('devices').querySelector('tbody')!,
   summary: $<HTMLParagraphElement>('collector-summary'),
@@ -38,6 +41,7 @@ function applyScenario(fleet: Fleet): void {
   ui.season.hidden = fleet.scenario.kind !== 'season';
   ui.speedValue.value = ui.speed.value;
   ui.shareValue.value = `${ui.share.value}%`;
+  ui.canaryShareValue.value = `${ui.canaryShare.value}%`;
 }
 
 function renderDevices(fleet: Fleet): void {
@@ -45,7 +49,8 @@ function renderDevices(fleet: Fleet): void {
     .map((d, i) => {
       const s = d.stats;
       const acc = Number.isNaN(s.recentAccuracy) ? '–' : `${(100 * s.recentAccuracy).toFixed(1)}%`;
-      return `<tr class="${fleet.affected(i) ? 'affected' : ''}"><td>${text(s.name)}</td><td>${text(s.source)}</td>` +
+      return `<tr class="${fleet.affected(i) ? 'affected' : ''}"><td>${text(s.name)}</td><td>${text(s.version)}</td>` +
+        `<td>${text(Object.values(s.segment).join(' · '))}</td><td>${text(s.source)}</td>` +
         `<td class="num">${s.rows}</td><td class="num">${acc}</td><td>${text(s.error ?? s.lastPrediction)}</td>` +
         `<td class="num">${s.waiting}</td><td>${text(s.storage)}</td></tr>`;
     })
@@ -72,9 +77,16 @@ function renderCollector(v: CollectorView): void {
     : '<li class="muted">none</li>';
 }
 
-async function pollCollector(config: DemoConfig): Promise<void> {
+async function pollCollector(config: DemoConfig, fleet: Fleet): Promise<void> {
   try {
     renderCollector(await readCollector(config));
+    const canaries = fleet.devices.filter((d) => d.stats.version === config.canary.version).length;
+    ui.canary.hidden = canaries === 0;
+    if (canaries > 0) {
+      const c = await readCanary(config);
+      ui.canary.innerHTML = `Canary ${text(config.canary.version)} on ${canaries} device(s) against ${text(c.against)}: ` +
+        `<b id="canary-verdict" class="${text(c.verdict)}">${text(c.verdict)}</b> — ${text(c.reasons.join('; '))}`;
+    }
   } catch (err) {
     ui.summary.textContent = `The collector's API did not answer: ${(err as Error).message}`;
   }
@@ -82,21 +94,21 @@ async function pollCollector(config: DemoConfig): Promise<void> {
 
 async function main(): Promise<void> {
   const config = await loadConfig();
-  const [model, csv] = await Promise.all([fetchBytes(config.model.url), fetch(config.weatherCsv).then((r) => r.text())]);
+  const [stable, canary, csv] = await Promise.all([fetchBytes(config.model.url), fetchBytes(config.canary.url), fetch(config.weatherCsv).then((r) => r.text())]);
   const pools = new DayPools(parseWeather(csv));
-  const fleet = new Fleet(config, model, pools);
+  const fleet = new Fleet(config, { stable, canary }, pools);
   document.getElementById('window-seconds')!.textContent = String(config.windowMs / 1000);
   ui.dashboard.href = config.dashboard;
 
   ui.scenario.innerHTML = Object.entries(SCENARIOS).map(([k, label]) => `<option value="${k}">${text(label)}</option>`).join('');
-  for (const el of [ui.scenario, ui.season, ui.share, ui.speed]) el.addEventListener('input', () => applyScenario(fleet));
+  for (const el of [ui.scenario, ui.season, ui.share, ui.speed, ui.canaryShare]) el.addEventListener('input', () => applyScenario(fleet));
   applyScenario(fleet);
 
   ui.start.addEventListener('click', async () => {
     ui.start.disabled = true;
     ui.status.textContent = 'Starting the devices…';
     try {
-      await fleet.start(Math.max(1, Math.min(16, Number(ui.count.value) || 6)));
+      await fleet.start(Math.max(1, Math.min(16, Number(ui.count.value) || 6)), Number(ui.canaryShare.value) / 100);
       ui.stop.disabled = false;
       ui.status.textContent = `${fleet.devices.length} devices running.`;
     } catch (err) {
@@ -116,8 +128,8 @@ async function main(): Promise<void> {
     await Promise.all(fleet.devices.map((d) => d.refreshStatus()));
     renderDevices(fleet);
   }, 1000);
-  setInterval(() => void pollCollector(config), 2000);
-  void pollCollector(config);
+  setInterval(() => void pollCollector(config, fleet), 2000);
+  void pollCollector(config, fleet);
   ui.status.textContent = 'Ready: press Start.';
   document.body.dataset.ready = 'true';
 }

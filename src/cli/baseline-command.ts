@@ -3,10 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { loadCore } from 'edgewatch';
 import { expectPositionals, parseFlags } from './args.ts';
-import { UsageError, UserError } from './errors.ts';
+import { UsageError } from './errors.ts';
+import { call, DEFAULT_URL } from './collector-api.ts';
 import { loadProfile } from './load-profile.ts';
-
-const DEFAULT_URL = 'http://127.0.0.1:8787';
 
 export const BASELINE_HELP = `Usage:
   edgewatch baseline set <profile> --model <id> --version <v> [--url <collector>] [--key <admin key>]
@@ -68,27 +67,4 @@ export async function baselineCommand(argv: string[]): Promise<number> {
   const answer = await call(`${route}/grid`, { headers: { authorization: `Bearer ${key}` } });
   console.log(JSON.stringify(answer, null, 2));
   return 0;
-}
-
-async function call(url: string, init: RequestInit): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(url, init);
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new UserError(`cannot reach the collector at ${new URL(url).origin} (${cause?.code ?? cause?.message ?? (err as Error).message})`);
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  if (!res.ok) {
-    const error = (body as { error?: string } | undefined)?.error ?? (text.split('\n')[0].slice(0, 200) || res.statusText);
-    throw new UserError(`the collector answered ${res.status}: ${error}`);
-  }
-  if (body === undefined) throw new UserError(`the collector answered ${res.status} with something that is not JSON`);
-  return body;
 }

@@ -13,6 +13,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./collector-commands.ts')).serveCommand,
   keys: async () => (await import('./collector-commands.ts')).keysCommand,
   baseline: async () => (await import('./baseline-command.ts')).baselineCommand,
+  incidents: async () => (await import('./incidents-command.ts')).incidentsCommand,
+  report: async () => (await import('./report-command.ts')).reportCommand,
 };
 
 export const MAIN_HELP = `Usage: edgewatch <command> [options]    (edgewatch <command> --help for each)
@@ -24,6 +26,9 @@ Commands:
   serve                             run the collector
   keys create|list|revoke           manage the collector's API keys
   baseline set|grid                 set a model version's baseline on a collector, read its grid
+  incidents list|show|ack|silence|snooze|decide|postmortem
+                                    the on-call workflow against a running collector
+  report --model <id> --version <v> an HTML drift report from a running collector, for a ticket
 
 Options: --help, --version`;
 

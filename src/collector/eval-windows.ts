@@ -13,7 +13,7 @@ export const SPAN_PATTERN = '^([1-9][0-9]{0,5})([smhd])$';
 const SPAN = new RegExp(SPAN_PATTERN);
 
 /** One window name ("24h") as its span in ms, or null when it is not a span. */
-function spanMs(name: string): number | null {
+export function spanMs(name: string): number | null {
   const m = SPAN.exec(name);
   return m ? Number(m[1]) * UNIT_MS[m[2]] : null;
 }

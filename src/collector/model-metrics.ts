@@ -35,6 +35,8 @@ export function registerModelMetrics(registry: Registry, read: () => Promise<Ver
     labelled: new Gauge({ name: 'edgewatch_output_labelled', help: 'Labelled rows (feedback) of an output in the rolling window (label window).', labelNames: O, registers: [registry] }),
     accuracy: new Gauge({ name: 'edgewatch_output_accuracy', help: 'Accuracy of an output on its labelled rows in the rolling window.', labelNames: O, registers: [registry] }),
     ece: new Gauge({ name: 'edgewatch_output_ece', help: 'Expected calibration error of an output on its labelled rows in the rolling window.', labelNames: O, registers: [registry] }),
+    sloEvents: new Gauge({ name: 'edgewatch_slo_events', help: "An SLO's good and total events (label kind) over one of its windows (label window: 5m … 3d, and its period), for PromQL's burn rates.", labelNames: ['project', 'model', 'version', 'slo', 'window', 'kind'], registers: [registry] }),
+    sloObjective: new Gauge({ name: 'edgewatch_slo_objective', help: "An SLO's objective (share of good events), e.g. 0.99: its error budget is 1 minus this.", labelNames: ['project', 'model', 'version', 'slo'], registers: [registry] }),
     auc: new Gauge({ name: 'edgewatch_output_auc', help: 'One-vs-rest ROC AUC of a class of an output, from its labelled rows in the rolling window.', labelNames: [...O, 'class'], registers: [registry] }),
   };
   let filling: Promise<void> | undefined;
@@ -55,6 +57,15 @@ function setAll(g: Record<string, Gauge>, s: VersionState) {
   const version = { project: s.project, model: s.model, version: s.version, segment: s.segment ? canonicalSegment(s.segment) : '' };
   // Set once per window, always to the same value.
   if (s.freshnessSeconds !== null) g.freshness.set(version, s.freshnessSeconds);
+  for (const [slo, st] of Object.entries(s.slos ?? {})) {
+    const l = { project: s.project, model: s.model, version: s.version, slo };
+    g.sloObjective.set(l, st.objective);
+    for (const [window, e] of Object.entries(st.windows)) {
+      if (!e) continue;
+      g.sloEvents.set({ ...l, window, kind: 'good' }, e.good);
+      g.sloEvents.set({ ...l, window, kind: 'total' }, e.total);
+    }
+  }
   if (!s.visible) return;
   const v = { ...version, window: s.window };
   g.devices.set(v, s.devices!);

@@ -16,6 +16,7 @@ import { WriteHealth } from './write-health.ts';
 import { deliverDue } from './alerts/deliver.ts';
 import { every } from './background.ts';
 import { evaluateAlerts, type Transition } from './alerts/evaluate.ts';
+import { evaluateCanaries, type VerdictChange } from './alerts/canary-watch.ts';
 import { otlpPayload, pushOtlp } from './exporters/otlp.ts';
 import { registerAlertMetrics, registerModelMetrics } from './model-metrics.ts';
 import { rollupRound } from './read/rollup.ts';
@@ -30,8 +31,8 @@ export interface Collector {
   context: CollectorContext;
   /** Base URL once listening, e.g. http://127.0.0.1:8787 */
   url?: string;
-  /** One alert round: evaluate every rule on a fresh snapshot, then send due webhooks. */
-  runAlerts(now?: number): Promise<{ transitions: Transition[] | null; sent: number; failed: number }>;
+  /** One alert round: evaluate every rule on a fresh snapshot and every canary watch, then send due webhooks. */
+  runAlerts(now?: number): Promise<{ transitions: Transition[] | null; canaries: VerdictChange[] | null; sent: number; failed: number }>;
   /** One rollup round (hours closed before `now`); returns how many uploads it folded. */
   runRollups(now?: number): Promise<number>;
   /** One retention round at `now` (see retention.ts); rows deleted per resolution. */
@@ -62,7 +63,8 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
   const app = await buildApp(context);
   const runAlerts = async (now = Date.now()) => {
     const transitions = await evaluateAlerts(db, await snapshot(db, core, opts, now, metrics.evaluationFailures), now, opts.publicUrl);
-    return { transitions, ...(await deliverDue(db, now)) };
+    const canaries = await evaluateCanaries(db, core, opts, now);
+    return { transitions, canaries, ...(await deliverDue(db, now)) };
   };
   const runRollups = (now = Date.now()) =>
     rollupRound(db, core, now, 100, { quarantined: metrics.quarantined, failed: metrics.rollupFailures });

@@ -37,6 +37,7 @@ export interface Exports {
   profile_columns(h: number): number;
   column_summary(h: number, i: number): number;
   column_quantile(h: number, i: number, q: number): number;
+  column_count_at_most(h: number, i: number, x: number): number;
   column_percentile_edges(h: number, i: number, bins: number): number;
   compare_columns(ha: number, ia: number, hb: number, ib: number): number;
   roc_auc(h: number, ip: number, negs: number, nNeg: number): number;

@@ -274,6 +274,14 @@ export class Profile {
     return qs.map((q) => this.#engine.x.column_quantile(this.handle, col, q));
   }
 
+  /**
+   * How many of a numeric column's finite values are at or below `x` (the share of the bucket
+   * holding x interpolated, so exact to within that bucket's count).
+   */
+  countAtMost(name: string, x: number): number {
+    return this.#engine.x.column_count_at_most(this.handle, this.#column(name), x);
+  }
+
   /** Strictly increasing percentile edges for a private-mode grid with `bins` bins. */
   percentileEdges(name: string, bins = 64): number[] {
     const e = this.#engine;

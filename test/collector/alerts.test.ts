@@ -1,7 +1,7 @@
 // Alert rules end to end on both back-ends: drift in real uploads takes an alert from pending
-// to firing after `for` windows, the webhook is retried until it is delivered, repeats are not
-// notified again, the return to normal resolves it, and nothing is raised from an aggregate
-// below k devices.
+// to firing after `for` windows, its incident's webhook is retried until it is delivered,
+// repeats are not notified again, the return to normal resolves it, and nothing is raised from
+// an aggregate below k devices. Grouping and the on-call actions: incidents.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
 import { BACKENDS } from './helpers/backends.ts';
@@ -77,8 +77,10 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     // Nothing for "tiny": three devices are below k.
     expect(JSON.stringify(r.transitions)).not.toContain('tiny');
     expect(hook.received).toHaveLength(0);
+    // The stale rule opens the version's incident: one notification.
     expect(slack.received).toHaveLength(1);
-    expect(slack.received[0].body.text).toContain('stale firing: churn@1.0.0');
+    expect(slack.received[0].body.text).toMatch(/^:rotating_light: \[ticket\] incident #\d+ opened: churn@1\.0\.0, 1 signal, owner data-team/);
+    expect(slack.received[0].body.text).toContain('version: freshness_seconds');
 
     r = await c.collector.runAlerts(t1 + 1);
     expect(r.transitions).toEqual([{ rule: 'age-drift', series: 'churn|1.0.0|age|1h', to: 'firing' }]);
@@ -87,19 +89,31 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     expect((await c.collector.runAlerts(t1 + 500)).sent).toBe(0);
     expect((await c.collector.runAlerts(t1 + 1500)).sent).toBe(1);
     expect(hook.received.map((x) => x.status)).toEqual([500, 200]);
+    // The drift joins the same incident and raises it to a page: one notification of the change.
     const firing = hook.received[1].body;
     expect(firing).toMatchObject({
-      event: 'firing',
-      alert: { rule: 'age-drift', severity: 'page', owner: 'ml-team' },
-      evidence: {
-        project: 'alpha', model: 'churn', version: '1.0.0', column: 'age', statistic: 'drifted', value: 1,
-        op: '>=', threshold: 1, window: { name: '1h', from: t1 + 1 - HOUR, to: t1 + 1 },
-        // The column view at the alert's window.
-        link: `https://watch.example/#/models/churn/versions/1.0.0/columns/age?from=${t1 + 1 - HOUR}&to=${t1 + 1}`,
-      },
+      event: 'incident.severity',
+      incident: { project: 'alpha', model: 'churn', version: '1.0.0', severity: 'page', owners: ['data-team', 'ml-team'] },
+    });
+    expect(slack.received.map((x) => x.body.text.split(':')[1])).toEqual(['rotating_light', 'arrow_up_down']);
+    const signal = firing.signals.find((x: { rule: string }) => x.rule === 'age-drift');
+    // The signal is the statistic the verdict rests on, not the rule's 0/1 flag.
+    expect(signal).toMatchObject({
+      column: 'age', state: 'firing', severity: 'page', owner: 'ml-team',
+      // The column view at the alert's window.
+      link: `https://watch.example/#/models/churn/versions/1.0.0/columns/age?from=${t1 + 1 - HOUR}&to=${t1 + 1}`,
+    });
+    expect(['ks.pvalue', 'wasserstein_norm']).toContain(signal.statistic);
+    expect(signal.statistic === 'ks.pvalue' ? signal.value < signal.threshold : signal.value >= signal.threshold).toBe(true);
+    const listed = (await get(`${c.url}/v1/alerts`, c.keys.read)).body.alerts.find((a: { rule: string }) => a.rule === 'age-drift');
+    expect(listed).toMatchObject({ state: 'firing', incidentId: firing.incident.id });
+    expect(listed.evidence).toMatchObject({
+      project: 'alpha', model: 'churn', version: '1.0.0', column: 'age', statistic: 'drifted', value: 1,
+      // An alert's evidence is that of its latest evaluation (the retry's round).
+      op: '>=', threshold: 1, window: { name: '1h', from: t1 + 1500 - HOUR, to: t1 + 1500 },
     });
     // Baseline vs current quantiles: the current median is about 20 years above the baseline's.
-    const [b50, c50] = firing.evidence.quantiles['0.5'];
+    const [b50, c50] = listed.evidence.quantiles['0.5'];
     expect(c50 - b50).toBeGreaterThan(15);
 
     const m = await get(`${c.url}/metrics`, undefined);
@@ -110,10 +124,11 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     expect(r.transitions).toEqual([]);
     expect(hook.received).toHaveLength(2);
 
-    // The next hour is back to normal: resolved, and notified.
+    // The next hour is back to normal: resolved; the incident (still stale) is back to a ticket.
     r = await c.collector.runAlerts(base + 2 * HOUR);
     expect(r.transitions).toEqual([{ rule: 'age-drift', series: 'churn|1.0.0|age|1h', to: 'resolved' }]);
-    expect(hook.received.at(-1)!.body).toMatchObject({ event: 'resolved', alert: { rule: 'age-drift' } });
+    expect(hook.received.at(-1)!.body).toMatchObject({ event: 'incident.severity', incident: { severity: 'ticket' } });
+    expect(hook.received.at(-1)!.body.signals.find((x: { rule: string }) => x.rule === 'age-drift').state).toBe('resolved');
 
     const all = await get(`${c.url}/v1/alerts?state=all`, c.keys.read);
     const ageAlerts = all.body.alerts.filter((a: { rule: string }) => a.rule === 'age-drift');

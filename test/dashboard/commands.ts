@@ -9,6 +9,8 @@ import type { Frame, Page } from 'playwright';
 import type { BrowserCommand } from 'vitest/node';
 import { sharedCore } from '../../src/collector/core.ts';
 import { createKey } from '../../src/collector/keys.ts';
+import { saveRule } from '../../src/collector/alerts/rules.ts';
+import { saveSlo } from '../../src/collector/slo/slos.ts';
 import { createCollector } from '../../src/collector/server.ts';
 import { registerDashboard } from '../../src/collector/http/dashboard.ts';
 import { buildDashboard } from '../../src/dashboard/build.ts';
@@ -121,7 +123,30 @@ const addRankerDevice: BrowserCommand<[url: string]> = async (_ctx, url) => {
   await uploadRankerDevice(await sharedCore(), c.collector, 'late');
 };
 
+/** A drift rule on churn and one alert round: the drifted columns open an incident. */
+const openChurnIncident: BrowserCommand<[url: string]> = async (_ctx, url) => {
+  const c = running.get(url);
+  if (!c) throw new Error(`no dashboard collector at ${url}`);
+  const ctx = c.collector.collector.context;
+  const [{ id: projectId }] = await ctx.db.query<{ id: number }>("select id from projects where name = 'alpha'");
+  await saveRule(ctx.db, projectId, { name: 'churn-drift', metric: 'drifted', model: 'churn', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'ml-team', window: '1h' });
+  await c.collector.collector.runAlerts();
+  const [incident] = await ctx.db.query<{ id: number }>("select id from incidents where model = 'churn' order by id desc limit 1");
+  return Number(incident.id);
+};
+
+/** A latency SLO on churn (whose seed records latencies). */
+const createChurnSlo: BrowserCommand<[url: string]> = async (_ctx, url) => {
+  const c = running.get(url);
+  if (!c) throw new Error(`no dashboard collector at ${url}`);
+  const db = c.collector.collector.context.db;
+  const [{ id: projectId }] = await db.query<{ id: number }>("select id from projects where name = 'alpha'");
+  await saveSlo(db, projectId, { name: 'churn-fast', model: 'churn', indicator: 'latency', threshold: 20, objective: 0.9, period: '30d', owner: 'platform' }, '1h', Date.now());
+};
+
 export const dashboardCommands = {
+  openChurnIncident,
+  createChurnSlo,
   startDashboardCollector,
   stopDashboardCollector,
   dashboardScreenshot,

@@ -18,6 +18,8 @@ declare module 'vitest/browser' {
     openServedDashboard(url: string, readKey: string): Promise<{ statuses: string[]; location: string; storedKey: string | null }>;
     createEmptyProjectKey(url: string): Promise<string>;
     addRankerDevice(url: string): Promise<void>;
+    openChurnIncident(url: string): Promise<number>;
+    createChurnSlo(url: string): Promise<void>;
   }
 }
 
@@ -188,7 +190,8 @@ describe('model', () => {
     for (let w = 0; w < 12; w++) {
       const cells = [...rows[w].children].map((td) => text(td as HTMLElement));
       if (w >= CHURN_WINDOWS) {
-        expect(cells[1]).toBe('fewer than k');
+        // Nothing was uploaded in these steps: "no data", not "fewer than k devices".
+        expect(cells[1]).toBe('no data');
         continue;
       }
       const total = CHURN_DEVICES * CHURN_ROWS;
@@ -234,6 +237,12 @@ describe('model', () => {
     await userEvent.selectOptions(refresh, '60');
     expect(localStorage.getItem('edgewatch.dashboard.refresh')).toBe('60');
     await userEvent.selectOptions(refresh, '0');
+    // Until a period is chosen, auto-refresh is on, every 15 s; "off" is remembered.
+    localStorage.removeItem('edgewatch.dashboard.refresh');
+    mount(conn(), '#/models/churn/versions/1.0.0');
+    await waitFor(() => within('ew-model-view', 'h1'), 'the model view again');
+    expect(allWithin<HTMLSelectElement>('ew-range-picker', 'select')[1].value).toBe('15');
+    localStorage.setItem('edgewatch.dashboard.refresh', '0');
   });
 
   it('shows 95% error bars on the counts of private-mode uploads', async () => {
@@ -415,5 +424,108 @@ describe('served by the collector', () => {
     expect(served.storedKey).toBe('stored');
     expect(served.location).not.toContain('key=');
     expect(served.location).toContain('/dashboard/?collector=');
+  });
+});
+
+describe('incidents', () => {
+  it('lists the incident, shows its signals as the API does, and acknowledges it', async () => {
+    const id = await commands.openChurnIncident(c.url);
+    const detail = await api.incident(id);
+    expect(detail.incident.signals.length).toBeGreaterThan(0);
+    mount(conn(), '#/incidents');
+    const row = await waitFor(() => deep(`tr[data-incident="${id}"]`), 'the incident row');
+    expect(text(row)).toContain('churn@1.0.0');
+    expect(text(row)).toContain(detail.incident.columns.join(', '));
+    await shot('incidents-phone', PHONE);
+    // On a phone each row is a card: every cell, the columns included, is on screen.
+    await page.viewport(PHONE.width, PHONE.height);
+    const columns = [...row.querySelectorAll<HTMLElement>('td')].find((td) => td.dataset.label === 'Columns')!;
+    const box = columns.getBoundingClientRect();
+    expect(box.right).toBeLessThanOrEqual(PHONE.width);
+    expect(box.width).toBeGreaterThan(0);
+    await page.viewport(LAPTOP.width, LAPTOP.height);
+    mount(conn(), `#/incidents/${id}`);
+    const rows = await waitFor(() => {
+      const r = deepAll('tr[data-signal]');
+      return r.length === detail.incident.signals.length && r;
+    }, 'one row per signal');
+    for (const s of detail.incident.signals) {
+      const cells = [...rows.find((r) => r.dataset.signal === String(s.alert))!.children].map((td) => text(td as HTMLElement));
+      expect(cells[1]).toBe(s.column);
+      // The statistic behind the verdict, with its value and threshold.
+      expect(cells[4]).toBe(num(s.value));
+      expect(cells[5]).toBe(`${s.op} ${num(s.threshold)}`);
+    }
+    await shot('incident-detail');
+    const by = deep<HTMLInputElement>('#by')!;
+    by.value = 'alice';
+    deep<HTMLButtonElement>('#ack')!.click();
+    await waitFor(() => text(deep('#incident-state')!) === 'acknowledged', 'the incident acknowledged');
+    expect((await api.incident(id)).incident).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'alice' });
+    await shot('incident-acknowledged-phone', PHONE);
+    // On a phone every signal's statistic and threshold stay on screen.
+    await page.viewport(PHONE.width, PHONE.height);
+    for (const td of deepAll<HTMLElement>('tr[data-signal] td')) expect(td.getBoundingClientRect().right).toBeLessThanOrEqual(PHONE.width);
+    await page.viewport(LAPTOP.width, LAPTOP.height);
+  });
+});
+
+describe('drift report', () => {
+  it('saves the collector\'s HTML report of the range shown', async () => {
+    const blobs: Blob[] = [];
+    const create = URL.createObjectURL;
+    URL.createObjectURL = (b: Blob | MediaSource) => {
+      if (b instanceof Blob) blobs.push(b);
+      return create(b);
+    };
+    try {
+      mount(conn(), '#/models/churn/versions/1.0.0?range=24h');
+      const button = await waitFor(() => deep<HTMLButtonElement>('#drift-report'), 'the report button');
+      button.click();
+      await waitFor(() => blobs.length === 1, 'the report saved');
+      const html = await blobs[0].text();
+      expect(blobs[0].type).toBe('text/html');
+      expect(html).toContain('<h1>Drift report: churn@1.0.0</h1>');
+      // The figures of the range the view shows: the same drifted count as the API's.
+      const sub = text(within('ew-model-view', '.sub')!);
+      const [from, to] = sub.split(' · ')[0].split(' – ').map((t) => Date.parse(t.replace(/(\d+) (\w+) (\d+), /, '$2 $1 $3 ')));
+      const drift = await api.drift('churn', '1.0.0', { from, to: to + 60_000 }, to + 60_000 - from);
+      expect(html).toContain(`${drift.points[0].driftedColumns} of`);
+    } finally {
+      URL.createObjectURL = create;
+    }
+  });
+});
+
+describe('which segment and SLOs', () => {
+  it('ranks a column\'s segments by their contribution, as the collector does', async () => {
+    mount(conn(), '#/models/churn/versions/1.0.0/columns/age?range=24h');
+    const table = await waitFor(() => within('ew-column-view', 'ew-segment-ranking')?.shadowRoot?.querySelector<HTMLElement>('table[data-ranking="age"]'), 'the ranking');
+    const sub = text(within('ew-column-view', '.sub')!);
+    expect(sub).toBeTruthy();
+    const rows = [...table.querySelectorAll<HTMLElement>('tbody tr')];
+    const now = Date.now();
+    const truth = await api.segmentRanking('churn', '1.0.0', { from: now - 24 * 3_600_000, to: now }, 'age');
+    expect(rows.map((r) => r.dataset.segment)).toEqual(truth.segments.map((x) => JSON.stringify(x.segment)));
+    rows.forEach((r, i) => {
+      const c = truth.segments[i].driftContribution;
+      expect(text(r.querySelector('td[data-label="Contribution"]') as HTMLElement)).toBe(c === null ? 'n/a' : num(c));
+    });
+    await shot('column-ranking');
+  });
+
+  it('shows an SLO\'s budget left and burn rates on the model view', async () => {
+    await commands.createChurnSlo(c.url);
+    const { slos } = await api.slos();
+    const st = slos.find((x) => x.name === 'churn-fast')!.versions.find((x) => x.version === '1.0.0')!;
+    // The seed's latencies are within the SLO's period.
+    expect(st.budgetRemaining).not.toBeNull();
+    mount(conn(), '#/models/churn/versions/1.0.0');
+    const row = await waitFor(() => within('ew-model-view', 'ew-slo-panel')?.shadowRoot?.querySelector<HTMLElement>('tr[data-slo="churn-fast"]'), 'the SLO row');
+    const cell = (label: string) => text(row.querySelector(`td[data-label="${label}"]`) as HTMLElement);
+    expect(cell('Budget left')).toBe(st.budgetRemaining === null ? 'no data' : percent(st.budgetRemaining));
+    expect(cell('Burn 1h/5m')).toBe(st.burn['1h/5m'] === null ? 'no data' : `${num(st.burn['1h/5m'])}×`);
+    expect(cell('Burn 3d/6h')).toBe(st.burn['3d/6h'] === null ? 'no data' : `${num(st.burn['3d/6h'])}×`);
+    await shot('model-slo');
   });
 });

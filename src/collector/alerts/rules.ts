@@ -13,11 +13,17 @@
 //   confidence.median       median of a classifier output's confidence (its top score)
 //   performance.accuracy|ece|auc_min   from an output's feedback columns: accuracy, expected
 //                           calibration error, the lowest one-vs-rest ROC AUC of its classes
+//   slo.burn.<long>.<short>  an SLO's burn rate over both windows (the lower of the two); the
+//                           rule's `column` names the SLO. Installed by the SLO (slo/slos.ts).
 // Output metrics (confidence.*, performance.*) have one series per classifier output; their
 // `column` filter names the output. A rule with `bySegment` is evaluated on each segment of k
 // devices the snapshot holds (one series per segment) instead of on the whole model version.
 // A rule observes one of the snapshot's rolling windows (`window`, e.g. "1h" or "24h": one of
 // --eval-windows); freshness is the same in every window.
+// When a series' window holds no upload at all (traffic stopped: not "fewer than k devices",
+// which leaves alerts as they are), the rule's `noData` decides: resolve its open alerts
+// (default), keep them as they are, or alert: its open alerts, or the version itself, go to the
+// 'no_data' state, which opens an incident like firing does.
 import { HEALTH } from 'edgewatch';
 import type { Queryable } from '../storage/db.ts';
 import { RequestError } from '../errors.ts';
@@ -44,6 +50,10 @@ export const RULE_METRICS = [
   'performance.accuracy',
   'performance.ece',
   'performance.auc_min',
+  'slo.burn.1h.5m',
+  'slo.burn.6h.30m',
+  'slo.burn.1d.2h',
+  'slo.burn.3d.6h',
 ] as const;
 export type RuleMetric = (typeof RULE_METRICS)[number];
 export const VERSION_METRICS: readonly RuleMetric[] = ['freshness_seconds', 'devices', 'failure_rate'];
@@ -75,7 +85,12 @@ export interface AlertRule {
   owner: string;
   webhookUrl?: string | null;
   webhookFormat?: 'json' | 'slack';
+  /** What the rule's series do when their window holds no upload; absent: 'resolve'. */
+  noData?: NoDataPolicy;
 }
+
+export const NO_DATA_POLICIES = ['resolve', 'keep', 'alert'] as const;
+export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
 
 /**
  * The defaults: freshness, missing values and data quality go to the data owner, latency and errors to the
@@ -116,6 +131,7 @@ export const ruleSchema = {
     owner: { type: 'string', minLength: 1, maxLength: 128 },
     webhookUrl: { type: ['string', 'null'], pattern: '^https?://', maxLength: 2048 },
     webhookFormat: { type: 'string', enum: ['json', 'slack'] },
+    noData: { type: 'string', enum: [...NO_DATA_POLICIES] },
   },
 } as const;
 
@@ -125,21 +141,22 @@ export async function saveRule(db: Queryable, projectId: number, r: AlertRule): 
   }
   const rows = await db.query<{ id: number }>(
     `insert into alert_rules (project_id, name, metric, model, version, column_name, op, threshold, for_windows,
-                              severity, owner, webhook_url, webhook_format, created_at, by_segment, eval_window)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                              severity, owner, webhook_url, webhook_format, created_at, by_segment, eval_window, no_data)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      on conflict (project_id, name) do update set metric = excluded.metric, model = excluded.model,
        version = excluded.version, column_name = excluded.column_name, by_segment = excluded.by_segment,
        eval_window = excluded.eval_window, op = excluded.op,
        threshold = excluded.threshold, for_windows = excluded.for_windows, severity = excluded.severity,
-       owner = excluded.owner, webhook_url = excluded.webhook_url, webhook_format = excluded.webhook_format
+       owner = excluded.owner, webhook_url = excluded.webhook_url, webhook_format = excluded.webhook_format,
+       no_data = excluded.no_data
      returning id`,
     [projectId, r.name, r.metric, r.model ?? null, r.version ?? null, r.column ?? null, r.op, r.threshold, r.for,
-     r.severity, r.owner, r.webhookUrl ?? null, r.webhookFormat ?? 'json', Date.now(), r.bySegment ?? false, r.window ?? DEFAULT_WINDOW],
+     r.severity, r.owner, r.webhookUrl ?? null, r.webhookFormat ?? 'json', Date.now(), r.bySegment ?? false, r.window ?? DEFAULT_WINDOW, r.noData ?? 'resolve'],
   );
   return rows[0].id;
 }
 
-export type StoredRule = AlertRule & { id: number; projectId: number; window: string };
+export type StoredRule = AlertRule & { id: number; projectId: number; window: string; noData: NoDataPolicy };
 
 export async function listRules(db: Queryable, projectId?: number): Promise<StoredRule[]> {
   const rows = await db.query<Record<string, unknown>>(
@@ -163,6 +180,7 @@ export async function listRules(db: Queryable, projectId?: number): Promise<Stor
     owner: r.owner as string,
     webhookUrl: r.webhook_url as string | null,
     webhookFormat: r.webhook_format as 'json' | 'slack',
+    noData: r.no_data as NoDataPolicy,
   }));
 }
 

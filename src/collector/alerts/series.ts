@@ -18,32 +18,70 @@ export interface Observation {
   evidence: Record<string, unknown>;
 }
 
+/** Whether a state (model version, segment, window) is one the rule's series are taken from. */
+export function inScope(rule: StoredRule, s: VersionState): boolean {
+  if (s.projectId !== rule.projectId) return false;
+  if (rule.model && rule.model !== s.model) return false;
+  if (rule.version && rule.version !== s.version) return false;
+  // A per-segment rule sees the segments only; any other rule the whole version only.
+  if (Boolean(rule.bySegment) !== (s.segment !== null)) return false;
+  // A window the collector does not evaluate (--eval-windows changed since) is never observed.
+  return s.window === rule.window;
+}
+
+/**
+ * The series key: model|version[|column or output][|segment JSON]|window. Without parts, the
+ * key of the state itself (what a no-data alert is raised on).
+ */
+export function seriesKey(s: Pick<VersionState, 'model' | 'version' | 'segment' | 'window'>, ...parts: string[]): string {
+  const seg = s.segment ? canonicalSegment(s.segment) : null;
+  return [s.model, s.version, ...parts, ...(seg ? [seg] : []), s.window].join('|');
+}
+
+/** What every alert of a state carries: where it is, over which window, and a link to look. */
+export function baseEvidence(s: VersionState, publicUrl?: string): Record<string, unknown> {
+  const seg = s.segment ? canonicalSegment(s.segment) : null;
+  return {
+    project: s.project,
+    model: s.model,
+    version: s.version,
+    segment: s.segment,
+    window: { name: s.window, from: s.from, to: s.to },
+    link: viewLink(publicUrl, s, seg, null, false),
+  };
+}
+
 export function observe(rule: StoredRule, states: VersionState[], publicUrl?: string): Observation[] {
   const out: Observation[] = [];
   for (const s of states) {
-    if (s.projectId !== rule.projectId) continue;
-    if (rule.model && rule.model !== s.model) continue;
-    if (rule.version && rule.version !== s.version) continue;
-    // A per-segment rule sees the segments only; any other rule the whole version only.
-    if (Boolean(rule.bySegment) !== (s.segment !== null)) continue;
-    // A window the collector does not evaluate (--eval-windows changed since) is never observed.
-    if (s.window !== rule.window) continue;
+    if (!inScope(rule, s)) continue;
     const seg = s.segment ? canonicalSegment(s.segment) : null;
-    // The series key: model|version[|column or output][|segment JSON]|window.
-    const key = (...parts: string[]) => [s.model, s.version, ...parts, ...(seg ? [seg] : []), s.window].join('|');
+    const key = (...parts: string[]) => seriesKey(s, ...parts);
     const link = (column: string | null, atWindow: boolean) => viewLink(publicUrl, s, seg, column, atWindow);
-    const base = {
-      project: s.project,
-      model: s.model,
-      version: s.version,
-      segment: s.segment,
-      window: { name: s.window, from: s.from, to: s.to },
-      link: link(null, false),
-    };
+    const base = baseEvidence(s, publicUrl);
     if (rule.metric === 'freshness_seconds' || rule.metric === 'devices') {
       const value = rule.metric === 'devices' ? (s.visible ? s.devices : undefined) : s.freshnessSeconds;
       if (value === undefined || value === null) continue;
       out.push({ series: key(), value, evidence: { ...base, column: null, statistic: rule.metric, value } });
+      continue;
+    }
+    if (rule.metric.startsWith('slo.burn.')) {
+      // slo.burn.<long>.<short>: measured over the SLO's own windows, whatever this one holds.
+      const pair = rule.metric.slice(9).replace('.', '/');
+      for (const [name, st] of Object.entries(s.slos ?? {})) {
+        if (rule.column && rule.column !== name) continue;
+        const value = st.burn[pair];
+        if (value === null || value === undefined) continue;
+        const [long, short] = pair.split('/');
+        out.push({
+          series: key(name),
+          value,
+          evidence: {
+            ...base, column: null, slo: name, statistic: rule.metric, value, indicator: st.indicator, objective: st.objective,
+            budgetRemaining: st.budgetRemaining, burn: { [long]: st.windows[long]?.burnRate, [short]: st.windows[short]?.burnRate },
+          },
+        });
+      }
       continue;
     }
     if (!s.visible) continue;

@@ -11,9 +11,14 @@ import type { CollectorContext } from '../context.ts';
 import { RequestError } from '../errors.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { baselineRoutes } from './routes/baselines.ts';
+import { canaryRoutes } from './routes/canary.ts';
+import { incidentRoutes } from './routes/incidents.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { readRoutes } from './routes/read.ts';
+import { reportRoutes } from './routes/report.ts';
+import { segmentRankingRoutes } from './routes/segment-ranking.ts';
+import { sloRoutes } from './routes/slos.ts';
 import { performanceRoutes } from './routes/performance.ts';
 import { summaryRoutes } from './routes/summaries.ts';
 
@@ -77,6 +82,11 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   performanceRoutes(app, ctx);
   summaryRoutes(app, ctx);
   alertRoutes(app, ctx);
+  incidentRoutes(app, ctx);
+  canaryRoutes(app, ctx);
+  segmentRankingRoutes(app, ctx);
+  sloRoutes(app, ctx);
+  reportRoutes(app, ctx);
   opsRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

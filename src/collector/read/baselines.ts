@@ -1,5 +1,6 @@
 // Baselines: one reference profile per model version (built from training data with
 // `edgewatch profile`). Setting one sets the version's columns (see ingest/models.ts).
+import { OTHER } from 'edgewatch';
 import type { Core, Profile } from '../core.ts';
 import { RequestError } from '../errors.ts';
 import { columnsOf, type ModelRegistry } from '../ingest/models.ts';
@@ -62,7 +63,7 @@ export function gridOf(baseline: Profile, bins: number): Record<string, GridColu
   for (const c of baseline.schema().columns) {
     if (c.kind === 'categorical') {
       const s = baseline.summary(c.name);
-      const values = s.kind === 'categorical' ? s.items.map((i) => i.value).filter((v) => v !== '__other__') : [];
+      const values = s.kind === 'categorical' ? s.items.map((i) => i.value).filter((v) => v !== OTHER) : [];
       out[c.name] = { vocabulary: values.sort() };
     } else if (c.kind === 'grid') {
       out[c.name] = { edges: Array.from(c.edges ?? []) };

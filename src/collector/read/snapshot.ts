@@ -16,6 +16,8 @@ import { loadBaseline } from './baselines.ts';
 import { healthOf, type HealthState } from './health.ts';
 import { outputsOf, type OutputState } from './outputs.ts';
 import { canonicalSegment, listSegments, versionActivity } from './segments.ts';
+import { listSlos } from '../slo/slos.ts';
+import { sloStatuses, type SloStatus } from '../slo/status.ts';
 
 export interface ColumnState {
   kind: 'numeric' | 'grid' | 'categorical';
@@ -45,8 +47,13 @@ export interface VersionState {
    * below k devices over 30 days.
    */
   freshnessSeconds: number | null;
-  /** false: fewer than k devices in the window; nothing below is filled. */
+  /** false: fewer than k devices in the window (or none); nothing below is filled. */
   visible: boolean;
+  /**
+   * true: no upload at all in the window (traffic stopped), which rules treat by their `noData`
+   * policy; false with `visible` false is "fewer than k devices", which leaves alerts as they are.
+   */
+  noData: boolean;
   devices?: number;
   uploads?: number;
   rows?: number;
@@ -57,6 +64,11 @@ export interface VersionState {
   health?: HealthState;
   /** Per classifier output: confidence, and performance when feedback columns exist. */
   outputs?: Record<string, OutputState>;
+  /**
+   * The version's SLOs, on the whole version's state of the first window only (each SLO has
+   * its own windows); present whether or not that window has k devices.
+   */
+  slos?: Record<string, SloStatus>;
 }
 
 const QS = ['0.5', '0.9', '0.99'] as const;
@@ -83,9 +95,16 @@ export async function snapshot(
      order by p.name, m.model, m.version`,
   );
   const out: VersionState[] = [];
+  const slos = await listSlos(db);
   for (const v of versions) {
     try {
-      out.push(...(await versionStates(db, core, options, now, windows, v)));
+      const states = await versionStates(db, core, options, now, windows, v);
+      out.push(...states);
+      const whole = states.find((x) => x.segment === null && x.window === windows[0].name);
+      if (whole) {
+        const statuses = await sloStatuses(db, core, options, { projectId: v.project_id, model: v.model, version: v.version }, slos, now);
+        if (Object.keys(statuses).length) whole.slos = statuses;
+      }
     } catch (err) {
       failed?.inc();
       console.error(`edgewatch evaluation: ${v.name} ${v.model}@${v.version} skipped: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
@@ -124,7 +143,7 @@ async function versionStates(
   try {
     for (const t of targets) {
       for (const w of windows) {
-        const state: VersionState = { ...head, ...t, window: w.name, from: now - w.ms, to: now, visible: false };
+        const state: VersionState = { ...head, ...t, window: w.name, from: now - w.ms, to: now, visible: false, noData: false };
         out.push(await fill(state, db, core, options, baseline));
       }
     }
@@ -144,7 +163,10 @@ async function fill(state: VersionState, db: Queryable, core: Core, options: Col
     to: state.to,
     ...(state.segment ? { segment: state.segment } : {}),
   });
-  if (agg.suppressed) return state;
+  if (agg.suppressed) {
+    state.noData = agg.uploads === 0;
+    return state;
+  }
   try {
     state.visible = true;
     state.devices = agg.devices;

@@ -203,6 +203,96 @@ export const MIGRATIONS: string[] = [
   update models m set provisional = false
     where exists (select 1 from baselines b where b.project_id = m.project_id and b.model = m.model and b.version = m.version);
   `,
+  // 13: on-call workflow. A rule says what its series do when uploads stop (no_data: resolve,
+  // keep, or alert with the 'no_data' state); firing alerts of one model version group into an
+  // incident (acknowledged, silenced or snoozed until an expiry, with a timeline for the
+  // postmortem); webhooks are sent per incident, so deliveries may name an incident instead of
+  // an alert, with incident events
+  `
+  alter table alert_rules add column no_data text not null default 'resolve' check (no_data in ('resolve', 'keep', 'alert'));
+  alter table alerts drop constraint alerts_state_check;
+  alter table alerts add constraint alerts_state_check check (state in ('pending', 'firing', 'no_data', 'resolved'));
+  create table incidents (
+    id bigserial primary key,
+    project_id bigint not null references projects(id),
+    model text not null,
+    version text not null,
+    state text not null check (state in ('open', 'acknowledged', 'resolved')),
+    severity text not null check (severity in ('page', 'ticket')),
+    opened_at bigint not null,
+    updated_at bigint not null,
+    acknowledged_at bigint,
+    acknowledged_by text,
+    ack_until bigint,
+    silenced_until bigint,
+    snoozed_until bigint,
+    resolved_at bigint,
+    notified_severity text,
+    decision text
+  );
+  create index incidents_active on incidents (project_id, model, version) where state <> 'resolved';
+  create table incident_events (
+    id bigserial primary key,
+    incident_id bigint not null references incidents(id) on delete cascade,
+    at bigint not null,
+    kind text not null,
+    actor text,
+    note text
+  );
+  create index incident_events_by_incident on incident_events (incident_id, id);
+  alter table alerts add column incident_id bigint references incidents(id) on delete set null;
+  alter table deliveries alter column alert_id drop not null;
+  alter table deliveries add column incident_id bigint references incidents(id) on delete cascade;
+  alter table deliveries drop constraint deliveries_event_check;
+  `,
+  // 14: per model version, who owns it and what it is (criticality, training data snapshot,
+  // feature schema version, the version to roll back to), and canary watches: a version
+  // compared with another every alert round, its verdict sent to a webhook when it changes
+  `
+  create table version_metadata (
+    project_id bigint not null references projects(id),
+    model text not null,
+    version text not null,
+    owner text,
+    criticality text check (criticality in ('low', 'medium', 'high', 'critical')),
+    training_snapshot text,
+    schema_version text,
+    rollback_target text,
+    updated_at bigint not null,
+    primary key (project_id, model, version)
+  );
+  create table canary_watches (
+    project_id bigint not null references projects(id),
+    model text not null,
+    version text not null,
+    against text not null,
+    window_name text not null,
+    webhook_url text not null,
+    verdict text,
+    changed_at bigint,
+    primary key (project_id, model, version)
+  );
+  `,
+  // 15: service level objectives on model metrics, each with its error budget over a period;
+  // their multiwindow burn-rate alerts are ordinary alert rules the SLO installs
+  `
+  create table slos (
+    id bigserial primary key,
+    project_id bigint not null references projects(id),
+    name text not null,
+    model text not null,
+    version text,
+    indicator text not null check (indicator in ('latency', 'failure_rate', 'accuracy')),
+    threshold double precision,
+    objective double precision not null check (objective > 0 and objective < 1),
+    period text not null,
+    owner text not null,
+    webhook_url text,
+    webhook_format text not null default 'json',
+    created_at bigint not null,
+    unique (project_id, name)
+  );
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks

@@ -1,6 +1,6 @@
 // A thin client of the collector's read API: every request carries the read key as a bearer
 // token; every failure becomes an ApiError with a sentence a person can act on.
-import type { AlertsResponse, DriftResponse, ModelsResponse, PerformanceResponse, ProfileResponse, RulesResponse, SegmentsResponse, SummariesResponse } from './types.ts';
+import type { AlertsResponse, DriftResponse, SegmentRankingResponse, SloView, Incident, IncidentAction, IncidentDetail, IncidentFilter, ModelsResponse, PerformanceResponse, ProfileResponse, RulesResponse, SegmentsResponse, SummariesResponse } from './types.ts';
 
 export interface Range {
   from: number;
@@ -28,12 +28,30 @@ export class CollectorClient {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
-  async get<T>(path: string, query: Record<string, string | number | undefined> = {}, signal?: AbortSignal): Promise<T> {
+  get<T>(path: string, query: Record<string, string | number | undefined> = {}, signal?: AbortSignal): Promise<T> {
+    return this.#send<T>('GET', path, query, undefined, signal);
+  }
+
+  /** A POST with a JSON body (the incident actions), answered like a GET. */
+  post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.#send<T>('POST', path, {}, body, signal);
+  }
+
+  /** A route that answers text (the postmortem draft). */
+  async text(path: string, signal?: AbortSignal): Promise<string> {
+    const res = await fetch(this.baseUrl + path, { headers: { authorization: `Bearer ${this.key}` }, signal });
+    if (!res.ok) throw new ApiError(`the collector answered ${path} with ${res.status}`, res.status, 'http');
+    return res.text();
+  }
+
+  async #send<T>(method: string, path: string, query: Record<string, string | number | undefined>, json: unknown, signal?: AbortSignal): Promise<T> {
     const url = new URL(this.baseUrl + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     let res: Response;
     try {
-      res = await fetch(url, { headers: { authorization: `Bearer ${this.key}` }, signal });
+      const headers: Record<string, string> = { authorization: `Bearer ${this.key}` };
+      if (json !== undefined) headers['content-type'] = 'application/json';
+      res = await fetch(url, { method, headers, body: json === undefined ? undefined : JSON.stringify(json), signal });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       throw new ApiError(`cannot reach the collector at ${this.baseUrl} (${(err as Error).message})`, 0, 'network');
@@ -86,6 +104,40 @@ export class CollectorClient {
 
   rules(signal?: AbortSignal) {
     return this.get<RulesResponse>('/v1/alerts/rules', {}, signal);
+  }
+
+  /** Segments of k devices ranked by their contribution to a column's drift. */
+  segmentRanking(model: string, version: string, range: Range, column: string, signal?: AbortSignal) {
+    return this.get<SegmentRankingResponse>(`${versionPath(model, version)}/segments/ranking`, { ...range, column }, signal);
+  }
+
+  slos(signal?: AbortSignal) {
+    return this.get<{ slos: SloView[] }>('/v1/slos', {}, signal);
+  }
+
+  incidents(state: IncidentFilter = 'active', signal?: AbortSignal) {
+    return this.get<{ incidents: Incident[] }>('/v1/incidents', { state }, signal);
+  }
+
+  incident(id: number, signal?: AbortSignal) {
+    return this.get<IncidentDetail>(`/v1/incidents/${id}`, {}, signal);
+  }
+
+  /** acknowledge | silence | snooze | decide, by someone, with an expiry span (`for`) or a decision. */
+  act(id: number, action: IncidentAction, body: { by: string; for?: string; note?: string; decision?: string }) {
+    return this.post<IncidentDetail>(`/v1/incidents/${id}/${action}`, body);
+  }
+
+  /** The self-contained HTML drift report of a range (and segment). */
+  driftReport(model: string, version: string, range: Range, segment?: Record<string, string>) {
+    const q = new URLSearchParams({ from: String(range.from), to: String(range.to) });
+    const seg = segmentParam(segment);
+    if (seg) q.set('segment', seg);
+    return this.text(`${versionPath(model, version)}/report?${q}`);
+  }
+
+  postmortem(id: number) {
+    return this.text(`/v1/incidents/${id}/postmortem`);
   }
 }
 

@@ -92,7 +92,7 @@ export interface SegmentsResponse {
   segments: Segment[];
 }
 
-export type AlertState = 'pending' | 'firing' | 'resolved';
+export type AlertState = 'pending' | 'firing' | 'no_data' | 'resolved';
 
 /** What an alert carries: src/collector/alerts/series.ts and evaluate.ts. */
 export interface AlertEvidence {
@@ -157,4 +157,82 @@ export interface AlertRule {
 
 export interface RulesResponse {
   rules: AlertRule[];
+}
+
+/** An incident's signal: src/collector/alerts/signals.ts. */
+export interface Signal {
+  alert: number;
+  rule: string;
+  severity: string;
+  owner: string;
+  state: AlertState;
+  column: string | null;
+  output: string | null;
+  slo: string | null;
+  segment: Record<string, string> | null;
+  statistic: string;
+  value: number | null;
+  op: string | null;
+  threshold: number | null;
+  firedAt: number | null;
+  resolvedAt: number | null;
+  window: { name: string; from: number; to: number } | null;
+  link: string | null;
+}
+
+/** GET /v1/incidents(/:id): src/collector/alerts/incident-store.ts. */
+export interface Incident {
+  id: number;
+  model: string;
+  version: string;
+  state: 'open' | 'acknowledged' | 'resolved';
+  severity: string;
+  openedAt: number;
+  updatedAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  acknowledgedUntil: number | null;
+  silencedUntil: number | null;
+  snoozedUntil: number | null;
+  resolvedAt: number | null;
+  decision: string | null;
+  columns: string[];
+  segments: Record<string, string>[];
+  signals: Signal[];
+}
+
+export interface RankedSegment {
+  segment: Record<string, string>;
+  devices: number;
+  rows: number;
+  driftContribution: number | null;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  timeline: { at: number; kind: string; actor: string | null; note: string | null }[];
+  segmentRanking: Record<string, RankedSegment[]>;
+}
+
+export type IncidentFilter = 'active' | 'open' | 'acknowledged' | 'snoozed' | 'resolved' | 'all';
+export type IncidentAction = 'acknowledge' | 'silence' | 'snooze' | 'decide';
+
+/** GET …/segments/ranking: src/collector/read/segment-ranking.ts. */
+export interface SegmentRankingResponse {
+  column: string | null;
+  k: number;
+  segments: (RankedSegment & { drift: ColumnDrift | null })[];
+}
+
+/** GET /v1/slos: an SLO and where it stands per version (src/collector/slo/status.ts). */
+export interface SloView {
+  name: string;
+  model: string;
+  version: string | null;
+  indicator: string;
+  threshold: number | null;
+  objective: number;
+  period: string;
+  owner: string;
+  versions: { version: string; budgetRemaining: number | null; burn: Record<string, number | null> }[];
 }

@@ -19,7 +19,7 @@ export class EwAlertList extends LitElement {
   }
 
   override render() {
-    return html`<div class="table-wrap"><table>
+    return html`<div class="table-wrap"><table class="stack">
       <thead><tr>
         <th scope="col">State</th><th scope="col">Severity</th><th scope="col">Rule</th><th scope="col">About</th>
         <th scope="col" class="n">Value</th><th scope="col">Since</th><th scope="col">Owner</th>
@@ -32,13 +32,13 @@ export class EwAlertList extends LitElement {
     const view = alertHref(a, this.route);
     const since = a.firedAt ?? a.startedAt;
     return html`<tr data-alert=${a.id} data-state=${a.state}>
-      <td><span class="badge ${a.state}">${a.state}</span></td>
-      <td>${a.severity}</td>
-      <td><a href=${linkTo(this.route, { name: 'alert', id: a.id })} aria-label="Alert ${a.id}: ${a.rule} on ${alertTarget(a)}, details">${a.rule}</a></td>
-      <td>${view ? html`<a href=${view} class="view-link">${alertTarget(a)}</a>` : alertTarget(a)}</td>
-      <td class="n">${num(a.value)}</td>
-      <td title=${time(since)}>${ago(since)}</td>
-      <td>${a.owner}</td>
+      <td data-label="State"><span class="badge ${a.state}">${a.state === 'no_data' ? 'no data' : a.state}</span></td>
+      <td data-label="Severity">${a.severity}</td>
+      <td data-label="Rule"><a href=${linkTo(this.route, { name: 'alert', id: a.id })} aria-label="Alert ${a.id}: ${a.rule} on ${alertTarget(a)}, details">${a.rule}</a></td>
+      <td data-label="About">${view ? html`<a href=${view} class="view-link">${alertTarget(a)}</a>` : alertTarget(a)}</td>
+      <td data-label="Value" class="n">${num(a.value)}</td>
+      <td data-label="Since" title=${time(since)}>${ago(since)}</td>
+      <td data-label="Owner">${a.owner}</td>
     </tr>`;
   }
 }

@@ -10,8 +10,13 @@ import './ew-alerts-view.ts';
 import './ew-column-view.ts';
 import './ew-connect.ts';
 import './ew-fleet-view.ts';
+import './ew-incident-detail.ts';
+import './ew-incidents-view.ts';
 import './ew-model-view.ts';
 import './ew-range-picker.ts';
+
+/** The auto-refresh period until one is chosen: one demo rolling window, half a minute at most. */
+export const DEFAULT_REFRESH_SECONDS = 15;
 
 export interface Connection {
   baseUrl: string;
@@ -41,7 +46,9 @@ export class EwApp extends LitElement {
     super();
     this.connection = null;
     this.route = parseHash(location.hash);
-    this.refreshSeconds = Number(localStorage.getItem('edgewatch.dashboard.refresh') ?? 0) || 0;
+    // On by default: an on-call screen left open must not show stale figures. "off" is remembered.
+    const stored = localStorage.getItem('edgewatch.dashboard.refresh');
+    this.refreshSeconds = stored === null ? DEFAULT_REFRESH_SECONDS : Number(stored) || 0;
     this.refreshToken = 0;
   }
 
@@ -102,7 +109,7 @@ export class EwApp extends LitElement {
 
   override render() {
     const r = this.route;
-    const current = (name: string) => (r.view.name === name || (name === 'alerts' && r.view.name === 'alert') || (name === 'fleet' && (r.view.name === 'model' || r.view.name === 'column')) ? 'page' : nothing);
+    const current = (name: string) => (r.view.name === name || (name === 'alerts' && r.view.name === 'alert') || (name === 'incidents' && r.view.name === 'incident') || (name === 'fleet' && (r.view.name === 'model' || r.view.name === 'column')) ? 'page' : nothing);
     return html`
       <a class="skip" href="#" @click=${(e: Event) => { e.preventDefault(); (this.renderRoot.querySelector('main') as HTMLElement).focus(); }}>Skip to content</a>
       <header>
@@ -110,6 +117,7 @@ export class EwApp extends LitElement {
         <nav aria-label="Views">
           <ul>
             <li><a href=${linkTo(r, { name: 'fleet' }, { segment: undefined })} aria-current=${current('fleet')}>Fleet</a></li>
+            <li><a href=${linkTo(r, { name: 'incidents' }, { segment: undefined })} aria-current=${current('incidents')}>Incidents</a></li>
             <li><a href=${linkTo(r, { name: 'alerts' }, { segment: undefined })} aria-current=${current('alerts')}>Alerts</a></li>
           </ul>
         </nav>
@@ -153,6 +161,10 @@ export class EwApp extends LitElement {
         return html`<ew-alerts-view .client=${c} .route=${r} .refreshToken=${t}></ew-alerts-view>`;
       case 'alert':
         return html`<ew-alert-detail .client=${c} .route=${r} .refreshToken=${t}></ew-alert-detail>`;
+      case 'incidents':
+        return html`<ew-incidents-view .client=${c} .route=${r} .refreshToken=${t}></ew-incidents-view>`;
+      case 'incident':
+        return html`<ew-incident-detail .client=${c} .route=${r} .refreshToken=${t}></ew-incident-detail>`;
     }
   }
 

@@ -14,6 +14,7 @@ import { findVersion, orNoBaseline } from '../state/version.ts';
 import { DataView } from './data-view.ts';
 import './ew-distribution.ts';
 import './ew-segment-breakdown.ts';
+import './ew-segment-ranking.ts';
 import './ew-steps-table.ts';
 import { shared } from './styles.ts';
 
@@ -94,6 +95,12 @@ export class EwColumnView extends DataView<ColumnData> {
         <h2 id="seg-h">Segments</h2>
         <ew-segment-breakdown .client=${this.client} .route=${route} .refreshToken=${this.refreshToken}></ew-segment-breakdown>
       </section>
+      ${d.version.baseline && !route.segment
+        ? html`<section class="card" aria-labelledby="rank-h">
+            <h2 id="rank-h">Which segment</h2>
+            <ew-segment-ranking .client=${this.client} .route=${route} .refreshToken=${this.refreshToken} column=${d.column}></ew-segment-ranking>
+          </section>`
+        : nothing}
     `;
   }
 

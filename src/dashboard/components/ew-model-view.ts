@@ -10,6 +10,7 @@ import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
 import { count, num, percent, segmentLabel, timeRange } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
+import { severityKey } from '../state/severity.ts';
 import { alertsOf } from '../state/status.ts';
 import { resolveRange, timelineStep, wholeRange } from '../state/time-range.ts';
 import { conventions, findVersion, orNoBaseline } from '../state/version.ts';
@@ -18,6 +19,8 @@ import './ew-alert-list.ts';
 import './ew-class-shares.ts';
 import './ew-distribution.ts';
 import './ew-drift-table.ts';
+import './ew-segment-ranking.ts';
+import './ew-slo-panel.ts';
 import './ew-steps-table.ts';
 import type { DriftRow } from './ew-drift-table.ts';
 import { shared } from './styles.ts';
@@ -74,6 +77,17 @@ export class EwModelView extends DataView<ModelData> {
     };
   }
 
+  /** The collector's self-contained report of this range and segment, saved to attach to a ticket. */
+  async #downloadReport(d: ModelData, route: RouteState) {
+    const v = d.version;
+    const html = await this.client!.driftReport(v.model, v.version, { from: d.from, to: d.to }, route.segment);
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+    a.download = `drift-${v.model}-${v.version}.html`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  }
+
   protected override renderData(d: ModelData, route: RouteState): TemplateResult {
     const v = d.version;
     const p = d.profile;
@@ -82,6 +96,7 @@ export class EwModelView extends DataView<ModelData> {
       <p class="sub">
         ${timeRange(d.from, d.to)} · ${segmentLabel(route.segment)}
         ${route.segment ? html` · <a href=${linkTo(route, route.view, { segment: undefined })}>show all traffic</a>` : nothing}
+        · <button type="button" id="drift-report" @click=${() => this.#downloadReport(d, route)}>Drift report (HTML)</button>
       </p>
       <ul class="stats" aria-label="Counts in range">
         <li><span class="k">Devices</span><span class="v">${count(p.devices)}</span></li>
@@ -101,7 +116,9 @@ export class EwModelView extends DataView<ModelData> {
             <ew-alert-list .alerts=${d.alerts} .route=${route}></ew-alert-list></section>`
         : nothing}
       ${p.suppressed
-        ? html`<ew-state kind="empty" message="Fewer than ${d.k} devices reported in this range, so nothing is shown. Widen the range or pick another segment."></ew-state>`
+        ? html`<ew-state kind="empty" message=${p.uploads === 0
+            ? 'No data: nothing was uploaded in this range. Widen the range, or check that the devices still report.'
+            : `Fewer than ${d.k} devices reported in this range, so nothing is shown. Widen the range or pick another segment.`}></ew-state>`
         : this.#body(d, route)}
     `;
   }
@@ -117,6 +134,10 @@ export class EwModelView extends DataView<ModelData> {
       summary: p.columns?.[name],
     }));
     const names = Object.keys(d.version.columns);
+    // The most drifted column over the range: the one whose segments are ranked below.
+    const worst = drift
+      ? Object.entries(drift).filter(([, c]) => c.drifted.drifted).sort(([, a], [, b]) => severityKey(b) - severityKey(a))[0]?.[0]
+      : undefined;
     return html`
       <section class="card" aria-labelledby="dataset-h">
         <h2 id="dataset-h">Dataset drift</h2>
@@ -135,6 +156,16 @@ export class EwModelView extends DataView<ModelData> {
         ${this.#predictions(d, names)} ${this.#health(d, names, route)}
       </div>
       ${this.#performance(d, names)} ${this.#segments(d, route)}
+      ${worst && !route.segment
+        ? html`<section class="card" aria-labelledby="rank-h">
+            <h2 id="rank-h">Which segment: ${worst}</h2>
+            <ew-segment-ranking .client=${this.client} .route=${route} .refreshToken=${this.refreshToken} column=${worst}></ew-segment-ranking>
+          </section>`
+        : nothing}
+      <section class="card" aria-labelledby="slo-h">
+        <h2 id="slo-h">SLOs and error budgets</h2>
+        <ew-slo-panel .client=${this.client} .route=${route} .refreshToken=${this.refreshToken}></ew-slo-panel>
+      </section>
     `;
   }
 

@@ -11,6 +11,8 @@ export interface StepPoint {
   to: number;
   suppressed: boolean;
   devices: number;
+  /** 0: nothing was uploaded in the step ("no data"), not "fewer than k devices". */
+  uploads: number;
 }
 
 export interface StepColumn {
@@ -45,7 +47,7 @@ export class EwStepsTable extends LitElement {
         <tbody>${this.points.map(
           (p) => html`<tr>
             <td><a href=${linkTo(this.route, this.route.view, { range: { from: p.from, to: p.to } })}>${time(p.from)}</a></td>
-            <td class="n">${p.suppressed ? 'fewer than k' : count(p.devices)}</td>
+            <td class="n">${p.uploads === 0 ? 'no data' : p.suppressed ? 'fewer than k' : count(p.devices)}</td>
             ${this.columns.map((c) => html`<td class="n">${p.suppressed ? '—' : c.value(p)}</td>`)}
           </tr>`,
         )}</tbody>

@@ -42,7 +42,7 @@ export const shared = css`
   }
   .badge.healthy { background: #e3f5ea; color: #17693b; border-color: #b6e2c6; }
   .badge.drifting { background: #fff0e0; color: #9a4a00; border-color: #f6c896; }
-  .badge.stale { background: #eef0f4; color: #4a5468; border-color: #cfd5df; }
+  .badge.stale, .badge.no_data { background: #eef0f4; color: #4a5468; border-color: #cfd5df; }
   .badge.failing, .badge.firing { background: #fde8e8; color: #a31f24; border-color: #f3b4b6; }
   .badge.unknown, .badge.resolved { background: #f3f4f6; color: #5a6475; border-color: #dde2ea; }
   .badge.pending { background: #fff8db; color: #7a5b00; border-color: #f0dc8a; }
@@ -54,11 +54,22 @@ export const shared = css`
   .stats .v { font-size: 1.15rem; font-weight: 600; font-variant-numeric: tabular-nums; }
   .note { color: #5a6475; font-size: 0.85rem; margin: 0.4rem 0 0; }
   .absent { color: #5a6475; font-style: italic; }
+  td.wrap { white-space: normal; }
+  td.bad { color: #a31f24; font-weight: 600; }
+  .actions { display: flex; flex-wrap: wrap; gap: 0.5rem 0.8rem; align-items: center; margin-bottom: 0.5rem; }
+  .actions input, .actions select, .actions button { font: inherit; padding: 0.25rem 0.5rem; }
+  ol.timeline { margin: 0; padding-left: 1.2rem; }
+  ol.timeline time { color: #5a6475; font-variant-numeric: tabular-nums; }
   .sr-only {
     position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
     overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;
   }
   @media (max-width: 640px) {
+    /* Lists of incidents and alerts become one card per row, each cell labelled: nothing is cut off. */
+    table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0, 0, 0, 0); }
+    table.stack tr { display: block; border-bottom: 1px solid #dde2ea; padding: 0.4rem 0; }
+    table.stack td { display: flex; gap: 0.6rem; border: 0; padding: 0.1rem 0.2rem; white-space: normal; text-align: left; }
+    table.stack td::before { content: attr(data-label); flex: 0 0 6.5rem; color: #5a6475; font-size: 0.8rem; }
     :host { font-size: 14px; }
     section.card { padding: 0.7rem; border-radius: 6px; }
     th, td { padding: 0.3rem 0.4rem; }

@@ -4,6 +4,8 @@
 //   #/models/<model>/versions/<version>             model
 //   #/models/<model>/versions/<version>/columns/<c> column
 //   #/alerts            #/alerts/<id>               alerts, one alert
+//   #/incidents         #/incidents/<id>            incidents, one incident (the collector's
+//                                                   incident links)
 // followed by optional query parameters: range=5m|15m|1h|6h|24h|7d, or from=<ms>&to=<ms> for an
 // exact window; segment=<JSON object of strings>; state=open|firing|resolved|all (alerts list).
 // The collector's alert links (`<public URL>/#/models/<m>/versions/<v>`) use the same scheme.
@@ -13,7 +15,9 @@ export type View =
   | { name: 'model'; model: string; version: string }
   | { name: 'column'; model: string; version: string; column: string }
   | { name: 'alerts' }
-  | { name: 'alert'; id: number };
+  | { name: 'alert'; id: number }
+  | { name: 'incidents' }
+  | { name: 'incident'; id: number };
 
 export const PRESETS = ['5m', '15m', '1h', '6h', '24h', '7d'] as const;
 export type Preset = (typeof PRESETS)[number];
@@ -45,6 +49,10 @@ function viewOf(p: string[]): View {
   if (p[0] === 'models' && p.length >= 4 && p[2] === 'versions') {
     if (p[4] === 'columns' && p.length >= 6) return { name: 'column', model: p[1], version: p[3], column: p.slice(5).join('/') };
     return { name: 'model', model: p[1], version: p[3] };
+  }
+  if (p[0] === 'incidents') {
+    const id = Number(p[1]);
+    return p.length >= 2 && Number.isInteger(id) && id > 0 ? { name: 'incident', id } : { name: 'incidents' };
   }
   if (p[0] === 'alerts') {
     const id = Number(p[1]);
@@ -98,6 +106,10 @@ export function viewPath(v: View): string {
       return '/alerts';
     case 'alert':
       return `/alerts/${v.id}`;
+    case 'incidents':
+      return '/incidents';
+    case 'incident':
+      return `/incidents/${v.id}`;
   }
 }
 

@@ -81,9 +81,9 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
   app.get<{ Querystring: { state?: string } }>('/v1/alerts', {
     preHandler: reader,
     schema: {
-      summary: 'Alerts of the project, newest first (default: pending and firing)',
+      summary: 'Alerts of the project, newest first (default: open — pending, firing and no data)',
       tags: ['alerts'],
-      querystring: { type: 'object', properties: { state: { type: 'string', enum: ['open', 'pending', 'firing', 'resolved', 'all'] } } },
+      querystring: { type: 'object', properties: { state: { type: 'string', enum: ['open', 'pending', 'firing', 'no_data', 'resolved', 'all'] } } },
       response: {
         200: {
           type: 'object',
@@ -103,6 +103,7 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
                   startedAt: { type: 'integer' },
                   firedAt: { type: ['integer', 'null'] },
                   resolvedAt: { type: ['integer', 'null'] },
+                  incidentId: { type: ['integer', 'null'] },
                   evidence: anyObject,
                 },
               },
@@ -122,7 +123,7 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
     return {
       alerts: rows.map((a) => ({
         id: a.id, rule: a.name, series: a.series, state: a.state, severity: a.severity, owner: a.owner, value: a.value,
-        startedAt: a.started_at, firedAt: a.fired_at, resolvedAt: a.resolved_at, evidence: a.evidence,
+        startedAt: a.started_at, firedAt: a.fired_at, resolvedAt: a.resolved_at, incidentId: a.incident_id ?? null, evidence: a.evidence,
       })),
     };
   });

@@ -1,0 +1,120 @@
+// Where each SLO of a model version stands at `now`: its good and total events over every
+// burn-rate window and over its period, each window merged on its own under the k-anonymity
+// rule (a window of fewer than k devices, or without events, has no figure). Events are the
+// core's counts: timed calls at or below the latency threshold (the core's countAtMost), calls
+// that did not fail (health.ts), labelled rows predicted right (the engine's accuracy times its
+// labelled rows). Burn rate = error ratio / (1 − objective); budget left = 1 − error ratio over
+// the period / (1 − objective), negative once overspent — ratios of those counts, as PromQL
+// takes them from the exported events.
+import type { CollectorOptions } from '../config.ts';
+import type { Core, Profile } from '../core.ts';
+import { spanMs } from '../eval-windows.ts';
+import { aggregate } from '../read/aggregate.ts';
+import { HEALTH } from 'edgewatch';
+import { healthOf } from '../read/health.ts';
+import { outputsOf } from '../read/outputs.ts';
+import type { Queryable } from '../storage/db.ts';
+import { BURN_ALERTS, BURN_WINDOWS, type StoredSlo } from './slos.ts';
+
+export interface Events {
+  good: number;
+  total: number;
+  errorRatio: number;
+  burnRate: number;
+}
+
+export interface SloStatus {
+  slo: string;
+  indicator: StoredSlo['indicator'];
+  objective: number;
+  threshold: number | null;
+  period: string;
+  owner: string;
+  /** Per burn-rate window ("5m" … "3d") and the period: null without k devices or events. */
+  windows: Record<string, Events | null>;
+  /** Share of the period's error budget left (1: untouched, 0: spent, below 0: overspent). */
+  budgetRemaining: number | null;
+  /** Per alert pair "1h/5m": the lower of the two windows' burn rates (both must exceed). */
+  burn: Record<string, number | null>;
+}
+
+export function appliesTo(slo: StoredSlo, v: { projectId: number; model: string; version: string }): boolean {
+  return slo.projectId === v.projectId && slo.model === v.model && (slo.version === null || slo.version === v.version);
+}
+
+function eventsOf(core: Core, p: Profile, noise: Record<string, number>, slo: StoredSlo): { good: number; total: number } | null {
+  if (slo.indicator === 'latency') {
+    if (!p.columnNames.includes(HEALTH.latency)) return null;
+    const s = p.summary(HEALTH.latency);
+    const total = Math.max(0, s.count - s.missing);
+    return total > 0 ? { good: Math.min(total, Math.max(0, p.countAtMost(HEALTH.latency, slo.threshold!))), total } : null;
+  }
+  if (slo.indicator === 'failure_rate') {
+    const h = healthOf(p);
+    return h && h.calls > 0 ? { good: Math.max(0, h.calls - h.failures), total: h.calls } : null;
+  }
+  let good = 0;
+  let total = 0;
+  for (const o of Object.values(outputsOf(core, p, noise))) {
+    if (!o.labelled || o.accuracy == null) continue;
+    good += o.accuracy * o.labelled;
+    total += o.labelled;
+  }
+  return total > 0 ? { good, total } : null;
+}
+
+export async function sloStatuses(
+  db: Queryable,
+  core: Core,
+  options: CollectorOptions,
+  v: { projectId: number; model: string; version: string },
+  slos: StoredSlo[],
+  now: number,
+): Promise<Record<string, SloStatus>> {
+  const mine = slos.filter((s) => appliesTo(s, v));
+  if (mine.length === 0) return {};
+  const names = [...new Set([...BURN_WINDOWS, ...mine.map((s) => s.period)])];
+  const perWindow = new Map<string, Map<string, { good: number; total: number } | null>>();
+  for (const w of names) {
+    const agg = await aggregate(db, core, options.kAnonymity, { ...v, from: now - spanMs(w)!, to: now });
+    const m = new Map<string, { good: number; total: number } | null>();
+    if (!agg.suppressed) {
+      try {
+        for (const s of mine) m.set(s.name, eventsOf(core, agg.profile, agg.noise, s));
+      } finally {
+        agg.profile.dispose();
+      }
+    }
+    perWindow.set(w, m);
+  }
+  const out: Record<string, SloStatus> = {};
+  for (const s of mine) {
+    const budget = 1 - s.objective;
+    const at = (w: string): Events | null => {
+      const e = perWindow.get(w)?.get(s.name) ?? null;
+      if (!e) return null;
+      const errorRatio = 1 - e.good / e.total;
+      return { ...e, errorRatio, burnRate: errorRatio / budget };
+    };
+    const windows = Object.fromEntries(names.filter((w) => (BURN_WINDOWS as readonly string[]).includes(w) || w === s.period).map((w) => [w, at(w)]));
+    const period = windows[s.period];
+    const burn: Record<string, number | null> = {};
+    for (const [long, short] of BURN_ALERTS) {
+      const a = windows[long];
+      const b = windows[short];
+      burn[`${long}/${short}`] = a && b ? Math.min(a.burnRate, b.burnRate) : null;
+    }
+    out[s.name] = {
+      slo: s.name,
+      indicator: s.indicator,
+      objective: s.objective,
+      threshold: s.threshold ?? null,
+      period: s.period,
+      owner: s.owner,
+      windows,
+      budgetRemaining: period ? 1 - period.errorRatio / budget : null,
+      burn,
+    };
+  }
+  return out;
+}
