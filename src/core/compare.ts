@@ -2,6 +2,7 @@
 // statistic; this file names them and applies the verdict rule.
 import type { Profile } from './profile.ts';
 import { CoreError } from './errors.ts';
+import { CATEGORICAL_DRIFT, fields, NUMERIC_DRIFT, type Fields } from './layouts.ts';
 import type { CategoricalDrift, ColumnDrift, DriftReport, DriftVerdict, NumericDrift, SchemaReport } from './types.ts';
 import { QUALITY_DEFAULTS, categoricalQuality, numericQuality, type QualityOptions } from './quality.ts';
 
@@ -43,35 +44,32 @@ export function compareProfiles(baseline: Profile, current: Profile, options: Dr
     }
     const n = e.index(e.x.compare_columns(baseline.handle, ia, current.handle, ib), `column '${name}'`);
     const f = e.resultF64(n);
-    columns[name] = kind === 'categorical' ? categorical(f, opts) : numeric(f, opts);
+    columns[name] = kind === 'categorical' ? categorical(fields(CATEGORICAL_DRIFT, f, name), opts) : numeric(fields(NUMERIC_DRIFT, f, name), opts);
   }
   for (const c of currentCols) if (!baseline.columns.some((b) => b.name === c.name)) schema.added.push(c.name);
   schema.flagged = schema.missing.length + schema.added.length + schema.changed.length > 0;
   return { columns, schema };
 }
 
-function pair(f: Float64Array, i: number): [number, number] {
-  return [f[i], f[i + 1]];
-}
 
 type Options = Required<DriftOptions> & Required<QualityOptions>;
 
-function numeric(f: Float64Array, o: Options): NumericDrift {
-  const ks = { statistic: f[13], pvalue: f[14], bound: f[22] };
-  const wNorm = f[16];
-  const small = f[20] <= o.smallSample;
+function numeric(f: Fields<typeof NUMERIC_DRIFT>, o: Options): NumericDrift {
+  const ks = { statistic: f.ksStatistic, pvalue: f.ksPvalue, bound: f.ksBound };
+  const wNorm = f.wassersteinNorm;
+  const small = f.cellsBaseline <= o.smallSample;
   return {
     kind: 'numeric',
-    count: pair(f, 1),
-    missing_rate: pair(f, 3),
-    mean: pair(f, 5),
-    quantiles: { '0.5': pair(f, 7), '0.9': pair(f, 9), '0.99': pair(f, 11) },
+    count: [f.countBaseline, f.countCurrent],
+    missing_rate: [f.missingRateBaseline, f.missingRateCurrent],
+    mean: [f.meanBaseline, f.meanCurrent],
+    quantiles: { '0.5': [f.p50Baseline, f.p50Current], '0.9': [f.p90Baseline, f.p90Current], '0.99': [f.p99Baseline, f.p99Current] },
     ks,
-    wasserstein: f[15],
-    wasserstein_bound: f[32],
-    psi: f[17],
-    js: f[18],
-    hellinger: f[19],
+    wasserstein: f.wasserstein,
+    wasserstein_bound: f.wassersteinBound,
+    psi: f.psi,
+    js: f.js,
+    hellinger: f.hellinger,
     drifted: small
       ? verdict('ks.pvalue', ks.pvalue, o.pvalue, ks.pvalue < o.pvalue)
       : verdict('wasserstein_norm', wNorm, o.wassersteinNorm, wNorm >= o.wassersteinNorm),
@@ -79,18 +77,18 @@ function numeric(f: Float64Array, o: Options): NumericDrift {
   };
 }
 
-function categorical(f: Float64Array, o: Options): CategoricalDrift {
-  const chi2 = { statistic: f[5], pvalue: f[6], dof: f[7] };
-  const js = f[9];
-  const small = f[11] <= o.smallSample;
+function categorical(f: Fields<typeof CATEGORICAL_DRIFT>, o: Options): CategoricalDrift {
+  const chi2 = { statistic: f.chi2Statistic, pvalue: f.chi2Pvalue, dof: f.chi2Dof };
+  const js = f.js;
+  const small = f.cellsBaseline <= o.smallSample;
   return {
     kind: 'categorical',
-    count: pair(f, 1),
-    missing_rate: pair(f, 3),
+    count: [f.countBaseline, f.countCurrent],
+    missing_rate: [f.missingRateBaseline, f.missingRateCurrent],
     chi2,
-    linf: f[8],
+    linf: f.linf,
     js,
-    psi: f[10],
+    psi: f.psi,
     // A distance alone fires on random splits of many categories (its noise floor grows with
     // √(K/n)); large samples must also pass the significance test, which is calibrated.
     drifted: small

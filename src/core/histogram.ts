@@ -1,6 +1,5 @@
 // A single numeric sketch: a profile with one exponential-histogram column named "value", so it
 // shares the profile's codec and merge.
-import './disposable.ts'; // types Symbol.dispose for the published .d.ts
 import type { Profile } from './profile.ts';
 import { CoreError } from './errors.ts';
 import type { NumericSummary } from './types.ts';

@@ -5,6 +5,7 @@
 import type { Core } from './core.ts';
 import type { Profile } from './profile.ts';
 import { CoreError } from './errors.ts';
+import { CALIBRATION, CONFUSION, fields, NOISE_ERROR, records, ROC_AUC } from './layouts.ts';
 import type { Engine } from './engine.ts';
 
 export interface RocAuc {
@@ -73,8 +74,8 @@ export function rocAuc(p: Profile, positive: string, negatives: readonly string[
   const cols = negatives.map((n) => columnIndex(p, n));
   const ptr = e.x.scratch(Math.max(cols.length, 1) * 4);
   new Int32Array(e.x.memory.buffer, ptr, cols.length).set(cols);
-  const f = e.resultF64(e.index(e.x.roc_auc(p.handle, ip, ptr, cols.length), 'ROC AUC'));
-  return { auc: f[0], positives: f[1], negatives: f[2] };
+  const f = fields(ROC_AUC, e.resultF64(e.index(e.x.roc_auc(p.handle, ip, ptr, cols.length), 'ROC AUC')), 'ROC AUC');
+  return { auc: f.auc, positives: f.positives, negatives: f.negatives };
 }
 
 /** ECE and accuracy per bin from the confidence grids of all labelled rows and of correct ones. */
@@ -84,13 +85,8 @@ export function calibration(all: Profile, allColumn: string, correct: Profile, c
     e.x.calibration_error(all.handle, columnIndex(all, allColumn), correct.handle, columnIndex(correct, correctColumn)),
     'calibration',
   );
-  const f = e.resultF64(n);
-  const bins: CalibrationBin[] = [];
-  for (let i = 0; i < f[2]; i++) {
-    const o = 3 + 4 * i;
-    bins.push({ count: f[o], correct: f[o + 1], accuracy: f[o + 2], confidence: f[o + 3] });
-  }
-  return { ece: f[0], total: f[1], bins };
+  const { head, records: bins } = records(CALIBRATION, e.resultF64(n), (h) => h.bins, 'calibration');
+  return { ece: head.ece, total: head.total, bins: bins.map((b): CalibrationBin => ({ count: b.count, correct: b.correct, accuracy: b.accuracy, confidence: b.confidence })) };
 }
 
 /** Accuracy, precision and recall from `matrix[true][predicted]` counts over `classes`. */
@@ -101,13 +97,13 @@ export function classification(core: Core, classes: readonly string[], matrix: r
   const e = core.engine;
   const ptr = e.x.scratch(k * k * 8);
   new Float64Array(e.x.memory.buffer, ptr, k * k).set(matrix.flat());
-  const f = e.resultF64(e.index(e.x.confusion_metrics(ptr, k), 'confusion matrix'));
+  const r = records(CONFUSION, e.resultF64(e.index(e.x.confusion_metrics(ptr, k), 'confusion matrix')), () => k, 'confusion matrix');
   const out: Record<string, ClassMetrics> = Object.create(null);
   classes.forEach((c, i) => {
-    const o = 2 + 4 * i;
-    out[c] = { precision: f[o], recall: f[o + 1], support: f[o + 2], predicted: f[o + 3] };
+    const x = r.records[i];
+    out[c] = { precision: x.precision, recall: x.recall, support: x.support, predicted: x.predicted };
   });
-  return { accuracy: f[0], total: f[1], classes: out };
+  return { accuracy: r.head.accuracy, total: r.head.total, classes: out };
 }
 
 /**
@@ -144,6 +140,6 @@ export function noiseErrorBar(core: Core, uploads: Readonly<Record<string, numbe
     f[j] = Number(b);
     f[entries.length + j] = n;
   });
-  const r = e.resultF64(e.index(e.x.noise_error(ptr, ptr + entries.length * 8, entries.length), 'noise error bar'));
-  return { sd: r[0], halfWidth95: r[1] };
+  const r = fields(NOISE_ERROR, e.resultF64(e.index(e.x.noise_error(ptr, ptr + entries.length * 8, entries.length), 'noise error bar')), 'noise error bar');
+  return { sd: r.sd, halfWidth95: r.halfWidth95 };
 }

@@ -1,5 +1,4 @@
 // A profile: named column sketches living in the engine, reached through a handle.
-import './disposable.ts'; // types Symbol.dispose for the published .d.ts
 import type { Engine } from './engine.ts';
 import { ResultReader } from './engine.ts';
 import { OTHER } from './columns.ts';

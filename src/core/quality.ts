@@ -1,6 +1,7 @@
 // Data-quality checks beside drift: the engine reports the shares (assembly/drift.ts); this file
 // names them and applies the thresholds. A check whose value is NaN (no rows, or a share the
 // sketch cannot know) is reported and never flagged.
+import type { CATEGORICAL_DRIFT, Fields, NUMERIC_DRIFT } from './layouts.ts';
 import type { QualityCheck, QualityReport } from './types.ts';
 
 export interface QualityOptions {
@@ -32,21 +33,22 @@ export function report(checks: QualityCheck[]): QualityReport {
   return { flagged: checks.some((c) => c.flagged), checks };
 }
 
-const change = (f: Float64Array, i: number) => f[i + 1] - f[i];
-
 /** Numeric: missing-rate change, NaN, +Inf and −Inf rise, outside the baseline range, zeros. */
-export function numericQuality(f: Float64Array, o: Required<QualityOptions>): QualityReport {
+export function numericQuality(f: Fields<typeof NUMERIC_DRIFT>, o: Required<QualityOptions>): QualityReport {
   return report([
-    check('missing_rate_change', change(f, 3), o.missingRate),
-    check('nan_share_rise', Math.max(change(f, 23), 0), o.nonFinite),
-    check('pos_inf_share_rise', Math.max(change(f, 25), 0), o.nonFinite),
-    check('neg_inf_share_rise', Math.max(change(f, 27), 0), o.nonFinite),
-    check('outside_baseline_range', f[31], o.outsideRange),
-    check('zero_share_change', change(f, 29), o.zeroShare),
+    check('missing_rate_change', f.missingRateCurrent - f.missingRateBaseline, o.missingRate),
+    check('nan_share_rise', Math.max(f.nanShareCurrent - f.nanShareBaseline, 0), o.nonFinite),
+    check('pos_inf_share_rise', Math.max(f.posInfShareCurrent - f.posInfShareBaseline, 0), o.nonFinite),
+    check('neg_inf_share_rise', Math.max(f.negInfShareCurrent - f.negInfShareBaseline, 0), o.nonFinite),
+    check('outside_baseline_range', f.outsideBaselineRange, o.outsideRange),
+    check('zero_share_change', f.zeroShareCurrent - f.zeroShareBaseline, o.zeroShare),
   ]);
 }
 
 /** Categorical: missing-rate change and the share of categories new to the baseline. */
-export function categoricalQuality(f: Float64Array, o: Required<QualityOptions>): QualityReport {
-  return report([check('missing_rate_change', change(f, 3), o.missingRate), check('new_category_share', f[13], o.newCategories)]);
+export function categoricalQuality(f: Fields<typeof CATEGORICAL_DRIFT>, o: Required<QualityOptions>): QualityReport {
+  return report([
+    check('missing_rate_change', f.missingRateCurrent - f.missingRateBaseline, o.missingRate),
+    check('new_category_share', f.newCategoryShare, o.newCategories),
+  ]);
 }

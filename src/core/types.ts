@@ -2,6 +2,16 @@
 // engine in assembly/; these types are the contract the edge runtime, the collector and the CLI
 // code against.
 
+// `Symbol.dispose` typed for apps whose lib predates it (create-vite sets ES2022): profiles and
+// histograms implement it so that `using` frees their wasm memory. Declared as lib.esnext and
+// @types/node declare it, so the three agree wherever they meet; here, because every published
+// declaration that uses it imports this file's types.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** How one column is sketched. */
 export type ColumnKind = 'numeric' | 'grid' | 'categorical';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { MODEL_ID, MODEL_VERSION } from '../../demo/model/config.ts';
+import { CANARY_VERSION, MODEL_ID, MODEL_VERSION } from '../../demo/model/config.ts';
 import { dashboardLink, startDemo, WINDOW_MS, type Demo } from '../../demo/start.ts';
 import { parseEvalWindows } from '../../src/collector/index.ts';
 import { alerts, driftedNames, driftOver, launchChromium, readApi, screenshotPath, waitFor } from './helpers.ts';
@@ -140,7 +140,12 @@ test('a second start (npm start) reuses the data and the keys, and Ctrl-C stops 
       { apiUrl: second.apiUrl, keys: { read: second.readKey } },
       '/v1/models',
     );
-    expect(models).toEqual([expect.objectContaining({ model: MODEL_ID, version: MODEL_VERSION, baseline: true, devices: DEVICES })]);
+    // Both versions the demo serves, each with its baseline; the stable one heard from every device.
+    expect(models).toEqual(expect.arrayContaining([
+      expect.objectContaining({ model: MODEL_ID, version: MODEL_VERSION, baseline: true, devices: DEVICES }),
+      expect.objectContaining({ model: MODEL_ID, version: CANARY_VERSION, baseline: true }),
+    ]));
+    expect(models).toHaveLength(2);
   } finally {
     const exit = await second.interrupt();
     expect(exit.code).toBe(0);
