@@ -6,44 +6,66 @@
 // associative; the codec writes the values in ascending order, so equal sets have equal bytes.
 export const EXACT_CAPACITY: i32 = 128;
 
-const SLOTS: i32 = 256; // a power of two, twice the capacity: probes stay short
+const MAX_SLOTS: i32 = 256; // a power of two, twice the capacity: probes stay short
+const FIRST_SLOTS: i32 = 16; // most columns overflow or stay tiny: start small, grow by doubling
 const EMPTY: u64 = 0x7ff8000000000001; // a NaN pattern: never the bits of a finite value
 
 export class ExactValues {
-  keys: StaticArray<u64> = new StaticArray<u64>(SLOTS);
-  counts: StaticArray<i64> = new StaticArray<i64>(SLOTS);
+  keys: StaticArray<u64> = emptyKeys(FIRST_SLOTS);
+  counts: StaticArray<i64> = new StaticArray<i64>(FIRST_SLOTS);
   size: i32 = 0;
 
-  constructor() {
-    for (let i = 0; i < SLOTS; i++) unchecked((this.keys[i] = EMPTY));
-  }
-
   /** Adds `by` to value x (finite); false when that would exceed the capacity. */
-  // @ts-ignore: decorator
-  @inline
   add(x: f64, by: i64): bool {
     // −0 and +0 are one value: x + 0.0 is +0 for both.
     const bits = reinterpret<u64>(x + 0.0);
-    let i = <i32>((bits * 0x9e3779b97f4a7c15) >> 56);
-    while (true) {
-      const k = unchecked(this.keys[i]);
-      if (k == bits) {
-        unchecked((this.counts[i] = this.counts[i] + by));
-        return true;
-      }
-      if (k == EMPTY) break;
-      i = (i + 1) & (SLOTS - 1);
+    const i = this.slotOf(bits);
+    if (unchecked(this.keys[i]) == bits) {
+      unchecked((this.counts[i] = this.counts[i] + by));
+      return true;
     }
     if (this.size == EXACT_CAPACITY) return false;
+    if ((this.size + 1) * 2 > this.keys.length) {
+      this.grow();
+      return this.add(x, by);
+    }
     unchecked((this.keys[i] = bits));
     unchecked((this.counts[i] = by));
     this.size++;
     return true;
   }
 
+  /** The slot holding `bits`, or the empty slot where it would go. */
+  // @ts-ignore: decorator
+  @inline
+  slotOf(bits: u64): i32 {
+    const mask = this.keys.length - 1;
+    let i = <i32>((bits * 0x9e3779b97f4a7c15) >> 40) & mask;
+    while (true) {
+      const k = unchecked(this.keys[i]);
+      if (k == bits || k == EMPTY) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  grow(): void {
+    const keys = this.keys;
+    const counts = this.counts;
+    const n = min(keys.length * 2, MAX_SLOTS);
+    this.keys = emptyKeys(n);
+    this.counts = new StaticArray<i64>(n);
+    for (let j = 0; j < keys.length; j++) {
+      const k = unchecked(keys[j]);
+      if (k == EMPTY) continue;
+      const i = this.slotOf(k);
+      unchecked((this.keys[i] = k));
+      unchecked((this.counts[i] = counts[j]));
+    }
+  }
+
   /** Adds every value of `o`; false when the union exceeds the capacity. */
   merge(o: ExactValues): bool {
-    for (let i = 0; i < SLOTS; i++) {
+    for (let i = 0; i < o.keys.length; i++) {
       const k = unchecked(o.keys[i]);
       if (k != EMPTY && !this.add(reinterpret<f64>(k), unchecked(o.counts[i]))) return false;
     }
@@ -53,7 +75,7 @@ export class ExactValues {
   /** The values in ascending order, and their counts alongside. */
   sorted(values: Array<f64>, counts: Array<i64>): void {
     const order = new Array<f64>();
-    for (let i = 0; i < SLOTS; i++) if (unchecked(this.keys[i]) != EMPTY) order.push(reinterpret<f64>(this.keys[i]));
+    for (let i = 0; i < this.keys.length; i++) if (unchecked(this.keys[i]) != EMPTY) order.push(reinterpret<f64>(this.keys[i]));
     order.sort((a: f64, b: f64): i32 => (a < b ? -1 : a > b ? 1 : 0));
     for (let j = 0; j < order.length; j++) {
       values.push(order[j]);
@@ -63,14 +85,15 @@ export class ExactValues {
 
   countOf(x: f64): i64 {
     const bits = reinterpret<u64>(x + 0.0);
-    let i = <i32>((bits * 0x9e3779b97f4a7c15) >> 56);
-    while (true) {
-      const k = unchecked(this.keys[i]);
-      if (k == bits) return unchecked(this.counts[i]);
-      if (k == EMPTY) return 0;
-      i = (i + 1) & (SLOTS - 1);
-    }
+    const i = this.slotOf(bits);
+    return unchecked(this.keys[i]) == bits ? unchecked(this.counts[i]) : 0;
   }
+}
+
+function emptyKeys(n: i32): StaticArray<u64> {
+  const k = new StaticArray<u64>(n);
+  for (let i = 0; i < n; i++) unchecked((k[i] = EMPTY));
+  return k;
 }
 
 /** Adds n values of type T at ptr, ptr+stride, …; false once they outgrow the capacity. */

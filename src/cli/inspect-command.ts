@@ -10,8 +10,8 @@ import { renderTable } from './table.ts';
 export const INSPECT_HELP = `Usage: edgewatch inspect <profile> [options]
 
 Shows a profile's format version, size, metadata and, per column: kind, rows, missing, NaN and
-infinities; for numeric columns mean, variance, min, max, quantiles (0.01, 0.5, 0.9, 0.99), scale
-and relative error; for categorical columns mode, distinct values, error bound and top items.
+infinities; for numeric columns mean, variance, min, max, quantiles (0.01, 0.5, 0.9, 0.99), and
+resolution (exact values, or scale, relative error and center); for categorical columns mode, distinct values, error bound and top items.
 
 Options:
   --top <n>   categorical items shown per column (default 5)
@@ -80,7 +80,13 @@ function renderInspect(path: string, bytes: Uint8Array, meta: Record<string, str
     out.push('', 'numeric columns:');
     const rows = numeric.map(({ summary: s, quantiles: q = {} }) => {
       if (s.kind === 'categorical') throw new Error('unreachable');
-      const resolution = s.kind === 'numeric' ? `scale ${s.scale}, ±${num((s.relativeError ?? NaN) * 100)}%` : `grid, ${s.edges?.length ?? 0} edges`;
+      const centred = s.kind === 'numeric' && s.center !== undefined && s.center !== 0 && Number.isFinite(s.center) ? `, center ${num(s.center)}` : '';
+      const resolution =
+        s.kind !== 'numeric'
+          ? `grid, ${s.edges?.length ?? 0} edges`
+          : s.exact
+            ? `exact, ${s.exact.length} values`
+            : `scale ${s.scale}, ±${num((s.relativeError ?? NaN) * 100)}%${centred}`;
       return [
         s.name, count(s.count), count(s.missing), count(s.nan), `${count(s.posInf)} / ${count(s.negInf)}`,
         num(s.mean), num(s.variance), num(s.min), num(q['0.01']), num(q['0.5']), num(q['0.9']), num(q['0.99']), num(s.max),

@@ -28,6 +28,7 @@ export function registerModelMetrics(registry: Registry, read: () => Promise<Ver
     drifted: new Gauge({ name: 'edgewatch_column_drifted', help: '1 when the core marks the column drifted in the rolling window.', labelNames: C, registers: [registry] }),
     quality: new Gauge({ name: 'edgewatch_column_quality', help: 'Data-quality check values of the rolling window against the baseline (label check; the core compare).', labelNames: [...C, 'check'], registers: [registry] }),
     qualityFlagged: new Gauge({ name: 'edgewatch_column_quality_flagged', help: '1 when any data-quality check of the column fires in the rolling window.', labelNames: C, registers: [registry] }),
+    schema: new Gauge({ name: 'edgewatch_model_schema_changes', help: 'Schema changes of the rolling window against the baseline, by change (missing: baseline columns the window lacks; changed: another kind).', labelNames: [...W, 'change'], registers: [registry] }),
     calls: new Gauge({ name: 'edgewatch_model_calls', help: 'Inference calls in the rolling window (label window) (timed calls plus recording failures).', labelNames: W, registers: [registry] }),
     failed: new Gauge({ name: 'edgewatch_model_failed_calls', help: 'Failed inference calls in the rolling window (label window) (all kinds).', labelNames: W, registers: [registry] }),
     failedByKind: new Gauge({ name: 'edgewatch_model_failed_calls_by_kind', help: 'Failed inference calls in the rolling window (label window), by kind.', labelNames: [...W, 'kind'], registers: [registry] }),
@@ -89,6 +90,10 @@ function setAll(g: Record<string, Gauge>, s: VersionState) {
     g.drifted.set(l, d.drifted.drifted ? 1 : 0);
     for (const q of d.quality.checks) if (Number.isFinite(q.value)) g.quality.set({ ...l, check: q.name }, q.value);
     g.qualityFlagged.set(l, d.quality.flagged ? 1 : 0);
+  }
+  if (s.schema) {
+    g.schema.set({ ...v, change: 'missing' }, s.schema.missing.length);
+    g.schema.set({ ...v, change: 'changed' }, s.schema.changed.length);
   }
   if (s.health) {
     g.calls.set(v, s.health.calls);

@@ -41,6 +41,12 @@ export interface MonitorOptions {
   classes?: string[];
   /** Declared vocabularies of categorical inputs: other labels fold into `__other__`. */
   vocabularies?: Record<string, string[]>;
+  /**
+   * Centers of numeric input columns (the baseline's, from `baseline.schema()`): their
+   * histograms bucket x − center, so offset features (years, kelvin, timestamps) keep their
+   * resolution and compare on the baseline's own buckets.
+   */
+  centers?: Record<string, number>;
   /** Collector base URL; without it windows stay in the outbox. */
   collector?: string;
   apiKey?: string;
@@ -85,6 +91,9 @@ export function resolveOptions(o: MonitorOptions): ResolvedOptions {
     if (!Number.isInteger(privacy.maxRowsPerWindow)) throw new RangeError('edgewatch: privacy.maxRowsPerWindow must be an integer');
   } else if (privacy.mode !== 'off') {
     throw new RangeError(`edgewatch: unknown privacy mode '${(privacy as { mode: string }).mode}'`);
+  }
+  for (const [name, c] of Object.entries(o.centers ?? {})) {
+    if (typeof c !== 'number' || !Number.isFinite(c)) throw new RangeError(`edgewatch: centers.${name} must be a finite number`);
   }
   return {
     ...o,

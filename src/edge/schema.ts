@@ -66,7 +66,10 @@ export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: Resolved
   };
   // In the private mode an input column exists only if the baseline grid has it.
   const numericColumn = (name: string): string | null => {
-    if (!dp) return add({ name, kind: 'numeric' }), name;
+    if (!dp) {
+      const center = o.centers?.[name];
+      return add(center === undefined ? { name, kind: 'numeric' } : { name, kind: 'numeric', center }), name;
+    }
     const g = grid?.columns[name];
     if (g && 'edges' in g) return add({ name, kind: 'grid', edges: g.edges }), name;
     return null;

@@ -25,7 +25,12 @@ describe('edgewatch inspect', () => {
     for (const name of ['precipitation', 'temp_max', 'temp_min', 'wind']) {
       expect(stdout).toMatch(new RegExp(`^${name}\\s+${rows.length.toLocaleString('en-US')}\\s+0\\s+0\\s+0 / 0\\s`, 'm'));
     }
-    expect(stdout).toMatch(/scale 5, ±1\.083%/);
+    // Resolution: the exact values of a column with at most 128 distinct ones, else the scale.
+    for (const name of ['precipitation', 'temp_max', 'temp_min', 'wind']) {
+      const distinct = new Set(rows.map((r) => Number(r[name]))).size;
+      const line = stdout.split('\n').find((l) => l.startsWith(`${name} `))!;
+      expect(line).toMatch(distinct <= 128 ? new RegExp(`exact, ${distinct} values$`) : /scale 5, ±1\.083%/);
+    }
     // Top items of the weather column, most frequent first, with exact counts.
     const weather = [...truthOf(rows, 'weather').counts.entries()].sort((a, b) => b[1] - a[1]);
     const top = weather

@@ -155,4 +155,25 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     expect(alert).toMatchObject({ state: 'firing', owner: 'data-team' });
     expect(JSON.stringify(alert)).toContain('missing_rate_change');
   });
+
+  it('raises a schema-change alert when the uploads lack a baseline column, and exports the count', async () => {
+    // Hour 3: six devices whose app no longer records `plan`.
+    const columns = [{ name: 'age', kind: 'numeric' as const }, { name: 'income', kind: 'numeric' as const }];
+    for (let d = 0; d < 6; d++) {
+      const rows = makeRows(30 + d, 150).map(({ age, income }) => ({ age, income }));
+      const bytes = makePayload(core, { model: 'churn', deviceId: `device-churn-${d}`, uploadId: `upload-schema-${d}`, windowStart: base + 3 * HOUR + (5 + d) * MIN, rows: rows as never, columns });
+      expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
+    }
+    const rule = { name: 'schema', metric: 'schema_changes', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'data-team' };
+    expect((await put('/v1/alerts/rules/schema', c.keys.admin, { ...rule, column: 'age' })).status).toBe(400);
+    expect((await put('/v1/alerts/rules/schema', c.keys.admin, rule)).status).toBe(200);
+    const r = await c.collector.runAlerts(base + 4 * HOUR);
+    expect(r.transitions).toEqual(expect.arrayContaining([{ rule: 'schema', series: 'churn|1.0.0|1h', to: 'firing' }]));
+    const all = await get(`${c.url}/v1/alerts?state=all`, c.keys.read);
+    const alert = all.body.alerts.find((a: { rule: string }) => a.rule === 'schema');
+    expect(alert).toMatchObject({ state: 'firing', owner: 'data-team' });
+    expect(alert.evidence).toMatchObject({ value: 1, missing: ['plan'], changed: [] });
+    const m = await get(`${c.url}/metrics`, undefined);
+    expect(m.body).toMatch(/edgewatch_model_schema_changes\{[^}]*model="churn"[^}]*change="missing"\} 1/);
+  });
 });

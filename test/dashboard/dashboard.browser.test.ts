@@ -125,6 +125,8 @@ describe('model', () => {
     expect(shown.slice(0, firstStable < 0 ? shown.length : firstStable).map((s) => s.name).sort()).toEqual(drifted.sort());
     // Every compared column is ranked, so the table matches the dataset-level share.
     expect(shown).toHaveLength(drift.comparedColumns!);
+    // Data-quality flags as the API has them.
+    for (const r of rows) expect(r.dataset.quality, r.dataset.column).toBe(String(drift.columns![r.dataset.column!].quality.flagged));
     const age = rows.find((r) => r.dataset.column === 'age')!;
     const d = drift.columns!.age;
     expect(text(age)).toContain('drifted');

@@ -133,6 +133,13 @@ describe('schema plan', () => {
     expect(plan.columns.find((c) => c.name === 'plan')).toEqual({ name: 'plan', kind: 'categorical', vocabulary: ['free', 'pro'] });
   });
 
+  test("numeric inputs take the baseline's centers; a center must be finite", () => {
+    const plan = buildPlan(io.inputs, io.outputs, resolveOptions({ modelId: 'm', modelVersion: '1', centers: { 'input.1': 1016 } }), null);
+    expect(plan.columns.find((c) => c.name === 'input.1')).toEqual({ name: 'input.1', kind: 'numeric', center: 1016 });
+    expect(plan.columns.find((c) => c.name === 'input.0')).toEqual({ name: 'input.0', kind: 'numeric' });
+    expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', centers: { a: Infinity } })).toThrow(/centers\.a must be a finite number/);
+  });
+
   test('the private mode keeps only columns with a fixed grid', () => {
     const o = resolveOptions({ modelId: 'm', modelVersion: '1', privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 10, dailyEpsilon: 5 } });
     const plan = buildPlan(io.inputs, io.outputs, o, { columns: { 'input.1': { edges: [0, 1, 2] }, plan: { vocabulary: ['free'] } } });

@@ -7,6 +7,7 @@
 //                           compare: missing-rate change, NaN/Inf, out of range, zeros, new
 //                           categories), else 0
 //   quantile.0.5|0.9|0.99   a numeric column's quantile in the window (e.g. latency)
+//   schema_changes          baseline columns the window lacks plus columns of another kind
 //   freshness_seconds       time since the model version's last upload
 //   devices                 distinct devices in the window
 //   failure_rate            failed calls / calls in the window (health columns)
@@ -43,6 +44,7 @@ export const RULE_METRICS = [
   'quantile.0.5',
   'quantile.0.9',
   'quantile.0.99',
+  'schema_changes',
   'freshness_seconds',
   'devices',
   'failure_rate',
@@ -56,7 +58,7 @@ export const RULE_METRICS = [
   'slo.burn.3d.6h',
 ] as const;
 export type RuleMetric = (typeof RULE_METRICS)[number];
-export const VERSION_METRICS: readonly RuleMetric[] = ['freshness_seconds', 'devices', 'failure_rate'];
+export const VERSION_METRICS: readonly RuleMetric[] = ['freshness_seconds', 'devices', 'failure_rate', 'schema_changes'];
 export const OUTPUT_METRICS: readonly RuleMetric[] = ['confidence.median', 'performance.accuracy', 'performance.ece', 'performance.auc_min'];
 
 /** What saveRule stores for a rule without a window (the routes pass the collector's first). */
@@ -103,6 +105,7 @@ export function defaultRules(owners: { data: string; platform: string; model: st
     { name: 'stale-data', metric: 'freshness_seconds', op: '>', threshold: 3600, for: 1, severity: 'ticket', owner: owners.data },
     { name: 'missing-values', metric: 'missing_rate', op: '>', threshold: 0.1, for: 3, severity: 'ticket', owner: owners.data },
     { name: 'data-quality', metric: 'quality_flagged', op: '>=', threshold: 1, for: 3, severity: 'ticket', owner: owners.data },
+    { name: 'schema-change', metric: 'schema_changes', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: owners.data },
     { name: 'latency-p99', metric: 'quantile.0.99', column: HEALTH.latency, op: '>', threshold: 1000, for: 3, severity: 'page', owner: owners.platform },
     { name: 'drift', metric: 'drifted', op: '>=', threshold: 1, for: 3, severity: 'ticket', owner: owners.model },
     { name: 'errors', metric: 'failure_rate', op: '>', threshold: 0.05, for: 3, severity: 'page', owner: owners.platform },

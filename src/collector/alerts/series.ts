@@ -85,6 +85,12 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
       continue;
     }
     if (!s.visible) continue;
+    if (rule.metric === 'schema_changes') {
+      if (!s.schema) continue;
+      const value = s.schema.missing.length + s.schema.changed.length;
+      out.push({ series: key(), value, evidence: { ...base, link: link(null, true), column: null, statistic: rule.metric, value, ...s.schema } });
+      continue;
+    }
     if (rule.metric === 'failure_rate') {
       const h = s.health;
       if (!h || h.failureRate === null) continue;

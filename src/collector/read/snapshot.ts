@@ -60,6 +60,12 @@ export interface VersionState {
   columns?: Record<string, ColumnState>;
   /** Per column, when a baseline is set. */
   drift?: Record<string, ColumnDrift>;
+  /**
+   * Schema changes against the baseline, when one is set: its columns the window lacks, and
+   * columns numeric on one side and categorical on the other. (Columns the baseline lacks are
+   * not listed: windows always hold runtime columns — health, feedback — that baselines do not.)
+   */
+  schema?: { missing: string[]; changed: { name: string; baseline: string; current: string }[] };
   /** Calls and failed calls, from the health columns; absent when they were not recorded. */
   health?: HealthState;
   /** Per classifier output: confidence, and performance when feedback columns exist. */
@@ -185,7 +191,11 @@ async function fill(state: VersionState, db: Queryable, core: Core, options: Col
     }
     state.health = healthOf(agg.profile) ?? undefined;
     state.outputs = outputsOf(core, agg.profile, agg.noise);
-    if (baseline) state.drift = core.compare(baseline, agg.profile, driftOptions(options)).columns;
+    if (baseline) {
+      const report = core.compare(baseline, agg.profile, driftOptions(options));
+      state.drift = report.columns;
+      state.schema = { missing: report.schema.missing, changed: report.schema.changed };
+    }
   } finally {
     agg.profile.dispose();
   }

@@ -1,5 +1,6 @@
 // <ew-drift-table>: a model version's columns, most drifted first, with the core's verdict for
-// each: the test it rests on, its value and threshold, the p-value, and the missing rates.
+// each: the test it rests on, its value and threshold, the p-value, the missing rates, and the
+// data-quality checks that fired (NaN or infinities, values outside the baseline's range, …).
 // Each column name links to its column view.
 import { html, LitElement } from 'lit';
 import type { ColumnDrift, ColumnSummary } from '../api/types.ts';
@@ -48,6 +49,7 @@ export class EwDriftTable extends LitElement {
                   <th scope="col" class="n">Statistic</th>
                   <th scope="col" class="n">p-value</th>
                   <th scope="col" class="n">Missing (baseline → now)</th>
+                  <th scope="col">Data quality</th>
                 </tr>
               </thead>
               <tbody>
@@ -87,7 +89,8 @@ export class EwDriftTable extends LitElement {
   #compared(r: DriftRow, d: ColumnDrift) {
     const s = statisticOf(d);
     const drifted = d.drifted.drifted;
-    return html`<tr class=${drifted ? 'drifted' : ''} data-column=${r.name} data-drifted=${String(drifted)}>
+    const flags = d.quality?.checks.filter((q) => q.flagged) ?? [];
+    return html`<tr class=${drifted ? 'drifted' : ''} data-column=${r.name} data-drifted=${String(drifted)} data-quality=${String(flags.length > 0)}>
       <td><a href=${this.#href(r.name)}>${r.name}</a></td>
       <td><span class="badge ${drifted ? 'yes' : 'no'}">${drifted ? 'drifted' : 'stable'}</span></td>
       <td>${testName(d.drifted.test)}</td>
@@ -96,6 +99,7 @@ export class EwDriftTable extends LitElement {
       <td class="n" title=${s.name}>${s.name} ${num(s.value)}</td>
       <td class="n">${pvalue(pvalueOf(d))}</td>
       <td class="n">${percent(d.missing_rate[0])} → ${percent(d.missing_rate[1])}</td>
+      <td>${flags.length ? flags.map((q) => html`<span class="badge yes" title=${`threshold ${num(q.threshold)}`}>${q.name.replaceAll('_', ' ')} ${num(q.value)}</span> `) : '—'}</td>
     </tr>`;
   }
 }
