@@ -10,6 +10,11 @@ export class CollectorMetrics {
     labelNames: ['result'],
     registers: [this.registry],
   });
+  readonly droppedWindows = new Counter({
+    name: 'edgewatch_device_dropped_windows_total',
+    help: 'Windows devices dropped from a full outbox before they could upload them, as their next upload reports.',
+    registers: [this.registry],
+  });
   readonly rejected = new Counter({
     name: 'edgewatch_ingest_rejects_total',
     help: 'Uploads refused, by reason.',

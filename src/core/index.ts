@@ -16,6 +16,7 @@ export {
 } from './performance.ts';
 export { SchemaInference, inferSchema, parseNumber, isMissing } from './schema.ts';
 export { OTHER, HEALTH, columnName, parseColumn, type ColumnRole } from './columns.ts';
+export { HeaderError, readUploadHeader, writeUploadHeader, type UploadHeader, type UploadHeaderFields } from './upload-header.ts';
 export type * from './types.ts';
 
 export interface LoadOptions {

@@ -2,6 +2,7 @@
 // (exact merges in the core), and only when nothing can be merged is the oldest window dropped.
 // Every drop is counted; the count travels in the next window's header ('dropped').
 import type { Core, Profile } from '../core/index.ts';
+import { droppedIn, mergedHeader } from '../core/upload-header.ts';
 import type { OutboxEntry, Store } from './store.ts';
 
 export const DROPPED_KEY = 'dropped-windows';
@@ -25,7 +26,7 @@ export async function compactOutbox(store: Store, core: Core, cap: number): Prom
       }
     }
     const oldest = entries[0];
-    const carried = droppedIn(core, oldest);
+    const carried = droppedBy(core, oldest);
     await store.deleteOutbox(oldest.uploadId);
     await store.update<number>(DROPPED_KEY, (n) => (n ?? 0) + 1 + carried);
     dropped++;
@@ -48,11 +49,11 @@ function mergeablePair(entries: OutboxEntry[]): [number, number] | null {
   return null;
 }
 
-function droppedIn(core: Core, e: OutboxEntry): number {
+function droppedBy(core: Core, e: OutboxEntry): number {
   let p;
   try {
     p = core.profileFromBytes(e.bytes);
-    return Number(p.meta.dropped ?? 0) || 0;
+    return droppedIn(p.meta);
   } catch {
     return 0;
   } finally {
@@ -78,11 +79,6 @@ function mergeProfiles(pa: Profile, pb: Profile, a: OutboxEntry, b: OutboxEntry)
   const uploadId = crypto.randomUUID();
   const windowStart = Math.min(a.windowStart, b.windowStart);
   const windowEnd = Math.max(a.windowEnd, b.windowEnd);
-  pa.meta = {
-    windowStart: String(windowStart),
-    windowEnd: String(windowEnd),
-    uploadId,
-    dropped: String((Number(ma.dropped) || 0) + (Number(mb.dropped) || 0)),
-  };
+  pa.meta = mergedHeader(ma, mb, { windowStart, windowEnd, uploadId });
   return { uploadId, group: a.group, windowStart, windowEnd, bytes: pa.toBytes(), attempts: 0, notBefore: 0 };
 }

@@ -14,6 +14,7 @@ import { BATCH_ROWS, PendingBatch } from './batcher.ts';
 import { WindowSample } from './window-sample.ts';
 import { batchRows, recordInputs, recordOutputs, RecordingError, rowsOf } from './recorder.ts';
 import { HEALTH } from '../core/columns.ts';
+import { writeUploadHeader } from '../core/upload-header.ts';
 import { buildPlan, describeTensors, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
 import { openStore, type Checkpoint, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
@@ -446,22 +447,21 @@ export class MonitorEngine {
     let dropped = 0;
     await this.#store.update<number>(DROPPED_KEY, (n) => ((dropped = n ?? 0), 0));
     const uploadId = crypto.randomUUID();
-    const privacy = JSON.stringify(privacyHeader(p, columns));
-    const segment = JSON.stringify(this.#o.segment);
-    w.profile.meta = {
+    const header = writeUploadHeader({
       model: this.#o.modelId,
-      modelVersion: this.#o.modelVersion,
-      segment,
-      windowStart: String(w.start),
-      windowEnd: String(w.end),
+      version: this.#o.modelVersion,
+      segment: this.#o.segment,
+      windowStart: w.start,
+      windowEnd: w.end,
       deviceId: this.#deviceId,
       uploadId,
-      privacy,
-      dropped: String(dropped),
-    };
+      privacy: privacyHeader(p, columns),
+      dropped,
+    });
+    w.profile.meta = header;
     return {
       uploadId,
-      group: JSON.stringify([this.#o.modelVersion, segment, privacy]),
+      group: JSON.stringify([this.#o.modelVersion, header.segment, header.privacy]),
       windowStart: w.start,
       windowEnd: w.end,
       bytes: w.profile.toBytes(),

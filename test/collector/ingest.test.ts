@@ -135,6 +135,18 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
     }
   });
 
+  it('counts the windows devices report dropped, once per upload, and refuses a bad count', async () => {
+    const before = await get(`${c.url}/metrics`, undefined);
+    const count = (text: string) => Number(/^edgewatch_device_dropped_windows_total (\d+)/m.exec(text)?.[1] ?? NaN);
+    const dropped = (id: string, n: string) =>
+      makePayload(core, { deviceId: 'device-0009', uploadId: id, windowStart: window, rows: makeRows(3, 40), meta: { dropped: n } });
+    expect((await post(ingestUrl, c.keys.ingest, dropped('upload-dropped-1', '3'))).status).toBe(200);
+    expect((await post(ingestUrl, c.keys.ingest, dropped('upload-dropped-1', '3'))).body).toMatchObject({ duplicate: true });
+    expect(await post(ingestUrl, c.keys.ingest, dropped('upload-dropped-2', 'many'))).toMatchObject({ status: 422, body: { reason: 'header' } });
+    const after = await get(`${c.url}/metrics`, undefined);
+    expect(count(String(after.body)) - count(String(before.body))).toBe(3);
+  });
+
   it('counts accepted, duplicate and refused uploads in /metrics', async () => {
     const m = await get(`${c.url}/metrics`, undefined);
     expect(m.status).toBe(200);

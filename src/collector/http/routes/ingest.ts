@@ -73,6 +73,7 @@ export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
         ctx.writes.ok();
         perKey.take(key);
         ctx.metrics.ingested.inc({ result: r.duplicate ? 'duplicate' : 'accepted' });
+        if (!r.duplicate && r.header.dropped > 0) ctx.metrics.droppedWindows.inc(r.header.dropped);
         return { ok: true, uploadId: r.uploadId, duplicate: r.duplicate };
       } finally {
         end();
