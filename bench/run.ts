@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   edge: () => import('./edge-overhead.ts'),
   collector: () => import('./collector.ts'),
   bundle: () => import('./bundle-size.ts'),
+  soak: () => import('./soak.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -5,6 +5,7 @@
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { DAY, HOUR } from './rollup.ts';
+import { yieldToLoop } from '../yield.ts';
 
 export interface Selection {
   projectId: number;
@@ -93,11 +94,69 @@ export async function fetchPieces(db: Queryable, s: Selection): Promise<Piece[]>
   );
 }
 
-/** Merges the selection's payloads (the caller disposes the profile); see fold(). */
+/** A piece without its payload: which table and row it is (see aggregate()). */
+type PieceRef = Omit<Piece, 'payload'> & { src: 'uploads' | 'rollups' | 'daily_rollups'; id: number };
+
+/** Payloads fetched per query while aggregating: each query and its merges are one slice. */
+const PAGE = 16;
+
+/**
+ * Merges the selection's payloads (the caller disposes the profile); see fold(). The pieces'
+ * counts come first, then their payloads a page at a time, merged as they arrive, with the
+ * event loop given back between pages: a window of many wide uploads is never one long query
+ * and one long merge that holds every request up (PGlite runs on this thread).
+ */
 export async function aggregate(db: Queryable, core: Core, k: number, s: Selection): Promise<Aggregate> {
   const counts = await countSelection(db, s);
   if (counts.devices < k || counts.uploads === 0) return { suppressed: true, ...counts };
-  return fold(core, k, await fetchPieces(db, s));
+  const refs = await db.query<PieceRef>(
+    `select 'uploads' as src, id, array[device_id] as devices, 1 as uploads, rows, window_start as t,
+            case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise
+     from uploads where ${RAW}
+     union all select 'rollups', id, devices, uploads, rows, hour as t, noise from rollups where ${ROLLED}
+     union all select 'daily_rollups', id, devices, uploads, rows, day as t, noise from daily_rollups where ${DAILY}`,
+    params(s),
+  );
+  const groups: Group[] = [];
+  try {
+    for (let i = 0; i < refs.length; i += PAGE) {
+      for (const piece of await withPayloads(db, refs.slice(i, i + PAGE))) addPiece(core, groups, piece);
+      await yieldToLoop();
+    }
+  } catch (err) {
+    for (const g of groups) g.profile.dispose();
+    throw err;
+  }
+  return result(k, countsOf(refs), groups);
+}
+
+/** The refs with their payloads; a piece deleted meanwhile (retention, quarantine) is left out. */
+async function withPayloads(db: Queryable, refs: PieceRef[]): Promise<Piece[]> {
+  const payloads = new Map<string, Uint8Array>();
+  for (const src of ['uploads', 'rollups', 'daily_rollups'] as const) {
+    const ids = refs.filter((r) => r.src === src).map((r) => r.id);
+    if (ids.length === 0) continue;
+    const rows = await db.query<{ id: number; payload: Uint8Array }>(`select id, payload from ${src} where id = any($1::bigint[])`, [ids]);
+    for (const r of rows) payloads.set(`${src}:${r.id}`, r.payload);
+  }
+  return refs.flatMap((r) => {
+    const payload = payloads.get(`${r.src}:${r.id}`);
+    return payload ? [{ ...r, payload }] : [];
+  });
+}
+
+type Group = { profile: Profile; devices: Set<string>; uploads: number; rows: number; noise: NoiseScales };
+
+function countsOf(pieces: Omit<Piece, 'payload'>[]): Counts {
+  const all = new Set<string>();
+  let uploads = 0;
+  let rows = 0;
+  for (const r of pieces) {
+    for (const d of r.devices) all.add(d);
+    uploads += Number(r.uploads);
+    rows += Number(r.rows);
+  }
+  return { devices: all.size, uploads, rows };
 }
 
 /**
@@ -107,28 +166,30 @@ export async function aggregate(db: Queryable, core: Core, k: number, s: Selecti
  * were. k-anonymity applies to the whole selection and to the returned group itself.
  */
 export function fold(core: Core, k: number, pieces: Piece[]): Aggregate {
-  const all = new Set<string>();
-  let uploads = 0;
-  let rows = 0;
-  for (const r of pieces) {
-    for (const d of r.devices) all.add(d);
-    uploads += Number(r.uploads);
-    rows += Number(r.rows);
-  }
-  const counts = { devices: all.size, uploads, rows };
-  if (all.size < k || uploads === 0) return { suppressed: true, ...counts };
-  const groups: { profile: Profile; devices: Set<string>; uploads: number; rows: number; noise: NoiseScales }[] = [];
-  for (const r of pieces) {
-    const p = readable(core, r);
-    if (!p) continue;
-    // A failed merge leaves the accumulator untouched, so trying the next group is safe.
-    let g = groups.find((x) => tryMerge(x.profile, p));
-    if (g) p.dispose();
-    else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0, noise: {} }));
-    for (const d of r.devices) g.devices.add(d);
-    addNoise(g.noise, r.noise);
-    g.uploads += Number(r.uploads);
-    g.rows += Number(r.rows);
+  const counts = countsOf(pieces);
+  if (counts.devices < k || counts.uploads === 0) return { suppressed: true, ...counts };
+  const groups: Group[] = [];
+  for (const r of pieces) addPiece(core, groups, r);
+  return result(k, counts, groups);
+}
+
+function addPiece(core: Core, groups: Group[], r: Piece): void {
+  const p = readable(core, r);
+  if (!p) return;
+  // A failed merge leaves the accumulator untouched, so trying the next group is safe.
+  let g = groups.find((x) => tryMerge(x.profile, p));
+  if (g) p.dispose();
+  else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0, noise: {} }));
+  for (const d of r.devices) g.devices.add(d);
+  addNoise(g.noise, r.noise);
+  g.uploads += Number(r.uploads);
+  g.rows += Number(r.rows);
+}
+
+function result(k: number, counts: Counts, groups: Group[]): Aggregate {
+  if (counts.devices < k || counts.uploads === 0) {
+    for (const g of groups) g.profile.dispose();
+    return { suppressed: true, ...counts };
   }
   groups.sort((a, b) => b.rows - a.rows);
   const [main, ...rest] = groups;
