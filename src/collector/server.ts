@@ -21,7 +21,7 @@ import { otlpPayload, pushOtlp } from './exporters/otlp.ts';
 import { registerAlertMetrics, registerModelMetrics } from './model-metrics.ts';
 import { rollupRound } from './read/rollup.ts';
 import { pruneRound } from './read/retention.ts';
-import { snapshot } from './read/snapshot.ts';
+import { snapshot, type VersionState } from './read/snapshot.ts';
 import { openStorage } from './storage/open.ts';
 import { timed } from './storage/timed.ts';
 import { registerDashboard } from './http/dashboard.ts';
@@ -58,11 +58,24 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     metrics,
     writes: new WriteHealth(metrics.registry),
   };
-  registerModelMetrics(metrics.registry, () => snapshot(db, core, opts, Date.now(), metrics.evaluationFailures));
+  // /metrics reports the latest alert round's evaluation (at most an alert interval plus a
+  // round old), so a scrape costs a formatting pass, not a merge of every window; without
+  // background rounds, or before the first, a scrape evaluates.
+  let latest: { states: Promise<VersionState[]> } | undefined;
+  const evaluate = (now: number) => {
+    const states = snapshot(db, core, opts, now, metrics.evaluationFailures);
+    states.catch(() => {});
+    return states;
+  };
+  registerModelMetrics(metrics.registry, () =>
+    latest && opts.alertIntervalMs > 0 ? latest.states : evaluate(Date.now()),
+  );
   registerAlertMetrics(metrics.registry, db);
   const app = await buildApp(context);
   const runAlerts = async (now = Date.now()) => {
-    const transitions = await evaluateAlerts(db, await snapshot(db, core, opts, now, metrics.evaluationFailures), now, opts.publicUrl);
+    const states = evaluate(now);
+    const transitions = await evaluateAlerts(db, await states, now, opts.publicUrl);
+    latest = { states };
     const canaries = await evaluateCanaries(db, core, opts, now);
     return { transitions, canaries, ...(await deliverDue(db, now)) };
   };

@@ -98,7 +98,7 @@ export async function fetchPieces(db: Queryable, s: Selection): Promise<Piece[]>
 type PieceRef = Omit<Piece, 'payload'> & { src: 'uploads' | 'rollups' | 'daily_rollups'; id: number };
 
 /** Payloads fetched per query while aggregating: each query and its merges are one slice. */
-const PAGE = 16;
+const PAGE = 4;
 
 /**
  * Merges the selection's payloads (the caller disposes the profile); see fold(). The pieces'

@@ -180,7 +180,9 @@ async function fill(state: VersionState, db: Queryable, core: Core, options: Col
     state.rows = agg.rows;
     const columns: Record<string, ColumnState> = Object.create(null);
     state.columns = columns;
+    let n = 0;
     for (const { name, kind } of agg.profile.columns) {
+      if (++n % 128 === 0) await yieldToLoop(); // a wide profile's columns in slices
       const s = agg.profile.summary(name);
       const col: ColumnState = { kind, count: s.count, missing: s.missing, nan: s.nan };
       if (kind !== 'categorical') {
