@@ -59,23 +59,24 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     writes: new WriteHealth(metrics.registry),
   };
   // /metrics reports the latest alert round's evaluation (at most an alert interval plus a
-  // round old), so a scrape costs a formatting pass, not a merge of every window; without
-  // background rounds, or before the first, a scrape evaluates.
-  let latest: { states: Promise<VersionState[]> } | undefined;
+  // round old), so a scrape costs a formatting pass, not a merge of every window; before the
+  // first round ends it shares the round in progress; without background rounds it evaluates.
+  let latest: Promise<VersionState[]> | undefined;
+  let running: Promise<VersionState[]> | undefined;
   const evaluate = (now: number) => {
     const states = snapshot(db, core, opts, now, metrics.evaluationFailures);
     states.catch(() => {});
     return states;
   };
   registerModelMetrics(metrics.registry, () =>
-    latest && opts.alertIntervalMs > 0 ? latest.states : evaluate(Date.now()),
+    opts.alertIntervalMs > 0 ? (latest ?? running ?? evaluate(Date.now())) : evaluate(Date.now()),
   );
   registerAlertMetrics(metrics.registry, db);
   const app = await buildApp(context);
   const runAlerts = async (now = Date.now()) => {
-    const states = evaluate(now);
+    const states = (running = evaluate(now));
     const transitions = await evaluateAlerts(db, await states, now, opts.publicUrl);
-    latest = { states };
+    latest = states;
     const canaries = await evaluateCanaries(db, core, opts, now);
     return { transitions, canaries, ...(await deliverDue(db, now)) };
   };
