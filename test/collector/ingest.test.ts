@@ -119,6 +119,13 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
     for (const refused of ['upload-squat-2', 'upload-schema-3', 'upload-schema-7', 'upload-schema-8']) expect(ids).not.toContain(refused);
   });
 
+  it('keeps a segment key "__proto__" like any other key', async () => {
+    const bytes = makePayload(core, { model: 'proto-m', deviceId: 'device-0007', uploadId: 'upload-proto-1', windowStart: window, rows: makeRows(7, 5), meta: { segment: '{"__proto__":"eu","constructor":"x"}' } });
+    expect((await post(ingestUrl, c.keys.ingest, bytes)).status).toBe(200);
+    const [row] = await c.collector.context.db.query<{ segment: Record<string, string> }>(`select segment from uploads where upload_id = 'upload-proto-1'`);
+    expect(Object.entries(row.segment).sort()).toEqual([['__proto__', 'eu'], ['constructor', 'x']]);
+  });
+
   it('limits the model versions a project registers by uploading', async () => {
     const limited = await startCollector(BACKENDS[0], { maxVersionsPerProject: 3 });
     try {
