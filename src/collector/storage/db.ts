@@ -13,4 +13,6 @@ export interface Db extends Queryable {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** When a statement last succeeded, ms since the epoch (timed.ts keeps it; 0: never). */
+  answeredAt?(): number;
 }
