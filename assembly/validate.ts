@@ -132,12 +132,13 @@ export function columnProblem(c: Column): string | null {
   const amax = max(Math.abs(m.min), Math.abs(m.max));
   const fn = <f64>m.n;
   if (isFinite(fn * amax) && !isFinite(m.sum)) return 'sum must be finite';
-  // The mean lies within the extremes, up to the rounding of a weighted merge; |sum| is at most
-  // n·max|x| and the spread at most half the range, up to rounding.
-  const slack = 1e-9 * amax;
+  // The mean lies within the extremes, |sum| is at most n·max|x| and the spread at most half the
+  // range, each up to rounding: a sum of n doubles may be off by about n·2^-53 of its magnitude.
+  const rel = 1e-9 + 4 * fn * 1.2e-16;
+  const slack = rel * amax;
   if (m.mean < m.min - slack || m.mean > m.max + slack) return 'mean outside min..max';
-  if (Math.abs(m.sum) > fn * amax * (1 + 1e-9)) return 'sum beyond count × largest value';
-  if (m.sd > (m.max - m.min) * 0.5 * 1.01 + amax * 1e-12) return 'spread beyond half the range';
+  if (Math.abs(m.sum) > fn * amax * (1 + rel)) return 'sum beyond count × largest value';
+  if (m.sd > (m.max - m.min) * 0.5 * (1.01 + rel) + slack) return 'spread beyond half the range';
   return null;
 }
 
