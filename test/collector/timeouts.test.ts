@@ -49,6 +49,20 @@ describe('request timeouts and the shutdown deadline', () => {
     }
   });
 
+  it('advertises a keep-alive no longer than its idle timeout, so reused sockets are never cut', async () => {
+    const c = await startCollector(BACKENDS[0], { idleTimeoutMs: 400 });
+    try {
+      const r = await fetch(`${c.url}/healthz`);
+      await r.text();
+      // Clients keep a socket for the advertised time (undici: minus a second).
+      expect(r.headers.get('keep-alive')).toMatch(/timeout=0\b/);
+      await new Promise((done) => setTimeout(done, 600));
+      expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
+    } finally {
+      await c.stop();
+    }
+  });
+
   it('a shutdown ends at its deadline with a slow upload in flight, keeping every acknowledged upload', async () => {
     const c = await startCollector(BACKENDS[0], { headersTimeoutMs: 0, requestTimeoutMs: 0, idleTimeoutMs: 0, shutdownTimeoutMs: 300 });
     let stopped = false;

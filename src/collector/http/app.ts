@@ -42,6 +42,9 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
     trustProxy: o.trustProxy,
     requestTimeout: o.requestTimeoutMs,
     connectionTimeout: o.idleTimeoutMs,
+    // Keep-alive may not outlast the idle timeout: clients trust the advertised Keep-Alive
+    // timeout, and a socket cut before it fails their next request.
+    ...(o.idleTimeoutMs > 0 ? { keepAliveTimeout: o.idleTimeoutMs } : {}),
     http: { headersTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeout || 1000, o.requestTimeoutMs || 1000)) },
     // Finish in-flight requests on close, refuse new ones.
     return503OnClosing: true,
