@@ -9,8 +9,7 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const wantsBrowser = !process.argv.some((a) => a === '--project=node' || a === 'node');
 if (wantsBrowser && !existsSync(chromiumPath)) {
   throw new Error(
-    `edgewatch browser tests need Chromium at ${chromiumPath}. ` +
-      `Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.`,
+    `edgewatch browser tests need Chromium at ${chromiumPath}. ` + `Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.`,
   );
 }
 

@@ -53,7 +53,11 @@ export async function run(): Promise<void> {
   try {
     await buildPackages();
     const { edgewatch } = packPackages(join(work, 'tarballs'));
-    const app = await newProject(work, 'app', [edgewatch, `onnxruntime-web@${repoVersion('onnxruntime-web')}`, `vite@${repoVersion('vite')}`]);
+    const app = await newProject(work, 'app', [
+      edgewatch,
+      `onnxruntime-web@${repoVersion('onnxruntime-web')}`,
+      `vite@${repoVersion('vite')}`,
+    ]);
     writeModel(join(app.dir, 'public'));
     const vite = join(app.dir, 'node_modules/.bin/vite');
     const build = async (name: string, files: Record<string, string>): Promise<Sizes> => {
@@ -63,12 +67,27 @@ export async function run(): Promise<void> {
     };
     const ortOnly = await build('ort-only', { 'main.ts': ORT_ONLY_MAIN, 'ort-worker.ts': ORT_ONLY_WORKER });
     const snippet = readmeEmbedSnippet(readFileSync('README.md', 'utf8'));
-    const monitored = await build('monitored', { 'main.ts': appModule(snippet, { collector: 'https://collector.example', ingestKey: 'ewi_x', row: [0.5, 1.5, -0.25, 2] }) });
-    const added: Sizes = { js: monitored.js - ortOnly.js, jsGzip: monitored.jsGzip - ortOnly.jsGzip, wasm: monitored.wasm - ortOnly.wasm, wasmGzip: monitored.wasmGzip - ortOnly.wasmGzip };
+    const monitored = await build('monitored', {
+      'main.ts': appModule(snippet, { collector: 'https://collector.example', ingestKey: 'ewi_x', row: [0.5, 1.5, -0.25, 2] }),
+    });
+    const added: Sizes = {
+      js: monitored.js - ortOnly.js,
+      jsGzip: monitored.jsGzip - ortOnly.jsGzip,
+      wasm: monitored.wasm - ortOnly.wasm,
+      wasmGzip: monitored.wasmGzip - ortOnly.wasmGzip,
+    };
     const row = (name: string, s: Sizes) => [name, bytes(s.js), bytes(s.jsGzip), bytes(s.wasm), bytes(s.wasmGzip)];
-    console.log(table(['app', 'JS', 'JS gzip', 'wasm', 'wasm gzip'], [row('onnxruntime-web alone', ortOnly), row('with edgewatch', monitored), row('added by edgewatch', added)], [false, true, true, true, true]));
+    console.log(
+      table(
+        ['app', 'JS', 'JS gzip', 'wasm', 'wasm gzip'],
+        [row('onnxruntime-web alone', ortOnly), row('with edgewatch', monitored), row('added by edgewatch', added)],
+        [false, true, true, true, true],
+      ),
+    );
     const verdict = (v: number, goal: number) => `${v <= goal ? 'PASS' : 'MISS'} (${bytes(v)} of at most ${bytes(goal)})`;
-    console.log(`\ngoal JS gzip added: ${verdict(added.jsGzip, GOALS.jsGzip)}; wasm gzip added: ${verdict(added.wasmGzip, GOALS.wasmGzip)}\n`);
+    console.log(
+      `\ngoal JS gzip added: ${verdict(added.jsGzip, GOALS.jsGzip)}; wasm gzip added: ${verdict(added.wasmGzip, GOALS.wasmGzip)}\n`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

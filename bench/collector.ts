@@ -123,7 +123,14 @@ async function withKey(storage: StorageOptions): Promise<string> {
 
 const storageArgs = (s: StorageOptions) => (s.databaseUrl ? ['--database-url', s.databaseUrl] : ['--data-dir', s.dataDir!]);
 const collectorArgs = (port: number, s: StorageOptions, extra: string[] = []) => [
-  '--port', String(port), '--rate-limit-per-device', '0', '--alert-interval-ms', '0', ...storageArgs(s), ...extra,
+  '--port',
+  String(port),
+  '--rate-limit-per-device',
+  '0',
+  '--alert-interval-ms',
+  '0',
+  ...storageArgs(s),
+  ...extra,
 ];
 
 async function stop(procs: CollectorProcess[]) {
@@ -157,7 +164,13 @@ async function ingestScenario(core: Core, name: string, storage: StorageOptions,
  * timed by autocannon: merged from raw uploads, then again after the hourly rollups.
  */
 async function readScenario(core: Core, name: string, storage: StorageOptions) {
-  const collector = await createCollector({ ...storage, maxAgeMs: 31 * DAY, rateLimitPerDevice: 0, alertIntervalMs: 0, rollupIntervalMs: 0 });
+  const collector = await createCollector({
+    ...storage,
+    maxAgeMs: 31 * DAY,
+    rateLimitPerDevice: 0,
+    alertIntervalMs: 0,
+    rollupIntervalMs: 0,
+  });
   try {
     const url = await collector.app.listen({ host: '127.0.0.1', port: 0 });
     const db = collector.context.db;
@@ -173,10 +186,16 @@ async function readScenario(core: Core, name: string, storage: StorageOptions) {
     });
     let uploads = 0;
     for (let h = 0; h < 30 * 24; h++) {
-      const batch = Array.from({ length: 6 }, (_, d) => windowPayload(core, h * 6 + d, start + h * 3_600_000, `read-${h}-${d}`, h > 600 ? 0.5 : 0));
+      const batch = Array.from({ length: 6 }, (_, d) =>
+        windowPayload(core, h * 6 + d, start + h * 3_600_000, `read-${h}-${d}`, h > 600 ? 0.5 : 0),
+      );
       await Promise.all(
         batch.map((body) =>
-          fetch(`${url}/v1/ingest`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' }, body: body as BodyInit }),
+          fetch(`${url}/v1/ingest`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' },
+            body: body as BodyInit,
+          }),
         ),
       );
       uploads += batch.length;
@@ -191,7 +210,14 @@ async function readScenario(core: Core, name: string, storage: StorageOptions) {
     const raw = await timeline();
     while ((await collector.runRollups(now)) > 0);
     const rolled = await timeline();
-    return [name, String(uploads), raw.latency.p50.toFixed(0), raw.latency.p99.toFixed(0), rolled.latency.p50.toFixed(0), rolled.latency.p99.toFixed(0)];
+    return [
+      name,
+      String(uploads),
+      raw.latency.p50.toFixed(0),
+      raw.latency.p99.toFixed(0),
+      rolled.latency.p50.toFixed(0),
+      rolled.latency.p99.toFixed(0),
+    ];
   } finally {
     await collector.close();
   }
@@ -213,7 +239,9 @@ export async function run(): Promise<void> {
     return { databaseUrl: d.url };
   };
   try {
-    console.log(`collector ingest: ${DURATION_S} s per run, ${CONNECTIONS} connections per process, payload 20 numeric + 5 categorical columns × 200 rows\n`);
+    console.log(
+      `collector ingest: ${DURATION_S} s per run, ${CONNECTIONS} connections per process, payload 20 numeric + 5 categorical columns × 200 rows\n`,
+    );
     const rows = [];
     if (wanted('pglite', 'ingest')) rows.push(await ingestScenario(core, 'PGlite', pglite(), 1));
     if (wanted('postgres', 'ingest')) {
@@ -229,7 +257,16 @@ export async function run(): Promise<void> {
     if (wanted('postgres', 'read')) reads.push(await readScenario(core, 'PostgreSQL', await postgres()));
     if (reads.length > 0) {
       console.log('read API: 30-day drift timeline in daily steps (6 devices, hourly windows)');
-      console.log(table(['storage', 'uploads', 'raw p50 ms', 'raw p99 ms', 'rolled-up p50 ms', 'rolled-up p99 ms'], reads, [false, true, true, true, true, true]));
+      console.log(
+        table(['storage', 'uploads', 'raw p50 ms', 'raw p99 ms', 'rolled-up p50 ms', 'rolled-up p99 ms'], reads, [
+          false,
+          true,
+          true,
+          true,
+          true,
+          true,
+        ]),
+      );
       console.log();
     }
   } finally {

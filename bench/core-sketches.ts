@@ -26,7 +26,7 @@ export async function run(): Promise<void> {
   console.log('# Sketch core vs peers');
   console.log(`quantiles: ${QUANTILES.join(', ')}; exact = sorted value at rank floor(q·(n−1))`);
   console.log(`throughput: best (and median) of ${ROUNDS} rounds after one warm-up round, contenders taking turns`);
-  console.log('rank error: distance from the target rank to the estimate\'s rank range in the data, as a share of n\n');
+  console.log("rank error: distance from the target rank to the estimate's rank range in the data, as a share of n\n");
   const datasets: (() => Dataset)[] = [() => normal(N, SEED), () => lognormal(N, SEED), flightDelays];
   for (const make of datasets) benchmark(make(), core);
 }
@@ -133,12 +133,22 @@ function mergeTable(contenders: Contender<any>[], xs: Float64Array, sorted: Floa
   console.log('merge: built on each half, merged, set against the same sketch built on all values');
   console.log(
     table(
-      ['sketch', 'count whole', 'count merged', 'held in buckets', 'worst Δq vs whole', 'at: whole → merged', 'worst rel. err', 'worst rank err', 'identical'],
+      [
+        'sketch',
+        'count whole',
+        'count merged',
+        'held in buckets',
+        'worst Δq vs whole',
+        'at: whole → merged',
+        'worst rel. err',
+        'worst rank err',
+        'identical',
+      ],
       rows,
       [false, true, true, true, true, false, true, true, false],
     ),
   );
-  console.log('(identical: the serialized state equals the whole\'s; n/a where there is no exact notion)');
+  console.log("(identical: the serialized state equals the whole's; n/a where there is no exact notion)");
   for (const n of notes) console.log(n);
   console.log();
 }

@@ -49,7 +49,7 @@ const WHAT: Record<string, string> = {
   wrapper: 'async wrapper, 2 × `performance.now`, nothing recorded',
   'wrapper+ids': 'wrapper + outputs → id in a WeakMap',
   'wrapper+copy': 'wrapper + inputs and scores copied into reused buffers',
-  monitored: '`instrument()`\'s `run` (everything)',
+  monitored: "`instrument()`'s `run` (everything)",
 };
 
 type Shape = { features: number; classes: number };
@@ -57,7 +57,14 @@ type Shape = { features: number; classes: number };
 type BenchWindow = {
   edge: {
     benchWorker(): {
-      overhead(model: Uint8Array, shape: Shape, batch: number, calls: number, warmup: number, variants: string[]): Promise<Record<string, VariantTiming>>;
+      overhead(
+        model: Uint8Array,
+        shape: Shape,
+        batch: number,
+        calls: number,
+        warmup: number,
+        variants: string[],
+      ): Promise<Record<string, VariantTiming>>;
     };
     mainThreadDuring(calls: number, batch: number): Promise<{ longestGapMs: number; longTasks: number; totalMs: number }>;
     predictOverhead(model: Uint8Array, shape: Shape, batch: number, calls: number, warmup: number): Promise<Record<string, VariantTiming>>;
@@ -74,7 +81,8 @@ interface BenchModel {
   warmup: (batch: number) => number;
 }
 
-const HEADER = '| batch | variant | median | mean | best | best/256 | overhead (paired median) | 95% interval | overhead % |\n|---|---|---|---|---|---|---|---|---|';
+const HEADER =
+  '| batch | variant | median | mean | best | best/256 | overhead (paired median) | 95% interval | overhead % |\n|---|---|---|---|---|---|---|---|---|';
 
 /** One variant's line; with `bare`, its paired overhead (and with `goal`, the verdict at batch 1). */
 function row(batch: number, label: string, t: VariantTiming, bare?: VariantTiming, goal = false): string {
@@ -86,7 +94,14 @@ function row(batch: number, label: string, t: VariantTiming, bare?: VariantTimin
   return `${head} ${plus(d.median)} | ${plus(d.low)} … ${plus(d.high)} | ${percent(ratio)}${verdict} |`;
 }
 
-function summaryRow(model: string, batch: number, where: string, bare: VariantTiming, monitored: VariantTiming, control?: VariantTiming): string {
+function summaryRow(
+  model: string,
+  batch: number,
+  where: string,
+  bare: VariantTiming,
+  monitored: VariantTiming,
+  control?: VariantTiming,
+): string {
   const d = pairedDifference(bare.blocks, monitored.blocks);
   const ratio = d.median / bare.median;
   const floor = control ? plus(pairedDifference(bare.blocks, control.blocks).median) : '—';
@@ -96,15 +111,25 @@ function summaryRow(model: string, batch: number, where: string, bare: VariantTi
 
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 const plus = (ms: number) => `${ms >= 0 ? '+' : '−'}${us(Math.abs(ms))}`;
-const percent = (ratio: number) => `${ratio >= 0 ? '+' : '−'}${Math.abs(ratio * 100).toFixed(ratio !== 0 && Math.abs(ratio) < 0.1 ? 1 : 0)}%`;
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const percent = (ratio: number) =>
+  `${ratio >= 0 ? '+' : '−'}${Math.abs(ratio * 100).toFixed(ratio !== 0 && Math.abs(ratio) < 0.1 ? 1 : 0)}%`;
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 function benchModels(): BenchModel[] {
   const tiny = buildClassifier(churnClassifier);
   const mlp = buildMlpClassifier({ widths: MLP_WIDTHS, seed: 20261123 });
   const models: Record<string, BenchModel> = {
-    tiny: { name: `tiny ${churnClassifier.weights.length}→${churnClassifier.bias.length} (${(tiny.length / 1024).toFixed(1)} KiB)`, model: base64(tiny), shape: { features: 4, classes: 3 }, calls: () => CALLS, warmup: () => WARMUP },
+    tiny: {
+      name: `tiny ${churnClassifier.weights.length}→${churnClassifier.bias.length} (${(tiny.length / 1024).toFixed(1)} KiB)`,
+      model: base64(tiny),
+      shape: { features: 4, classes: 3 },
+      calls: () => CALLS,
+      warmup: () => WARMUP,
+    },
     mlp: {
       name: `MLP ${MLP_WIDTHS.join('→')} (${(mlp.length / 1024).toFixed(0)} KiB)`,
       model: base64(mlp),
@@ -128,23 +153,31 @@ export async function run(): Promise<void> {
     const summary: string[] = [];
     for (const m of benchModels()) {
       console.log(`# Monitoring overhead per inference, ${m.name} (Chromium worker, onnxruntime-web wasm, one thread)`);
-      console.log(`${m.calls(1)} (batch 1) and ${m.calls(64)} (batch 64) timed calls per variant after ${m.warmup(1)} and ${m.warmup(64)} warm-up calls, in interleaved blocks of 16. ` +
-        "median: of the blocks' mean per call; mean: over every timed call (includes each batch handed to the core, and every burst of load from elsewhere); " +
-        'best: the fastest block; best/256: the fastest group of 256 consecutive calls (at batch 1 each holds one full batch handed to the core); ' +
-        'overhead: the median of the per-round differences from bare (blocks that ran back to back), with its 95% interval.');
+      console.log(
+        `${m.calls(1)} (batch 1) and ${m.calls(64)} (batch 64) timed calls per variant after ${m.warmup(1)} and ${m.warmup(64)} warm-up calls, in interleaved blocks of 16. ` +
+          "median: of the blocks' mean per call; mean: over every timed call (includes each batch handed to the core, and every burst of load from elsewhere); " +
+          'best: the fastest block; best/256: the fastest group of 256 consecutive calls (at batch 1 each holds one full batch handed to the core); ' +
+          'overhead: the median of the per-round differences from bare (blocks that ran back to back), with its 95% interval.',
+      );
       console.log(`load average before: ${load()}\n`);
-      console.log('## In the worker: `instrument()`\'s `run` versus the bare `session.run` on the same session\n');
+      console.log("## In the worker: `instrument()`'s `run` versus the bare `session.run` on the same session\n");
       console.log(HEADER);
       for (const batch of BATCHES) {
         const r = await page.evaluate(
           async ({ model, shape, batch, calls, warmup, variants }) =>
-            (window as unknown as BenchWindow).edge
-              .benchWorker()
-              .overhead(Uint8Array.from(atob(model), (c) => c.charCodeAt(0)), shape, batch, calls, warmup, variants),
+            (window as unknown as BenchWindow).edge.benchWorker().overhead(
+              Uint8Array.from(atob(model), (c) => c.charCodeAt(0)),
+              shape,
+              batch,
+              calls,
+              warmup,
+              variants,
+            ),
           { model: m.model, shape: m.shape, batch, calls: m.calls(batch), warmup: m.warmup(batch), variants: VARIANTS },
         );
         for (const v of VARIANTS) console.log(row(batch, WHAT[v] ?? v, r[v], v === 'bare' ? undefined : r.bare, v === 'monitored'));
-        if (r.bare && r.monitored) summary.push(summaryRow(m.name, batch, 'in the worker (`instrument()`)', r.bare, r.monitored, r.control));
+        if (r.bare && r.monitored)
+          summary.push(summaryRow(m.name, batch, 'in the worker (`instrument()`)', r.bare, r.monitored, r.control));
       }
       if (ROUND_TRIP) {
         console.log('\n## Round trip from the page: `monitor.predict` versus a worker that only runs the model (same transfers)\n');
@@ -152,7 +185,13 @@ export async function run(): Promise<void> {
         for (const batch of BATCHES) {
           const r = await page.evaluate(
             async ({ model, shape, batch, calls, warmup }) =>
-              (window as unknown as BenchWindow).edge.predictOverhead(Uint8Array.from(atob(model), (c) => c.charCodeAt(0)), shape, batch, calls, warmup),
+              (window as unknown as BenchWindow).edge.predictOverhead(
+                Uint8Array.from(atob(model), (c) => c.charCodeAt(0)),
+                shape,
+                batch,
+                calls,
+                warmup,
+              ),
             { model: m.model, shape: m.shape, batch, calls: m.calls(batch), warmup: m.warmup(batch) },
           );
           console.log(row(batch, 'bare worker: `session.run`', r.bare));
@@ -164,15 +203,23 @@ export async function run(): Promise<void> {
       console.log(`\nload average after: ${load()}\n`);
     }
     if (summary.length > 0) {
-      console.log(`# Overhead against the model's own cost (same run; goal ≤ ${GOAL_OVERHEAD_BATCH1 * 100}% at batch 1: the paired median overhead over the bare median)\n`);
-      console.log('| model | batch | where | bare (median) | overhead (paired median) | 95% interval | overhead % | control (noise floor) | batch-1 goal |');
+      console.log(
+        `# Overhead against the model's own cost (same run; goal ≤ ${GOAL_OVERHEAD_BATCH1 * 100}% at batch 1: the paired median overhead over the bare median)\n`,
+      );
+      console.log(
+        '| model | batch | where | bare (median) | overhead (paired median) | 95% interval | overhead % | control (noise floor) | batch-1 goal |',
+      );
       console.log('|---|---|---|---|---|---|---|---|---|');
       for (const line of summary) console.log(line);
     }
-    const m = await page.evaluate(({ calls }) => (window as unknown as BenchWindow).edge.mainThreadDuring(calls, 1), { calls: MAIN_THREAD_CALLS });
+    const m = await page.evaluate(({ calls }) => (window as unknown as BenchWindow).edge.mainThreadDuring(calls, 1), {
+      calls: MAIN_THREAD_CALLS,
+    });
     console.log(`\n# Main thread while ${MAIN_THREAD_CALLS} predictions run through createMonitor (batch 1)`);
-    console.log(`longest gap between two turns of the page's event loop: ${m.longestGapMs.toFixed(1)} ms; long tasks (> 50 ms): ${m.longTasks}; ` +
-      `${MAIN_THREAD_CALLS} predictions took ${m.totalMs.toFixed(0)} ms (${us(m.totalMs / MAIN_THREAD_CALLS)} per round trip)\n`);
+    console.log(
+      `longest gap between two turns of the page's event loop: ${m.longestGapMs.toFixed(1)} ms; long tasks (> 50 ms): ${m.longTasks}; ` +
+        `${MAIN_THREAD_CALLS} predictions took ${m.totalMs.toFixed(0)} ms (${us(m.totalMs / MAIN_THREAD_CALLS)} per round trip)\n`,
+    );
   } finally {
     await browser?.close();
     await vite.close();

@@ -19,8 +19,12 @@ if (unknown.length > 0) {
 }
 
 // Timings depend on what else the machine is doing: say so next to them.
-const load = loadavg().map((x) => x.toFixed(2)).join(' ');
-console.log(`node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load ${load}, ${new Date().toISOString()}\n`);
+const load = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
+console.log(
+  `node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load ${load}, ${new Date().toISOString()}\n`,
+);
 for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHMARKS)) {
   const { run } = await BENCHMARKS[name]();
   await run();

@@ -28,7 +28,8 @@ const WIDE_SENDERS = 8;
 type Core = Awaited<ReturnType<typeof loadCore>>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const p = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] : NaN);
+const p = (xs: number[], q: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] : NaN;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
@@ -41,7 +42,8 @@ function payload(core: Core, columns: number, rows: number, meta: Record<string,
   const p = core.profile({ columns: Array.from({ length: columns }, (_, i) => ({ name: `f${i}`, kind: 'numeric' as const })) });
   const data: Record<string, Float64Array> = {};
   let s = seed;
-  for (let i = 0; i < columns; i++) data[`f${i}`] = Float64Array.from({ length: rows }, () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 100);
+  for (let i = 0; i < columns; i++)
+    data[`f${i}`] = Float64Array.from({ length: rows }, () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 100);
   p.recordColumns(data);
   p.meta = meta;
   const bytes = p.toBytes();
@@ -59,7 +61,14 @@ const PLACEHOLDER = 'soak-000000000000';
 function templates(core: Core, columns: number, rows: number, model: string, count: number) {
   const window = Date.now() - (Date.now() % MIN) - MIN;
   const made = Array.from({ length: count }, (_, i) => {
-    const meta = { model, modelVersion: '1', windowStart: String(window), windowEnd: String(window + MIN), deviceId: PLACEHOLDER.replace('soak', 'devi'), uploadId: PLACEHOLDER };
+    const meta = {
+      model,
+      modelVersion: '1',
+      windowStart: String(window),
+      windowEnd: String(window + MIN),
+      deviceId: PLACEHOLDER.replace('soak', 'devi'),
+      uploadId: PLACEHOLDER,
+    };
     const bytes = Buffer.from(payload(core, columns, rows, meta, i));
     return { bytes, upload: bytes.indexOf(PLACEHOLDER), device: bytes.indexOf(PLACEHOLDER.replace('soak', 'devi')) };
   });
@@ -125,8 +134,26 @@ async function wideFlood(core: Core, url: string, key: string) {
     table(
       ['probe', 'samples', 'p50', 'p99', 'max', 'at rest (p99)', 'p99 / at rest', 'goal'],
       [
-        ['/healthz', String(health.length), ms(p(health, 0.5)), ms(p(health, 0.99)), ms(Math.max(...health)), ms(p(idleHealth, 0.99)), `${(p(health, 0.99) / p(idleHealth, 0.99)).toFixed(0)}×`, 'p99 ≤ 50 ms'],
-        ['/metrics', String(metrics.length), ms(p(metrics, 0.5)), ms(p(metrics, 0.99)), ms(Math.max(...metrics)), ms(idleMetrics), `${(p(metrics, 0.99) / idleMetrics).toFixed(0)}×`, '≤ 2,000 ms'],
+        [
+          '/healthz',
+          String(health.length),
+          ms(p(health, 0.5)),
+          ms(p(health, 0.99)),
+          ms(Math.max(...health)),
+          ms(p(idleHealth, 0.99)),
+          `${(p(health, 0.99) / p(idleHealth, 0.99)).toFixed(0)}×`,
+          'p99 ≤ 50 ms',
+        ],
+        [
+          '/metrics',
+          String(metrics.length),
+          ms(p(metrics, 0.5)),
+          ms(p(metrics, 0.99)),
+          ms(Math.max(...metrics)),
+          ms(idleMetrics),
+          `${(p(metrics, 0.99) / idleMetrics).toFixed(0)}×`,
+          '≤ 2,000 ms',
+        ],
       ],
       [false, true, true, true, true, true, true, false],
     ),
@@ -139,7 +166,9 @@ function slowBody(url: string, key: string, until: number) {
   const { hostname, port } = new URL(url);
   const s = connect(Number(port), hostname);
   s.on('error', () => {});
-  s.write(`POST /v1/ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n`);
+  s.write(
+    `POST /v1/ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n`,
+  );
   const t = setInterval(() => (Date.now() > until || s.destroyed ? (clearInterval(t), s.destroy()) : s.write('E')), 2000);
 }
 
@@ -175,7 +204,14 @@ async function soak(core: Core, url: string, key: string, readKey: string, pid: 
     const address = `10.3.0.${j}`;
     for (let n = 0; Date.now() < until; n++) {
       const window = Date.now() - 5 * MIN;
-      const meta = { model: 'junk', modelVersion: '1', windowStart: String(window), windowEnd: String(window + MIN), deviceId: `made-up-${j}-${n}`, uploadId: `junk-${j}-${n}` };
+      const meta = {
+        model: 'junk',
+        modelVersion: '1',
+        windowStart: String(window),
+        windowEnd: String(window + MIN),
+        deviceId: `made-up-${j}-${n}`,
+        uploadId: `junk-${j}-${n}`,
+      };
       const kinds = [
         () => Uint8Array.from({ length: 1 + (n % 2000) }, (_, i) => (i * 7919 + n) & 255),
         () => Uint8Array.from([1, 2, 3]),
@@ -189,7 +225,9 @@ async function soak(core: Core, url: string, key: string, readKey: string, pid: 
   await Promise.all([...devices, ...junk]);
   await sleep(5000); // let the collector settle before its RSS is read again
   const rssEnd = rssOf(pid);
-  const r = await fetch(`${url}/v1/models/soak/versions/1/profile?from=${start - 5 * MIN}&to=${Date.now() + MIN}`, { headers: { authorization: `Bearer ${readKey}` } });
+  const r = await fetch(`${url}/v1/models/soak/versions/1/profile?from=${start - 5 * MIN}&to=${Date.now() + MIN}`, {
+    headers: { authorization: `Bearer ${readKey}` },
+  });
   const stored = ((await r.json()) as { uploads?: number }).uploads ?? 0;
   const fivexx = [...statuses].filter(([s]) => s >= 500).reduce((a, [, n]) => a + n, 0);
   console.log(`soak: ${VALID_DEVICES} valid devices next to 4 junk senders for ${SECONDS} s\n`);
@@ -201,7 +239,14 @@ async function soak(core: Core, url: string, key: string, readKey: string, pid: 
         ['valid uploads lost', String(Math.max(0, acked.size - stored)), '0'],
         ['5xx answers', String(fivexx), '0'],
         ['p99 latency of valid uploads', ms(p(latencies, 0.99)), ''],
-        ['answers by status', [...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`).join(', '), ''],
+        [
+          'answers by status',
+          [...statuses]
+            .sort(([a], [b]) => a - b)
+            .map(([s, n]) => `${s}: ${n}`)
+            .join(', '),
+          '',
+        ],
         ['collector RSS at start', mib(rssStart), ''],
         ['collector RSS at end', `${mib(rssEnd)} (${((rssEnd / rssStart - 1) * 100).toFixed(0)}%)`, 'within 20%'],
       ],
@@ -217,7 +262,15 @@ export async function run() {
   const key = (await createKey(db, { project: 'soak', kind: 'ingest' })).key;
   const readKey = (await createKey(db, { project: 'soak', kind: 'read' })).key;
   await db.close();
-  const proc = await spawnCollector(['--data-dir', dir, '--port', String(await freePort()), '--alert-interval-ms', '5000', '--trust-proxy']);
+  const proc = await spawnCollector([
+    '--data-dir',
+    dir,
+    '--port',
+    String(await freePort()),
+    '--alert-interval-ms',
+    '5000',
+    '--trust-proxy',
+  ]);
   try {
     await wideFlood(core, proc.url, key);
     await soak(core, proc.url, key, readKey, proc.child.pid!);

@@ -7,7 +7,14 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createCollector, defaultOptions, parseEvalWindows, resolveOptions, type Collector, type CollectorOptions } from '../src/collector/index.ts';
+import {
+  createCollector,
+  defaultOptions,
+  parseEvalWindows,
+  resolveOptions,
+  type Collector,
+  type CollectorOptions,
+} from '../src/collector/index.ts';
 import { buildDashboard } from '../src/dashboard/build.ts';
 import { registerDashboard } from '../src/collector/http/dashboard.ts';
 import { CANARY_VERSION, CLASSES, FEATURES, MODEL_ID, MODEL_VERSION, VERSIONS } from './model/config.ts';
@@ -87,7 +94,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const config = {
       ingestKey: keys.ingest,
       readKey: keys.read,
-      model: { id: MODEL_ID, version: MODEL_VERSION, url: `/demo/model/${VERSIONS[MODEL_VERSION].model}`, features: FEATURES, classes: CLASSES },
+      model: {
+        id: MODEL_ID,
+        version: MODEL_VERSION,
+        url: `/demo/model/${VERSIONS[MODEL_VERSION].model}`,
+        features: FEATURES,
+        classes: CLASSES,
+      },
       canary: { version: CANARY_VERSION, url: `/demo/model/${VERSIONS[CANARY_VERSION].model}` },
       weatherCsv: '/node_modules/vega-datasets/data/weather.csv',
       windowMs: WINDOW_MS,
@@ -98,7 +111,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     await registerDashboard(collector.app, { dir: await buildDashboard(join(stateDir, 'dashboard')) });
     const serveWeb = handleWeb(web, config);
     collector.app.setNotFoundHandler((req, reply) => {
-      if (req.url.startsWith('/v1/')) return reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, reason: 'not_found' });
+      if (req.url.startsWith('/v1/'))
+        return reply.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, reason: 'not_found' });
       reply.hijack();
       serveWeb(req.raw, reply.raw);
     });
@@ -113,7 +127,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
     const where = opts.databaseUrl ? 'PostgreSQL' : `PGlite in ${resolve(opts.dataDir)}`;
     log(`edgewatch demo (${where}; keys ${created.length ? `created: ${created.join(', ')}` : 'reused'})`);
-    log(`  baselines of ${MODEL_ID}@${MODEL_VERSION} and of its canary ${CANARY_VERSION}: ${columns.length} columns; alert rules: ${rules.join(', ')}`);
+    log(
+      `  baselines of ${MODEL_ID}@${MODEL_VERSION} and of its canary ${CANARY_VERSION}: ${columns.length} columns; alert rules: ${rules.join(', ')}`,
+    );
     log(`  demo page   ${origin}/`);
     log(`  dashboard   ${dashboardLink(origin, keys.read)}`);
     log(`  API         ${origin}/v1/models   (Authorization: Bearer <read key>)`);
@@ -159,10 +175,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     (demo) => {
       const stop = (signal: string) => {
         console.log(`\nedgewatch demo: ${signal}, stopping`);
-        demo.close().then(() => process.exit(0), (err) => {
-          console.error(err);
-          process.exit(1);
-        });
+        demo.close().then(
+          () => process.exit(0),
+          (err) => {
+            console.error(err);
+            process.exit(1);
+          },
+        );
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -23,7 +23,9 @@ function tsc(project: string): void {
 }
 
 function jsFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js')).map((f) => join(dir, f));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => join(dir, f));
 }
 
 /**
@@ -70,11 +72,14 @@ async function bundleDefaultWorker(file: string): Promise<void> {
 }
 
 function versionsAgree(): string {
-  const version = (dir: string) => (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string; dependencies?: Record<string, string> });
+  const version = (dir: string) =>
+    JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string; dependencies?: Record<string, string> };
   const core = version(PACKAGE_DIRS.edgewatch);
   const collector = version(PACKAGE_DIRS.collector);
   if (collector.version !== core.version || collector.dependencies?.edgewatch !== core.version) {
-    throw new Error(`package versions disagree: edgewatch ${core.version}, edgewatch-collector ${collector.version} depending on edgewatch ${collector.dependencies?.edgewatch}`);
+    throw new Error(
+      `package versions disagree: edgewatch ${core.version}, edgewatch-collector ${collector.version} depending on edgewatch ${collector.dependencies?.edgewatch}`,
+    );
   }
   return core.version;
 }
@@ -101,7 +106,11 @@ export async function buildPackages(): Promise<void> {
 export function packPackages(dest: string): { edgewatch: string; collector: string } {
   mkdirSync(dest, { recursive: true });
   const pack = (dir: string) => {
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dest], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dest], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     return join(dest, (JSON.parse(out) as { filename: string }[])[0].filename);
   };
   return { edgewatch: pack(PACKAGE_DIRS.edgewatch), collector: pack(PACKAGE_DIRS.collector) };

@@ -23,8 +23,7 @@ for (let k = 0; k <= SUB; k++) {
 }
 
 // Bits of the double m·2^-52 in [1, 2]: exponent 1023 (or 1024 for exactly 2).
-const asBits = (m: bigint): bigint =>
-  m === 2n * ONE ? 0x4000000000000000n : (1023n << 52n) | (m - ONE);
+const asBits = (m: bigint): bigint => (m === 2n * ONE ? 0x4000000000000000n : (1023n << 52n) | (m - ONE));
 
 const lookup: number[] = [];
 for (let j = 0; j < 512; j++) {

@@ -17,7 +17,12 @@ function sourcesHash(): string {
     .filter((f) => f.endsWith('.ts') || f.endsWith('.json'))
     .map((f) => join('assembly', f))
     .sort();
-  for (const file of [...files, 'asconfig.json']) hash.update(file).update('\0').update(readFileSync(join(ROOT, file))).update('\0');
+  for (const file of [...files, 'asconfig.json'])
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(ROOT, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 
@@ -27,7 +32,11 @@ export function ensureWasm(): boolean {
   if (existsSync(WASM_FILE) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === wanted) return false;
   // Run from the repository's root so that the paths compiled into the wasm are relative ones.
   const asc = join(ROOT, 'node_modules/assemblyscript/bin/asc.js');
-  const run = spawnSync(process.execPath, [asc, 'assembly/index.ts', '--target', 'release'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [asc, 'assembly/index.ts', '--target', 'release'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(`the core did not compile (asc exited ${run.status ?? run.signal}):\n${run.stderr}`);
   writeFileSync(STAMP, wanted);
   return true;

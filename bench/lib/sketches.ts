@@ -51,7 +51,9 @@ export function edgewatch(core: Core, maxBuckets?: number): Contender<Histogram>
         .filter((k) => JSON.stringify(w[k]) !== JSON.stringify(m[k]))
         .map((k) => {
           const [a, b] = [w[k], m[k]];
-          return typeof a === 'number' && typeof b === 'number' ? `${k} (rel. diff ${(Math.abs(a - b) / Math.abs(a)).toExponential(1)})` : k;
+          return typeof a === 'number' && typeof b === 'number'
+            ? `${k} (rel. diff ${(Math.abs(a - b) / Math.abs(a)).toExponential(1)})`
+            : k;
         });
       if (differing.length > 0) note += `; fields that differ from the whole's: ${differing.join(', ')}`;
       return note;

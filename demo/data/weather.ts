@@ -25,8 +25,12 @@ export function parseWeather(text: string): WeatherDay[] {
     const [location, date, ...rest] = line.split(',');
     const [precipitation, temp_max, temp_min, wind] = rest.slice(0, 4).map(Number);
     const weather = rest[4];
-    if ((location !== 'Seattle' && location !== 'New York') || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !weather ||
-        ![precipitation, temp_max, temp_min, wind].every(Number.isFinite)) {
+    if (
+      (location !== 'Seattle' && location !== 'New York') ||
+      !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
+      !weather ||
+      ![precipitation, temp_max, temp_min, wind].every(Number.isFinite)
+    ) {
       throw new Error(`weather.csv line ${i + 2}: cannot read "${line}"`);
     }
     return {

@@ -27,8 +27,20 @@ export const isCanaryTrainingDay = (d: WeatherDay) => d.year <= 2013;
 
 /** What each version was trained on and where its files are (demo/model/). */
 export const VERSIONS = {
-  [MODEL_VERSION]: { trainedOn: 'Seattle 2012-2013', isTraining: isTrainingDay, model: 'weather-classifier.onnx', card: 'model-card.json', rows: 'training-rows.csv' },
-  [CANARY_VERSION]: { trainedOn: 'Seattle and New York 2012-2013', isTraining: isCanaryTrainingDay, model: 'weather-classifier-1.1.0.onnx', card: 'model-card-1.1.0.json', rows: 'training-rows-1.1.0.csv' },
+  [MODEL_VERSION]: {
+    trainedOn: 'Seattle 2012-2013',
+    isTraining: isTrainingDay,
+    model: 'weather-classifier.onnx',
+    card: 'model-card.json',
+    rows: 'training-rows.csv',
+  },
+  [CANARY_VERSION]: {
+    trainedOn: 'Seattle and New York 2012-2013',
+    isTraining: isCanaryTrainingDay,
+    model: 'weather-classifier-1.1.0.onnx',
+    card: 'model-card-1.1.0.json',
+    rows: 'training-rows-1.1.0.csv',
+  },
 } as const;
 export type DemoVersion = keyof typeof VERSIONS;
 export const isHeldOutDay = (d: WeatherDay) => d.location === 'Seattle' && d.year >= 2014;

@@ -49,7 +49,12 @@ export function buildOnnx(m: LinearSoftmaxModel, names: ExportNames): Uint8Array
       { opType: 'Div', input: ['centered', 'std'], output: ['standardized'] },
       { opType: 'MatMul', input: ['standardized', 'W'], output: ['logits0'] },
       { opType: 'Add', input: ['logits0', 'B'], output: ['logits'] },
-      { opType: 'Softmax', input: ['logits'], output: [names.output], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }] },
+      {
+        opType: 'Softmax',
+        input: ['logits'],
+        output: [names.output],
+        attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }],
+      },
     ],
     initializer: [
       floatTensor('mean', [features], m.mean),

@@ -20,9 +20,21 @@ export async function buildBaseline(dir: string, version: DemoVersion = MODEL_VE
   const schemaFile = join(dir, 'baseline-schema.json');
   const cliProfile = join(dir, `training-${version}.profile`);
   await writeFile(schemaFile, JSON.stringify({ columns: fromRows }));
-  const status = await cli(['profile', TRAINING_ROWS, '--schema', schemaFile, '--out', cliProfile, '--quiet',
-    '--meta', `model=${MODEL_ID}`, '--meta', `modelVersion=${version}`]);
-  if (status !== 0) throw new Error(`edgewatch profile ${TRAINING_ROWS} failed (exit ${status}); run node --import tsx demo/train/train.ts`);
+  const status = await cli([
+    'profile',
+    TRAINING_ROWS,
+    '--schema',
+    schemaFile,
+    '--out',
+    cliProfile,
+    '--quiet',
+    '--meta',
+    `model=${MODEL_ID}`,
+    '--meta',
+    `modelVersion=${version}`,
+  ]);
+  if (status !== 0)
+    throw new Error(`edgewatch profile ${TRAINING_ROWS} failed (exit ${status}); run node --import tsx demo/train/train.ts`);
 
   const core = await loadCore();
   const profile = core.profileFromBytes(await readFile(cliProfile));
@@ -40,7 +52,12 @@ export async function buildBaseline(dir: string, version: DemoVersion = MODEL_VE
 }
 
 /** PUT /v1/models/:model/versions/:version/baseline with the admin key. */
-export async function uploadBaseline(api: string, adminKey: string, bytes: Uint8Array, version: DemoVersion = MODEL_VERSION): Promise<string[]> {
+export async function uploadBaseline(
+  api: string,
+  adminKey: string,
+  bytes: Uint8Array,
+  version: DemoVersion = MODEL_VERSION,
+): Promise<string[]> {
   const url = `${api}/v1/models/${encodeURIComponent(MODEL_ID)}/versions/${encodeURIComponent(version)}/baseline`;
   const res = await fetch(url, {
     method: 'PUT',
@@ -51,8 +68,10 @@ export async function uploadBaseline(api: string, adminKey: string, bytes: Uint8
   if (res.status === 422) {
     // A model version's columns are fixed when it is first registered: data from an older
     // edge runtime, whose columns differ, cannot take this baseline.
-    throw new Error(`setting the baseline failed: ${body.error ?? 'HTTP 422'}. The data directory holds ${MODEL_ID}@${version} ` +
-      'with other columns (an older edgewatch?): start with another --data-dir, or delete this one to begin afresh');
+    throw new Error(
+      `setting the baseline failed: ${body.error ?? 'HTTP 422'}. The data directory holds ${MODEL_ID}@${version} ` +
+        'with other columns (an older edgewatch?): start with another --data-dir, or delete this one to begin afresh',
+    );
   }
   if (!res.ok) throw new Error(`setting the baseline failed: HTTP ${res.status} ${body.error ?? ''}`);
   return body.columns ?? [];

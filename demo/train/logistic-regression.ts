@@ -39,7 +39,12 @@ export function trainLogisticRegression(x: number[][], y: number[], classes: num
   const { epochs = 4000, learningRate = 0.5, l2 = 1e-3 } = o;
   const { mean, std } = standardization(x);
   const f = mean.length;
-  const model: LinearSoftmaxModel = { mean, std, weights: Array.from({ length: f }, () => new Array(classes).fill(0)), bias: new Array(classes).fill(0) };
+  const model: LinearSoftmaxModel = {
+    mean,
+    std,
+    weights: Array.from({ length: f }, () => new Array(classes).fill(0)),
+    bias: new Array(classes).fill(0),
+  };
   const z = x.map((r) => r.map((v, j) => (v - mean[j]) / std[j]));
   const n = x.length;
   for (let epoch = 0; epoch < epochs; epoch++) {

@@ -9,7 +9,8 @@ export async function scoreWithOnnx(model: Uint8Array, rows: number[][], classes
   try {
     const input = new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, FEATURES.length]);
     const out = (await session.run({ [INPUT_NAME]: input }))[OUTPUT_NAME];
-    if (!out || out.dims.join() !== `${rows.length},${classes}`) throw new Error(`the model's '${OUTPUT_NAME}' output has dims [${out?.dims}]`);
+    if (!out || out.dims.join() !== `${rows.length},${classes}`)
+      throw new Error(`the model's '${OUTPUT_NAME}' output has dims [${out?.dims}]`);
     const data = out.data as Float32Array;
     return rows.map((_, r) => Array.from(data.subarray(r * classes, (r + 1) * classes)));
   } finally {

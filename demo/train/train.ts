@@ -44,7 +44,12 @@ async function trainVersion(version: DemoVersion, days: WeatherDay[]) {
   const result = {
     train: round(accuracy(predict(train), train)),
     heldOut: round(accuracy(predict(heldOut), heldOut)),
-    heldOutMajorityClass: round(accuracy(heldOut.map(() => majority), heldOut)),
+    heldOutMajorityClass: round(
+      accuracy(
+        heldOut.map(() => majority),
+        heldOut,
+      ),
+    ),
     newYork: round(accuracy(predict(newYork), newYork)),
   };
 
@@ -75,8 +80,10 @@ async function trainVersion(version: DemoVersion, days: WeatherDay[]) {
   await writeFile(CARD_FILE, `${JSON.stringify(card, null, 2)}\n`);
   await writeFile(ROWS_FILE, `${[header.join(','), ...lines].join('\n')}\n`);
   console.log(`${version}: trained on ${train.length} days (${spec.trainedOn})`);
-  console.log(`accuracy: train ${pct(result.train)}, held out (Seattle 2014-2015) ${pct(result.heldOut)} ` +
-    `(majority class: ${pct(result.heldOutMajorityClass)}), New York 2014-2015 ${pct(result.newYork)}`);
+  console.log(
+    `accuracy: train ${pct(result.train)}, held out (Seattle 2014-2015) ${pct(result.heldOut)} ` +
+      `(majority class: ${pct(result.heldOutMajorityClass)}), New York 2014-2015 ${pct(result.newYork)}`,
+  );
   console.log(`wrote ${MODEL_FILE} (${bytes.byteLength} bytes), ${CARD_FILE}, ${ROWS_FILE}`);
 }
 

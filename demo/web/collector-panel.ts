@@ -35,7 +35,10 @@ interface DriftPoint {
   suppressed: boolean;
   driftedColumns?: number;
   comparedColumns?: number;
-  columns?: Record<string, { count: [number, number]; drifted: { drifted: boolean; test: string; value: number | null; threshold: number } }>;
+  columns?: Record<
+    string,
+    { count: [number, number]; drifted: { drifted: boolean; test: string; value: number | null; threshold: number } }
+  >;
 }
 
 export async function readCollector(config: DemoConfig, now = Date.now()): Promise<CollectorView> {
@@ -45,7 +48,10 @@ export async function readCollector(config: DemoConfig, now = Date.now()): Promi
   // One step spanning the whole range (the API's steps are at least a minute long).
   const [drift, alerts] = await Promise.all([
     get<{ points: DriftPoint[] }>(config, `${path}/drift?from=${from}&to=${now}&step=60000`),
-    get<{ alerts: { rule: string; series: string; state: string; severity: string; evidence?: { link?: string | null } }[] }>(config, '/v1/alerts'),
+    get<{ alerts: { rule: string; series: string; state: string; severity: string; evidence?: { link?: string | null } }[] }>(
+      config,
+      '/v1/alerts',
+    ),
   ]);
   const p = drift.points[0];
   const columns = Object.entries(p?.columns ?? {})
@@ -63,13 +69,22 @@ export async function readCollector(config: DemoConfig, now = Date.now()): Promi
     driftedColumns: p?.driftedColumns ?? 0,
     comparedColumns: p?.comparedColumns ?? 0,
     columns,
-    alerts: alerts.alerts.map((a) => ({ rule: a.rule, series: a.series, state: a.state, severity: a.severity, link: a.evidence?.link ?? null })),
+    alerts: alerts.alerts.map((a) => ({
+      rule: a.rule,
+      series: a.series,
+      state: a.state,
+      severity: a.severity,
+      link: a.evidence?.link ?? null,
+    })),
   };
 }
 
 /** The canary version compared with its rollback target over the last rolling window. */
 export async function readCanary(config: DemoConfig, now = Date.now()): Promise<{ against: string; verdict: string; reasons: string[] }> {
   const path = `/v1/models/${encodeURIComponent(config.model.id)}/versions/${encodeURIComponent(config.canary.version)}/canary`;
-  const r = await get<{ stable: { version: string }; verdict: string; reasons: string[] }>(config, `${path}?from=${now - config.evalWindowMs}&to=${now}`);
+  const r = await get<{ stable: { version: string }; verdict: string; reasons: string[] }>(
+    config,
+    `${path}?from=${now - config.evalWindowMs}&to=${now}`,
+  );
   return { against: r.stable.version, verdict: r.verdict, reasons: r.reasons };
 }

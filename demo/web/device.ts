@@ -36,10 +36,26 @@ export class SimulatedDevice {
     this.#monitor = monitor;
     this.#classes = classes;
     this.#replay = new Replay();
-    this.stats = { name, version, segment, source: 'Seattle', rows: 0, recentAccuracy: NaN, waiting: 0, storage: '', lastPrediction: '', error: null };
+    this.stats = {
+      name,
+      version,
+      segment,
+      source: 'Seattle',
+      rows: 0,
+      recentAccuracy: NaN,
+      waiting: 0,
+      storage: '',
+      lastPrediction: '',
+      error: null,
+    };
   }
 
-  static async start(index: number, config: DemoConfig, model: { version: string; bytes: Uint8Array }, segment: Record<string, string>): Promise<SimulatedDevice> {
+  static async start(
+    index: number,
+    config: DemoConfig,
+    model: { version: string; bytes: Uint8Array },
+    segment: Record<string, string>,
+  ): Promise<SimulatedDevice> {
     const name = `device-${index + 1}`;
     const worker = new Worker(new URL('./device-worker.ts', import.meta.url), { type: 'module', name });
     const monitor = await createMonitor(

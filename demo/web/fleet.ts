@@ -49,7 +49,9 @@ export class Fleet {
       i >= count - canaries
         ? { version: this.config.canary.version, bytes: this.models.canary }
         : { version: this.config.model.version, bytes: this.models.stable };
-    this.devices = await Promise.all(Array.from({ length: count }, (_, i) => SimulatedDevice.start(i, this.config, model(i), segmentOf(i, count))));
+    this.devices = await Promise.all(
+      Array.from({ length: count }, (_, i) => SimulatedDevice.start(i, this.config, model(i), segmentOf(i, count))),
+    );
     this.#carry = this.devices.map(() => 0);
     this.#last = performance.now();
     this.#timer = setInterval(() => this.#tick(), TICK_MS);

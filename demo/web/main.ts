@@ -49,10 +49,12 @@ function renderDevices(fleet: Fleet): void {
     .map((d, i) => {
       const s = d.stats;
       const acc = Number.isNaN(s.recentAccuracy) ? '–' : `${(100 * s.recentAccuracy).toFixed(1)}%`;
-      return `<tr class="${fleet.affected(i) ? 'affected' : ''}"><td>${text(s.name)}</td><td>${text(s.version)}</td>` +
+      return (
+        `<tr class="${fleet.affected(i) ? 'affected' : ''}"><td>${text(s.name)}</td><td>${text(s.version)}</td>` +
         `<td>${text(Object.values(s.segment).join(' · '))}</td><td>${text(s.source)}</td>` +
         `<td class="num">${s.rows}</td><td class="num">${acc}</td><td>${text(s.error ?? s.lastPrediction)}</td>` +
-        `<td class="num">${s.waiting}</td><td>${text(s.storage)}</td></tr>`;
+        `<td class="num">${s.waiting}</td><td>${text(s.storage)}</td></tr>`
+      );
     })
     .join('');
 }
@@ -62,17 +64,25 @@ function renderCollector(v: CollectorView): void {
   if (v.suppressed) {
     ui.summary.textContent = `${v.devices} device(s) so far: below the collector's k-anonymity threshold, so it shows nothing yet.`;
   } else {
-    ui.summary.innerHTML = `${v.devices} devices, ${v.rows} rows: <span class="${v.driftedColumns ? 'drifted' : 'ok'}" id="drift-count">` +
+    ui.summary.innerHTML =
+      `${v.devices} devices, ${v.rows} rows: <span class="${v.driftedColumns ? 'drifted' : 'ok'}" id="drift-count">` +
       `${v.driftedColumns} of ${v.columns.length} model columns drifted</span>.`;
   }
   ui.drift.innerHTML = v.columns
-    .map((c) => `<tr><td>${text(c.column)}</td><td>${text(c.test)}</td><td class="num">${c.value?.toFixed(3)}</td>` +
-      `<td class="num">${c.threshold}</td><td class="${c.drifted ? 'drifted' : 'ok'}">${c.drifted ? 'drifted' : 'ok'}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${text(c.column)}</td><td>${text(c.test)}</td><td class="num">${c.value?.toFixed(3)}</td>` +
+        `<td class="num">${c.threshold}</td><td class="${c.drifted ? 'drifted' : 'ok'}">${c.drifted ? 'drifted' : 'ok'}</td></tr>`,
+    )
     .join('');
   ui.alerts.innerHTML = v.alerts.length
     ? v.alerts
-        .map((a) => `<li class="${text(a.state)}">${text(a.state)}: <b>${text(a.rule)}</b> (${text(a.severity)}) ${text(a.series.split('|').slice(2).join('|') || a.series)}` +
-          (a.link ? ` <a href="${text(a.link)}">open</a>` : '') + '</li>')
+        .map(
+          (a) =>
+            `<li class="${text(a.state)}">${text(a.state)}: <b>${text(a.rule)}</b> (${text(a.severity)}) ${text(a.series.split('|').slice(2).join('|') || a.series)}` +
+            (a.link ? ` <a href="${text(a.link)}">open</a>` : '') +
+            '</li>',
+        )
         .join('')
     : '<li class="muted">none</li>';
 }
@@ -84,7 +94,8 @@ async function pollCollector(config: DemoConfig, fleet: Fleet): Promise<void> {
     ui.canary.hidden = canaries === 0;
     if (canaries > 0) {
       const c = await readCanary(config);
-      ui.canary.innerHTML = `Canary ${text(config.canary.version)} on ${canaries} device(s) against ${text(c.against)}: ` +
+      ui.canary.innerHTML =
+        `Canary ${text(config.canary.version)} on ${canaries} device(s) against ${text(c.against)}: ` +
         `<b id="canary-verdict" class="${text(c.verdict)}">${text(c.verdict)}</b> — ${text(c.reasons.join('; '))}`;
     }
   } catch (err) {
@@ -94,13 +105,19 @@ async function pollCollector(config: DemoConfig, fleet: Fleet): Promise<void> {
 
 async function main(): Promise<void> {
   const config = await loadConfig();
-  const [stable, canary, csv] = await Promise.all([fetchBytes(config.model.url), fetchBytes(config.canary.url), fetch(config.weatherCsv).then((r) => r.text())]);
+  const [stable, canary, csv] = await Promise.all([
+    fetchBytes(config.model.url),
+    fetchBytes(config.canary.url),
+    fetch(config.weatherCsv).then((r) => r.text()),
+  ]);
   const pools = new DayPools(parseWeather(csv));
   const fleet = new Fleet(config, { stable, canary }, pools);
   document.getElementById('window-seconds')!.textContent = String(config.windowMs / 1000);
   ui.dashboard.href = config.dashboard;
 
-  ui.scenario.innerHTML = Object.entries(SCENARIOS).map(([k, label]) => `<option value="${k}">${text(label)}</option>`).join('');
+  ui.scenario.innerHTML = Object.entries(SCENARIOS)
+    .map(([k, label]) => `<option value="${k}">${text(label)}</option>`)
+    .join('');
   for (const el of [ui.scenario, ui.season, ui.share, ui.speed, ui.canaryShare]) el.addEventListener('input', () => applyScenario(fleet));
   applyScenario(fleet);
 

@@ -94,7 +94,14 @@ export class Replay {
       features.set(row, r * FEATURES.length);
       labels.push(d.weather);
     }
-    const source = kind === 'new-york' ? 'New York' : kind === 'season' ? `Seattle, ${s.season}` : kind === 'seattle' ? 'Seattle' : `Seattle, ${kind === 'fahrenheit' ? '°F' : 'no wind'}`;
+    const source =
+      kind === 'new-york'
+        ? 'New York'
+        : kind === 'season'
+          ? `Seattle, ${s.season}`
+          : kind === 'seattle'
+            ? 'Seattle'
+            : `Seattle, ${kind === 'fahrenheit' ? '°F' : 'no wind'}`;
     return { features, labels, source };
   }
 }

@@ -17,7 +17,9 @@ export async function call(url: string, init: RequestInit, text = false): Promis
     res = await fetch(url, init);
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new UserError(`cannot reach the collector at ${new URL(url).origin} (${cause?.code ?? cause?.message ?? (err as Error).message})`);
+    throw new UserError(
+      `cannot reach the collector at ${new URL(url).origin} (${cause?.code ?? cause?.message ?? (err as Error).message})`,
+    );
   }
   const raw = await res.text();
   let body: unknown;

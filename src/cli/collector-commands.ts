@@ -8,7 +8,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     console.log(serveHelp());
     return 0;
   }
-  let options;
+  let options: ReturnType<typeof resolveOptions>;
   try {
     options = resolveOptions(argv);
   } catch (err) {

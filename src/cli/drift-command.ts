@@ -90,7 +90,10 @@ export function renderDrift(report: DriftReport): string {
       num(test.pvalue),
       num(c.psi),
       num(c.js),
-      c.quality.checks.filter((q) => q.flagged).map((q) => `${q.name} ${num(q.value)}`).join(', ') || '-',
+      c.quality.checks
+        .filter((q) => q.flagged)
+        .map((q) => `${q.name} ${num(q.value)}`)
+        .join(', ') || '-',
     ];
   });
   const table = renderTable(

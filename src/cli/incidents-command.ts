@@ -102,7 +102,10 @@ export async function incidentsCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === 'show') {
-    const { incident, timeline } = (await call(route, { headers: auth })) as { incident: Incident; timeline: { at: number; kind: string; actor: string | null; note: string | null }[] };
+    const { incident, timeline } = (await call(route, { headers: auth })) as {
+      incident: Incident;
+      timeline: { at: number; kind: string; actor: string | null; note: string | null }[];
+    };
     console.log(summary(incident));
     for (const s of incident.signals) console.log(`  ${s.state.padEnd(8)} ${signalLine(s)}`);
     for (const t of timeline) console.log(`  ${iso(t.at)} ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.note ? `: ${t.note}` : ''}`);
@@ -111,7 +114,8 @@ export async function incidentsCommand(argv: string[]): Promise<number> {
   if (!values.by) throw new UsageError(`incidents ${sub}: --by <name> is required (who acts)`);
   if (values.for && values.until) throw new UsageError(`incidents ${sub}: give --for or --until, not both`);
   const until = values.until === undefined ? undefined : Date.parse(values.until as string);
-  if (until !== undefined && !Number.isFinite(until)) throw new UsageError(`incidents ${sub}: --until expects an ISO 8601 time, got "${values.until}"`);
+  if (until !== undefined && !Number.isFinite(until))
+    throw new UsageError(`incidents ${sub}: --until expects an ISO 8601 time, got "${values.until}"`);
   if (sub === 'decide' && !values.decision) throw new UsageError('incidents decide: --decision <text> is required');
   const body = { by: values.by, note: values.note, decision: values.decision, for: values.for, until };
   const { incident } = (await call(`${route}/${ACTIONS[sub]}`, {
@@ -125,13 +129,17 @@ export async function incidentsCommand(argv: string[]): Promise<number> {
 
 function summary(i: Incident): string {
   const muted = [
-    i.acknowledgedBy && i.state === 'acknowledged' ? `acknowledged by ${i.acknowledgedBy}${i.acknowledgedUntil ? ` until ${iso(i.acknowledgedUntil)}` : ''}` : null,
+    i.acknowledgedBy && i.state === 'acknowledged'
+      ? `acknowledged by ${i.acknowledgedBy}${i.acknowledgedUntil ? ` until ${iso(i.acknowledgedUntil)}` : ''}`
+      : null,
     i.silencedUntil ? `silenced until ${iso(i.silencedUntil)}` : null,
     i.snoozedUntil ? `snoozed until ${iso(i.snoozedUntil)}` : null,
   ].filter(Boolean);
   const live = i.signals.filter((s) => s.state === 'firing' || s.state === 'no_data').length;
-  return `#${i.id} ${i.state} ${i.severity} ${i.model}@${i.version} since ${iso(i.openedAt)}: ${live} active signal${live === 1 ? '' : 's'}` +
-    `${i.columns.length ? ` (${i.columns.join(', ')})` : ''}${muted.length ? `; ${muted.join('; ')}` : ''}`;
+  return (
+    `#${i.id} ${i.state} ${i.severity} ${i.model}@${i.version} since ${iso(i.openedAt)}: ${live} active signal${live === 1 ? '' : 's'}` +
+    `${i.columns.length ? ` (${i.columns.join(', ')})` : ''}${muted.length ? `; ${muted.join('; ')}` : ''}`
+  );
 }
 
 function signalLine(s: Signal): string {

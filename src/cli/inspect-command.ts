@@ -80,7 +80,8 @@ function renderInspect(path: string, bytes: Uint8Array, meta: Record<string, str
     out.push('', 'numeric columns:');
     const rows = numeric.map(({ summary: s, quantiles: q = {} }) => {
       if (s.kind === 'categorical') throw new Error('unreachable');
-      const centred = s.kind === 'numeric' && s.center !== undefined && s.center !== 0 && Number.isFinite(s.center) ? `, center ${num(s.center)}` : '';
+      const centred =
+        s.kind === 'numeric' && s.center !== undefined && s.center !== 0 && Number.isFinite(s.center) ? `, center ${num(s.center)}` : '';
       const resolution =
         s.kind !== 'numeric'
           ? `grid, ${s.edges?.length ?? 0} edges`
@@ -88,8 +89,19 @@ function renderInspect(path: string, bytes: Uint8Array, meta: Record<string, str
             ? `exact, ${s.exact.length} values`
             : `scale ${s.scale}, ±${num((s.relativeError ?? NaN) * 100)}%${centred}`;
       return [
-        s.name, count(s.count), count(s.missing), count(s.nan), `${count(s.posInf)} / ${count(s.negInf)}`,
-        num(s.mean), num(s.variance), num(s.min), num(q['0.01']), num(q['0.5']), num(q['0.9']), num(q['0.99']), num(s.max),
+        s.name,
+        count(s.count),
+        count(s.missing),
+        count(s.nan),
+        `${count(s.posInf)} / ${count(s.negInf)}`,
+        num(s.mean),
+        num(s.variance),
+        num(s.min),
+        num(q['0.01']),
+        num(q['0.5']),
+        num(q['0.9']),
+        num(q['0.99']),
+        num(s.max),
         resolution + (s.noisy ? ', noisy' : ''),
       ];
     });
@@ -97,9 +109,20 @@ function renderInspect(path: string, bytes: Uint8Array, meta: Record<string, str
     out.push(
       renderTable(
         [
-          { header: 'column' }, { header: 'rows', ...r }, { header: 'missing', ...r }, { header: 'nan', ...r }, { header: '+inf / -inf', ...r },
-          { header: 'mean', ...r }, { header: 'variance', ...r }, { header: 'min', ...r }, { header: 'p01', ...r }, { header: 'p50', ...r },
-          { header: 'p90', ...r }, { header: 'p99', ...r }, { header: 'max', ...r }, { header: 'resolution' },
+          { header: 'column' },
+          { header: 'rows', ...r },
+          { header: 'missing', ...r },
+          { header: 'nan', ...r },
+          { header: '+inf / -inf', ...r },
+          { header: 'mean', ...r },
+          { header: 'variance', ...r },
+          { header: 'min', ...r },
+          { header: 'p01', ...r },
+          { header: 'p50', ...r },
+          { header: 'p90', ...r },
+          { header: 'p99', ...r },
+          { header: 'max', ...r },
+          { header: 'resolution' },
         ],
         rows,
       ),
@@ -112,15 +135,26 @@ function renderInspect(path: string, bytes: Uint8Array, meta: Record<string, str
       const items = s.items.slice(0, top).map((i) => `${i.value} (${count(i.count)})`);
       if (s.items.length > top) items.push('…');
       return [
-        s.name, count(s.count), count(s.missing), s.mode + (s.noisy ? ', noisy' : ''), s.mode === 'sketch' ? `≈${count(Math.round(s.distinct))}` : count(s.distinct), count(s.errorBound), items.join(', '),
+        s.name,
+        count(s.count),
+        count(s.missing),
+        s.mode + (s.noisy ? ', noisy' : ''),
+        s.mode === 'sketch' ? `≈${count(Math.round(s.distinct))}` : count(s.distinct),
+        count(s.errorBound),
+        items.join(', '),
       ];
     });
     const r = { align: 'right' as const };
     out.push(
       renderTable(
         [
-          { header: 'column' }, { header: 'rows', ...r }, { header: 'missing', ...r }, { header: 'mode' }, { header: 'distinct', ...r },
-          { header: 'error bound', ...r }, { header: 'top items' },
+          { header: 'column' },
+          { header: 'rows', ...r },
+          { header: 'missing', ...r },
+          { header: 'mode' },
+          { header: 'distinct', ...r },
+          { header: 'error bound', ...r },
+          { header: 'top items' },
         ],
         rows,
       ),

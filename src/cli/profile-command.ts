@@ -75,7 +75,9 @@ export async function profileCommand(argv: string[]): Promise<number> {
     const bytes = profile.toBytes();
     await writeAtomically(out, bytes);
     if (!quiet) {
-      process.stderr.write(`${input}: ${rows.toLocaleString('en-US')} rows, ${profile.columns.length} columns -> ${out} (${bytes.byteLength} bytes)\n`);
+      process.stderr.write(
+        `${input}: ${rows.toLocaleString('en-US')} rows, ${profile.columns.length} columns -> ${out} (${bytes.byteLength} bytes)\n`,
+      );
     }
   } finally {
     profile.dispose();
@@ -170,7 +172,14 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   } catch (err) {
     await rm(tmp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'its directory does not exist' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : undefined;
+    const why =
+      code === 'ENOENT'
+        ? 'its directory does not exist'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : undefined;
     if (why) throw new UserError(`cannot write ${path}: ${why}`);
     throw err;
   }

@@ -63,7 +63,11 @@ export async function reportCommand(argv: string[]): Promise<number> {
   }
   if (values.segment) query.set('segment', values.segment as string);
   const path = `/v1/models/${encodeURIComponent(values.model as string)}/versions/${encodeURIComponent(values.version as string)}/report`;
-  const html = (await call(`${url}${path}${query.size ? `?${query}` : ''}`, { headers: { authorization: `Bearer ${key}` } }, true)) as string;
+  const html = (await call(
+    `${url}${path}${query.size ? `?${query}` : ''}`,
+    { headers: { authorization: `Bearer ${key}` } },
+    true,
+  )) as string;
   if (values.out) {
     await writeFile(values.out as string, html);
     console.log(`drift report of ${values.model}@${values.version} written to ${values.out} (${html.length} bytes)`);

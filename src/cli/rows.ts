@@ -20,7 +20,8 @@ const EXTENSIONS: Record<string, Format> = { csv: 'csv', tsv: 'tsv', jsonl: 'jso
 /** The format named by --format, else the one the file's extension says. */
 export function formatOf(path: string, flag?: string): Format {
   if (flag !== undefined) {
-    if (!(FORMATS as readonly string[]).includes(flag)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${flag}"`);
+    if (!(FORMATS as readonly string[]).includes(flag))
+      throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${flag}"`);
     return flag as Format;
   }
   const ext = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
@@ -73,7 +74,8 @@ async function* jsonLinesRows(path: string, text: AsyncGenerator<string>): Async
   for await (const chunk of text) {
     const parts = (pending + chunk).split('\n');
     pending = parts.pop()!;
-    if (pending.length > MAX_ROW_CHARS) throw new UserError(`${path}: line ${line + parts.length + 1} is longer than ${MAX_ROW_CHARS} characters`);
+    if (pending.length > MAX_ROW_CHARS)
+      throw new UserError(`${path}: line ${line + parts.length + 1} is longer than ${MAX_ROW_CHARS} characters`);
     for (const part of parts) {
       line++;
       if (part.trim() !== '') yield toRow(parseJson(part, `${path}: line ${line}`), `${path}: line ${line}`);
@@ -106,7 +108,9 @@ function parseJson(text: string, where: string): unknown {
 /** A JSON object becomes a row; nested objects and arrays are kept as their JSON text. */
 function toRow(value: unknown, where: string): Row {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UserError(`${where}: expected a JSON object per row, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)?.slice(0, 40)}`);
+    throw new UserError(
+      `${where}: expected a JSON object per row, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)?.slice(0, 40)}`,
+    );
   }
   const row: Row = {};
   for (const [k, v] of Object.entries(value)) {

@@ -40,7 +40,8 @@ export async function keysCommand(argv: string[], out: (line: string) => void = 
     if (sub === 'create') {
       const project = own['--project']?.[0];
       const kind = own['--kind']?.[0] as KeyKind | undefined;
-      if (!project || !kind || !KEY_KINDS.includes(kind)) throw new Error(`keys create needs --project and --kind ingest|read|admin\n${KEYS_HELP}`);
+      if (!project || !kind || !KEY_KINDS.includes(kind))
+        throw new Error(`keys create needs --project and --kind ingest|read|admin\n${KEYS_HELP}`);
       const { key, info } = await createKey(db, { project, kind, origins: own['--origin'], label: own['--label']?.[0] });
       out(key);
       out(`# id ${info.id}, ${info.kind} key of project ${info.project}; store it now, it is not shown again`);
@@ -50,7 +51,18 @@ export async function keysCommand(argv: string[], out: (line: string) => void = 
       const keys = await listKeys(db, { project: own['--project']?.[0] });
       out(['id', 'project', 'kind', 'prefix', 'created', 'revoked', 'origins', 'label'].join('\t'));
       for (const k of keys) {
-        out([k.id, k.project, k.kind, k.prefix, new Date(k.createdAt).toISOString(), k.revokedAt ? new Date(k.revokedAt).toISOString() : '-', k.origins.join(',') || '*', k.label].join('\t'));
+        out(
+          [
+            k.id,
+            k.project,
+            k.kind,
+            k.prefix,
+            new Date(k.createdAt).toISOString(),
+            k.revokedAt ? new Date(k.revokedAt).toISOString() : '-',
+            k.origins.join(',') || '*',
+            k.label,
+          ].join('\t'),
+        );
       }
       return 0;
     }

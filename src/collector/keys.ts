@@ -38,10 +38,7 @@ export async function ensureProject(db: Queryable, name: string): Promise<number
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
     throw new Error(`invalid project name "${name}": letters, digits, . _ - (max 64)`);
   }
-  await db.query('insert into projects (name, created_at) values ($1, $2) on conflict (name) do nothing', [
-    name,
-    Date.now(),
-  ]);
+  await db.query('insert into projects (name, created_at) values ($1, $2) on conflict (name) do nothing', [name, Date.now()]);
   const rows = await db.query<{ id: number }>('select id from projects where name = $1', [name]);
   return rows[0].id;
 }

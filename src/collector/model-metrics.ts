@@ -18,27 +18,132 @@ const O = [...W, 'output'];
 
 export function registerModelMetrics(registry: Registry, read: () => Promise<VersionState[]>) {
   const gauges = {
-    devices: new Gauge({ name: 'edgewatch_model_devices', help: 'Distinct devices reporting in the rolling window (label window) (k-anonymous).', labelNames: W, registers: [registry] }),
-    rows: new Gauge({ name: 'edgewatch_model_rows', help: 'Rows recorded in the rolling window (label window).', labelNames: W, registers: [registry] }),
-    uploads: new Gauge({ name: 'edgewatch_model_uploads', help: 'Uploads in the rolling window (label window).', labelNames: W, registers: [registry] }),
-    freshness: new Gauge({ name: 'edgewatch_model_freshness_seconds', help: 'Seconds since the last upload of the model version (or segment).', labelNames: V, registers: [registry] }),
-    values: new Gauge({ name: 'edgewatch_column_values', help: 'Column cells in the rolling window (label window), by state (count includes missing).', labelNames: [...C, 'state'], registers: [registry] }),
-    quantile: new Gauge({ name: 'edgewatch_column_quantile', help: 'Quantiles of a numeric column in the rolling window (label window) (latency included).', labelNames: [...C, 'quantile'], registers: [registry] }),
-    drift: new Gauge({ name: 'edgewatch_column_drift', help: 'Drift statistics of the rolling window against the baseline (the core compare).', labelNames: [...C, 'statistic'], registers: [registry] }),
-    drifted: new Gauge({ name: 'edgewatch_column_drifted', help: '1 when the core marks the column drifted in the rolling window.', labelNames: C, registers: [registry] }),
-    quality: new Gauge({ name: 'edgewatch_column_quality', help: 'Data-quality check values of the rolling window against the baseline (label check; the core compare).', labelNames: [...C, 'check'], registers: [registry] }),
-    qualityFlagged: new Gauge({ name: 'edgewatch_column_quality_flagged', help: '1 when any data-quality check of the column fires in the rolling window.', labelNames: C, registers: [registry] }),
-    schema: new Gauge({ name: 'edgewatch_model_schema_changes', help: 'Schema changes of the rolling window against the baseline, by change (missing: baseline columns the window lacks; changed: another kind).', labelNames: [...W, 'change'], registers: [registry] }),
-    calls: new Gauge({ name: 'edgewatch_model_calls', help: 'Inference calls in the rolling window (label window) (timed calls plus recording failures).', labelNames: W, registers: [registry] }),
-    failed: new Gauge({ name: 'edgewatch_model_failed_calls', help: 'Failed inference calls in the rolling window (label window) (all kinds).', labelNames: W, registers: [registry] }),
-    failedByKind: new Gauge({ name: 'edgewatch_model_failed_calls_by_kind', help: 'Failed inference calls in the rolling window (label window), by kind.', labelNames: [...W, 'kind'], registers: [registry] }),
-    confidence: new Gauge({ name: 'edgewatch_output_confidence_median', help: "Median of a classifier output's confidence (top score) in the rolling window (label window).", labelNames: O, registers: [registry] }),
-    labelled: new Gauge({ name: 'edgewatch_output_labelled', help: 'Labelled rows (feedback) of an output in the rolling window (label window).', labelNames: O, registers: [registry] }),
-    accuracy: new Gauge({ name: 'edgewatch_output_accuracy', help: 'Accuracy of an output on its labelled rows in the rolling window.', labelNames: O, registers: [registry] }),
-    ece: new Gauge({ name: 'edgewatch_output_ece', help: 'Expected calibration error of an output on its labelled rows in the rolling window.', labelNames: O, registers: [registry] }),
-    sloEvents: new Gauge({ name: 'edgewatch_slo_events', help: "An SLO's good and total events (label kind) over one of its windows (label window: 5m … 3d, and its period), for PromQL's burn rates.", labelNames: ['project', 'model', 'version', 'slo', 'window', 'kind'], registers: [registry] }),
-    sloObjective: new Gauge({ name: 'edgewatch_slo_objective', help: "An SLO's objective (share of good events), e.g. 0.99: its error budget is 1 minus this.", labelNames: ['project', 'model', 'version', 'slo'], registers: [registry] }),
-    auc: new Gauge({ name: 'edgewatch_output_auc', help: 'One-vs-rest ROC AUC of a class of an output, from its labelled rows in the rolling window.', labelNames: [...O, 'class'], registers: [registry] }),
+    devices: new Gauge({
+      name: 'edgewatch_model_devices',
+      help: 'Distinct devices reporting in the rolling window (label window) (k-anonymous).',
+      labelNames: W,
+      registers: [registry],
+    }),
+    rows: new Gauge({
+      name: 'edgewatch_model_rows',
+      help: 'Rows recorded in the rolling window (label window).',
+      labelNames: W,
+      registers: [registry],
+    }),
+    uploads: new Gauge({
+      name: 'edgewatch_model_uploads',
+      help: 'Uploads in the rolling window (label window).',
+      labelNames: W,
+      registers: [registry],
+    }),
+    freshness: new Gauge({
+      name: 'edgewatch_model_freshness_seconds',
+      help: 'Seconds since the last upload of the model version (or segment).',
+      labelNames: V,
+      registers: [registry],
+    }),
+    values: new Gauge({
+      name: 'edgewatch_column_values',
+      help: 'Column cells in the rolling window (label window), by state (count includes missing).',
+      labelNames: [...C, 'state'],
+      registers: [registry],
+    }),
+    quantile: new Gauge({
+      name: 'edgewatch_column_quantile',
+      help: 'Quantiles of a numeric column in the rolling window (label window) (latency included).',
+      labelNames: [...C, 'quantile'],
+      registers: [registry],
+    }),
+    drift: new Gauge({
+      name: 'edgewatch_column_drift',
+      help: 'Drift statistics of the rolling window against the baseline (the core compare).',
+      labelNames: [...C, 'statistic'],
+      registers: [registry],
+    }),
+    drifted: new Gauge({
+      name: 'edgewatch_column_drifted',
+      help: '1 when the core marks the column drifted in the rolling window.',
+      labelNames: C,
+      registers: [registry],
+    }),
+    quality: new Gauge({
+      name: 'edgewatch_column_quality',
+      help: 'Data-quality check values of the rolling window against the baseline (label check; the core compare).',
+      labelNames: [...C, 'check'],
+      registers: [registry],
+    }),
+    qualityFlagged: new Gauge({
+      name: 'edgewatch_column_quality_flagged',
+      help: '1 when any data-quality check of the column fires in the rolling window.',
+      labelNames: C,
+      registers: [registry],
+    }),
+    schema: new Gauge({
+      name: 'edgewatch_model_schema_changes',
+      help: 'Schema changes of the rolling window against the baseline, by change (missing: baseline columns the window lacks; changed: another kind).',
+      labelNames: [...W, 'change'],
+      registers: [registry],
+    }),
+    calls: new Gauge({
+      name: 'edgewatch_model_calls',
+      help: 'Inference calls in the rolling window (label window) (timed calls plus recording failures).',
+      labelNames: W,
+      registers: [registry],
+    }),
+    failed: new Gauge({
+      name: 'edgewatch_model_failed_calls',
+      help: 'Failed inference calls in the rolling window (label window) (all kinds).',
+      labelNames: W,
+      registers: [registry],
+    }),
+    failedByKind: new Gauge({
+      name: 'edgewatch_model_failed_calls_by_kind',
+      help: 'Failed inference calls in the rolling window (label window), by kind.',
+      labelNames: [...W, 'kind'],
+      registers: [registry],
+    }),
+    confidence: new Gauge({
+      name: 'edgewatch_output_confidence_median',
+      help: "Median of a classifier output's confidence (top score) in the rolling window (label window).",
+      labelNames: O,
+      registers: [registry],
+    }),
+    labelled: new Gauge({
+      name: 'edgewatch_output_labelled',
+      help: 'Labelled rows (feedback) of an output in the rolling window (label window).',
+      labelNames: O,
+      registers: [registry],
+    }),
+    accuracy: new Gauge({
+      name: 'edgewatch_output_accuracy',
+      help: 'Accuracy of an output on its labelled rows in the rolling window.',
+      labelNames: O,
+      registers: [registry],
+    }),
+    ece: new Gauge({
+      name: 'edgewatch_output_ece',
+      help: 'Expected calibration error of an output on its labelled rows in the rolling window.',
+      labelNames: O,
+      registers: [registry],
+    }),
+    sloEvents: new Gauge({
+      name: 'edgewatch_slo_events',
+      help: "An SLO's good and total events (label kind) over one of its windows (label window: 5m … 3d, and its period), for PromQL's burn rates.",
+      labelNames: ['project', 'model', 'version', 'slo', 'window', 'kind'],
+      registers: [registry],
+    }),
+    sloObjective: new Gauge({
+      name: 'edgewatch_slo_objective',
+      help: "An SLO's objective (share of good events), e.g. 0.99: its error budget is 1 minus this.",
+      labelNames: ['project', 'model', 'version', 'slo'],
+      registers: [registry],
+    }),
+    auc: new Gauge({
+      name: 'edgewatch_output_auc',
+      help: 'One-vs-rest ROC AUC of a class of an output, from its labelled rows in the rolling window.',
+      labelNames: [...O, 'class'],
+      registers: [registry],
+    }),
   };
   let filling: Promise<void> | undefined;
   // prom-client calls collect() per gauge; one snapshot fills all of them.
@@ -77,7 +182,8 @@ function setAll(g: Record<string, Gauge>, s: VersionState) {
     g.values.set({ ...l, state: 'count' }, c.count);
     g.values.set({ ...l, state: 'missing' }, c.missing);
     g.values.set({ ...l, state: 'nan' }, c.nan);
-    for (const [quantile, value] of Object.entries(c.quantiles ?? {})) if (Number.isFinite(value)) g.quantile.set({ ...l, quantile }, value);
+    for (const [quantile, value] of Object.entries(c.quantiles ?? {}))
+      if (Number.isFinite(value)) g.quantile.set({ ...l, quantile }, value);
   }
   for (const [column, d] of Object.entries(s.drift ?? {})) {
     const l = { ...v, column };

@@ -23,7 +23,9 @@ export class WriteHealth {
   }
 
   failed(err: unknown): void {
-    this.#error = String((err as Error)?.message ?? err).split('\n')[0].slice(0, 300);
+    this.#error = String((err as Error)?.message ?? err)
+      .split('\n')[0]
+      .slice(0, 300);
     this.#gauge.set(1);
   }
 

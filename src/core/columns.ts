@@ -44,7 +44,10 @@ export type ColumnRole =
 const HEALTH_BY_NAME = new Map(Object.entries(HEALTH).map(([metric, name]) => [name as string, metric as keyof typeof HEALTH]));
 const FEEDBACK_PARTS: [RegExp, (m: RegExpExecArray) => ColumnRole][] = [
   [/^(.+)\.confusion$/, (m) => ({ group: 'feedback', output: m[1], part: 'confusion' })],
-  [/^(.+)\.calibration\.(all|correct)$/, (m) => ({ group: 'feedback', output: m[1], part: 'calibration', which: m[2] as 'all' | 'correct' })],
+  [
+    /^(.+)\.calibration\.(all|correct)$/,
+    (m) => ({ group: 'feedback', output: m[1], part: 'calibration', which: m[2] as 'all' | 'correct' }),
+  ],
   [/^(.+?)\.score\.(.+)\.label\.(.+)$/, (m) => ({ group: 'feedback', output: m[1], part: 'score', cls: m[2], label: m[3] })],
 ];
 const OUTPUT_PARTS: [RegExp, (m: RegExpExecArray) => ColumnRole][] = [

@@ -44,13 +44,13 @@ export function compareProfiles(baseline: Profile, current: Profile, options: Dr
     }
     const n = e.index(e.x.compare_columns(baseline.handle, ia, current.handle, ib), `column '${name}'`);
     const f = e.resultF64(n);
-    columns[name] = kind === 'categorical' ? categorical(fields(CATEGORICAL_DRIFT, f, name), opts) : numeric(fields(NUMERIC_DRIFT, f, name), opts);
+    columns[name] =
+      kind === 'categorical' ? categorical(fields(CATEGORICAL_DRIFT, f, name), opts) : numeric(fields(NUMERIC_DRIFT, f, name), opts);
   }
   for (const c of currentCols) if (!baseline.columns.some((b) => b.name === c.name)) schema.added.push(c.name);
   schema.flagged = schema.missing.length + schema.added.length + schema.changed.length > 0;
   return { columns, schema };
 }
-
 
 type Options = Required<DriftOptions> & Required<QualityOptions>;
 

@@ -1,5 +1,5 @@
 // The core: one engine instance and the ways to make sketches in it.
-import { Engine } from './engine.ts';
+import type { Engine } from './engine.ts';
 import { CoreError } from './errors.ts';
 import { Histogram, HISTOGRAM_COLUMN } from './histogram.ts';
 import { Profile } from './profile.ts';

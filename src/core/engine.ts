@@ -14,7 +14,13 @@ export interface Exports {
   profile_add_numeric(h: number, name: number, nameLen: number, scale: number, maxBuckets: number, center: number): number;
   profile_add_grid(h: number, name: number, nameLen: number, edges: number, nEdges: number): number;
   profile_add_categorical(
-    h: number, name: number, nameLen: number, capacity: number, bytes: number, offsets: number, nVocab: number,
+    h: number,
+    name: number,
+    nameLen: number,
+    capacity: number,
+    bytes: number,
+    offsets: number,
+    nVocab: number,
   ): number;
   column_add_f64(h: number, col: number, ptr: number, n: number): number;
   column_add_f32(h: number, col: number, ptr: number, n: number): number;

@@ -11,8 +11,17 @@ export { CodecError, CoreError } from './errors.ts';
 export { DRIFT_DEFAULTS, type DriftOptions } from './compare.ts';
 export { QUALITY_DEFAULTS, type QualityOptions } from './quality.ts';
 export {
-  rocAuc, calibration, classification, confusionMatrix, noiseErrorBar,
-  type RocAuc, type Calibration, type CalibrationBin, type ClassificationMetrics, type ClassMetrics, type ErrorBar,
+  rocAuc,
+  calibration,
+  classification,
+  confusionMatrix,
+  noiseErrorBar,
+  type RocAuc,
+  type Calibration,
+  type CalibrationBin,
+  type ClassificationMetrics,
+  type ClassMetrics,
+  type ErrorBar,
 } from './performance.ts';
 export { SchemaInference, inferSchema, parseNumber, isMissing } from './schema.ts';
 export { OTHER, HEALTH, columnName, parseColumn, type ColumnRole } from './columns.ts';

@@ -6,16 +6,36 @@
 /** compare_columns on two numeric columns: [baseline, current] pairs, statistics, quality inputs. */
 export const NUMERIC_DRIFT = [
   'kind',
-  'countBaseline', 'countCurrent',
-  'missingRateBaseline', 'missingRateCurrent',
-  'meanBaseline', 'meanCurrent',
-  'p50Baseline', 'p50Current', 'p90Baseline', 'p90Current', 'p99Baseline', 'p99Current',
-  'ksStatistic', 'ksPvalue', 'wasserstein', 'wassersteinNorm',
-  'psi', 'js', 'hellinger',
-  'cellsBaseline', 'cellsCurrent',
+  'countBaseline',
+  'countCurrent',
+  'missingRateBaseline',
+  'missingRateCurrent',
+  'meanBaseline',
+  'meanCurrent',
+  'p50Baseline',
+  'p50Current',
+  'p90Baseline',
+  'p90Current',
+  'p99Baseline',
+  'p99Current',
+  'ksStatistic',
+  'ksPvalue',
+  'wasserstein',
+  'wassersteinNorm',
+  'psi',
+  'js',
+  'hellinger',
+  'cellsBaseline',
+  'cellsCurrent',
   'ksBound',
-  'nanShareBaseline', 'nanShareCurrent', 'posInfShareBaseline', 'posInfShareCurrent',
-  'negInfShareBaseline', 'negInfShareCurrent', 'zeroShareBaseline', 'zeroShareCurrent',
+  'nanShareBaseline',
+  'nanShareCurrent',
+  'posInfShareBaseline',
+  'posInfShareCurrent',
+  'negInfShareBaseline',
+  'negInfShareCurrent',
+  'zeroShareBaseline',
+  'zeroShareCurrent',
   'outsideBaselineRange',
   'wassersteinBound',
 ] as const;
@@ -23,11 +43,18 @@ export const NUMERIC_DRIFT = [
 /** compare_columns on two categorical columns. */
 export const CATEGORICAL_DRIFT = [
   'kind',
-  'countBaseline', 'countCurrent',
-  'missingRateBaseline', 'missingRateCurrent',
-  'chi2Statistic', 'chi2Pvalue', 'chi2Dof',
-  'linf', 'js', 'psi',
-  'cellsBaseline', 'cellsCurrent',
+  'countBaseline',
+  'countCurrent',
+  'missingRateBaseline',
+  'missingRateCurrent',
+  'chi2Statistic',
+  'chi2Pvalue',
+  'chi2Dof',
+  'linf',
+  'js',
+  'psi',
+  'cellsBaseline',
+  'cellsCurrent',
   'newCategoryShare',
 ] as const;
 
@@ -45,7 +72,8 @@ export type Fields<L extends readonly string[]> = { readonly [K in L[number]]: n
 
 /** The named fields of a fixed layout; throws when the engine answered another length. */
 export function fields<L extends readonly string[]>(layout: L, f: Float64Array, what: string): Fields<L> {
-  if (f.length !== layout.length) throw new Error(`edgewatch: the core answered ${f.length} numbers for ${what}, its layout has ${layout.length}`);
+  if (f.length !== layout.length)
+    throw new Error(`edgewatch: the core answered ${f.length} numbers for ${what}, its layout has ${layout.length}`);
   return named(layout, f, 0);
 }
 
@@ -59,7 +87,9 @@ export function records<H extends readonly string[], R extends readonly string[]
   const head = named(layout.head, f, 0);
   const n = count(head);
   if (f.length !== layout.head.length + n * layout.record.length) {
-    throw new Error(`edgewatch: the core answered ${f.length} numbers for ${what}, its layout has ${layout.head.length} + ${n}×${layout.record.length}`);
+    throw new Error(
+      `edgewatch: the core answered ${f.length} numbers for ${what}, its layout has ${layout.head.length} + ${n}×${layout.record.length}`,
+    );
   }
   return { head, records: Array.from({ length: n }, (_, i) => named(layout.record, f, layout.head.length + i * layout.record.length)) };
 }

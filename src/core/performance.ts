@@ -86,7 +86,11 @@ export function calibration(all: Profile, allColumn: string, correct: Profile, c
     'calibration',
   );
   const { head, records: bins } = records(CALIBRATION, e.resultF64(n), (h) => h.bins, 'calibration');
-  return { ece: head.ece, total: head.total, bins: bins.map((b): CalibrationBin => ({ count: b.count, correct: b.correct, accuracy: b.accuracy, confidence: b.confidence })) };
+  return {
+    ece: head.ece,
+    total: head.total,
+    bins: bins.map((b): CalibrationBin => ({ count: b.count, correct: b.correct, accuracy: b.accuracy, confidence: b.confidence })),
+  };
 }
 
 /** Accuracy, precision and recall from `matrix[true][predicted]` counts over `classes`. */
@@ -140,6 +144,10 @@ export function noiseErrorBar(core: Core, uploads: Readonly<Record<string, numbe
     f[j] = Number(b);
     f[entries.length + j] = n;
   });
-  const r = fields(NOISE_ERROR, e.resultF64(e.index(e.x.noise_error(ptr, ptr + entries.length * 8, entries.length), 'noise error bar')), 'noise error bar');
+  const r = fields(
+    NOISE_ERROR,
+    e.resultF64(e.index(e.x.noise_error(ptr, ptr + entries.length * 8, entries.length), 'noise error bar')),
+    'noise error bar',
+  );
   return { sd: r.sd, halfWidth95: r.halfWidth95 };
 }

@@ -12,9 +12,7 @@ const KINDS: Record<number, ColumnKind> = { 1: 'numeric', 2: 'grid', 3: 'categor
 const CHUNK = 65536;
 
 // A profile dropped without dispose() is still released, eventually.
-const leaked = new FinalizationRegistry<{ engine: Engine; handle: number }>(({ engine, handle }) =>
-  engine.x.profile_free(handle),
-);
+const leaked = new FinalizationRegistry<{ engine: Engine; handle: number }>(({ engine, handle }) => engine.x.profile_free(handle));
 
 export class Profile {
   #engine: Engine;
@@ -326,4 +324,3 @@ function toNumbers(values: readonly CellValue[]): { present: Float64Array; missi
   }
   return { present: present.subarray(0, n), missing };
 }
-

@@ -28,7 +28,16 @@ export function readSummary(name: string, data: Uint8Array): ColumnSummary {
   }
   const [finite, sum, mean, variance, std, min, max] = r.f64s(7);
   const out: NumericSummary = {
-    name, kind: kind === KIND_NUMERIC ? 'numeric' : 'grid', ...counters, finite, sum, mean, variance, std, min, max,
+    name,
+    kind: kind === KIND_NUMERIC ? 'numeric' : 'grid',
+    ...counters,
+    finite,
+    sum,
+    mean,
+    variance,
+    std,
+    min,
+    max,
   };
   if (noisy) out.noisy = true;
   if (kind === KIND_NUMERIC) {

@@ -129,7 +129,10 @@ export function readUploadHeader(
   // Not the upload's fault but its device's clock: the device corrects its windows with the
   // collector's clock (the responses' Date) and sends again.
   if (windowEnd > now + limits.maxFutureMs) {
-    throw bad('clock', `clock: the window ends ${Math.round((windowEnd - now) / 1000)}s after the collector's now; correct the device clock by the Date header`);
+    throw bad(
+      'clock',
+      `clock: the window ends ${Math.round((windowEnd - now) / 1000)}s after the collector's now; correct the device clock by the Date header`,
+    );
   }
   if (windowStart < now - limits.maxAgeMs) throw bad('window', 'window: starts too far in the past');
   const privacy = jsonObject(meta, 'privacy');
@@ -167,7 +170,11 @@ export function droppedIn(meta: Record<string, string>): number {
  * What changes in the header when the device merges two of its windows into one upload: the
  * span covering both, a new upload id, and the dropped windows both reported.
  */
-export function mergedHeader(a: Record<string, string>, b: Record<string, string>, merged: { windowStart: number; windowEnd: number; uploadId: string }): Record<string, string> {
+export function mergedHeader(
+  a: Record<string, string>,
+  b: Record<string, string>,
+  merged: { windowStart: number; windowEnd: number; uploadId: string },
+): Record<string, string> {
   return {
     windowStart: String(merged.windowStart),
     windowEnd: String(merged.windowEnd),

@@ -22,7 +22,17 @@ import { PROVIDERS, type Plan } from './schema.ts';
 /** Rows gathered before the core gets them. */
 export const BATCH_ROWS = 256;
 
-type Typed = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | BigUint64Array;
+type Typed =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | BigUint64Array;
 
 /**
  * One planned tensor's gathered rows: a buffer reused from batch to batch (grown by doubling,
@@ -191,7 +201,10 @@ export class PendingBatch {
       ...plan.inputs.map((ip) => ({ name: ip.input, input: true, t: inputs[ip.input] })),
       ...plan.outputs.map((op) => ({ name: op.output, input: false, t: outputs[op.output] })),
     ];
-    if (wanted.length === this.#gathered.length && wanted.every((w, i) => this.#gathered[i].name === w.name && fits(this.#gathered[i], w.t))) {
+    if (
+      wanted.length === this.#gathered.length &&
+      wanted.every((w, i) => this.#gathered[i].name === w.name && fits(this.#gathered[i], w.t))
+    ) {
       for (const g of this.#gathered) {
         g.used = 0;
         g.rows = 0;

@@ -50,7 +50,7 @@ function mergeablePair(entries: OutboxEntry[]): [number, number] | null {
 }
 
 function droppedBy(core: Core, e: OutboxEntry): number {
-  let p;
+  let p: Profile | undefined;
   try {
     p = core.profileFromBytes(e.bytes);
     return droppedIn(p.meta);

@@ -10,8 +10,6 @@ interface DeviceRecord {
 
 export async function deviceId(store: Store, now: number): Promise<string> {
   const month = utcMonth(now);
-  const rec = await store.update<DeviceRecord>('device', (old) =>
-    old && old.month === month ? old : { id: crypto.randomUUID(), month },
-  );
+  const rec = await store.update<DeviceRecord>('device', (old) => (old && old.month === month ? old : { id: crypto.randomUUID(), month }));
   return rec.id;
 }

@@ -99,7 +99,10 @@ export class MonitorEngine {
 
   #onOutbox: EngineDeps['onOutbox'];
 
-  private constructor(o: ResolvedOptions, deps: Required<Pick<EngineDeps, 'core' | 'now'>> & EngineDeps & { store: Store; callNow: () => number }) {
+  private constructor(
+    o: ResolvedOptions,
+    deps: Required<Pick<EngineDeps, 'core' | 'now'>> & EngineDeps & { store: Store; callNow: () => number },
+  ) {
     this.#o = o;
     this.#onOutbox = deps.onOutbox;
     this.#core = deps.core;
@@ -162,7 +165,10 @@ export class MonitorEngine {
         await this.#store.deleteCheckpoint(c.key);
         continue;
       }
-      await this.#closeWindow({ start: c.windowStart, end: c.windowEnd, profile, batch: new PendingBatch(), sample: null, events: c.events, clipped: 0 }, c.key);
+      await this.#closeWindow(
+        { start: c.windowStart, end: c.windowEnd, profile, batch: new PendingBatch(), sample: null, events: c.events, clipped: 0 },
+        c.key,
+      );
       n++;
     }
     return n;
@@ -354,7 +360,15 @@ export class MonitorEngine {
       const { start, end } = windowAt(now, this.#o.window);
       const p = this.#o.privacy;
       const sample = p.mode === 'dp' ? new WindowSample(p.maxRowsPerWindow) : null;
-      this.#window = { start, end, profile: this.#core.profile({ columns: this.#plan!.columns }), batch: new PendingBatch(), sample, events: 0, clipped: 0 };
+      this.#window = {
+        start,
+        end,
+        profile: this.#core.profile({ columns: this.#plan!.columns }),
+        batch: new PendingBatch(),
+        sample,
+        events: 0,
+        clipped: 0,
+      };
       this.#armCloseTimer();
     }
     return this.#window;
@@ -365,11 +379,14 @@ export class MonitorEngine {
     const w = this.#window;
     if (!w) return;
     const wait = w.end - this.#now();
-    this.#closeTimer = setTimeout(() => {
-      if (this.#window !== w) return;
-      if (this.#now() >= w.end) void this.#closeCurrent();
-      else this.#armCloseTimer();
-    }, Math.min(Math.max(0, wait), MAX_TIMER_MS));
+    this.#closeTimer = setTimeout(
+      () => {
+        if (this.#window !== w) return;
+        if (this.#now() >= w.end) void this.#closeCurrent();
+        else this.#armCloseTimer();
+      },
+      Math.min(Math.max(0, wait), MAX_TIMER_MS),
+    );
   }
 
   #touched(): void {
@@ -437,7 +454,8 @@ export class MonitorEngine {
     const columns = w.profile.columns.length;
     if (p.mode === 'dp') {
       if (!(await spendBudget(this.#store, this.#now(), p.epsilon, p.dailyEpsilon))) {
-        if (!this.#budgetExhausted) console.warn('edgewatch: the daily privacy budget is spent; windows are not uploaded until tomorrow (UTC)');
+        if (!this.#budgetExhausted)
+          console.warn('edgewatch: the daily privacy budget is spent; windows are not uploaded until tomorrow (UTC)');
         this.#budgetExhausted = true;
         return null;
       }

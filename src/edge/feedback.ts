@@ -44,7 +44,8 @@ export class PendingPredictions {
     private capacity = DEFAULT_CAPACITY,
     private maxScores = DEFAULT_MAX_SCORES,
   ) {
-    if (!(capacity >= 1) || !Number.isInteger(Math.log2(maxScores))) throw new Error('edgewatch: capacity ≥ 1 and a power-of-two maxScores are needed');
+    if (!(capacity >= 1) || !Number.isInteger(Math.log2(maxScores)))
+      throw new Error('edgewatch: capacity ≥ 1 and a power-of-two maxScores are needed');
     this.#seqs = new Float64Array(capacity).fill(-1);
     this.#waiting = new Uint8Array(capacity);
     this.#starts = new Float64Array(capacity);
@@ -76,7 +77,10 @@ export class PendingPredictions {
     const n = rows * classes;
     this.#big.delete(this.#seqs[slot]);
     if (n > this.maxScores / 4) {
-      this.#big.set(seq, Float32Array.from({ length: n }, (_, i) => scores[offset + i]));
+      this.#big.set(
+        seq,
+        Float32Array.from({ length: n }, (_, i) => scores[offset + i]),
+      );
       this.#starts[slot] = -1;
     } else {
       this.#makeRoom(seq, n);

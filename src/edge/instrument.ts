@@ -35,7 +35,11 @@ export async function instrument(
   options: Omit<MonitorOptions, 'model'> & { provider?: string },
 ): Promise<InstrumentedSession> {
   const o = resolveOptions(options);
-  const engine = await MonitorEngine.start(o, { core: await loadCore(o.coreWasm === undefined ? {} : { wasm: o.coreWasm }) }, describeSession(session));
+  const engine = await MonitorEngine.start(
+    o,
+    { core: await loadCore(o.coreWasm === undefined ? {} : { wasm: o.coreWasm }) },
+    describeSession(session),
+  );
   const provider = options.provider ?? 'wasm';
   return {
     async run(feeds, runOptions) {
@@ -51,7 +55,12 @@ export async function instrument(
       const latencyMs = performance.now() - t0;
       try {
         // ort's tensors are read in place (type, data, dims): no per-call copies of the maps.
-        (outputs as Record<symbol, number>)[PREDICTION] = engine.recordCall(feeds as unknown as Tensors, outputs as unknown as Tensors, latencyMs, provider);
+        (outputs as Record<symbol, number>)[PREDICTION] = engine.recordCall(
+          feeds as unknown as Tensors,
+          outputs as unknown as Tensors,
+          latencyMs,
+          provider,
+        );
       } catch (err) {
         console.warn(`edgewatch: could not record a prediction (${(err as Error).message})`);
         engine.recordFailure('recording');

@@ -43,7 +43,8 @@ export async function createMonitor(options: MonitorOptions, extras: CreateMonit
     const module = importMapped('onnxruntime-web/wasm');
     if (module) o.ort = { ...o.ort, module };
   }
-  const worker = extras.worker ?? new Worker(new URL('./default-worker.ts', import.meta.url), { type: 'module', name: `edgewatch:${o.modelId}` });
+  const worker =
+    extras.worker ?? new Worker(new URL('./default-worker.ts', import.meta.url), { type: 'module', name: `edgewatch:${o.modelId}` });
   const api = Comlink.wrap<MonitorWorker>(worker);
   let model: string | Uint8Array | null = null;
   if (o.model instanceof Uint8Array) model = o.model.slice();
@@ -55,7 +56,11 @@ export async function createMonitor(options: MonitorOptions, extras: CreateMonit
   let info: { instanceId: string; provider: string | null };
   const start = watchStart(worker);
   try {
-    const init = api.init(workerOptions(o, location.href), model === null || typeof model === 'string' ? model : Comlink.transfer(model, [model.buffer]), mirror);
+    const init = api.init(
+      workerOptions(o, location.href),
+      model === null || typeof model === 'string' ? model : Comlink.transfer(model, [model.buffer]),
+      mirror,
+    );
     info = await Promise.race([init, start.failed]);
   } catch (err) {
     worker.terminate();

@@ -58,11 +58,16 @@ export async function createSession(
 }
 
 /** The model's inputs and outputs as the schema builder reads them. */
-export function describeSession(s: Pick<Ort.InferenceSession, 'inputMetadata' | 'outputMetadata'>): { inputs: ValueInfo[]; outputs: ValueInfo[] } {
+export function describeSession(s: Pick<Ort.InferenceSession, 'inputMetadata' | 'outputMetadata'>): {
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+} {
   const conv = (m: readonly Ort.InferenceSession.ValueMetadata[]): ValueInfo[] =>
-    m.filter((v) => v.isTensor).map((v) => {
-      const t = v as Ort.InferenceSession.TensorValueMetadata;
-      return { name: t.name, type: t.type, shape: t.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d))) };
-    });
+    m
+      .filter((v) => v.isTensor)
+      .map((v) => {
+        const t = v as Ort.InferenceSession.TensorValueMetadata;
+        return { name: t.name, type: t.type, shape: t.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d))) };
+      });
   return { inputs: conv(s.inputMetadata), outputs: conv(s.outputMetadata) };
 }

@@ -46,7 +46,9 @@ export type FailureKind = (typeof FAILURE_KINDS)[number];
 export const PROVIDERS = ['wasm', 'webgpu', 'webgl', 'webnn', 'cpu', 'other'];
 
 /** Latency grid for the private mode: milliseconds, roughly logarithmic up to 10 s. */
-export const LATENCY_EDGES = [0.05, 0.1, 0.2, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000, 10000];
+export const LATENCY_EDGES = [
+  0.05, 0.1, 0.2, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000, 10000,
+];
 
 const FLOAT_TYPES = new Set(['float32', 'float64', 'float16']);
 const NUMBER_TYPES = new Set([...FLOAT_TYPES, 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32']);
@@ -68,10 +70,10 @@ export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: Resolved
   const numericColumn = (name: string): string | null => {
     if (!dp) {
       const center = o.centers?.[name];
-      return add(center === undefined ? { name, kind: 'numeric' } : { name, kind: 'numeric', center }), name;
+      return (add(center === undefined ? { name, kind: 'numeric' } : { name, kind: 'numeric', center }), name);
     }
     const g = grid?.columns[name];
-    if (g && 'edges' in g) return add({ name, kind: 'grid', edges: g.edges }), name;
+    if (g && 'edges' in g) return (add({ name, kind: 'grid', edges: g.edges }), name);
     return null;
   };
   const labelColumn = (name: string): string | null => {

@@ -158,7 +158,10 @@ class IdbStore implements Store {
  */
 class FallbackStore implements Store {
   #inner: Store;
-  constructor(inner: Store, private onFallback: (err: unknown) => void) {
+  constructor(
+    inner: Store,
+    private onFallback: (err: unknown) => void,
+  ) {
     this.#inner = inner;
   }
   get kind() {

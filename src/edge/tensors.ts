@@ -13,7 +13,13 @@ export function transferables(t: Tensors): Transferable[] {
   const seen = new Set<ArrayBufferLike>();
   for (const v of Object.values(t)) {
     const d = v.data as unknown as ArrayBufferView;
-    if (ArrayBuffer.isView(d) && d.buffer instanceof ArrayBuffer && d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && !seen.has(d.buffer)) {
+    if (
+      ArrayBuffer.isView(d) &&
+      d.buffer instanceof ArrayBuffer &&
+      d.byteOffset === 0 &&
+      d.byteLength === d.buffer.byteLength &&
+      !seen.has(d.buffer)
+    ) {
       seen.add(d.buffer);
       out.push(d.buffer);
     }

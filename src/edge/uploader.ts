@@ -86,7 +86,8 @@ export function sendKeepalive(entries: readonly Pick<OutboxEntry, 'bytes'>[], co
 }
 
 export class Uploader {
-  #o: Required<Omit<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass' | 'restamp'>> & Pick<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass' | 'restamp'>;
+  #o: Required<Omit<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass' | 'restamp'>> &
+    Pick<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass' | 'restamp'>;
   /** The collector's clock minus this device's, ms, from the last response's Date. */
   #clockOffset = 0;
   #online = true;

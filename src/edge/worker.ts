@@ -43,7 +43,7 @@ export class MonitorWorker {
     onOutbox?: (entries: { uploadId: string; bytes: Uint8Array }[]) => void,
   ): Promise<{ instanceId: string; provider: string | null }> {
     const core = await loadCore(o.coreWasm === undefined ? {} : { wasm: o.coreWasm });
-    let description;
+    let description: ReturnType<typeof describeSession> | undefined;
     if (model !== null) {
       const providers = o.executionProviders ?? ['wasm'];
       const url = o.ort?.module;
@@ -66,7 +66,8 @@ export class MonitorWorker {
     let outputs: Ort.InferenceSession.OnnxValueMapType;
     try {
       const input: Record<string, Ort.Tensor> = {};
-      for (const [name, t] of Object.entries(feeds)) input[name] = new ort.Tensor(t.type as Ort.Tensor.Type, t.data as Ort.Tensor.DataType, t.dims);
+      for (const [name, t] of Object.entries(feeds))
+        input[name] = new ort.Tensor(t.type as Ort.Tensor.Type, t.data as Ort.Tensor.DataType, t.dims);
       outputs = await this.#session.run(input);
     } catch (err) {
       this.#engine.recordFailure(failureKind(err), { latencyMs: performance.now() - t0, provider: this.#provider });
@@ -115,7 +116,13 @@ export class MonitorWorker {
   }
 
   async outbox(): Promise<{ uploadId: string; bytes: Uint8Array; windowStart: number; windowEnd: number; attempts: number }[]> {
-    return (await this.#engine.outbox()).map(({ uploadId, bytes, windowStart, windowEnd, attempts }) => ({ uploadId, bytes, windowStart, windowEnd, attempts }));
+    return (await this.#engine.outbox()).map(({ uploadId, bytes, windowStart, windowEnd, attempts }) => ({
+      uploadId,
+      bytes,
+      windowStart,
+      windowEnd,
+      attempts,
+    }));
   }
 
   async close(): Promise<void> {

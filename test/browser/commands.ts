@@ -4,7 +4,6 @@ import { loadCore } from '../../src/core/index.ts';
 import { referenceProfileBytes } from '../core/fixtures/reference-profile.ts';
 import { dashboardCommands } from '../dashboard/commands.ts';
 
-const coreReferenceBytes: BrowserCommand<[seed: number]> = async (_ctx, seed) =>
-  Array.from(referenceProfileBytes(await loadCore(), seed));
+const coreReferenceBytes: BrowserCommand<[seed: number]> = async (_ctx, seed) => Array.from(referenceProfileBytes(await loadCore(), seed));
 
 export const browserCommands = { coreReferenceBytes, ...dashboardCommands };

@@ -68,7 +68,11 @@ describe('edgewatch baseline against a running collector', () => {
     expect(set.stdout).toMatch(/^baseline of weather@1 set from .*train\.ewp: 6 columns/);
 
     const grid = await ok(['baseline', 'grid', '--model', 'weather', '--version', '1', '--url', url], { EDGEWATCH_KEY: readKey });
-    const answer = JSON.parse(grid.stdout) as { model: string; version: string; columns: Record<string, { vocabulary?: string[]; edges?: number[] }> };
+    const answer = JSON.parse(grid.stdout) as {
+      model: string;
+      version: string;
+      columns: Record<string, { vocabulary?: string[]; edges?: number[] }>;
+    };
     expect(answer.model).toBe('weather');
     expect(Object.keys(answer.columns).sort()).toEqual(['date', 'precipitation', 'temp_max', 'temp_min', 'weather', 'wind']);
     // The vocabulary is exactly the set of values the training file holds.
@@ -96,7 +100,18 @@ describe('edgewatch baseline against a running collector', () => {
 
   it('says when no collector answers', async () => {
     const port = await closedPort();
-    const r = await edgewatch(['baseline', 'grid', '--model', 'm', '--version', '1', '--url', `http://127.0.0.1:${port}`, '--key', readKey]);
+    const r = await edgewatch([
+      'baseline',
+      'grid',
+      '--model',
+      'm',
+      '--version',
+      '1',
+      '--url',
+      `http://127.0.0.1:${port}`,
+      '--key',
+      readKey,
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`edgewatch: cannot reach the collector at http://127.0.0.1:${port} (ECONNREFUSED)\n`);
   });

@@ -9,9 +9,30 @@ import { DATA, edgewatch, exactKs, ok, readCsv, shuffled, tempDir, toCsv, truthO
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
-const NUMERIC_KEYS = ['count', 'drifted', 'hellinger', 'js', 'kind', 'ks', 'mean', 'missing_rate', 'psi', 'quality', 'quantiles', 'wasserstein', 'wasserstein_bound'];
+const NUMERIC_KEYS = [
+  'count',
+  'drifted',
+  'hellinger',
+  'js',
+  'kind',
+  'ks',
+  'mean',
+  'missing_rate',
+  'psi',
+  'quality',
+  'quantiles',
+  'wasserstein',
+  'wasserstein_bound',
+];
 const CATEGORICAL_KEYS = ['chi2', 'count', 'drifted', 'js', 'kind', 'linf', 'missing_rate', 'psi', 'quality'];
-const NUMERIC_CHECKS = ['missing_rate_change', 'nan_share_rise', 'pos_inf_share_rise', 'neg_inf_share_rise', 'outside_baseline_range', 'zero_share_change'];
+const NUMERIC_CHECKS = [
+  'missing_rate_change',
+  'nan_share_rise',
+  'pos_inf_share_rise',
+  'neg_inf_share_rise',
+  'outside_baseline_range',
+  'zero_share_change',
+];
 const CATEGORICAL_CHECKS = ['missing_rate_change', 'new_category_share'];
 
 async function profileOf(name: string, header: string[], rows: RawRow[]): Promise<string> {
@@ -51,7 +72,10 @@ describe('edgewatch drift', () => {
       expect(Object.keys(c).sort(), name).toEqual(c.kind === 'numeric' ? NUMERIC_KEYS : CATEGORICAL_KEYS);
       expect(Object.keys(c.drifted).sort(), name).toEqual(['drifted', 'test', 'threshold', 'value']);
       expect(Object.keys(c.quality).sort(), name).toEqual(['checks', 'flagged']);
-      expect(c.quality.checks.map((q) => q.name), name).toEqual(c.kind === 'numeric' ? NUMERIC_CHECKS : CATEGORICAL_CHECKS);
+      expect(
+        c.quality.checks.map((q) => q.name),
+        name,
+      ).toEqual(c.kind === 'numeric' ? NUMERIC_CHECKS : CATEGORICAL_CHECKS);
       for (const q of c.quality.checks) expect(Object.keys(q).sort()).toEqual(['flagged', 'name', 'threshold', 'value']);
       expect(c.count).toHaveLength(2);
       expect(c.missing_rate).toHaveLength(2);
@@ -147,7 +171,11 @@ describe('edgewatch drift', () => {
   });
 
   it('names the columns only one side has', async () => {
-    const only = await profileOf('only-temp', ['temp_max', 'extra'], seattle.map((r) => ({ temp_max: r.temp_max, extra: 'z' })));
+    const only = await profileOf(
+      'only-temp',
+      ['temp_max', 'extra'],
+      seattle.map((r) => ({ temp_max: r.temp_max, extra: 'z' })),
+    );
     const { stdout } = await ok(['drift', seattlePath, only]);
     expect(stdout).toContain('only in the baseline (not compared): precipitation, temp_min, wind, weather');
     expect(stdout).toContain('only in the current profile (not compared): extra');

@@ -50,7 +50,9 @@ describe('edgewatch on bad input', () => {
     const head = `a,b,c\n${rows}\n`;
     expect(head.length).toBeGreaterThan(2 * 1024 * 1024);
     const nul = file('deep-nul.csv', Buffer.concat([Buffer.from(head), Buffer.from([0x31, 0x00, 0x0a]), Buffer.from(head.slice(6))]));
-    expect(await fails(['profile', nul, '--out', join(dir, 'x.ewp'), '--quiet'])).toMatch(new RegExp(`deep-nul\\.csv: binary data, not text \\(a NUL byte at byte ${head.length + 1}\\)`));
+    expect(await fails(['profile', nul, '--out', join(dir, 'x.ewp'), '--quiet'])).toMatch(
+      new RegExp(`deep-nul\\.csv: binary data, not text \\(a NUL byte at byte ${head.length + 1}\\)`),
+    );
     const ragged = file('deep-ragged.csv', `${head}1,2\n${rows}\n`);
     expect(await fails(['profile', ragged, '--out', join(dir, 'x.ewp'), '--quiet'])).toMatch(/columns length is 3, got 2 on line 200002/);
   });
@@ -84,30 +86,51 @@ describe('edgewatch on bad input', () => {
 
   it('says when the profile cannot be written', async () => {
     const csv = join(DATA, 'seattle-weather.csv');
-    expect(await fails(['profile', csv, '--out', join(dir, 'no-such-dir', 'x.ewp')])).toMatch(/cannot write .*x\.ewp: its directory does not exist/);
+    expect(await fails(['profile', csv, '--out', join(dir, 'no-such-dir', 'x.ewp')])).toMatch(
+      /cannot write .*x\.ewp: its directory does not exist/,
+    );
     expect(await fails(['profile', csv, '--out', dir])).toMatch(/cannot write .*: it is a directory/);
   });
 
   it('refuses malformed JSON and JSON Lines, naming the place', async () => {
-    expect(await fails(['profile', file('bad.jsonl', '{"a":1}\n{"a":\n'), '--out', join(dir, 'x.ewp')])).toMatch(/bad\.jsonl: line 2: invalid JSON/);
-    expect(await fails(['profile', file('scalar.jsonl', '{"a":1}\n42\n'), '--out', join(dir, 'x.ewp')])).toMatch(/line 2: expected a JSON object/);
-    expect(await fails(['profile', file('open.json', '[{"a":1},{"a":2}'), '--out', join(dir, 'x.ewp')])).toMatch(/open\.json: the JSON array is not closed/);
+    expect(await fails(['profile', file('bad.jsonl', '{"a":1}\n{"a":\n'), '--out', join(dir, 'x.ewp')])).toMatch(
+      /bad\.jsonl: line 2: invalid JSON/,
+    );
+    expect(await fails(['profile', file('scalar.jsonl', '{"a":1}\n42\n'), '--out', join(dir, 'x.ewp')])).toMatch(
+      /line 2: expected a JSON object/,
+    );
+    expect(await fails(['profile', file('open.json', '[{"a":1},{"a":2}'), '--out', join(dir, 'x.ewp')])).toMatch(
+      /open\.json: the JSON array is not closed/,
+    );
     expect(await fails(['profile', file('object.json', '{"a":1}'), '--out', join(dir, 'x.ewp')])).toMatch(/not a JSON array/);
     expect(await fails(['profile', file('tail.json', '[{"a":1}] x'), '--out', join(dir, 'x.ewp')])).toMatch(/after the closing/);
   });
 
   it('refuses a header with a duplicate or empty name, and a file with no rows', async () => {
     expect(await fails(['profile', file('dup.csv', 'a,b,a\n1,2,3\n'), '--out', join(dir, 'x.ewp')])).toMatch(/names column "a" twice/);
-    expect(await fails(['profile', file('blank.csv', 'a,,c\n1,2,3\n'), '--out', join(dir, 'x.ewp')])).toMatch(/column 2 of the header has no name/);
+    expect(await fails(['profile', file('blank.csv', 'a,,c\n1,2,3\n'), '--out', join(dir, 'x.ewp')])).toMatch(
+      /column 2 of the header has no name/,
+    );
     expect(await fails(['profile', file('header-only.csv', 'a,b\n'), '--out', join(dir, 'x.ewp')])).toMatch(/no rows/);
   });
 
   it('refuses a bad schema file', async () => {
     const csv = join(DATA, 'seattle-weather.csv');
-    expect(await fails(['profile', csv, '--out', join(dir, 'x.ewp'), '--schema', file('s1.json', '{"columns": [')])).toMatch(/s1\.json: invalid JSON/);
-    expect(await fails(['profile', csv, '--out', join(dir, 'x.ewp'), '--schema', file('s2.json', '{"cols": []}')])).toMatch(/s2\.json: a schema is/);
+    expect(await fails(['profile', csv, '--out', join(dir, 'x.ewp'), '--schema', file('s1.json', '{"columns": [')])).toMatch(
+      /s1\.json: invalid JSON/,
+    );
+    expect(await fails(['profile', csv, '--out', join(dir, 'x.ewp'), '--schema', file('s2.json', '{"cols": []}')])).toMatch(
+      /s2\.json: a schema is/,
+    );
     expect(
-      await fails(['profile', csv, '--out', join(dir, 'x.ewp'), '--schema', file('s3.json', '{"columns": [{"name": "wind", "kind": "tensor"}]}')]),
+      await fails([
+        'profile',
+        csv,
+        '--out',
+        join(dir, 'x.ewp'),
+        '--schema',
+        file('s3.json', '{"columns": [{"name": "wind", "kind": "tensor"}]}'),
+      ]),
     ).toMatch(/s3\.json: .*unknown kind 'tensor'/);
   });
 
@@ -166,4 +189,3 @@ describe('edgewatch help', () => {
     expect((await ok(['--version'])).stdout.trim()).toBe(JSON.parse(readFileSync(join(DATA, '../../../package.json'), 'utf8')).version);
   });
 });
-

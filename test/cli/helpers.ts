@@ -57,8 +57,7 @@ export function toCsv(header: string[], rows: RawRow[]): string {
 }
 
 const missing = (v: unknown) => v === null || v === undefined || v === '';
-const numeric = (v: unknown) =>
-  typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v.trim())));
+const numeric = (v: unknown) => typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v.trim())));
 
 /** The reference for one column, computed straight from the raw values. */
 export interface Truth {

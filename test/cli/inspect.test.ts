@@ -37,7 +37,9 @@ describe('edgewatch inspect', () => {
       .slice(0, 5)
       .map(([v, n]) => `${v} (${n.toLocaleString('en-US')})`)
       .join(', ');
-    expect(stdout).toMatch(new RegExp(`^weather\\s+1,461\\s+0\\s+exact\\s+${weather.length}\\s+0\\s+${top.replace(/[()]/g, '\\$&')}$`, 'm'));
+    expect(stdout).toMatch(
+      new RegExp(`^weather\\s+1,461\\s+0\\s+exact\\s+${weather.length}\\s+0\\s+${top.replace(/[()]/g, '\\$&')}$`, 'm'),
+    );
   });
 
   it('limits top items with --top and marks the rest', async () => {

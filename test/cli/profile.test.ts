@@ -76,15 +76,18 @@ function withoutMoments(s: ColumnSummary) {
 }
 
 describe('edgewatch profile', () => {
-  it.each(['weather.csv', 'seattle-weather.csv', 'birdstrikes.csv'])('profiles %s exactly (counts, missing, means, quantiles)', async (file) => {
-    const path = join(DATA, file);
-    const rows = readCsv(path);
-    const got = await profileAndInspect(path);
-    expect(Object.keys(got.columns).sort()).toEqual(Object.keys(rows[0]).sort());
-    for (const name of Object.keys(rows[0])) expectColumnMatches(rows, name, got.columns[name]);
-    expect(got.meta.source).toBe(file);
-    expect(got.format).toBe(2);
-  });
+  it.each(['weather.csv', 'seattle-weather.csv', 'birdstrikes.csv'])(
+    'profiles %s exactly (counts, missing, means, quantiles)',
+    async (file) => {
+      const path = join(DATA, file);
+      const rows = readCsv(path);
+      const got = await profileAndInspect(path);
+      expect(Object.keys(got.columns).sort()).toEqual(Object.keys(rows[0]).sort());
+      for (const name of Object.keys(rows[0])) expectColumnMatches(rows, name, got.columns[name]);
+      expect(got.meta.source).toBe(file);
+      expect(got.format).toBe(2);
+    },
+  );
 
   it('finds the missing speeds of birdstrikes.csv', async () => {
     const got = await profileAndInspect(join(DATA, 'birdstrikes.csv'));
@@ -174,7 +177,15 @@ describe('edgewatch profile', () => {
 
   it('records with a given schema in one pass (a numeric-looking column kept categorical)', async () => {
     const schemaPath = join(dir, 'schema.json');
-    writeFileSync(schemaPath, JSON.stringify({ columns: [{ name: 'wind', kind: 'categorical' }, { name: 'temp_max', kind: 'numeric', scale: 2 }] }));
+    writeFileSync(
+      schemaPath,
+      JSON.stringify({
+        columns: [
+          { name: 'wind', kind: 'categorical' },
+          { name: 'temp_max', kind: 'numeric', scale: 2 },
+        ],
+      }),
+    );
     const path = join(DATA, 'seattle-weather.csv');
     const got = await profileAndInspect(path, ['--schema', schemaPath]);
     expect(Object.keys(got.columns)).toEqual(['wind', 'temp_max']);
@@ -189,7 +200,14 @@ describe('edgewatch profile', () => {
   });
 
   it('stores --meta pairs and honours --scale', async () => {
-    const got = await profileAndInspect(join(DATA, 'seattle-weather.csv'), ['--meta', 'model=weather', '--meta', 'note=a=b', '--scale', '3']);
+    const got = await profileAndInspect(join(DATA, 'seattle-weather.csv'), [
+      '--meta',
+      'model=weather',
+      '--meta',
+      'note=a=b',
+      '--scale',
+      '3',
+    ]);
     expect(got.meta).toEqual({ source: 'seattle-weather.csv', model: 'weather', note: 'a=b' });
     const s = got.columns.wind.summary;
     expect(s.kind === 'numeric' && s.scale).toBe(3);

@@ -21,7 +21,11 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
   const base = now - (now % HOUR) - 3 * HOUR;
 
   const put = (path: string, key: string, body: unknown) =>
-    fetch(`${c.url}${path}`, { method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${c.url}${path}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     core = await sharedCore();
@@ -54,12 +58,32 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
   });
 
   it('validates rules and lets only admin keys write them', async () => {
-    const rule = { name: 'age-drift', metric: 'drifted', column: 'age', op: '>=', threshold: 1, for: 2, severity: 'page', owner: 'ml-team', webhookUrl: hook.url };
+    const rule = {
+      name: 'age-drift',
+      metric: 'drifted',
+      column: 'age',
+      op: '>=',
+      threshold: 1,
+      for: 2,
+      severity: 'page',
+      owner: 'ml-team',
+      webhookUrl: hook.url,
+    };
     expect((await put('/v1/alerts/rules/age-drift', c.keys.read, rule)).status).toBe(403);
     expect((await put('/v1/alerts/rules/age-drift', c.keys.admin, { ...rule, metric: 'vibes' })).status).toBe(400);
     expect((await put('/v1/alerts/rules/age-drift', c.keys.admin, { ...rule, for: 0 })).status).toBe(400);
     expect((await put('/v1/alerts/rules/age-drift', c.keys.admin, rule)).status).toBe(200);
-    const stale = { name: 'stale', metric: 'freshness_seconds', op: '>=', threshold: 0, for: 1, severity: 'ticket', owner: 'data-team', webhookUrl: slack.url, webhookFormat: 'slack' };
+    const stale = {
+      name: 'stale',
+      metric: 'freshness_seconds',
+      op: '>=',
+      threshold: 0,
+      for: 1,
+      severity: 'ticket',
+      owner: 'data-team',
+      webhookUrl: slack.url,
+      webhookFormat: 'slack',
+    };
     expect((await put('/v1/alerts/rules/stale', c.keys.admin, stale)).status).toBe(200);
     const listed = await get(`${c.url}/v1/alerts/rules`, c.keys.read);
     expect(listed.body.rules.map((r: { name: string }) => r.name)).toEqual(['age-drift', 'stale']);
@@ -79,7 +103,9 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     expect(hook.received).toHaveLength(0);
     // The stale rule opens the version's incident: one notification.
     expect(slack.received).toHaveLength(1);
-    expect(slack.received[0].body.text).toMatch(/^:rotating_light: \[ticket\] incident #\d+ opened: churn@1\.0\.0, 1 signal, owner data-team/);
+    expect(slack.received[0].body.text).toMatch(
+      /^:rotating_light: \[ticket\] incident #\d+ opened: churn@1\.0\.0, 1 signal, owner data-team/,
+    );
     expect(slack.received[0].body.text).toContain('version: freshness_seconds');
 
     r = await c.collector.runAlerts(t1 + 1);
@@ -99,7 +125,10 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     const signal = firing.signals.find((x: { rule: string }) => x.rule === 'age-drift');
     // The signal is the statistic the verdict rests on, not the rule's 0/1 flag.
     expect(signal).toMatchObject({
-      column: 'age', state: 'firing', severity: 'page', owner: 'ml-team',
+      column: 'age',
+      state: 'firing',
+      severity: 'page',
+      owner: 'ml-team',
       // The column view at the alert's window.
       link: `https://watch.example/#/models/churn/versions/1.0.0/columns/age?from=${t1 + 1 - HOUR}&to=${t1 + 1}`,
     });
@@ -108,9 +137,16 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     const listed = (await get(`${c.url}/v1/alerts`, c.keys.read)).body.alerts.find((a: { rule: string }) => a.rule === 'age-drift');
     expect(listed).toMatchObject({ state: 'firing', incidentId: firing.incident.id });
     expect(listed.evidence).toMatchObject({
-      project: 'alpha', model: 'churn', version: '1.0.0', column: 'age', statistic: 'drifted', value: 1,
+      project: 'alpha',
+      model: 'churn',
+      version: '1.0.0',
+      column: 'age',
+      statistic: 'drifted',
+      value: 1,
       // An alert's evidence is that of its latest evaluation (the retry's round).
-      op: '>=', threshold: 1, window: { name: '1h', from: t1 + 1500 - HOUR, to: t1 + 1500 },
+      op: '>=',
+      threshold: 1,
+      window: { name: '1h', from: t1 + 1500 - HOUR, to: t1 + 1500 },
     });
     // Baseline vs current quantiles: the current median is about 20 years above the baseline's.
     const [b50, c50] = listed.evidence.quantiles['0.5'];
@@ -142,10 +178,25 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     // compare), but a data-quality problem.
     for (let d = 0; d < 6; d++) {
       const rows = makeRows(20 + d, 150).map((row) => ({ ...row, age: null }));
-      const bytes = makePayload(core, { model: 'churn', deviceId: `device-churn-${d}`, uploadId: `upload-quality-${d}`, windowStart: base + 2 * HOUR + (5 + d) * MIN, rows });
+      const bytes = makePayload(core, {
+        model: 'churn',
+        deviceId: `device-churn-${d}`,
+        uploadId: `upload-quality-${d}`,
+        windowStart: base + 2 * HOUR + (5 + d) * MIN,
+        rows,
+      });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
     }
-    const rule = { name: 'age-quality', metric: 'quality_flagged', column: 'age', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'data-team' };
+    const rule = {
+      name: 'age-quality',
+      metric: 'quality_flagged',
+      column: 'age',
+      op: '>=',
+      threshold: 1,
+      for: 1,
+      severity: 'ticket',
+      owner: 'data-team',
+    };
     expect((await put('/v1/alerts/rules/age-quality', c.keys.admin, rule)).status).toBe(200);
     const r = await c.collector.runAlerts(base + 3 * HOUR);
     expect(r.transitions).toEqual(expect.arrayContaining([{ rule: 'age-quality', series: 'churn|1.0.0|age|1h', to: 'firing' }]));
@@ -158,10 +209,20 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
 
   it('raises a schema-change alert when the uploads lack a baseline column, and exports the count', async () => {
     // Hour 3: six devices whose app no longer records `plan`.
-    const columns = [{ name: 'age', kind: 'numeric' as const }, { name: 'income', kind: 'numeric' as const }];
+    const columns = [
+      { name: 'age', kind: 'numeric' as const },
+      { name: 'income', kind: 'numeric' as const },
+    ];
     for (let d = 0; d < 6; d++) {
       const rows = makeRows(30 + d, 150).map(({ age, income }) => ({ age, income }));
-      const bytes = makePayload(core, { model: 'churn', deviceId: `device-churn-${d}`, uploadId: `upload-schema-${d}`, windowStart: base + 3 * HOUR + (5 + d) * MIN, rows: rows as never, columns });
+      const bytes = makePayload(core, {
+        model: 'churn',
+        deviceId: `device-churn-${d}`,
+        uploadId: `upload-schema-${d}`,
+        windowStart: base + 3 * HOUR + (5 + d) * MIN,
+        rows: rows as never,
+        columns,
+      });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
     }
     const rule = { name: 'schema', metric: 'schema_changes', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'data-team' };

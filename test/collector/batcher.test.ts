@@ -61,7 +61,10 @@ describe.each(BACKENDS)('group commit on $name', (backend) => {
     // Each upload reaches the batcher from its own callback, as requests read from separate
     // sockets do; the first must not set off an insert of its own before the others are queued.
     const results = await Promise.all(
-      Array.from({ length: 64 }, (_, i) => new Promise<boolean>((resolve, reject) => setImmediate(() => b.insert(row(id, `upload-${i}`)).then(resolve, reject)))),
+      Array.from(
+        { length: 64 },
+        (_, i) => new Promise<boolean>((resolve, reject) => setImmediate(() => b.insert(row(id, `upload-${i}`)).then(resolve, reject))),
+      ),
     );
     expect(results.every(Boolean)).toBe(true);
     expect(inserts).toBe(1);

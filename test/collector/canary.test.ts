@@ -9,7 +9,16 @@ import type { ColumnSpec } from '../../src/core/types.ts';
 import { rng } from '../helpers/random.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { get, post, startCollector, type Running } from './helpers/collector.ts';
-import { argmax, CLASSES, expectedPerformance, FEEDBACK_COLUMNS, labelledRows, OUT, recordFeedback, type Labelled } from './helpers/feedback.ts';
+import {
+  argmax,
+  CLASSES,
+  expectedPerformance,
+  FEEDBACK_COLUMNS,
+  labelledRows,
+  OUT,
+  recordFeedback,
+  type Labelled,
+} from './helpers/feedback.ts';
 import { webhookReceiver } from './helpers/webhook.ts';
 
 const MIN = 60_000;
@@ -60,15 +69,34 @@ describe.each(BACKENDS)('canary comparison on $name', (backend) => {
         const r = rng(d);
         const p = core.profile({ columns: COLUMNS });
         try {
-          p.recordNumbers('x', calls.map(() => 10 + 5 * r()));
-          p.recordLabels(`${OUT}.predicted`, calls.map((x) => CLASSES[argmax(x.scores)]));
-          p.recordNumbers(`${OUT}.confidence`, calls.map((x) => Math.max(...x.scores)));
+          p.recordNumbers(
+            'x',
+            calls.map(() => 10 + 5 * r()),
+          );
+          p.recordLabels(
+            `${OUT}.predicted`,
+            calls.map((x) => CLASSES[argmax(x.scores)]),
+          );
+          p.recordNumbers(
+            `${OUT}.confidence`,
+            calls.map((x) => Math.max(...x.scores)),
+          );
           const failed = Array.from({ length: f.failures }, (_, i) => ['input', 'inference', 'output'][i % 3]);
-          p.recordNumbers('health.latency_ms', [...calls, ...failed].map((_, i) => f.slow * (5 + ((i * 37 + d) % 50))));
+          p.recordNumbers(
+            'health.latency_ms',
+            [...calls, ...failed].map((_, i) => f.slow * (5 + ((i * 37 + d) % 50))),
+          );
           p.recordLabels('health.failure', failed);
           recordFeedback(p, calls.slice(0, 60));
           const start = now - 30 * MIN + d * MIN;
-          p.meta = { model: 'churn', modelVersion: f.version, windowStart: String(start), windowEnd: String(start + MIN), deviceId: `device-${d}`, uploadId: `upload-${f.version}-${d}` };
+          p.meta = {
+            model: 'churn',
+            modelVersion: f.version,
+            windowStart: String(start),
+            windowEnd: String(start + MIN),
+            deviceId: `device-${d}`,
+            uploadId: `upload-${f.version}-${d}`,
+          };
           expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, p.toBytes())).status).toBe(200);
         } finally {
           p.dispose();
@@ -109,7 +137,9 @@ describe.each(BACKENDS)('canary comparison on $name', (backend) => {
     expect(failing.body.verdict).toBe('rollback');
     const rate = (v: string) => raw[v].failures / raw[v].calls;
     expect(failing.body.canary.health.failureRate).toBeCloseTo(rate(FAILING.version), 12);
-    expect(failing.body.reasons[0]).toBe(`failure rate ${(100 * rate(FAILING.version)).toFixed(1)} % against ${(100 * rate(STABLE.version)).toFixed(1)} % (more than 1.0 % worse)`);
+    expect(failing.body.reasons[0]).toBe(
+      `failure rate ${(100 * rate(FAILING.version)).toFixed(1)} % against ${(100 * rate(STABLE.version)).toFixed(1)} % (more than 1.0 % worse)`,
+    );
     const slow = await canary(SLOW.version, `&against=${STABLE.version}`);
     expect(slow.body.verdict).toBe('rollback');
     expect(slow.body.reasons[0]).toMatch(/^latency p99 [0-9.]+ ms against [0-9.]+ ms/);
@@ -122,15 +152,28 @@ describe.each(BACKENDS)('canary comparison on $name', (backend) => {
     const few = await canary(FEW.version, `&against=${STABLE.version}`);
     expect(few.body).toMatchObject({ verdict: 'hold', reasons: ['5.0.0: fewer than 5 devices in the range'] });
     expect(few.body.canary.health).toBeUndefined();
-    const none = await get(`${c.url}/v1/models/churn/versions/2.0.0/canary?against=1.0.0&from=${now - 5 * 60 * MIN}&to=${now - 4 * 60 * MIN}`, c.keys.read);
+    const none = await get(
+      `${c.url}/v1/models/churn/versions/2.0.0/canary?against=1.0.0&from=${now - 5 * 60 * MIN}&to=${now - 4 * 60 * MIN}`,
+      c.keys.read,
+    );
     expect(none.body.reasons).toEqual(['2.0.0: no data in the range', '1.0.0: no data in the range']);
   });
 
-  it('compares with the rollback target by default, and keeps each version\'s metadata', async () => {
+  it("compares with the rollback target by default, and keeps each version's metadata", async () => {
     expect((await canary(BETTER.version)).status).toBe(400);
-    const meta = { owner: 'ml-team', criticality: 'high', trainingSnapshot: 's3://data/weather/2026-11-30', schemaVersion: '3', rollbackTarget: STABLE.version };
+    const meta = {
+      owner: 'ml-team',
+      criticality: 'high',
+      trainingSnapshot: 's3://data/weather/2026-11-30',
+      schemaVersion: '3',
+      rollbackTarget: STABLE.version,
+    };
     const put = (key: string, body: unknown) =>
-      fetch(`${c.url}/v1/models/churn/versions/2.0.0/metadata`, { method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${c.url}/v1/models/churn/versions/2.0.0/metadata`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await put(c.keys.read, meta)).status).toBe(403);
     expect((await put(c.keys.admin, { ...meta, criticality: 'vital' })).status).toBe(400);
     expect((await put(c.keys.admin, { ...meta, rollbackTarget: '2.0.0' })).status).toBe(400);
@@ -142,16 +185,25 @@ describe.each(BACKENDS)('canary comparison on $name', (backend) => {
 
   it('sends the verdict of a watched version to its webhook when it changes', async () => {
     const watch = (version: string, body: unknown) =>
-      fetch(`${c.url}/v1/models/churn/versions/${version}/canary/watch`, { method: 'PUT', headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${c.url}/v1/models/churn/versions/${version}/canary/watch`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await watch('2.0.0', { webhookUrl: hook.url })).status).toBe(200);
     expect((await watch('3.0.0', { against: '1.0.0', window: '1h', webhookUrl: hook.url })).status).toBe(200);
     let r = await c.collector.runAlerts(now + 1000);
-    expect(new Set(r.canaries)).toEqual(new Set([
-      { model: 'churn', version: '2.0.0', against: '1.0.0', from: null, to: 'promote' },
-      { model: 'churn', version: '3.0.0', against: '1.0.0', from: null, to: 'rollback' },
-    ]));
+    expect(new Set(r.canaries)).toEqual(
+      new Set([
+        { model: 'churn', version: '2.0.0', against: '1.0.0', from: null, to: 'promote' },
+        { model: 'churn', version: '3.0.0', against: '1.0.0', from: null, to: 'rollback' },
+      ]),
+    );
     const bodies = hook.received.map((x) => x.body).sort((a, b) => a.version.localeCompare(b.version));
-    expect(bodies.map((b) => [b.event, b.version, b.verdict])).toEqual([['canary.verdict', '2.0.0', 'promote'], ['canary.verdict', '3.0.0', 'rollback']]);
+    expect(bodies.map((b) => [b.event, b.version, b.verdict])).toEqual([
+      ['canary.verdict', '2.0.0', 'promote'],
+      ['canary.verdict', '3.0.0', 'rollback'],
+    ]);
     expect(bodies[1].reasons[0]).toMatch(/^failure rate/);
     // Unchanged: nothing more. An hour on, no data on either side: held, and notified.
     r = await c.collector.runAlerts(now + 2000);

@@ -27,10 +27,15 @@ describe('collector options', () => {
 
   it('read the rolling windows as a list of spans, each named as written', () => {
     expect(defaultOptions().evalWindows).toBe('1h,24h');
-    expect(parseEvalWindows(defaultOptions().evalWindows)).toEqual([{ name: '1h', ms: 3_600_000 }, { name: '24h', ms: 86_400_000 }]);
+    expect(parseEvalWindows(defaultOptions().evalWindows)).toEqual([
+      { name: '1h', ms: 3_600_000 },
+      { name: '24h', ms: 86_400_000 },
+    ]);
     expect(resolveOptions(['--eval-windows', ' 30s, 15m ,7d'], {}).evalWindows).toBe('30s,15m,7d');
     expect(resolveOptions([], { EDGEWATCH_EVAL_WINDOWS: '2h' }).evalWindows).toBe('2h');
-    expect(() => resolveOptions(['--eval-windows', '3600000'], {})).toThrow('--eval-windows: "3600000" is not a span such as 30s, 15m, 1h or 7d');
+    expect(() => resolveOptions(['--eval-windows', '3600000'], {})).toThrow(
+      '--eval-windows: "3600000" is not a span such as 30s, 15m, 1h or 7d',
+    );
     expect(() => resolveOptions(['--eval-windows', '1h,,24h'], {})).toThrow('"" is not a span');
     expect(() => resolveOptions(['--eval-windows', '0h'], {})).toThrow('"0h" is not a span');
     expect(() => resolveOptions(['--eval-windows', '1h,60m'], {})).toThrow('--eval-windows: "1h" and "60m" are the same window');

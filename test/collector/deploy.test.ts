@@ -16,7 +16,9 @@ describe('deploy examples', () => {
       const text = (await get(`${c.url}/metrics`, undefined)).body as string;
       exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
       const registry = c.collector.context.metrics.registry;
-      windowed = new Set([...exported].filter((n) => (registry.getSingleMetric(n) as unknown as { labelNames: string[] }).labelNames.includes('window')));
+      windowed = new Set(
+        [...exported].filter((n) => (registry.getSingleMetric(n) as unknown as { labelNames: string[] }).labelNames.includes('window')),
+      );
     } finally {
       await c.stop();
     }
@@ -28,7 +30,9 @@ describe('deploy examples', () => {
     ];
     const exprs = [...queries, ...dashboard.templating.list.map((v: { definition: string }) => v.definition)];
     expect(exprs.length).toBeGreaterThan(15);
-    const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\bedgewatch_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, ''))));
+    const used = new Set(
+      exprs.flatMap((e) => [...e.matchAll(/\bedgewatch_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, ''))),
+    );
     expect(used.size).toBeGreaterThan(8);
     for (const name of used) expect(exported, name).toContain(name);
     // No double counting across windows: every selector of a per-model series of the rolling

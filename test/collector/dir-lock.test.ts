@@ -19,7 +19,16 @@ describe('PGlite data directory lock', () => {
     // Keys made while stopped.
     expect(await keysCommand(['create', '--project', 'alpha', '--kind', 'read', '--data-dir', dir], () => {})).toBe(0);
     const port = await freePort();
-    const running = await spawnCollector(['--data-dir', dir, '--port', String(port), '--rollup-interval-ms', '0', '--alert-interval-ms', '0']);
+    const running = await spawnCollector([
+      '--data-dir',
+      dir,
+      '--port',
+      String(port),
+      '--rollup-interval-ms',
+      '0',
+      '--alert-interval-ms',
+      '0',
+    ]);
     try {
       const pid = running.child.pid!;
       const inUse = new RegExp(`data directory .* is in use by a running collector \\(pid ${pid}\\); stop it first`);

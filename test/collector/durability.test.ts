@@ -27,7 +27,11 @@ function makeUploads(core: Core, n: number, tag: string): Upload[] {
   return Array.from({ length: n }, (_, i) => {
     const rows = makeRows(i, 5 + (i % 17));
     const id = `upload-${tag}-${i}`;
-    return { id, rows: rows.length, bytes: makePayload(core, { deviceId: `device-${i % 9}-${tag}`, uploadId: id, windowStart: window, rows }) };
+    return {
+      id,
+      rows: rows.length,
+      bytes: makePayload(core, { deviceId: `device-${i % 9}-${tag}`, uploadId: id, windowStart: window, rows }),
+    };
   });
 }
 
@@ -103,8 +107,10 @@ describe.each(BACKENDS)('durability on $name', (backend) => {
   afterAll(() => drop?.());
 
   const args = (port: number) => [
-    '--port', String(port),
-    '--rate-limit-per-device', '0',
+    '--port',
+    String(port),
+    '--rate-limit-per-device',
+    '0',
     ...(storage.databaseUrl ? ['--database-url', storage.databaseUrl] : ['--data-dir', storage.dataDir!]),
   ];
 
@@ -115,15 +121,21 @@ describe.each(BACKENDS)('durability on $name', (backend) => {
     const url = proc.url;
     let killed = false;
     let restarted: Promise<void> | undefined;
-    const sent = sendAll(uploads, key, () => url, 4, (n) => {
-      if (!killed && n >= 120) {
-        killed = true;
-        proc.child.kill('SIGKILL');
-        restarted = proc.exited.then(async () => {
-          proc = await spawnCollector(args(port));
-        });
-      }
-    });
+    const sent = sendAll(
+      uploads,
+      key,
+      () => url,
+      4,
+      (n) => {
+        if (!killed && n >= 120) {
+          killed = true;
+          proc.child.kill('SIGKILL');
+          restarted = proc.exited.then(async () => {
+            proc = await spawnCollector(args(port));
+          });
+        }
+      },
+    );
     const { acked, duplicates } = await sent;
     await restarted;
     expect(killed).toBe(true);
@@ -166,8 +178,20 @@ describe('two collectors on one PostgreSQL', () => {
     try {
       // Both processes receive every upload, in opposite orders: each is stored exactly once.
       const [ra, rb] = await Promise.all([
-        sendAll(uploads, key, () => a.url, 3, () => {}),
-        sendAll([...uploads].reverse(), key, () => b.url, 3, () => {}),
+        sendAll(
+          uploads,
+          key,
+          () => a.url,
+          3,
+          () => {},
+        ),
+        sendAll(
+          [...uploads].reverse(),
+          key,
+          () => b.url,
+          3,
+          () => {},
+        ),
       ]);
       expect(ra.acked.size + rb.acked.size).toBe(uploads.length);
       expect(ra.duplicates + rb.duplicates).toBe(uploads.length);

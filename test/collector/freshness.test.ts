@@ -94,6 +94,11 @@ describe.each(BACKENDS)('freshness after raw uploads are pruned on $name', (back
     const alerts = (await get(`${c.url}/v1/alerts`, c.keys.read)).body.alerts as { rule: string; value: number; evidence: any }[];
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ rule: 'stale-data', value: (later - last) / 1000 });
-    expect(alerts[0].evidence).toMatchObject({ model: 'churn', version: '1.0.0', statistic: 'freshness_seconds', window: { name: '1h', from: later - HOUR, to: later } });
+    expect(alerts[0].evidence).toMatchObject({
+      model: 'churn',
+      version: '1.0.0',
+      statistic: 'freshness_seconds',
+      window: { name: '1h', from: later - HOUR, to: later },
+    });
   });
 });

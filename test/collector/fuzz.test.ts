@@ -24,24 +24,45 @@ describe('ingest fuzzing (PGlite)', () => {
     core = await sharedCore();
     c = await startCollector(BACKENDS[0]);
     for (let i = 0; i < 4; i++) {
-      seeds.push(makePayload(core, { deviceId: `device-seed-${i}`, uploadId: `upload-seed-${i}`, windowStart: window, rows: makeRows(i, 30 + i) }));
+      seeds.push(
+        makePayload(core, { deviceId: `device-seed-${i}`, uploadId: `upload-seed-${i}`, windowStart: window, rows: makeRows(i, 30 + i) }),
+      );
     }
   });
   afterAll(() => c?.stop());
 
   const count = fc.oneof(fc.integer({ min: -5000, max: 5000 }), fc.constantFrom(0, 3, 2 ** 40, 2 ** 52, -(2 ** 40)));
   const real = fc.oneof(fc.double({ min: -10, max: 10, noNaN: true }), fc.constantFrom(NaN, Infinity, -Infinity, 0, -1, 1e300));
-  const column: fc.Arbitrary<WireColumn> = fc.oneof(
-    fc.record({
-      kind: fc.constant('numeric' as const), noisy: fc.boolean(), count, missing: count, nan: count, zero: count,
-      moments: fc.record({ n: count, sum: real, mean: real, m2: real, min: real, max: real }),
-    }),
-    fc.record({
-      kind: fc.constant('grid' as const), noisy: fc.boolean(), count, missing: count, edges: fc.constant([0, 1]),
-      cells: fc.tuple(count, count, count), moments: fc.record({ n: count, sum: real, mean: real, m2: real, min: real, max: real }),
-    }),
-    fc.record({ kind: fc.constant('categorical' as const), noisy: fc.boolean(), count, missing: count, label: fc.string({ maxLength: 4 }), labelCount: count }),
-  ).map((c) => ({ ...c, name: '' }) as WireColumn);
+  const column: fc.Arbitrary<WireColumn> = fc
+    .oneof(
+      fc.record({
+        kind: fc.constant('numeric' as const),
+        noisy: fc.boolean(),
+        count,
+        missing: count,
+        nan: count,
+        zero: count,
+        moments: fc.record({ n: count, sum: real, mean: real, m2: real, min: real, max: real }),
+      }),
+      fc.record({
+        kind: fc.constant('grid' as const),
+        noisy: fc.boolean(),
+        count,
+        missing: count,
+        edges: fc.constant([0, 1]),
+        cells: fc.tuple(count, count, count),
+        moments: fc.record({ n: count, sum: real, mean: real, m2: real, min: real, max: real }),
+      }),
+      fc.record({
+        kind: fc.constant('categorical' as const),
+        noisy: fc.boolean(),
+        count,
+        missing: count,
+        label: fc.string({ maxLength: 4 }),
+        labelCount: count,
+      }),
+    )
+    .map((c) => ({ ...c, name: '' }) as WireColumn);
   const ODD_NAMES = ['', '__proto__', 'constructor'];
 
   type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
@@ -50,23 +71,43 @@ describe('ingest fuzzing (PGlite)', () => {
 
   const mutation = fc.oneof(
     // flip bytes
-    fc.record({ kind: fc.constant('flip' as const), seed: fc.nat(3), at: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), xor: fc.integer({ min: 1, max: 255 }) }),
+    fc.record({
+      kind: fc.constant('flip' as const),
+      seed: fc.nat(3),
+      at: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+      xor: fc.integer({ min: 1, max: 255 }),
+    }),
     // cut the tail
     fc.record({ kind: fc.constant('cut' as const), seed: fc.nat(3), keep: fc.double({ min: 0, max: 1, noNaN: true }) }),
     // splice random bytes in
-    fc.record({ kind: fc.constant('splice' as const), seed: fc.nat(3), at: fc.nat(), junk: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
+    fc.record({
+      kind: fc.constant('splice' as const),
+      seed: fc.nat(3),
+      at: fc.nat(),
+      junk: fc.uint8Array({ minLength: 1, maxLength: 64 }),
+    }),
     // pure noise
     fc.record({ kind: fc.constant('noise' as const), junk: fc.uint8Array({ minLength: 0, maxLength: 2048 }) }),
     // well formed, with a header, but describing sketches that may be impossible
-    fc.record({ kind: fc.constant('semantic' as const), columns: fc.array(column, { minLength: 1, maxLength: 4 }), dp: fc.boolean(), n: fc.nat(), consistent: fc.boolean() }),
+    fc.record({
+      kind: fc.constant('semantic' as const),
+      columns: fc.array(column, { minLength: 1, maxLength: 4 }),
+      dp: fc.boolean(),
+      n: fc.nat(),
+      consistent: fc.boolean(),
+    }),
   );
 
   function apply(m: Mutation): Uint8Array {
     if (m.kind === 'noise') return m.junk;
     if (m.kind === 'semantic') {
       const meta = {
-        model: 'churn', modelVersion: '1.0.0', windowStart: String(window), windowEnd: String(window + MIN),
-        deviceId: `device-sem-${m.n % 50}`, uploadId: `upload-sem-${m.n}`,
+        model: 'churn',
+        modelVersion: '1.0.0',
+        windowStart: String(window),
+        windowEnd: String(window + MIN),
+        deviceId: `device-sem-${m.n % 50}`,
+        uploadId: `upload-sem-${m.n}`,
         ...(m.dp ? { privacy: JSON.stringify({ mode: 'dp', epsilon: 1, noiseScale: 1 }) } : {}),
       };
       // Half of them keep the sketches consistent (zeros, one row count), so some are accepted
@@ -78,7 +119,10 @@ describe('ingest fuzzing (PGlite)', () => {
       const nameOf = (c: WireColumn, i: number) =>
         m.n % 5 === 0 ? ODD_NAMES[(m.n + i) % ODD_NAMES.length] : c.kind === 'categorical' ? 'plan' : ['age', 'income'][i % 2];
       const named = columns.slice(0, 3).map((c, i) => ({ ...c, name: m.consistent ? c.name : nameOf(c, i) }));
-      return wireProfile(named.filter((c, i) => named.findIndex((x) => x.name === c.name) === i), meta);
+      return wireProfile(
+        named.filter((c, i) => named.findIndex((x) => x.name === c.name) === i),
+        meta,
+      );
     }
     const src = seeds[m.seed];
     if (m.kind === 'flip') {
@@ -106,7 +150,9 @@ describe('ingest fuzzing (PGlite)', () => {
           expect(String(r.body.error)).not.toContain('\n');
         }
         // A valid upload next to the junk is never lost.
-        const ok = await send(makePayload(core, { deviceId: 'device-good', uploadId: `upload-good-${valid++}`, windowStart: window, rows: makeRows(valid, 3) }));
+        const ok = await send(
+          makePayload(core, { deviceId: 'device-good', uploadId: `upload-good-${valid++}`, windowStart: window, rows: makeRows(valid, 3) }),
+        );
         expect(ok.status).toBe(200);
       }),
       { numRuns: 600, seed: 42 },
@@ -115,7 +161,9 @@ describe('ingest fuzzing (PGlite)', () => {
     expect(statuses.get(400)).toBeGreaterThan(50);
     expect(accepted.semantic).toBeGreaterThan(0);
 
-    const rows = await c.collector.context.db.query<{ upload_id: string; payload: Uint8Array; rows: number }>('select upload_id, payload, rows from uploads');
+    const rows = await c.collector.context.db.query<{ upload_id: string; payload: Uint8Array; rows: number }>(
+      'select upload_id, payload, rows from uploads',
+    );
     const ids = rows.map((r) => r.upload_id);
     for (let i = 0; i < valid; i++) expect(ids).toContain(`upload-good-${i}`);
     for (const r of rows) {

@@ -41,14 +41,40 @@ describe.each(BACKENDS)('incidents on $name', (backend) => {
     // Six devices of one segment, half an hour ago: older, richer, all on the enterprise plan.
     for (let d = 0; d < 6; d++) {
       const rows = makeRows(10 + d, 200, 20).map((r) => ({ ...r, income: r.income * 3, plan: 'enterprise' }));
-      const bytes = makePayload(core, { deviceId: `device-${d}`, uploadId: `upload-${d}`, windowStart: now - 30 * MIN, segment: SEGMENT, rows });
+      const bytes = makePayload(core, {
+        deviceId: `device-${d}`,
+        uploadId: `upload-${d}`,
+        windowStart: now - 30 * MIN,
+        segment: SEGMENT,
+        rows,
+      });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
     }
     const rules = [
       { name: 'drift', metric: 'drifted', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'ml-team', webhookUrl: hook.url },
-      { name: 'drift-by-segment', metric: 'drifted', bySegment: true, op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'ml-team', webhookUrl: hook.url },
+      {
+        name: 'drift-by-segment',
+        metric: 'drifted',
+        bySegment: true,
+        op: '>=',
+        threshold: 1,
+        for: 1,
+        severity: 'ticket',
+        owner: 'ml-team',
+        webhookUrl: hook.url,
+      },
       // Holds from the first round, fires on the seventh: the incident's severity changes then.
-      { name: 'income-psi', metric: 'drift.psi', column: 'income', op: '>', threshold: 0.2, for: 7, severity: 'page', owner: 'platform', webhookUrl: hook.url },
+      {
+        name: 'income-psi',
+        metric: 'drift.psi',
+        column: 'income',
+        op: '>',
+        threshold: 0.2,
+        for: 7,
+        severity: 'page',
+        owner: 'platform',
+        webhookUrl: hook.url,
+      },
     ];
     for (const r of rules) expect((await send('PUT', `/v1/alerts/rules/${r.name}`, c.keys.admin, r)).status).toBe(200);
   });
@@ -66,9 +92,14 @@ describe.each(BACKENDS)('incidents on $name', (backend) => {
     expect(body.incident.link).toBe(`https://watch.example/#/incidents/${incidentId}`);
     // Three columns on the whole version and three on the segment; the pending PSI rule not yet.
     const firing = body.signals.filter((s: { state: string }) => s.state === 'firing');
-    expect(firing.map((s: { column: string; segment: unknown }) => `${s.column}${s.segment ? '@segment' : ''}`).sort()).toEqual(
-      ['age', 'age@segment', 'income', 'income@segment', 'plan', 'plan@segment'],
-    );
+    expect(firing.map((s: { column: string; segment: unknown }) => `${s.column}${s.segment ? '@segment' : ''}`).sort()).toEqual([
+      'age',
+      'age@segment',
+      'income',
+      'income@segment',
+      'plan',
+      'plan@segment',
+    ]);
     for (const s of firing) {
       // The statistic behind the verdict, with its value on the drifted side of its threshold.
       expect(s.statistic).not.toBe('drifted');
@@ -81,7 +112,13 @@ describe.each(BACKENDS)('incidents on $name', (backend) => {
     // Per drifted column, its segments of k devices by contribution: the only one here, whose
     // absence would leave no traffic to compare (so no contribution figure).
     expect(Object.keys(segmentRanking).sort()).toEqual(['age', 'income', 'plan']);
-    expect(segmentRanking.age.map((s: { segment: unknown; devices: number; driftContribution: null }) => [s.segment, s.devices, s.driftContribution])).toEqual([[SEGMENT, 6, null]]);
+    expect(
+      segmentRanking.age.map((s: { segment: unknown; devices: number; driftContribution: null }) => [
+        s.segment,
+        s.devices,
+        s.driftContribution,
+      ]),
+    ).toEqual([[SEGMENT, 6, null]]);
     expect(segmentRanking.age[0].drift.drifted.drifted).toBe(true);
     expect(timeline.filter((t: { kind: string }) => t.kind === 'signal')).toHaveLength(6);
     // The same shift seen again is not notified again.
@@ -90,7 +127,21 @@ describe.each(BACKENDS)('incidents on $name', (backend) => {
   });
 
   it('acknowledges from the command line until an expiry, then notifies it as still open', async () => {
-    const r = await edgewatch(['incidents', 'ack', String(incidentId), '--by', 'alice', '--for', '10m', '--note', 'looking', '--url', c.url, '--key', c.keys.read]);
+    const r = await edgewatch([
+      'incidents',
+      'ack',
+      String(incidentId),
+      '--by',
+      'alice',
+      '--for',
+      '10m',
+      '--note',
+      'looking',
+      '--url',
+      c.url,
+      '--key',
+      c.keys.read,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(new RegExp(`^incident #${incidentId} acknowledged by alice until \\d{4}-`));
     expect((await incident()).incident).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'alice' });
@@ -111,7 +162,8 @@ describe.each(BACKENDS)('incidents on $name', (backend) => {
     expect((await send('POST', `/v1/incidents/${incidentId}/snooze`, c.keys.ingest, { by: 'bob', for: '5m' })).status).toBe(403);
     expect((await send('POST', `/v1/incidents/999999/snooze`, c.keys.read, { by: 'bob', for: '5m' })).status).toBe(404);
     expect((await send('POST', `/v1/incidents/${incidentId}/snooze`, c.keys.read, { by: 'bob', for: '15m' })).status).toBe(200);
-    const ids = async (state: string) => (await get(`${c.url}/v1/incidents?state=${state}`, c.keys.read)).body.incidents.map((i: { id: number }) => i.id);
+    const ids = async (state: string) =>
+      (await get(`${c.url}/v1/incidents?state=${state}`, c.keys.read)).body.incidents.map((i: { id: number }) => i.id);
     expect(await ids('active')).toEqual([]);
     expect(await ids('snoozed')).toEqual([incidentId]);
     await c.collector.runAlerts(now + 12 * MIN);
@@ -136,7 +188,19 @@ describe.each(BACKENDS)('incidents on $name', (backend) => {
     expect(events().at(-1)).toBe('incident.resolved');
     expect((await incident()).incident).toMatchObject({ state: 'resolved' });
     expect((await send('POST', `/v1/incidents/${incidentId}/acknowledge`, c.keys.read, { by: 'bob' })).status).toBe(409);
-    const decided = await edgewatch(['incidents', 'decide', String(incidentId), '--by', 'alice', '--decision', 'rolled back to 0.9.0', '--url', c.url, '--key', c.keys.read]);
+    const decided = await edgewatch([
+      'incidents',
+      'decide',
+      String(incidentId),
+      '--by',
+      'alice',
+      '--decision',
+      'rolled back to 0.9.0',
+      '--url',
+      c.url,
+      '--key',
+      c.keys.read,
+    ]);
     expect(decided.stderr).toBe('');
     const pm = await edgewatch(['incidents', 'postmortem', String(incidentId), '--url', c.url, '--key', c.keys.read]);
     expect(pm.stdout).toMatch(new RegExp(`^# Postmortem: incident #${incidentId} — churn@1\\.0\\.0\\n`));

@@ -52,7 +52,13 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
   it('refuses bad requests with a one-line reason and stores nothing', async () => {
     const before = (await stored()).length;
     const valid = (over: Partial<Parameters<typeof makePayload>[1]>) =>
-      makePayload(core, { deviceId: 'device-0003', uploadId: 'upload-bad-' + Math.random().toString(36).slice(2), windowStart: window, rows: makeRows(3, 20), ...over });
+      makePayload(core, {
+        deviceId: 'device-0003',
+        uploadId: 'upload-bad-' + Math.random().toString(36).slice(2),
+        windowStart: window,
+        rows: makeRows(3, 20),
+        ...over,
+      });
     const cases: [string, Promise<{ status: number; body: Record<string, unknown> }>, number, string][] = [
       ['no key', post(ingestUrl, undefined, valid({})), 401, 'auth'],
       ['wrong key', post(ingestUrl, 'ewi_not-a-key', valid({})), 401, 'auth'],
@@ -61,7 +67,12 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
       ['empty', post(ingestUrl, c.keys.ingest, new Uint8Array(0)), 400, 'decode'],
       ['truncated', post(ingestUrl, c.keys.ingest, valid({}).slice(0, 40)), 400, 'decode'],
       ['oversize', post(ingestUrl, c.keys.ingest, new Uint8Array(65 * 1024)), 413, 'too_large'],
-      ['json body', post(ingestUrl, c.keys.ingest, new TextEncoder().encode('{}'), { 'content-type': 'application/json' }), 415, 'content_type'],
+      [
+        'json body',
+        post(ingestUrl, c.keys.ingest, new TextEncoder().encode('{}'), { 'content-type': 'application/json' }),
+        415,
+        'content_type',
+      ],
       ['future window', post(ingestUrl, c.keys.ingest, valid({ windowStart: now + 3_600_000 })), 422, 'clock'],
       ['ancient window', post(ingestUrl, c.keys.ingest, valid({ windowStart: now - 30 * 86_400_000 })), 422, 'window'],
       ['inverted window', post(ingestUrl, c.keys.ingest, valid({ windowEnd: window - 1 })), 422, 'window'],
@@ -79,9 +90,21 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
     expect((await stored()).length).toBe(before);
   });
 
-  it('enforces the kinds a baseline sets, takes columns it lacks; the first upload\'s columns are only provisional', async () => {
+  it("enforces the kinds a baseline sets, takes columns it lacks; the first upload's columns are only provisional", async () => {
     const upload = (id: string, columns?: ColumnSpec[], rows = makeRows(4, 30)) =>
-      post(ingestUrl, c.keys.ingest, makePayload(core, { model: 'schema-m', version: '2.0.0', deviceId: 'device-0004', uploadId: id, windowStart: window, columns, rows }));
+      post(
+        ingestUrl,
+        c.keys.ingest,
+        makePayload(core, {
+          model: 'schema-m',
+          version: '2.0.0',
+          deviceId: 'device-0004',
+          uploadId: id,
+          windowStart: window,
+          columns,
+          rows,
+        }),
+      );
     // Whoever holds the ingest key uploads first, with `age` categorical…
     const squat: ColumnSpec[] = [{ name: 'age', kind: 'categorical' }];
     const squatRows = [{ age: 'old', income: 0, plan: 'x' }] as unknown as ReturnType<typeof makeRows>;
@@ -106,31 +129,70 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
     // version with its kind, enforced from then on.
     const zipRows = [{ zip: '98101' }] as unknown as ReturnType<typeof makeRows>;
     expect((await upload('upload-schema-4', [{ name: 'zip', kind: 'categorical' }], zipRows)).status).toBe(200);
-    expect(await upload('upload-schema-7', [{ name: 'zip', kind: 'numeric' }], [])).toMatchObject({ status: 422, body: { reason: 'schema' } });
+    expect(await upload('upload-schema-7', [{ name: 'zip', kind: 'numeric' }], [])).toMatchObject({
+      status: 422,
+      body: { reason: 'schema' },
+    });
     // Names that are also properties of plain objects are names like any other.
     expect((await upload('upload-schema-5', [{ name: 'constructor', kind: 'numeric' }], [])).status).toBe(200);
-    expect(await upload('upload-schema-8', [{ name: 'constructor', kind: 'categorical' }], [])).toMatchObject({ status: 422, body: { reason: 'schema' } });
-    const [registered] = await c.collector.context.db.query<{ columns: Record<string, string> }>("select columns from models where model = 'schema-m'");
-    expect(registered.columns).toEqual({ age: 'numeric', income: 'numeric', plan: 'categorical', zip: 'categorical', constructor: 'numeric' });
+    expect(await upload('upload-schema-8', [{ name: 'constructor', kind: 'categorical' }], [])).toMatchObject({
+      status: 422,
+      body: { reason: 'schema' },
+    });
+    const [registered] = await c.collector.context.db.query<{ columns: Record<string, string> }>(
+      "select columns from models where model = 'schema-m'",
+    );
+    expect(registered.columns).toEqual({
+      age: 'numeric',
+      income: 'numeric',
+      plan: 'categorical',
+      zip: 'categorical',
+      constructor: 'numeric',
+    });
     // Fewer columns than the baseline is fine (a device may not record every output).
     expect((await upload('upload-schema-6', [{ name: 'age', kind: 'numeric' }], makeRows(5, 5))).status).toBe(200);
     const ids = (await stored()).map((r) => r.upload_id);
-    expect(ids).toEqual(expect.arrayContaining(['upload-squat-1', 'upload-schema-1', 'upload-schema-2', 'upload-schema-4', 'upload-schema-5', 'upload-schema-6']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'upload-squat-1',
+        'upload-schema-1',
+        'upload-schema-2',
+        'upload-schema-4',
+        'upload-schema-5',
+        'upload-schema-6',
+      ]),
+    );
     for (const refused of ['upload-squat-2', 'upload-schema-3', 'upload-schema-7', 'upload-schema-8']) expect(ids).not.toContain(refused);
   });
 
   it('keeps a segment key "__proto__" like any other key', async () => {
-    const bytes = makePayload(core, { model: 'proto-m', deviceId: 'device-0007', uploadId: 'upload-proto-1', windowStart: window, rows: makeRows(7, 5), meta: { segment: '{"__proto__":"eu","constructor":"x"}' } });
+    const bytes = makePayload(core, {
+      model: 'proto-m',
+      deviceId: 'device-0007',
+      uploadId: 'upload-proto-1',
+      windowStart: window,
+      rows: makeRows(7, 5),
+      meta: { segment: '{"__proto__":"eu","constructor":"x"}' },
+    });
     expect((await post(ingestUrl, c.keys.ingest, bytes)).status).toBe(200);
-    const [row] = await c.collector.context.db.query<{ segment: Record<string, string> }>(`select segment from uploads where upload_id = 'upload-proto-1'`);
-    expect(Object.entries(row.segment).sort()).toEqual([['__proto__', 'eu'], ['constructor', 'x']]);
+    const [row] = await c.collector.context.db.query<{ segment: Record<string, string> }>(
+      `select segment from uploads where upload_id = 'upload-proto-1'`,
+    );
+    expect(Object.entries(row.segment).sort()).toEqual([
+      ['__proto__', 'eu'],
+      ['constructor', 'x'],
+    ]);
   });
 
   it('limits the model versions a project registers by uploading', async () => {
     const limited = await startCollector(BACKENDS[0], { maxVersionsPerProject: 3 });
     try {
       const upload = (version: string, id: string) =>
-        post(`${limited.url}/v1/ingest`, limited.keys.ingest, makePayload(core, { version, deviceId: 'device-0005', uploadId: id, windowStart: window, rows: makeRows(6, 5) }));
+        post(
+          `${limited.url}/v1/ingest`,
+          limited.keys.ingest,
+          makePayload(core, { version, deviceId: 'device-0005', uploadId: id, windowStart: window, rows: makeRows(6, 5) }),
+        );
       for (const v of ['1', '2', '3']) expect((await upload(v, `upload-v${v}-a`)).status).toBe(200);
       const over = await upload('4', 'upload-v4-a');
       expect(over).toMatchObject({ status: 422, body: { reason: 'version_limit' } });
@@ -149,7 +211,10 @@ describe.each(BACKENDS)('ingest on $name', (backend) => {
       makePayload(core, { deviceId: 'device-0009', uploadId: id, windowStart: window, rows: makeRows(3, 40), meta: { dropped: n } });
     expect((await post(ingestUrl, c.keys.ingest, dropped('upload-dropped-1', '3'))).status).toBe(200);
     expect((await post(ingestUrl, c.keys.ingest, dropped('upload-dropped-1', '3'))).body).toMatchObject({ duplicate: true });
-    expect(await post(ingestUrl, c.keys.ingest, dropped('upload-dropped-2', 'many'))).toMatchObject({ status: 422, body: { reason: 'header' } });
+    expect(await post(ingestUrl, c.keys.ingest, dropped('upload-dropped-2', 'many'))).toMatchObject({
+      status: 422,
+      body: { reason: 'header' },
+    });
     const after = await get(`${c.url}/metrics`, undefined);
     expect(count(String(after.body)) - count(String(before.body))).toBe(3);
   });
@@ -176,7 +241,12 @@ describe('ingest options', () => {
     const c = await startCollector(BACKENDS[0], { autoRegister: false });
     try {
       const now = Date.now();
-      const bytes = makePayload(core, { deviceId: 'device-0005', uploadId: 'upload-unknown', windowStart: now - 2 * MIN, rows: makeRows(6, 10) });
+      const bytes = makePayload(core, {
+        deviceId: 'device-0005',
+        uploadId: 'upload-unknown',
+        windowStart: now - 2 * MIN,
+        rows: makeRows(6, 10),
+      });
       expect(await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).toMatchObject({ status: 422, body: { reason: 'unknown_model' } });
       const { createKey } = await import('../../src/collector/keys.ts');
       const site = await createKey(c.collector.context.db, { project: 'alpha', kind: 'ingest', origins: ['https://shop.example'] });
@@ -194,7 +264,12 @@ describe('ingest options', () => {
       const now = Date.now();
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {
-        const bytes = makePayload(core, { deviceId: `device-key-${i}`, uploadId: `upload-key-rate-${i}`, windowStart: now - 3 * MIN, rows: makeRows(i, 5) });
+        const bytes = makePayload(core, {
+          deviceId: `device-key-${i}`,
+          uploadId: `upload-key-rate-${i}`,
+          windowStart: now - 3 * MIN,
+          rows: makeRows(i, 5),
+        });
         const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes);
         statuses.push(r.status);
         if (r.status === 429) expect(r.body.reason).toBe('rate_limit');
@@ -216,7 +291,12 @@ describe('ingest options', () => {
       const statuses: number[] = [];
       let retryAfter: string | null = null;
       for (let i = 0; i < 6; i++) {
-        const bytes = makePayload(core, { deviceId: 'device-0006', uploadId: `upload-rate-${i}`, windowStart: now - 3 * MIN, rows: makeRows(i, 5) });
+        const bytes = makePayload(core, {
+          deviceId: 'device-0006',
+          uploadId: `upload-rate-${i}`,
+          windowStart: now - 3 * MIN,
+          rows: makeRows(i, 5),
+        });
         const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes);
         statuses.push(r.status);
         if (r.status === 429) retryAfter = r.headers.get('retry-after');
@@ -237,7 +317,8 @@ describe('ingest options', () => {
     try {
       const from = (address: string) => ({ 'x-forwarded-for': address });
       const junk = [];
-      for (let i = 0; i < 40; i++) junk.push((await post(`${c.url}/v1/ingest`, c.keys.ingest, Uint8Array.from([1, 2, 3]), from('10.0.0.1'))).status);
+      for (let i = 0; i < 40; i++)
+        junk.push((await post(`${c.url}/v1/ingest`, c.keys.ingest, Uint8Array.from([1, 2, 3]), from('10.0.0.1'))).status);
       // The address that sent the junk is cut off after its refusals…
       expect(junk.filter((s) => s === 400).length).toBeGreaterThanOrEqual(30);
       expect(junk).toContain(429);
@@ -245,7 +326,12 @@ describe('ingest options', () => {
       // reset during the run, which only gives more).
       const statuses: number[] = [];
       for (let d = 0; d < 10; d++) {
-        const bytes = makePayload(core, { deviceId: `device-legit-${d}`, uploadId: `upload-legit-${d}`, windowStart: Date.now() - 3 * MIN, rows: makeRows(d, 5) });
+        const bytes = makePayload(core, {
+          deviceId: `device-legit-${d}`,
+          uploadId: `upload-legit-${d}`,
+          windowStart: Date.now() - 3 * MIN,
+          rows: makeRows(d, 5),
+        });
         statuses.push((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes, from(`10.0.1.${d}`))).status);
       }
       expect(statuses).toEqual(Array(10).fill(200));
@@ -259,7 +345,12 @@ describe('ingest options', () => {
     try {
       const statuses: number[] = [];
       for (let d = 0; d < 60; d++) {
-        const bytes = makePayload(core, { deviceId: `device-made-up-${d}`, uploadId: `upload-made-up-${d}`, windowStart: Date.now() - 3 * MIN, rows: makeRows(d, 2) });
+        const bytes = makePayload(core, {
+          deviceId: `device-made-up-${d}`,
+          uploadId: `upload-made-up-${d}`,
+          windowStart: Date.now() - 3 * MIN,
+          rows: makeRows(d, 2),
+        });
         statuses.push((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status);
       }
       // A fixed window may reset once during the run: at most two windows' worth get through.
@@ -268,7 +359,12 @@ describe('ingest options', () => {
       expect(admitted).toBeLessThanOrEqual(40);
       expect(statuses.filter((s) => s !== 200).every((s) => s === 429)).toBe(true);
       // A device already seen is never counted again.
-      const again = makePayload(core, { deviceId: 'device-made-up-0', uploadId: 'upload-made-up-again', windowStart: Date.now() - 3 * MIN, rows: makeRows(1, 2) });
+      const again = makePayload(core, {
+        deviceId: 'device-made-up-0',
+        uploadId: 'upload-made-up-again',
+        windowStart: Date.now() - 3 * MIN,
+        rows: makeRows(1, 2),
+      });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, again)).status).toBe(200);
     } finally {
       await c.stop();
@@ -280,9 +376,17 @@ describe('ingest options', () => {
     const window = Date.now() - 5 * MIN;
     try {
       const wide = (n: number, id: string) =>
-        wireProfile(Array.from({ length: n }, (_, i) => zeros(`f${i}`, 3)), {
-          model: 'wide', modelVersion: '1', windowStart: String(window), windowEnd: String(window + MIN), deviceId: 'device-wide', uploadId: id,
-        });
+        wireProfile(
+          Array.from({ length: n }, (_, i) => zeros(`f${i}`, 3)),
+          {
+            model: 'wide',
+            modelVersion: '1',
+            windowStart: String(window),
+            windowEnd: String(window + MIN),
+            deviceId: 'device-wide',
+            uploadId: id,
+          },
+        );
       const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, wide(101, 'upload-wide-1'));
       expect(r).toMatchObject({ status: 413, body: { reason: 'too_wide', permanent: true } });
       expect(String(r.body.error)).toMatch(/101 columns, at most 100/);

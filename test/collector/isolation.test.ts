@@ -39,7 +39,10 @@ describe.each(BACKENDS)('isolation of a bad group on $name', (backend) => {
     const db = c.collector.context.db;
     await createKey(db, { project: 'mallory', kind: 'ingest' });
     const [{ id }] = await db.query<{ id: number }>(`select id from projects where name = 'mallory'`);
-    await db.query(`insert into models (project_id, model, version, columns, created_at) values ($1, 'poison', '1', '{"x":"numeric"}', $2)`, [id, now]);
+    await db.query(
+      `insert into models (project_id, model, version, columns, created_at) values ($1, 'poison', '1', '{"x":"numeric"}', $2)`,
+      [id, now],
+    );
     const raw = async (n: number, payload: Uint8Array, rows: number) =>
       db.query(
         `insert into uploads (project_id, upload_id, model, version, segment, window_start, window_end, device_id, rows, payload, received_at)
@@ -72,7 +75,9 @@ describe.each(BACKENDS)('isolation of a bad group on $name', (backend) => {
     }
     const db = c.collector.context.db;
     // The other project's hour was folded into its day; the poisoned ones never stopped it.
-    const folded = await db.query<{ n: number }>(`select count(*)::int as n from daily_rollups d join projects p on p.id = d.project_id where p.name = 'alpha'`);
+    const folded = await db.query<{ n: number }>(
+      `select count(*)::int as n from daily_rollups d join projects p on p.id = d.project_id where p.name = 'alpha'`,
+    );
     expect(folded[0].n).toBe(1);
     const retention = await c.collector.runRetention(now);
     expect(retention.hourly).toBeGreaterThan(0);
@@ -102,7 +107,9 @@ describe.each(BACKENDS)('isolation of a bad group on $name', (backend) => {
     expect(all).toMatchObject({ suppressed: false, devices: 4, uploads: 8, rows: alphaRows.length });
     expect(all.columns.age.count).toBe(alphaRows.length);
     expect(all.columns.age.missing).toBe(alphaRows.filter((r) => r.age === null).length);
-    expect(all.columns.plan.items.find((x: { value: string }) => x.value === 'pro').count).toBe(alphaRows.filter((r) => r.plan === 'pro').length);
+    expect(all.columns.plan.items.find((x: { value: string }) => x.value === 'pro').count).toBe(
+      alphaRows.filter((r) => r.plan === 'pro').length,
+    );
 
     // An alert round evaluates every project.
     const round = await c.collector.runAlerts(now);

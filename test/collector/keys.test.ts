@@ -66,7 +66,9 @@ describe.each(BACKENDS)('keys on $name', (backend) => {
       url = ['--data-dir', dir];
     }
     const lines: string[] = [];
-    expect(await keysCommand(['create', '--project', 'shop', '--kind', 'read', '--label', 'grafana', ...url], (l) => lines.push(l))).toBe(0);
+    expect(await keysCommand(['create', '--project', 'shop', '--kind', 'read', '--label', 'grafana', ...url], (l) => lines.push(l))).toBe(
+      0,
+    );
     const key = lines[0];
     expect(key).toMatch(/^ewr_/);
     lines.length = 0;

@@ -8,7 +8,16 @@ import { sharedCore, type Core } from '../../src/collector/core.ts';
 import type { ColumnSpec } from '../../src/core/types.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { get, post, startCollector, type Running } from './helpers/collector.ts';
-import { argmax, CLASSES, expectedPerformance, FEEDBACK_COLUMNS, labelledRows, OUT, recordFeedback, type Labelled } from './helpers/feedback.ts';
+import {
+  argmax,
+  CLASSES,
+  expectedPerformance,
+  FEEDBACK_COLUMNS,
+  labelledRows,
+  OUT,
+  recordFeedback,
+  type Labelled,
+} from './helpers/feedback.ts';
 
 const MIN = 60_000;
 const KINDS = ['input', 'inference', 'output', 'recording'] as const;
@@ -52,14 +61,33 @@ describe.each(BACKENDS)('model health, confidence and performance on $name', (ba
   async function upload(model: string, d: number, w: Window) {
     const p = core.profile({ columns: COLUMNS });
     try {
-      p.recordNumbers('x', w.calls.map((r) => r.scores[0]));
-      p.recordLabels(`${OUT}.predicted`, w.calls.map((r) => CLASSES[argmax(r.scores)]));
-      p.recordNumbers(`${OUT}.confidence`, w.calls.map((r) => Math.max(...r.scores)));
+      p.recordNumbers(
+        'x',
+        w.calls.map((r) => r.scores[0]),
+      );
+      p.recordLabels(
+        `${OUT}.predicted`,
+        w.calls.map((r) => CLASSES[argmax(r.scores)]),
+      );
+      p.recordNumbers(
+        `${OUT}.confidence`,
+        w.calls.map((r) => Math.max(...r.scores)),
+      );
       p.recordNumbers('health.latency_ms', [...w.latencies, ...w.failures.flatMap((f) => (f.latency === undefined ? [] : [f.latency]))]);
-      p.recordLabels('health.failure', w.failures.map((f) => f.kind));
+      p.recordLabels(
+        'health.failure',
+        w.failures.map((f) => f.kind),
+      );
       recordFeedback(p, w.labelled);
       const start = now - 30 * MIN + d * MIN;
-      p.meta = { model, modelVersion: '2', windowStart: String(start), windowEnd: String(start + MIN), deviceId: `device-${model}-${d}`, uploadId: `upload-${model}-${d}` };
+      p.meta = {
+        model,
+        modelVersion: '2',
+        windowStart: String(start),
+        windowEnd: String(start + MIN),
+        deviceId: `device-${model}-${d}`,
+        uploadId: `upload-${model}-${d}`,
+      };
       const res = await post(`${c.url}/v1/ingest`, c.keys.ingest, p.toBytes());
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     } finally {
@@ -74,7 +102,10 @@ describe.each(BACKENDS)('model health, confidence and performance on $name', (ba
     const byKind = Object.fromEntries(KINDS.map((k) => [k, failures.filter((f) => f.kind === k).length]));
     const conf = core.profile({ columns: [{ name: 'c', kind: 'grid' }] });
     try {
-      conf.recordNumbers('c', windows.flatMap((w) => w.calls.map((r) => Math.max(...r.scores))));
+      conf.recordNumbers(
+        'c',
+        windows.flatMap((w) => w.calls.map((r) => Math.max(...r.scores))),
+      );
       const [median] = conf.quantiles('c', [0.5]);
       const perf = expectedPerformance(windows.flatMap((w) => w.labelled));
       return { calls, failures: failures.length, byKind, rate: failures.length / calls, median, perf };
@@ -155,13 +186,22 @@ describe.each(BACKENDS)('model health, confidence and performance on $name', (ba
     expect(fired.has('confidence-collapse')).toBe(t.median < 0.5);
     expect(fired.get('rate-above-half')).toEqual({ rule: 'rate-above-half', series: 'zoo|2|1h', to: 'firing' });
     expect(fired.has('rate-above-double')).toBe(false);
-    for (const r of ['ece', 'accuracy', 'auc', 'confidence']) expect(fired.get(r)).toEqual({ rule: r, series: `zoo|2|${OUT}|1h`, to: 'firing' });
+    for (const r of ['ece', 'accuracy', 'auc', 'confidence'])
+      expect(fired.get(r)).toEqual({ rule: r, series: `zoo|2|${OUT}|1h`, to: 'firing' });
     expect(fired.has('other-output')).toBe(false);
     expect(JSON.stringify(transitions)).not.toContain('few');
 
     const alerts = (await get(`${c.url}/v1/alerts`, c.keys.read)).body.alerts as { rule: string; evidence: any }[];
     const ev = (rule: string) => alerts.find((a) => a.rule === rule)!.evidence;
-    expect(ev('rate-above-half')).toMatchObject({ model: 'zoo', version: '2', column: null, statistic: 'failure_rate', calls: t.calls, failures: t.failures, byKind: t.byKind });
+    expect(ev('rate-above-half')).toMatchObject({
+      model: 'zoo',
+      version: '2',
+      column: null,
+      statistic: 'failure_rate',
+      calls: t.calls,
+      failures: t.failures,
+      byKind: t.byKind,
+    });
     expect(ev('rate-above-half').value).toBeCloseTo(t.rate, 12);
     expect(ev('ece')).toMatchObject({ output: OUT, statistic: 'performance.ece', labelled: 240 });
     expect(ev('ece').value).toBeCloseTo(t.perf.ece, 12);
@@ -170,7 +210,10 @@ describe.each(BACKENDS)('model health, confidence and performance on $name', (ba
     expect(ev('confidence')).toMatchObject({ output: OUT, column: `${OUT}.confidence`, value: t.median });
     // Failure rate and performance open the model view at the alert's window (its failures and
     // performance panels); the confidence alert opens its column's view.
-    for (const r of ['rate-above-half', 'ece']) expect(ev(r).link).toBe(`https://watch.example/#/models/zoo/versions/2?from=${at - 3_600_000}&to=${at}`);
-    expect(ev('confidence').link).toBe(`https://watch.example/#/models/zoo/versions/2/columns/${OUT}.confidence?from=${at - 3_600_000}&to=${at}`);
+    for (const r of ['rate-above-half', 'ece'])
+      expect(ev(r).link).toBe(`https://watch.example/#/models/zoo/versions/2?from=${at - 3_600_000}&to=${at}`);
+    expect(ev('confidence').link).toBe(
+      `https://watch.example/#/models/zoo/versions/2/columns/${OUT}.confidence?from=${at - 3_600_000}&to=${at}`,
+    );
   });
 });

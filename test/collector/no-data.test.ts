@@ -20,7 +20,9 @@ describe.each(BACKENDS)('no data on $name', (backend) => {
   const base = now - (now % HOUR) - 4 * HOUR;
 
   const state = async () => {
-    const { alerts } = (await get(`${c.url}/v1/alerts?state=all`, c.keys.read)).body as { alerts: { rule: string; series: string; state: string }[] };
+    const { alerts } = (await get(`${c.url}/v1/alerts?state=all`, c.keys.read)).body as {
+      alerts: { rule: string; series: string; state: string }[];
+    };
     const out: Record<string, string> = {};
     // The newest alert of each rule and series (the list is newest first).
     for (const a of alerts.reverse()) out[`${a.rule} ${a.series}`] = a.state;
@@ -28,7 +30,12 @@ describe.each(BACKENDS)('no data on $name', (backend) => {
   };
   const upload = async (hour: number, devices: number, shift: number) => {
     for (let d = 0; d < devices; d++) {
-      const bytes = makePayload(core, { deviceId: `device-${d}`, uploadId: `upload-${hour}-${d}`, windowStart: base + hour * HOUR + 5 * MIN, rows: makeRows(hour * 10 + d, 150, shift) });
+      const bytes = makePayload(core, {
+        deviceId: `device-${d}`,
+        uploadId: `upload-${hour}-${d}`,
+        windowStart: base + hour * HOUR + 5 * MIN,
+        rows: makeRows(hour * 10 + d, 150, shift),
+      });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
     }
   };
@@ -82,7 +89,7 @@ describe.each(BACKENDS)('no data on $name', (backend) => {
     expect(await state()).toEqual(firing);
   });
 
-  it('applies each rule\'s policy when the window holds no upload', async () => {
+  it("applies each rule's policy when the window holds no upload", async () => {
     const r = await c.collector.runAlerts(base + 3 * HOUR);
     expect(new Set(r.transitions)).toEqual(
       new Set([
@@ -110,7 +117,7 @@ describe.each(BACKENDS)('no data on $name', (backend) => {
     expect((await c.collector.runAlerts(base + 3 * HOUR + MIN)).transitions).toEqual([]);
   });
 
-  it('gives way to the rules\' own series when uploads come back', async () => {
+  it("gives way to the rules' own series when uploads come back", async () => {
     await c.collector.runAlerts(base + 4 * HOUR);
     expect(await state()).toEqual({
       'drift-resolve churn|1.0.0|age|1h': 'resolved',

@@ -25,7 +25,13 @@ describe('OTLP export (PGlite)', () => {
     // No background pushes: the test pushes one interval itself.
     c = await startCollector(BACKENDS[0], { otlpUrl: sink.url, otlpIntervalMs: 0, alertIntervalMs: 0 });
     const send = async (model: string, d: number, r: Row[]) => {
-      const bytes = makePayload(core, { model, deviceId: `device-${model}-${d}`, uploadId: `upload-${model}-${d}`, windowStart: base + d * MIN, rows: r });
+      const bytes = makePayload(core, {
+        model,
+        deviceId: `device-${model}-${d}`,
+        uploadId: `upload-${model}-${d}`,
+        windowStart: base + d * MIN,
+        rows: r,
+      });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
     };
     for (let d = 0; d < 6; d++) {
@@ -55,7 +61,10 @@ describe('OTLP export (PGlite)', () => {
     expect(Number(age.count)).toBe(ages.length);
     expect(age.min).toBe(Math.min(...ages));
     expect(age.max).toBe(Math.max(...ages));
-    expect(age.sum).toBeCloseTo(ages.reduce((a, b) => a + b, 0), 6);
+    expect(age.sum).toBeCloseTo(
+      ages.reduce((a, b) => a + b, 0),
+      6,
+    );
     // Independent bucketing: every age is a positive integer here.
     expect(ages.every((a) => a > 0)).toBe(true);
     const truth = new Map<number, number>();
@@ -75,7 +84,14 @@ describe('OTLP export (PGlite)', () => {
     for (let d = 0; d < 6; d++) {
       const r = Array.from({ length: 200 }, (_, i) => ({ t: 273 + Math.sin(d * 1000 + i) * 10 }));
       temps.push(...r.map((x) => x.t));
-      const bytes = makePayload(core, { model: 'kelvin', deviceId: `device-kelvin-${d}`, uploadId: `upload-kelvin-${d}`, windowStart: base + HOUR + d * MIN, rows: r as unknown as Row[], columns });
+      const bytes = makePayload(core, {
+        model: 'kelvin',
+        deviceId: `device-kelvin-${d}`,
+        uploadId: `upload-kelvin-${d}`,
+        windowStart: base + HOUR + d * MIN,
+        rows: r as unknown as Row[],
+        columns,
+      });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
     }
     await c.collector.pushOtlp(base + HOUR, base + 2 * HOUR);

@@ -30,7 +30,10 @@ describe('private-mode uploads (PGlite)', () => {
     });
     baseline.dispose();
     expect(res.status).toBe(200);
-    const grid = (await get(`${c.url}/v1/grid/churn/1.0.0`, c.keys.ingest)).body.columns as Record<string, { edges?: number[]; vocabulary?: string[] }>;
+    const grid = (await get(`${c.url}/v1/grid/churn/1.0.0`, c.keys.ingest)).body.columns as Record<
+      string,
+      { edges?: number[]; vocabulary?: string[] }
+    >;
     gridColumns = Object.entries(grid).map(([name, g]) =>
       g.edges ? { name, kind: 'grid', edges: g.edges } : { name, kind: 'categorical', vocabulary: g.vocabulary! },
     );
@@ -59,19 +62,34 @@ describe('private-mode uploads (PGlite)', () => {
     // Hour 0: six private devices, unshifted, and five full-mode devices with fewer rows.
     for (let d = 0; d < 6; d++) await uploadPrivate(0, d, makeRows(d, 300));
     for (let d = 0; d < 5; d++) {
-      const bytes = makePayload(core, { deviceId: `device-full-${d}`, uploadId: `upload-full-${d}`, windowStart: base + d * MIN, rows: makeRows(50 + d, 40) });
+      const bytes = makePayload(core, {
+        deviceId: `device-full-${d}`,
+        uploadId: `upload-full-${d}`,
+        windowStart: base + d * MIN,
+        rows: makeRows(50 + d, 40),
+      });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
     }
     // Hour 1: the same six private devices, ages shifted by 20 years, two of them noisier.
     for (let d = 0; d < 6; d++) await uploadPrivate(1, d, makeRows(10 + d, 300, 20), d < 2 ? 2.5 : 1);
 
     const hour0 = await get(v(`/profile?from=${base}&to=${base + HOUR}`), c.keys.read);
-    expect(hour0.body).toMatchObject({ suppressed: false, layouts: 2, devices: 6, uploads: 6, privacy: { noisyUploads: 6, noiseScales: { '1': 6 } } });
+    expect(hour0.body).toMatchObject({
+      suppressed: false,
+      layouts: 2,
+      devices: 6,
+      uploads: 6,
+      privacy: { noisyUploads: 6, noiseScales: { '1': 6 } },
+    });
     const both = await get(v(`/profile?from=${base}&to=${base + 2 * HOUR}`), c.keys.read);
     // Every count cell carries one draw per upload: variance 2q/(1−q)², q = e^(−1/b), summed.
     const variance = (b: number) => (2 * Math.exp(-1 / b)) / (1 - Math.exp(-1 / b)) ** 2;
     const sd = Math.sqrt(10 * variance(1) + 2 * variance(2.5));
-    expect(both.body.privacy).toEqual({ noisyUploads: 12, noiseScales: { '1': 10, '2.5': 2 }, cellError: { sd: expect.closeTo(sd, 10), halfWidth95: expect.closeTo(1.96 * sd, 10) } });
+    expect(both.body.privacy).toEqual({
+      noisyUploads: 12,
+      noiseScales: { '1': 10, '2.5': 2 },
+      cellError: { sd: expect.closeTo(sd, 10), halfWidth95: expect.closeTo(1.96 * sd, 10) },
+    });
     // Rolled up, the noise bookkeeping is the same.
     await c.collector.runRollups(now);
     expect((await get(v(`/profile?from=${base}&to=${base + 2 * HOUR}`), c.keys.read)).body.privacy).toEqual(both.body.privacy);

@@ -59,7 +59,10 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
     expect(r.body.columns.age.missing).toBe(rows.length - ages.length);
     expect(r.body.columns.age.min).toBe(Math.min(...ages));
     expect(r.body.columns.age.max).toBe(Math.max(...ages));
-    expect(r.body.columns.age.sum).toBeCloseTo(ages.reduce((a, b) => a + b, 0), 6);
+    expect(r.body.columns.age.sum).toBeCloseTo(
+      ages.reduce((a, b) => a + b, 0),
+      6,
+    );
     const plans = new Map<string, number>();
     for (const x of rows) plans.set(x.plan, (plans.get(x.plan) ?? 0) + 1);
     const items = Object.fromEntries(r.body.columns.plan.items.map((i: { value: string; count: number }) => [i.value, i.count]));
@@ -82,7 +85,9 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
     const eu = await get(v(`/profile?from=${base}&to=${base + 3 * HOUR}&segment=${encodeURIComponent('{"region":"eu"}')}`), c.keys.read);
     expect(eu.body).toMatchObject({ suppressed: false, devices: 5, uploads: 14 });
     const segs = await get(v(`/segments?from=${base}&to=${base + 3 * HOUR}`), c.keys.read);
-    expect(segs.body.segments).toEqual([{ segment: { region: 'eu' }, devices: 5, uploads: 14, rows: 5 * 240 + 200, lastUploadAt: expect.any(Number) }]);
+    expect(segs.body.segments).toEqual([
+      { segment: { region: 'eu' }, devices: 5, uploads: 14, rows: 5 * 240 + 200, lastUploadAt: expect.any(Number) },
+    ]);
     expect(segs.body.segments[0].lastUploadAt).toBeGreaterThanOrEqual(now);
   });
 
@@ -100,7 +105,12 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
     expect((await get(`${c.url}/v1/models`, undefined)).status).toBe(401);
     const mine = await get(`${c.url}/v1/models`, c.keys.read);
     expect(mine.body.models).toEqual([
-      expect.objectContaining({ model: 'churn', version: '1.0.0', devices: 6, columns: { age: 'numeric', income: 'numeric', plan: 'categorical' } }),
+      expect.objectContaining({
+        model: 'churn',
+        version: '1.0.0',
+        devices: 6,
+        columns: { age: 'numeric', income: 'numeric', plan: 'categorical' },
+      }),
     ]);
   });
 
@@ -115,7 +125,11 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
       }
     })();
     const put = (key: string) =>
-      fetch(v('/baseline'), { method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' }, body: bytes as BodyInit });
+      fetch(v('/baseline'), {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' },
+        body: bytes as BodyInit,
+      });
     expect((await put(c.keys.read)).status).toBe(403);
     expect((await put(c.keys.ingest)).status).toBe(403);
     expect((await put(c.keys.admin)).status).toBe(200);
@@ -199,7 +213,11 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
 
   it('pins a live range as the baseline, never one below k devices', async () => {
     const pin = (key: string, from: number, to: number) =>
-      fetch(v('/baseline/pin'), { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ from, to }) });
+      fetch(v('/baseline/pin'), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ from, to }),
+      });
     expect((await pin(c.keys.read, base, base + HOUR)).status).toBe(403);
     const few = await pin(c.keys.admin, base + 2 * HOUR, base + 3 * HOUR);
     expect(few.status).toBe(422);

@@ -32,7 +32,13 @@ describe('drift report', () => {
     for (let d = 0; d < 10; d++) {
       const r = makeRows(d, 200, d < 5 ? 20 : 0).map((x) => ({ ...x, plan: d % 2 ? 'enterprise' : x.plan }));
       rows.push(...r);
-      const bytes = makePayload(core, { deviceId: `device-${d}`, uploadId: `upload-${d}`, windowStart: now - 20 * MIN, segment: { region: d < 5 ? 'east' : 'west' }, rows: r });
+      const bytes = makePayload(core, {
+        deviceId: `device-${d}`,
+        uploadId: `upload-${d}`,
+        windowStart: now - 20 * MIN,
+        segment: { region: d < 5 ? 'east' : 'west' },
+        rows: r,
+      });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
     }
   });
@@ -42,7 +48,7 @@ describe('drift report', () => {
 
   const report = (query: string) => get(`${c.url}/v1/models/churn/versions/1.0.0/report?${query}`, c.keys.read);
 
-  it('holds the core\'s figures on the raw rows, the drifted columns flagged, in one self-contained file', async () => {
+  it("holds the core's figures on the raw rows, the drifted columns flagged, in one self-contained file", async () => {
     const r = await report(`from=${now - 60 * MIN}&to=${now}`);
     expect(r.status).toBe(200);
     const html = r.body as string;
@@ -82,13 +88,39 @@ describe('drift report', () => {
     const { dir, cleanup } = tempDir();
     try {
       const out = join(dir, 'report.html');
-      const r = await edgewatch(['report', '--model', 'churn', '--version', '1.0.0', '--last', '1h', '--out', out, '--url', c.url, '--key', c.keys.read]);
+      const r = await edgewatch([
+        'report',
+        '--model',
+        'churn',
+        '--version',
+        '1.0.0',
+        '--last',
+        '1h',
+        '--out',
+        out,
+        '--url',
+        c.url,
+        '--key',
+        c.keys.read,
+      ]);
       expect(r.stderr).toBe('');
       expect(r.stdout).toMatch(/^drift report of churn@1\.0\.0 written to .*report\.html \(\d+ bytes\)\n$/);
       const html = readFileSync(out, 'utf8');
       expect(html).toContain('<h1>Drift report: churn@1.0.0</h1>');
       expect(html).toContain('<b>10</b> devices');
-      const bad = await edgewatch(['report', '--model', 'churn', '--version', '1.0.0', '--last', 'forever', '--url', c.url, '--key', c.keys.read]);
+      const bad = await edgewatch([
+        'report',
+        '--model',
+        'churn',
+        '--version',
+        '1.0.0',
+        '--last',
+        'forever',
+        '--url',
+        c.url,
+        '--key',
+        c.keys.read,
+      ]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/^edgewatch: report: --last expects a span such as 30m, 6h or 7d, got "forever"/);
     } finally {

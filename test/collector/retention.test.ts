@@ -65,7 +65,10 @@ describe.each(BACKENDS)('daily rollups and retention on $name', (backend) => {
       return { segment: { region }, devices: devices(of), uploads: of.length, rows: of.reduce((a, s) => a + s.rows.length, 0) };
     });
     expect(segments.segments).toMatchObject(bySegment);
-    const truth = profileOfRows(core, sent.flatMap((s) => s.rows));
+    const truth = profileOfRows(
+      core,
+      sent.flatMap((s) => s.rows),
+    );
     try {
       expect(profile).toMatchObject({
         suppressed: false,

@@ -48,7 +48,8 @@ describe.each(BACKENDS)('rollups on $name', (backend) => {
     });
     baseline.dispose();
     // Three hours; the same eight devices every hour, two windows each per hour.
-    for (let h = 0; h < 3; h++) for (let d = 0; d < 8; d++) for (const m of [5, 35]) await send(h, d, m, `upload-${h}-${d}-${m}`, h === 2 ? 15 : 0);
+    for (let h = 0; h < 3; h++)
+      for (let d = 0; d < 8; d++) for (const m of [5, 35]) await send(h, d, m, `upload-${h}-${d}-${m}`, h === 2 ? 15 : 0);
   });
   afterAll(() => c?.stop());
 

@@ -29,7 +29,8 @@ describe.each(BACKENDS)('segment ranking on $name', (backend) => {
   const rows: { key: string; region: string; rows: Row[]; labelled: Labelled[] }[] = [];
   const baselineRows = makeRows(100, 3000);
 
-  const rank = (query: string) => get(`${c.url}/v1/models/churn/versions/1.0.0/segments/ranking?from=${now - 40 * MIN}&to=${now}&${query}`, c.keys.read);
+  const rank = (query: string) =>
+    get(`${c.url}/v1/models/churn/versions/1.0.0/segments/ranking?from=${now - 40 * MIN}&to=${now}&${query}`, c.keys.read);
   /** The core's JS distance of the age column to the baseline, on raw rows recorded at once. */
   const js = (rs: Row[]) => {
     const b = core.profile({ columns: BASE_COLUMNS });
@@ -61,7 +62,15 @@ describe.each(BACKENDS)('segment ranking on $name', (backend) => {
           p.recordRows(r);
           recordFeedback(p, labelled);
           const start = now - 30 * MIN + i * MIN;
-          p.meta = { model: 'churn', modelVersion: '1.0.0', windowStart: String(start), windowEnd: String(start + MIN), deviceId: `device-${d}`, uploadId: `upload-${d}`, segment: JSON.stringify(s.segment) };
+          p.meta = {
+            model: 'churn',
+            modelVersion: '1.0.0',
+            windowStart: String(start),
+            windowEnd: String(start + MIN),
+            deviceId: `device-${d}`,
+            uploadId: `upload-${d}`,
+            segment: JSON.stringify(s.segment),
+          };
           expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, p.toBytes())).status).toBe(200);
         } finally {
           p.dispose();
@@ -74,7 +83,7 @@ describe.each(BACKENDS)('segment ranking on $name', (backend) => {
     await c?.stop();
   });
 
-  it('ranks segments by their part in a column\'s drift, with the core\'s figures on the raw rows', async () => {
+  it("ranks segments by their part in a column's drift, with the core's figures on the raw rows", async () => {
     const r = await rank('column=age');
     expect(r.status).toBe(200);
     const listed = r.body.segments.map((s: { segment: unknown }) => JSON.stringify(s.segment));

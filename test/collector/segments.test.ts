@@ -25,7 +25,11 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
   let c: Running;
   const now = Date.now();
   const training = makeRows(100, 3000);
-  const rows = new Map<string, Row[]>([['eu', []], ['us', []], ['apac', []]]);
+  const rows = new Map<string, Row[]>([
+    ['eu', []],
+    ['us', []],
+    ['apac', []],
+  ]);
 
   beforeAll(async () => {
     core = await sharedCore();
@@ -40,7 +44,13 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
       for (let d = 0; d < devices; d++, i++) {
         const r = makeRows(200 + i, 120, shift);
         rows.get(name)!.push(...r);
-        const payload = makePayload(core, { deviceId: `device-${name}-${d}`, uploadId: `upload-${name}-${d}`, windowStart: now - 40 * MIN + i * MIN, segment, rows: r });
+        const payload = makePayload(core, {
+          deviceId: `device-${name}-${d}`,
+          uploadId: `upload-${name}-${d}`,
+          windowStart: now - 40 * MIN + i * MIN,
+          segment,
+          rows: r,
+        });
         expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, payload)).status).toBe(200);
       }
     };
@@ -74,8 +84,14 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
     expect(m).toContain(`edgewatch_model_devices{${label(EU_KEY)}} 6`);
     expect(m).toContain(`edgewatch_model_rows{${label(EU_KEY)}} ${rows.get('eu')!.length}`);
     expect(m).toContain(`edgewatch_model_devices{${label(US_KEY)}} 5`);
-    expect(m).toContain(`edgewatch_column_values{${label(US_KEY)},column="age",state="missing"} ${rows.get('us')!.filter((r) => r.age === null).length}`);
-    for (const [key, r] of [['', all], [EU_KEY, rows.get('eu')!], [US_KEY, rows.get('us')!]] as const) {
+    expect(m).toContain(
+      `edgewatch_column_values{${label(US_KEY)},column="age",state="missing"} ${rows.get('us')!.filter((r) => r.age === null).length}`,
+    );
+    for (const [key, r] of [
+      ['', all],
+      [EU_KEY, rows.get('eu')!],
+      [US_KEY, rows.get('us')!],
+    ] as const) {
       const truth = driftOf(r);
       for (const col of ['age', 'income', 'plan']) {
         expect(m).toContain(`edgewatch_column_drifted{${label(key)},column="${col}"} ${truth[col].drifted.drifted ? 1 : 0}`);
@@ -84,7 +100,8 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
     expect(driftOf(rows.get('eu')!).age.drifted.drifted).toBe(false);
     expect(driftOf(rows.get('us')!).age.drifted.drifted).toBe(true);
     // Freshness per segment, from its own last upload.
-    for (const key of ['', EU_KEY, US_KEY]) expect(m).toMatch(new RegExp(`edgewatch_model_freshness_seconds\\{${version(key).replace(/[{}\\]/g, '\\$&')}\\} \\d`));
+    for (const key of ['', EU_KEY, US_KEY])
+      expect(m).toMatch(new RegExp(`edgewatch_model_freshness_seconds\\{${version(key).replace(/[{}\\]/g, '\\$&')}\\} \\d`));
     expect(m).not.toContain('apac');
   });
 
@@ -99,7 +116,10 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
     expect((await put('stale-by-segment', { metric: 'freshness_seconds', op: '>=', threshold: 0, bySegment: true })).status).toBe(200);
     expect((await put('bad', { metric: 'drifted', op: '>=', threshold: 1, bySegment: 'yes' })).status).toBe(400);
     const listed = (await get(`${c.url}/v1/alerts/rules`, c.keys.read)).body.rules as { name: string; bySegment: boolean }[];
-    expect(listed.map((r) => [r.name, r.bySegment])).toEqual([['age-by-segment', true], ['stale-by-segment', true]]);
+    expect(listed.map((r) => [r.name, r.bySegment])).toEqual([
+      ['age-by-segment', true],
+      ['stale-by-segment', true],
+    ]);
 
     const at = Date.now();
     const { transitions } = await c.collector.runAlerts(at);
@@ -115,7 +135,14 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
 
     const alerts = (await get(`${c.url}/v1/alerts`, c.keys.read)).body.alerts as { rule: string; series: string; evidence: any }[];
     const drift = alerts.find((a) => a.rule === 'age-by-segment')!;
-    expect(drift.evidence).toMatchObject({ model: 'churn', version: '1.0.0', column: 'age', segment: US, value: 1, window: { name: '1h', from: at - HOUR, to: at } });
+    expect(drift.evidence).toMatchObject({
+      model: 'churn',
+      version: '1.0.0',
+      column: 'age',
+      segment: US,
+      value: 1,
+      window: { name: '1h', from: at - HOUR, to: at },
+    });
     // The link opens the dashboard's column view of that segment at the alert's window.
     const link: string = drift.evidence.link;
     expect(link.startsWith('https://watch.example/')).toBe(true);
@@ -130,14 +157,23 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
 
   it('evaluates at most evalMaxSegments segments per version, those with the most devices', async () => {
     const states = await snapshot(c.collector.context.db, core, { ...c.collector.context.options, evalMaxSegments: 1 });
-    expect(states.map((s) => [s.segment, s.window, s.devices])).toEqual([[null, '1h', 15], [null, '24h', 15], [EU, '1h', 6], [EU, '24h', 6]]);
+    expect(states.map((s) => [s.segment, s.window, s.devices])).toEqual([
+      [null, '1h', 15],
+      [null, '24h', 15],
+      [EU, '1h', 6],
+      [EU, '24h', 6],
+    ]);
   });
 
   it('keeps the freshness of a segment whose 1 h window holds nothing, and nothing else of it there; its 24 h window still holds everything', async () => {
     const later = Date.now() + 2 * HOUR;
     const states = await snapshot(c.collector.context.db, core, c.collector.context.options, later);
     const hour = states.filter((s) => s.window === '1h');
-    expect(hour.map((s) => [s.segment, s.visible, s.columns])).toEqual([[null, false, undefined], [EU, false, undefined], [US, false, undefined]]);
+    expect(hour.map((s) => [s.segment, s.visible, s.columns])).toEqual([
+      [null, false, undefined],
+      [EU, false, undefined],
+      [US, false, undefined],
+    ]);
     const day = states.filter((s) => s.window === '24h');
     expect(day.map((s) => [s.segment, s.visible, s.devices, s.rows])).toEqual([
       [null, true, 15, [...rows.values()].flat().length],

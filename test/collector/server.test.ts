@@ -41,12 +41,18 @@ describe('collector server', () => {
       expect(doc.paths['/v1/models/{model}/versions/{version}/drift'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
         expect.arrayContaining(['from', 'to', 'step', 'segment', 'model', 'version']),
       );
-      expect(doc.paths['/v1/models/{model}/versions/{version}/summaries'].get.parameters.find((p: { name: string }) => p.name === 'columns')).toMatchObject({ required: true });
+      expect(
+        doc.paths['/v1/models/{model}/versions/{version}/summaries'].get.parameters.find((p: { name: string }) => p.name === 'columns'),
+      ).toMatchObject({ required: true });
       expect((await get(`${c.url}/healthz`, undefined)).body).toEqual({ ok: true });
       // A page on another origin may upload: the preflight allows the key header.
       const pre = await fetch(`${c.url}/v1/ingest`, {
         method: 'OPTIONS',
-        headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        headers: {
+          origin: 'https://shop.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
       });
       expect(pre.status).toBeLessThan(300);
       expect(pre.headers.get('access-control-allow-origin')).toBe('https://shop.example');
@@ -70,7 +76,12 @@ describe('collector server', () => {
     const url = await collector.app.listen({ host: '127.0.0.1', port: 0 });
     const now = Date.now();
     const uploads = Array.from({ length: 60 }, (_, i) =>
-      makePayload(core, { deviceId: `device-${i % 7}`, uploadId: `upload-shutdown-${i}`, windowStart: now - (now % 60_000) - 120_000, rows: makeRows(i, 20) }),
+      makePayload(core, {
+        deviceId: `device-${i % 7}`,
+        uploadId: `upload-shutdown-${i}`,
+        windowStart: now - (now % 60_000) - 120_000,
+        rows: makeRows(i, 20),
+      }),
     );
     let closing: Promise<void> | undefined;
     const results = await Promise.all(

@@ -13,7 +13,16 @@ import { sharedCore, type Core } from '../../src/collector/core.ts';
 import type { ColumnSpec } from '../../src/core/types.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { get, post, startCollector, type Running } from './helpers/collector.ts';
-import { argmax, CLASSES, expectedPerformance, FEEDBACK_COLUMNS, labelledRows, OUT, recordFeedback, type Labelled } from './helpers/feedback.ts';
+import {
+  argmax,
+  CLASSES,
+  expectedPerformance,
+  FEEDBACK_COLUMNS,
+  labelledRows,
+  OUT,
+  recordFeedback,
+  type Labelled,
+} from './helpers/feedback.ts';
 
 const MIN = 60_000;
 /** Each deploy/ alert's long and short windows. */
@@ -61,13 +70,26 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
       const failed = Array.from({ length: 10 }, (_, i) => ['input', 'inference'][i % 2]);
       const p = core.profile({ columns: COLUMNS });
       try {
-        p.recordLabels(`${OUT}.predicted`, calls.map((x) => CLASSES[argmax(x.scores)]));
-        p.recordNumbers(`${OUT}.confidence`, calls.map((x) => Math.max(...x.scores)));
+        p.recordLabels(
+          `${OUT}.predicted`,
+          calls.map((x) => CLASSES[argmax(x.scores)]),
+        );
+        p.recordNumbers(
+          `${OUT}.confidence`,
+          calls.map((x) => Math.max(...x.scores)),
+        );
         p.recordNumbers('health.latency_ms', [...latencies, ...failed.map(() => 20)]);
         p.recordLabels('health.failure', failed);
         recordFeedback(p, calls.slice(0, 50));
         const start = now - 4 * MIN;
-        p.meta = { model: 'churn', modelVersion: '1.0.0', windowStart: String(start), windowEnd: String(start + MIN), deviceId: `device-${d}`, uploadId: `upload-${d}` };
+        p.meta = {
+          model: 'churn',
+          modelVersion: '1.0.0',
+          windowStart: String(start),
+          windowEnd: String(start + MIN),
+          deviceId: `device-${d}`,
+          uploadId: `upload-${d}`,
+        };
         expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, p.toBytes())).status).toBe(200);
       } finally {
         p.dispose();
@@ -79,7 +101,11 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
       truth.labelled.push(...calls.slice(0, 50));
     }
     for (const s of SLOS) {
-      const res = await fetch(`${c.url}/v1/slos/${s.name}`, { method: 'PUT', headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' }, body: JSON.stringify(s) });
+      const res = await fetch(`${c.url}/v1/slos/${s.name}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(s),
+      });
       expect(res.status, await res.text()).toBe(200);
     }
   });
@@ -88,14 +114,19 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
   });
 
   it('refuses an SLO that does not make sense', async () => {
-    const put = (body: unknown) => fetch(`${c.url}/v1/slos/x`, { method: 'PUT', headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', model: 'churn', owner: 'o', ...body as object }) });
+    const put = (body: unknown) =>
+      fetch(`${c.url}/v1/slos/x`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x', model: 'churn', owner: 'o', ...(body as object) }),
+      });
     expect((await put({ indicator: 'latency', objective: 0.99 })).status).toBe(400); // no threshold
     expect((await put({ indicator: 'accuracy', objective: 1 })).status).toBe(400);
     expect((await put({ indicator: 'vibes', objective: 0.9 })).status).toBe(400);
     expect((await put({ indicator: 'failure_rate', threshold: 3, objective: 0.9 })).status).toBe(400);
   });
 
-  it('counts each SLO\'s events as the raw rows do, with its burn rates and budget', async () => {
+  it("counts each SLO's events as the raw rows do, with its burn rates and budget", async () => {
     const { slos } = (await get(`${c.url}/v1/slos`, c.keys.read)).body;
     const status = (name: string) => slos.find((s: { name: string }) => s.name === name).versions[0];
     const acc = expectedPerformance(truth.labelled).accuracy;
@@ -121,10 +152,17 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
 
   it('fires the burn-rate pairs above their thresholds, into one incident', async () => {
     const r = await c.collector.runAlerts(now);
-    const fired = r.transitions!.filter((t) => t.to === 'firing').map((t) => t.rule).sort();
+    const fired = r
+      .transitions!.filter((t) => t.to === 'firing')
+      .map((t) => t.rule)
+      .sort();
     expect(fired).toEqual([
-      'available.burn-1d-2h', 'available.burn-3d-6h',
-      'fast.burn-1d-2h', 'fast.burn-1h-5m', 'fast.burn-3d-6h', 'fast.burn-6h-30m',
+      'available.burn-1d-2h',
+      'available.burn-3d-6h',
+      'fast.burn-1d-2h',
+      'fast.burn-1h-5m',
+      'fast.burn-3d-6h',
+      'fast.burn-6h-30m',
     ]);
     const { incidents } = (await get(`${c.url}/v1/incidents`, c.keys.read)).body;
     expect(incidents).toHaveLength(1);
@@ -138,11 +176,20 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
     const text = (await get(`${c.url}/metrics`, undefined)).body as string;
     const series = text.split('\n').filter((l) => /^edgewatch_slo_(events|objective)\{/.test(l));
     expect(series.filter((l) => l.startsWith('edgewatch_slo_objective'))).toHaveLength(3);
-    expect(series).toContain(`edgewatch_slo_events{project="alpha",model="churn",version="1.0.0",slo="available",window="1h",kind="total"} ${truth.calls}`);
+    expect(series).toContain(
+      `edgewatch_slo_events{project="alpha",model="churn",version="1.0.0",slo="available",window="1h",kind="total"} ${truth.calls}`,
+    );
     execFileSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' });
     const dir = mkdtempSync(join(tmpdir(), 'edgewatch-promtool-'));
     try {
-      const labels = (slo: string, severity: string) => ({ severity, owner: 'model', project: 'alpha', model: 'churn', version: '1.0.0', slo });
+      const labels = (slo: string, severity: string) => ({
+        severity,
+        owner: 'model',
+        project: 'alpha',
+        model: 'churn',
+        version: '1.0.0',
+        slo,
+      });
       const alert = (name: string, ...slos: [string, string][]) => ({
         eval_time: '2m',
         alertname: name,
@@ -156,19 +203,21 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
       const test = {
         rule_files: [RULES],
         evaluation_interval: '1m',
-        tests: [{
-          interval: '1m',
-          input_series: series.map((l) => {
-            const [, name, value] = /^(\S+\}) (\S+)$/.exec(l)!;
-            return { series: name, values: `${value}x5` };
-          }),
-          alert_rule_test: [
-            alert('EdgewatchSloBurnFast', ['fast', 'page']),
-            alert('EdgewatchSloBurnHigh', ['fast', 'page']),
-            alert('EdgewatchSloBurnSteady', ['available', 'ticket'], ['fast', 'ticket']),
-            alert('EdgewatchSloBurnSlow', ['available', 'ticket'], ['fast', 'ticket']),
-          ],
-        }],
+        tests: [
+          {
+            interval: '1m',
+            input_series: series.map((l) => {
+              const [, name, value] = /^(\S+\}) (\S+)$/.exec(l)!;
+              return { series: name, values: `${value}x5` };
+            }),
+            alert_rule_test: [
+              alert('EdgewatchSloBurnFast', ['fast', 'page']),
+              alert('EdgewatchSloBurnHigh', ['fast', 'page']),
+              alert('EdgewatchSloBurnSteady', ['available', 'ticket'], ['fast', 'ticket']),
+              alert('EdgewatchSloBurnSlow', ['available', 'ticket'], ['fast', 'ticket']),
+            ],
+          },
+        ],
       };
       const file = join(dir, 'slo.test.json');
       writeFileSync(file, JSON.stringify(test));

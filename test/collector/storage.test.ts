@@ -35,7 +35,11 @@ describe.each(BACKENDS)('storage on $name', (backend) => {
     await db.query('create schema public');
     await db.query('create table schema_migrations (version int primary key, applied_at bigint not null)');
     for (let i = 0; i < 8; i++) {
-      for (const stmt of MIGRATIONS[i].split(';').map((x) => x.trim()).filter(Boolean)) await db.query(stmt);
+      for (const stmt of MIGRATIONS[i]
+        .split(';')
+        .map((x) => x.trim())
+        .filter(Boolean))
+        await db.query(stmt);
       await db.query('insert into schema_migrations (version, applied_at) values ($1, 0)', [i + 1]);
     }
     await db.query("insert into projects (id, name, created_at) values (1, 'a', 1)");
@@ -70,9 +74,7 @@ describe.each(BACKENDS)('storage on $name', (backend) => {
        values ((select id from projects where name = 'p'), 'm', '1', $1, 5)`,
       [bytes],
     );
-    const [row] = await db.query<{ payload: Uint8Array; created_at: number }>(
-      'select payload, created_at from baselines',
-    );
+    const [row] = await db.query<{ payload: Uint8Array; created_at: number }>('select payload, created_at from baselines');
     expect(Buffer.from(row.payload).equals(Buffer.from(bytes))).toBe(true);
     expect(row.created_at).toBe(5);
     // A view into a larger buffer (as a request body is) stores exactly its own bytes: the

@@ -66,14 +66,29 @@ describe.each(BACKENDS)('summaries API on $name', (backend) => {
     for (const step of [0, 1]) {
       const rows = stepRows[step];
       const point = r.body.points[step];
-      expect(point).toMatchObject({ from: base + step * HOUR, to: base + (step + 1) * HOUR, suppressed: false, devices: 6, uploads: 6, rows: rows.length });
+      expect(point).toMatchObject({
+        from: base + step * HOUR,
+        to: base + (step + 1) * HOUR,
+        suppressed: false,
+        devices: 6,
+        uploads: 6,
+        rows: rows.length,
+      });
       // Only the columns asked for.
       expect(Object.keys(point.columns).sort()).toEqual(['age', 'plan']);
       const plan = point.columns.plan;
       expect(plan.kind).toBe('categorical');
-      expect(Object.fromEntries(plan.items.map((i: { value: string; count: number }) => [i.value, i.count]))).toEqual(countsOf(rows.map((x) => x.plan)));
+      expect(Object.fromEntries(plan.items.map((i: { value: string; count: number }) => [i.value, i.count]))).toEqual(
+        countsOf(rows.map((x) => x.plan)),
+      );
       const ages = rows.map((x) => x.age).filter((a): a is number => a !== null);
-      expect(point.columns.age).toMatchObject({ kind: 'numeric', count: rows.length, missing: rows.length - ages.length, min: Math.min(...ages), max: Math.max(...ages) });
+      expect(point.columns.age).toMatchObject({
+        kind: 'numeric',
+        count: rows.length,
+        missing: rows.length - ages.length,
+        min: Math.min(...ages),
+        max: Math.max(...ages),
+      });
       expect(point.columns.plan.quantiles).toBeUndefined();
       // The core's quantiles of the step's rows recorded at once (merging is exact), and within the
       // sketch's relative error of the raw rows' exact quantiles.
@@ -100,18 +115,26 @@ describe.each(BACKENDS)('summaries API on $name', (backend) => {
     expect(r.status).toBe(200);
     expect(r.body.points.map((p: { suppressed: boolean }) => p.suppressed)).toEqual([false, true, false, true]);
     const plan = r.body.points[2].columns.plan;
-    expect(Object.fromEntries(plan.items.map((i: { value: string; count: number }) => [i.value, i.count]))).toEqual(countsOf(stepRows[1].map((x) => x.plan)));
+    expect(Object.fromEntries(plan.items.map((i: { value: string; count: number }) => [i.value, i.count]))).toEqual(
+      countsOf(stepRows[1].map((x) => x.plan)),
+    );
     // An empty half hour: no devices, nothing shown.
     expect(r.body.points[1]).toEqual({ from: base + 30 * MIN, to: base + HOUR, devices: 0, uploads: 0, rows: 0, suppressed: true });
   });
 
   it('narrows to a segment, and suppresses a segment of fewer than k devices', async () => {
     const seg = (s: object) => encodeURIComponent(JSON.stringify(s));
-    const eu = await get(v(`/summaries?columns=plan&from=${base}&to=${base + HOUR}&step=${HOUR}&segment=${seg({ region: 'eu' })}`), c.keys.read);
+    const eu = await get(
+      v(`/summaries?columns=plan&from=${base}&to=${base + HOUR}&step=${HOUR}&segment=${seg({ region: 'eu' })}`),
+      c.keys.read,
+    );
     expect(eu.body.points[0]).toMatchObject({ suppressed: false, devices: 5, rows: euRows.length });
     const items = eu.body.points[0].columns.plan.items as { value: string; count: number }[];
     expect(Object.fromEntries(items.map((i) => [i.value, i.count]))).toEqual(countsOf(euRows.map((x) => x.plan)));
-    const us = await get(v(`/summaries?columns=plan&from=${base}&to=${base + 3 * HOUR}&step=${HOUR}&segment=${seg({ region: 'us' })}`), c.keys.read);
+    const us = await get(
+      v(`/summaries?columns=plan&from=${base}&to=${base + 3 * HOUR}&step=${HOUR}&segment=${seg({ region: 'us' })}`),
+      c.keys.read,
+    );
     expect(us.body.points.every((p: { suppressed: boolean; columns?: unknown }) => p.suppressed && p.columns === undefined)).toBe(true);
   });
 

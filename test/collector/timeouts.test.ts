@@ -42,7 +42,12 @@ describe('request timeouts and the shutdown deadline', () => {
       // Every slow client was disconnected by the server (the test would time out otherwise);
       // none of them was answered with a success.
       for (const a of answers) expect(a).not.toMatch(/^HTTP\/1\.1 2/);
-      const payload = makePayload(core, { deviceId: 'device-0001', uploadId: 'upload-0001', windowStart: Date.now() - 120_000, rows: makeRows(1, 50) });
+      const payload = makePayload(core, {
+        deviceId: 'device-0001',
+        uploadId: 'upload-0001',
+        windowStart: Date.now() - 120_000,
+        rows: makeRows(1, 50),
+      });
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, payload)).status).toBe(200);
     } finally {
       await c.stop();
@@ -71,7 +76,11 @@ describe('request timeouts and the shutdown deadline', () => {
       const acked: string[] = [];
       for (let i = 0; i < 5; i++) {
         const id = `upload-${String(i).padStart(4, '0')}`;
-        const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, makePayload(core, { deviceId: `device-${i}-abc`, uploadId: id, windowStart: now - 120_000, rows: makeRows(i, 20) }));
+        const r = await post(
+          `${c.url}/v1/ingest`,
+          c.keys.ingest,
+          makePayload(core, { deviceId: `device-${i}-abc`, uploadId: id, windowStart: now - 120_000, rows: makeRows(i, 20) }),
+        );
         if (r.status === 200) acked.push(id);
       }
       expect(acked).toHaveLength(5);

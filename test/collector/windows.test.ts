@@ -47,7 +47,11 @@ describe.each(BACKENDS)('1 h and 24 h rolling windows on $name', (backend) => {
     const b = profileOfRows(core, training);
     const p = profileOfRows(core, rows);
     try {
-      return { drift: core.compare(b, p).columns, p99: p.quantiles('income', [0.99])[0], missing: rows.filter((r) => r.age === null).length };
+      return {
+        drift: core.compare(b, p).columns,
+        p99: p.quantiles('income', [0.99])[0],
+        missing: rows.filter((r) => r.age === null).length,
+      };
     } finally {
       b.dispose();
       p.dispose();
@@ -57,7 +61,10 @@ describe.each(BACKENDS)('1 h and 24 h rolling windows on $name', (backend) => {
   async function expectWindows() {
     const m = (await get(`${c.url}/metrics`, undefined)).body as string;
     const version = 'project="alpha",model="churn",version="1.0.0",segment=""';
-    const windows: [string, Row[], number][] = [['1h', recent, 6], ['24h', [...earlier, ...recent], 7]];
+    const windows: [string, Row[], number][] = [
+      ['1h', recent, 6],
+      ['24h', [...earlier, ...recent], 7],
+    ];
     for (const [window, rows, devices] of windows) {
       const v = `${version},window="${window}"`;
       const t = truthOf(rows);
@@ -80,12 +87,16 @@ describe.each(BACKENDS)('1 h and 24 h rolling windows on $name', (backend) => {
     expect(truthOf(recent).drift.age.drifted.drifted).toBe(false);
     await expectWindows();
     expect(await c.collector.runRollups(now)).toBeGreaterThanOrEqual(14);
-    const hourly = await c.collector.context.db.query<{ n: number }>('select count(*)::int as n from rollups where hour <= $1', [hourStart - 5 * HOUR]);
+    const hourly = await c.collector.context.db.query<{ n: number }>('select count(*)::int as n from rollups where hour <= $1', [
+      hourStart - 5 * HOUR,
+    ]);
     expect(hourly[0].n).toBe(2);
     await expectWindows();
     // The 24 h window reads those whole hours from their rollups: without their raw rows (as
     // after retention) it still holds every row.
-    const pruned = await c.collector.context.db.query('delete from uploads where rolled and window_start < $1 returning id', [hourStart - 4 * HOUR]);
+    const pruned = await c.collector.context.db.query('delete from uploads where rolled and window_start < $1 returning id', [
+      hourStart - 4 * HOUR,
+    ]);
     expect(pruned).toHaveLength(14);
     await expectWindows();
   });
@@ -95,16 +106,31 @@ describe.each(BACKENDS)('1 h and 24 h rolling windows on $name', (backend) => {
       fetch(`${c.url}/v1/alerts/rules/${name}`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name, metric: 'drifted', column: 'age', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'ml-team', ...body }),
+        body: JSON.stringify({
+          name,
+          metric: 'drifted',
+          column: 'age',
+          op: '>=',
+          threshold: 1,
+          for: 1,
+          severity: 'ticket',
+          owner: 'ml-team',
+          ...body,
+        }),
       });
     expect((await put('age-day', { window: '24h' })).status).toBe(200);
     expect((await put('age-hour', {})).status).toBe(200);
     const refused = await put('age-6h', { window: '6h' });
     expect(refused.status).toBe(400);
-    expect(((await refused.json()) as { error: string }).error).toContain('window "6h" is not evaluated by this collector (--eval-windows 1h,24h)');
+    expect(((await refused.json()) as { error: string }).error).toContain(
+      'window "6h" is not evaluated by this collector (--eval-windows 1h,24h)',
+    );
     expect((await put('age-bad', { window: 'a day' })).status).toBe(400);
     const listed = (await get(`${c.url}/v1/alerts/rules`, c.keys.read)).body.rules as { name: string; window: string }[];
-    expect(listed.map((r) => [r.name, r.window])).toEqual([['age-day', '24h'], ['age-hour', '1h']]);
+    expect(listed.map((r) => [r.name, r.window])).toEqual([
+      ['age-day', '24h'],
+      ['age-hour', '1h'],
+    ]);
 
     const { transitions } = await c.collector.runAlerts(now);
     expect(transitions).toEqual([{ rule: 'age-day', series: 'churn|1.0.0|age|24h', to: 'firing' }]);
@@ -114,7 +140,7 @@ describe.each(BACKENDS)('1 h and 24 h rolling windows on $name', (backend) => {
     expect(e.link).toBe(`https://watch.example/#/models/churn/versions/1.0.0/columns/age?from=${now - DAY}&to=${now}`);
   });
 
-  it('gives a rule without a window the first the collector evaluates, e.g. the demo\'s 30 s', async () => {
+  it("gives a rule without a window the first the collector evaluates, e.g. the demo's 30 s", async () => {
     const other = await startCollector(backend, { evalWindows: '30s,6h' });
     try {
       const res = await fetch(`${other.url}/v1/alerts/rules/defaults`, {
@@ -129,7 +155,16 @@ describe.each(BACKENDS)('1 h and 24 h rolling windows on $name', (backend) => {
       const put = await fetch(`${other.url}/v1/alerts/rules/hourly`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${other.keys.admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'hourly', metric: 'devices', op: '<', threshold: 5, for: 1, severity: 'ticket', owner: 'd', window: '1h' }),
+        body: JSON.stringify({
+          name: 'hourly',
+          metric: 'devices',
+          op: '<',
+          threshold: 5,
+          for: 1,
+          severity: 'ticket',
+          owner: 'd',
+          window: '1h',
+        }),
       });
       expect(put.status).toBe(400);
     } finally {

@@ -19,7 +19,11 @@ describe.each(BACKENDS)('write health on $name', (backend) => {
 
   it('reports failing writes until a write succeeds', async () => {
     const upload = (id: string) =>
-      post(`${c.url}/v1/ingest`, c.keys.ingest, makePayload(core, { deviceId: 'device-disk', uploadId: id, windowStart: Date.now() - 120_000, rows: makeRows(1, 10) }));
+      post(
+        `${c.url}/v1/ingest`,
+        c.keys.ingest,
+        makePayload(core, { deviceId: 'device-disk', uploadId: id, windowStart: Date.now() - 120_000, rows: makeRows(1, 10) }),
+      );
     expect((await upload('upload-disk-1')).status).toBe(200);
     expect((await get(`${c.url}/healthz`, undefined)).status).toBe(200);
     const db = c.collector.context.db;

@@ -89,7 +89,14 @@ describe('bucket index', () => {
   });
 
   test('subnormals, the smallest normal and the largest finite double', () => {
-    const special = [Number.MIN_VALUE, 2 * Number.MIN_VALUE, 3e-320, step(2.2250738585072014e-308, -1), 2.2250738585072014e-308, Number.MAX_VALUE];
+    const special = [
+      Number.MIN_VALUE,
+      2 * Number.MIN_VALUE,
+      3e-320,
+      step(2.2250738585072014e-308, -1),
+      2.2250738585072014e-308,
+      Number.MAX_VALUE,
+    ];
     for (const scale of SCALES) {
       for (const x of special) {
         const { index } = bucketOf(x, scale);

@@ -32,7 +32,9 @@ describe('codec', () => {
     // magic, version, nMeta, nColumns, name, kind, flags, five counters, the value count, sum,
     // mean, then the spread; after min and max the scale, the budget, the center and the mode.
     let at = 4 + 1 + 1 + 1 + 1 + v2[7] + 2;
-    const skipVarint = () => { while (v2[at++] & 0x80); };
+    const skipVarint = () => {
+      while (v2[at++] & 0x80);
+    };
     for (let i = 0; i < 6; i++) skipVarint();
     at += 16;
     const sdAt = at;
@@ -61,8 +63,16 @@ describe('codec', () => {
     ['truncated', null, /unexpected end of data|out of range/],
     ['trailing bytes', 'trailing', /trailing bytes/],
   ])('%s is refused with a one-line reason', (_, input, reason) => {
-    const good = core.profile({ columns: [{ name: 'a', kind: 'numeric' }, { name: 'b', kind: 'categorical' }] });
-    good.recordRows([{ a: 1.5, b: 'x' }, { a: -3, b: 'y' }]);
+    const good = core.profile({
+      columns: [
+        { name: 'a', kind: 'numeric' },
+        { name: 'b', kind: 'categorical' },
+      ],
+    });
+    good.recordRows([
+      { a: 1.5, b: 'x' },
+      { a: -3, b: 'y' },
+    ]);
     const bytes = good.toBytes();
     const bad =
       input === null ? bytes.subarray(0, bytes.length - 3) : input === 'trailing' ? Uint8Array.from([...bytes, 0]) : (input as Uint8Array);
@@ -96,8 +106,8 @@ describe('codec', () => {
 
   test('metadata travels with the profile', () => {
     const p = core.profile({ columns: [{ name: 'a', kind: 'numeric' }] });
-    p.meta = { model: 'churn', segment: '{"region":"eu"}', 'ünïcode': '✓' };
+    p.meta = { model: 'churn', segment: '{"region":"eu"}', ünïcode: '✓' };
     const q = core.profileFromBytes(p.toBytes());
-    expect(q.meta).toEqual({ model: 'churn', segment: '{"region":"eu"}', 'ünïcode': '✓' });
+    expect(q.meta).toEqual({ model: 'churn', segment: '{"region":"eu"}', ünïcode: '✓' });
   });
 });

@@ -26,11 +26,21 @@ describe('column names', () => {
       [columnName.score('probabilities', 'stay')]: { group: 'output', output: 'probabilities', part: 'score', cls: 'stay' },
       [columnName.score('probabilities', 'le.ave')]: { group: 'output', output: 'probabilities', part: 'score', cls: 'le.ave' },
       [columnName.confusion('probabilities')]: { group: 'feedback', output: 'probabilities', part: 'confusion' },
-      ...Object.fromEntries(['stay', 'le.ave'].flatMap((c) => ['stay', 'le.ave'].map((l) => [
-        columnName.labelledScore('probabilities', c, l), { group: 'feedback', output: 'probabilities', part: 'score', cls: c, label: l },
-      ]))),
+      ...Object.fromEntries(
+        ['stay', 'le.ave'].flatMap((c) =>
+          ['stay', 'le.ave'].map((l) => [
+            columnName.labelledScore('probabilities', c, l),
+            { group: 'feedback', output: 'probabilities', part: 'score', cls: c, label: l },
+          ]),
+        ),
+      ),
       [columnName.calibrationAll('probabilities')]: { group: 'feedback', output: 'probabilities', part: 'calibration', which: 'all' },
-      [columnName.calibrationCorrect('probabilities')]: { group: 'feedback', output: 'probabilities', part: 'calibration', which: 'correct' },
+      [columnName.calibrationCorrect('probabilities')]: {
+        group: 'feedback',
+        output: 'probabilities',
+        part: 'calibration',
+        which: 'correct',
+      },
       [HEALTH.latency]: { group: 'health', metric: 'latency' },
       [HEALTH.failure]: { group: 'health', metric: 'failure' },
       [HEALTH.provider]: { group: 'health', metric: 'provider' },

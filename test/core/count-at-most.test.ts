@@ -52,7 +52,12 @@ describe('countAtMost', () => {
   test('on a fixed grid, to within the threshold cell, and NaN on a categorical column', () => {
     const r = rng(11);
     const xs = Float64Array.from({ length: 8000 }, () => r() ** 2);
-    const p = core.profile({ columns: [{ name: 's', kind: 'grid' }, { name: 'c', kind: 'categorical' }] });
+    const p = core.profile({
+      columns: [
+        { name: 's', kind: 'grid' },
+        { name: 'c', kind: 'categorical' },
+      ],
+    });
     try {
       p.recordNumbers('s', xs);
       for (const t of [0.1, 0.25, 0.5, 0.905]) {

@@ -81,7 +81,10 @@ describe('constructed ties and point masses', () => {
   test('ratings 1–5, large samples: exact, W1 verdict', () => {
     const r = rng(4);
     const rating = (skew: number) => Math.min(5, 1 + Math.floor(r() ** skew * 5));
-    checkExact(Array.from({ length: 20_000 }, () => rating(1)), Array.from({ length: 30_000 }, () => rating(1.3)));
+    checkExact(
+      Array.from({ length: 20_000 }, () => rating(1)),
+      Array.from({ length: 30_000 }, () => rating(1.3)),
+    );
   });
 
   test('negative values, zero and −0 are one set of point masses', () => {
@@ -93,14 +96,35 @@ describe('real columns with few distinct values (vega-datasets), each with a ran
   type Row = Record<string, number | string | null>;
   const cases: [string, Row[], string, (r: Row) => boolean][] = [
     ['cars Cylinders: USA vs Europe', vegaJson<Row>('cars.json'), 'Cylinders', (r) => r.Origin === 'USA'],
-    ['cars Horsepower: USA vs Japan', vegaJson<Row>('cars.json').filter((r) => r.Origin !== 'Europe'), 'Horsepower', (r) => r.Origin === 'USA'],
-    ['penguins flipper length: Adelie vs Gentoo', vegaJson<Row>('penguins.json').filter((r) => r.Species !== 'Chinstrap'), 'Flipper Length (mm)', (r) => r.Species === 'Adelie'],
-    ['penguins body mass: Adelie vs Gentoo', vegaJson<Row>('penguins.json').filter((r) => r.Species !== 'Chinstrap'), 'Body Mass (g)', (r) => r.Species === 'Adelie'],
+    [
+      'cars Horsepower: USA vs Japan',
+      vegaJson<Row>('cars.json').filter((r) => r.Origin !== 'Europe'),
+      'Horsepower',
+      (r) => r.Origin === 'USA',
+    ],
+    [
+      'penguins flipper length: Adelie vs Gentoo',
+      vegaJson<Row>('penguins.json').filter((r) => r.Species !== 'Chinstrap'),
+      'Flipper Length (mm)',
+      (r) => r.Species === 'Adelie',
+    ],
+    [
+      'penguins body mass: Adelie vs Gentoo',
+      vegaJson<Row>('penguins.json').filter((r) => r.Species !== 'Chinstrap'),
+      'Body Mass (g)',
+      (r) => r.Species === 'Adelie',
+    ],
   ];
   const values = (rows: Row[], key: string) => rows.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
 
   test.each(cases)('%s', (_, rows, key, isBaseline) => {
-    const shift = checkExact(values(rows.filter(isBaseline), key), values(rows.filter((r) => !isBaseline(r)), key));
+    const shift = checkExact(
+      values(rows.filter(isBaseline), key),
+      values(
+        rows.filter((r) => !isBaseline(r)),
+        key,
+      ),
+    );
     expect(shift.drifted.drifted).toBe(true);
     const all = shuffled(values(rows, key), 7);
     const half = Math.floor(all.length / 2);

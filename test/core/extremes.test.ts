@@ -49,7 +49,10 @@ describe('finite moments and statistics for every finite double', () => {
     const b = uniform(4000, 1, 1, 2, unit);
     const shifted = uniform(4000, 2, 3, 4, unit);
     const control = uniform(4000, 3, 1, 2, unit);
-    for (const [c, drifts] of [[shifted, true], [control, false]] as const) {
+    for (const [c, drifts] of [
+      [shifted, true],
+      [control, false],
+    ] as const) {
       const { d, sb } = drift(b, c);
       const t = truth(b, c, unit);
       expect(exact.near(d.mean[0], t.mean[0], 0, 1e-9), `mean ${d.mean[0]} vs ${t.mean[0]}`).toBe(true);

@@ -94,7 +94,11 @@ describe('statistics under x → a·x + b', () => {
     const b = numbers(seattle, 'temp_max');
     const c = numbers(newYork, 'temp_max');
     const celsius = drift(b, c, true);
-    const kelvin = drift(b.map((x) => x + 273.15), c.map((x) => x + 273.15), true);
+    const kelvin = drift(
+      b.map((x) => x + 273.15),
+      c.map((x) => x + 273.15),
+      true,
+    );
     const truth = exactStats(b, c);
     expect(exact.near(celsius.psi, truth.psi, 0.01, 0.1)).toBe(true);
     expect(exact.near(kelvin.psi, truth.psi, 0.01, 0.1)).toBe(true);

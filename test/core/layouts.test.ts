@@ -9,11 +9,22 @@ import { calibration, classification, noiseErrorBar, rocAuc } from '../../src/co
 
 describe('result layouts', async () => {
   const core = await loadCore();
-  const values = (n: number, shift: number) => Array.from({ length: n }, (_, i) => ({ x: (i % 97) + shift, g: (i % 10) / 10, c: `c${i % 7}` }));
-  const schema = { columns: [{ name: 'x', kind: 'numeric' as const }, { name: 'g', kind: 'grid' as const, edges: [0, 0.25, 0.5, 0.75, 1] }, { name: 'c', kind: 'categorical' as const }] };
+  const values = (n: number, shift: number) =>
+    Array.from({ length: n }, (_, i) => ({ x: (i % 97) + shift, g: (i % 10) / 10, c: `c${i % 7}` }));
+  const schema = {
+    columns: [
+      { name: 'x', kind: 'numeric' as const },
+      { name: 'g', kind: 'grid' as const, edges: [0, 0.25, 0.5, 0.75, 1] },
+      { name: 'c', kind: 'categorical' as const },
+    ],
+  };
 
   it('reads a comparison of small (exact) and large (sketched) columns of every kind by name', () => {
-    for (const [n, m] of [[50, 60], [5000, 6000], [50, 6000]]) {
+    for (const [n, m] of [
+      [50, 60],
+      [5000, 6000],
+      [50, 6000],
+    ]) {
       const a = core.profile(schema);
       const b = core.profile(schema);
       a.recordRows(values(n, 0));
@@ -33,13 +44,28 @@ describe('result layouts', async () => {
   });
 
   it('reads the performance and noise answers by name', () => {
-    const m = classification(core, ['a', 'b'], [[3, 1], [2, 4]]);
+    const m = classification(
+      core,
+      ['a', 'b'],
+      [
+        [3, 1],
+        [2, 4],
+      ],
+    );
     expect(m.total).toBe(10);
     expect(m.accuracy).toBeCloseTo(0.7, 12);
     expect(m.classes.a.support).toBe(4);
     expect(m.classes.b.predicted).toBe(5);
-    const p = core.profile({ columns: [{ name: 'pos', kind: 'grid', edges: [0, 0.5, 1] }, { name: 'neg', kind: 'grid', edges: [0, 0.5, 1] }] });
-    p.recordRows([{ pos: 0.9, neg: 0.1 }, { pos: 0.8, neg: 0.2 }]);
+    const p = core.profile({
+      columns: [
+        { name: 'pos', kind: 'grid', edges: [0, 0.5, 1] },
+        { name: 'neg', kind: 'grid', edges: [0, 0.5, 1] },
+      ],
+    });
+    p.recordRows([
+      { pos: 0.9, neg: 0.1 },
+      { pos: 0.8, neg: 0.2 },
+    ]);
     expect(rocAuc(p, 'pos', ['neg'])).toMatchObject({ auc: 1, positives: 2, negatives: 2 });
     const cal = calibration(p, 'pos', p, 'neg');
     expect(cal.total).toBe(2);
@@ -49,6 +75,8 @@ describe('result layouts', async () => {
   });
 
   it('refuses an answer of another length than its layout', () => {
-    expect(() => fields(NUMERIC_DRIFT, new Float64Array(NUMERIC_DRIFT.length - 1), 'x')).toThrow(/answered 32 numbers for x, its layout has 33/);
+    expect(() => fields(NUMERIC_DRIFT, new Float64Array(NUMERIC_DRIFT.length - 1), 'x')).toThrow(
+      /answered 32 numbers for x, its layout has 33/,
+    );
   });
 });

@@ -7,7 +7,12 @@ test('100k sketches created and disposed leave memory where it was', async () =>
   const core = await loadCore();
   const cycle = (n: number) => {
     for (let i = 0; i < n; i++) {
-      const p = core.profile({ columns: [{ name: 'x', kind: 'numeric' }, { name: 'c', kind: 'categorical' }] });
+      const p = core.profile({
+        columns: [
+          { name: 'x', kind: 'numeric' },
+          { name: 'c', kind: 'categorical' },
+        ],
+      });
       p.recordColumns({ x: [i, i * 0.5, -i], c: ['a', String(i % 7)] });
       p.dispose();
     }

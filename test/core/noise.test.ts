@@ -70,7 +70,10 @@ describe('private-mode noise', () => {
         { name: 'who', kind: 'categorical', vocabulary: ['alice', 'bob'] },
       ],
     });
-    p.recordRows([{ x: canary, who: 'canary-user-7' }, { x: 5, who: 'alice' }]);
+    p.recordRows([
+      { x: canary, who: 'canary-user-7' },
+      { x: 5, who: 'alice' },
+    ]);
     p.addNoise(1, seed(9));
     const bytes = p.toBytes();
     const f64 = new Uint8Array(new Float64Array([canary]).buffer);

@@ -29,13 +29,18 @@ describe('ROC AUC from score grids', () => {
     b: Array.from({ length: 400 }, () => r() ** 1.4),
     c: Array.from({ length: 300 }, () => r() ** 2),
   };
-  const p = core.profile({ columns: (['a', 'b', 'c'] as const).map((l) => ({ name: `score.a.label.${l}`, kind: 'grid' as const, edges })) });
+  const p = core.profile({
+    columns: (['a', 'b', 'c'] as const).map((l) => ({ name: `score.a.label.${l}`, kind: 'grid' as const, edges })),
+  });
   for (const l of ['a', 'b', 'c'] as const) p.recordNumbers(`score.a.label.${l}`, raw[l]);
   const result = rocAuc(p, 'score.a.label.a', ['score.a.label.b', 'score.a.label.c']);
   const negatives = [...raw.b, ...raw.c];
 
   test('equals the Mann–Whitney statistic of the scores binned the same way', () => {
-    const binned = mannWhitney(raw.a.map((x) => binOf(edges, x)), negatives.map((x) => binOf(edges, x)));
+    const binned = mannWhitney(
+      raw.a.map((x) => binOf(edges, x)),
+      negatives.map((x) => binOf(edges, x)),
+    );
     expect(result.positives).toBe(700);
     expect(result.negatives).toBe(700);
     expect(result.auc).toBeCloseTo(binned, 12);
@@ -53,9 +58,13 @@ describe('ROC AUC from score grids', () => {
   });
 
   test('no negatives: NaN; grids on other edges are refused', () => {
-    const q = core.profile({ columns: [
-      { name: 'pos', kind: 'grid', edges }, { name: 'neg', kind: 'grid', edges }, { name: 'other', kind: 'grid', edges: [0, 1] },
-    ] });
+    const q = core.profile({
+      columns: [
+        { name: 'pos', kind: 'grid', edges },
+        { name: 'neg', kind: 'grid', edges },
+        { name: 'other', kind: 'grid', edges: [0, 1] },
+      ],
+    });
     q.recordNumbers('pos', [0.2, 0.9]);
     expect(rocAuc(q, 'pos', ['neg']).auc).toBeNaN();
     expect(() => rocAuc(q, 'pos', ['other'])).toThrow(/same edges/);
@@ -70,9 +79,17 @@ describe('calibration', () => {
     const conf = Array.from({ length: 2000 }, () => 0.3 + 0.7 * r());
     // An overconfident model: correct with probability conf² .
     const correct = conf.map((c) => r() < c * c);
-    const p = core.profile({ columns: [{ name: 'all', kind: 'grid', edges }, { name: 'correct', kind: 'grid', edges }] });
+    const p = core.profile({
+      columns: [
+        { name: 'all', kind: 'grid', edges },
+        { name: 'correct', kind: 'grid', edges },
+      ],
+    });
     p.recordNumbers('all', conf);
-    p.recordNumbers('correct', conf.filter((_, i) => correct[i]));
+    p.recordNumbers(
+      'correct',
+      conf.filter((_, i) => correct[i]),
+    );
     const cal = calibration(p, 'all', p, 'correct');
 
     const n = new Array(12).fill(0);
@@ -109,7 +126,10 @@ describe('accuracy, precision and recall', () => {
     });
     const vocabulary = classes.flatMap((t) => classes.map((q) => `${t}|${q}`));
     const p = core.profile({ columns: [{ name: 'confusion', kind: 'categorical', vocabulary }] });
-    p.recordLabels('confusion', pairs.map(([t, q]) => `${t}|${q}`));
+    p.recordLabels(
+      'confusion',
+      pairs.map(([t, q]) => `${t}|${q}`),
+    );
     const s = p.summary('confusion');
     if (s.kind !== 'categorical') throw new Error('kind');
     const { classes: cs, matrix } = confusionMatrix(s.items);
@@ -128,7 +148,14 @@ describe('accuracy, precision and recall', () => {
   });
 
   test('a class never predicted has NaN precision; negative noisy cells count as 0', () => {
-    const m = classification(core, ['a', 'b'], [[3, -2], [1, 0]]);
+    const m = classification(
+      core,
+      ['a', 'b'],
+      [
+        [3, -2],
+        [1, 0],
+      ],
+    );
     expect(m.total).toBe(4);
     expect(m.accuracy).toBe(0.75);
     expect(m.classes.b.precision).toBeNaN();
@@ -139,7 +166,10 @@ describe('accuracy, precision and recall', () => {
 
 describe('error bars for noisy counts', () => {
   test('σ is the square root of the summed variances 2q/(1−q)²', () => {
-    const v = (b: number) => { const q = Math.exp(-1 / b); return (2 * q) / (1 - q) ** 2; };
+    const v = (b: number) => {
+      const q = Math.exp(-1 / b);
+      return (2 * q) / (1 - q) ** 2;
+    };
     const e = noiseErrorBar(core, { '2': 3, '0.5': 4 });
     expect(e.sd).toBeCloseTo(Math.sqrt(3 * v(2) + 4 * v(0.5)), 12);
     expect(e.halfWidth95).toBeCloseTo(1.96 * e.sd, 12);

@@ -108,10 +108,13 @@ describe('merge', () => {
 
   // Past 128 distinct values a numeric column is its histogram alone; with a center it buckets
   // x − center. Both must keep the merge laws, checked here with batches large enough.
-  const wide = fc.array(fc.oneof({ weight: 4, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) }, { weight: 1, arbitrary: fc.double() }), {
-    minLength: 130,
-    maxLength: 300,
-  });
+  const wide = fc.array(
+    fc.oneof({ weight: 4, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) }, { weight: 1, arbitrary: fc.double() }),
+    {
+      minLength: 130,
+      maxLength: 300,
+    },
+  );
   const sketchSchema: Schema = {
     columns: [
       { name: 's', kind: 'numeric', maxBuckets: 24 },
@@ -159,8 +162,18 @@ describe('merge', () => {
   });
 
   test('incompatible columns refuse to merge and leave the target untouched', () => {
-    const a = core.profile({ columns: [{ name: 'x', kind: 'numeric' }, { name: 'y', kind: 'numeric' }] });
-    const b = core.profile({ columns: [{ name: 'x', kind: 'numeric' }, { name: 'y', kind: 'categorical' }] });
+    const a = core.profile({
+      columns: [
+        { name: 'x', kind: 'numeric' },
+        { name: 'y', kind: 'numeric' },
+      ],
+    });
+    const b = core.profile({
+      columns: [
+        { name: 'x', kind: 'numeric' },
+        { name: 'y', kind: 'categorical' },
+      ],
+    });
     a.recordRows([{ x: 1, y: 2 }]);
     b.recordRows([{ x: 5, y: 'q' }]);
     const before = a.toBytes();

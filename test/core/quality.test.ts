@@ -50,7 +50,10 @@ describe('numeric quality checks', () => {
   test('share outside the baseline range: exact on exact values, close on a sketch', () => {
     const b = Array.from({ length: 1000 }, (_, i) => i % 50); // 0..49, exact values
     const cur = Array.from({ length: 1000 }, (_, i) => (i % 50) + 10); // 10..59: 20% above 49
-    expect(checkOf(compare(numeric, { x: b }, { x: cur }).columns.x, 'outside_baseline_range')).toMatchObject({ value: 0.2, flagged: true });
+    expect(checkOf(compare(numeric, { x: b }, { x: cur }).columns.x, 'outside_baseline_range')).toMatchObject({
+      value: 0.2,
+      flagged: true,
+    });
     const shifted = Array.from(normals(5000, 4, 1.5));
     const want = shifted.filter((v) => v > Math.max(...base) || v < Math.min(...base)).length / shifted.length;
     const got = checkOf(compare(numeric, { x: base }, { x: shifted }).columns.x, 'outside_baseline_range').value;
@@ -73,10 +76,27 @@ describe('categorical quality and schema changes', () => {
   });
 
   test('a column missing, new, or of another kind is a schema change; the others still compare', () => {
-    const schemaB: Schema = { columns: [{ name: 'a', kind: 'numeric' }, { name: 'gone', kind: 'numeric' }, { name: 'k', kind: 'numeric' }] };
-    const schemaC: Schema = { columns: [{ name: 'a', kind: 'numeric' }, { name: 'fresh', kind: 'numeric' }, { name: 'k', kind: 'categorical' }] };
+    const schemaB: Schema = {
+      columns: [
+        { name: 'a', kind: 'numeric' },
+        { name: 'gone', kind: 'numeric' },
+        { name: 'k', kind: 'numeric' },
+      ],
+    };
+    const schemaC: Schema = {
+      columns: [
+        { name: 'a', kind: 'numeric' },
+        { name: 'fresh', kind: 'numeric' },
+        { name: 'k', kind: 'categorical' },
+      ],
+    };
     const r = compare(schemaB, { a: [1, 2], gone: [1], k: [1] }, { a: [1, 3], fresh: [2], k: ['x'] }, schemaC);
-    expect(r.schema).toEqual({ flagged: true, missing: ['gone'], added: ['fresh'], changed: [{ name: 'k', baseline: 'numeric', current: 'categorical' }] });
+    expect(r.schema).toEqual({
+      flagged: true,
+      missing: ['gone'],
+      added: ['fresh'],
+      changed: [{ name: 'k', baseline: 'numeric', current: 'categorical' }],
+    });
     expect(Object.keys(r.columns)).toEqual(['a']);
   });
 });
@@ -96,7 +116,9 @@ describe('random splits of real data flag nothing', () => {
     pb.recordRows(rows.slice(0, half));
     pc.recordRows(rows.slice(half));
     const report = core.compare(pb, pc);
-    const flagged = Object.entries(report.columns).flatMap(([n, c]) => c.quality.checks.filter((q) => q.flagged).map((q) => `${n}.${q.name}`));
+    const flagged = Object.entries(report.columns).flatMap(([n, c]) =>
+      c.quality.checks.filter((q) => q.flagged).map((q) => `${n}.${q.name}`),
+    );
     expect(flagged).toEqual([]);
     expect(report.schema.flagged).toBe(false);
     pb.dispose();

@@ -54,7 +54,9 @@ function check(b: Float64Array, c: Float64Array): NumericDrift {
   expect(Math.abs(d.ks.statistic - ks), `KS ${d.ks.statistic} vs ${ks} ± ${d.ks.bound}`).toBeLessThanOrEqual(d.ks.bound + 1e-12);
   if (centers[0] === centers[1]) expect(d.ks.statistic).toBeLessThanOrEqual(ks + 1e-12);
   const w = exact.wasserstein(sb, sc);
-  expect(Math.abs(d.wasserstein - w), `W1 ${d.wasserstein} vs ${w} ± ${d.wasserstein_bound}`).toBeLessThanOrEqual(d.wasserstein_bound * (1 + 1e-9) + 1e-9 * Math.abs(w));
+  expect(Math.abs(d.wasserstein - w), `W1 ${d.wasserstein} vs ${w} ± ${d.wasserstein_bound}`).toBeLessThanOrEqual(
+    d.wasserstein_bound * (1 + 1e-9) + 1e-9 * Math.abs(w),
+  );
   // Binned statistics: exact on exact values; on a sketch within 0.01 + 10% from 1,000 values a
   // side (below that, a bucket's share at a decile cut moves PSI by more: see docs/core.md).
   const pB = exact.decileBins(sb, sb);

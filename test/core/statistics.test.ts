@@ -37,7 +37,9 @@ function checkNumericDrift(b: Float64Array, c: Float64Array, d: NumericDrift, sc
   const ne = (b.length * c.length) / (b.length + c.length);
   expect(Math.abs(d.ks.pvalue - exact.kolmogorovSf(Math.sqrt(ne) * d.ks.statistic))).toBeLessThan(1e-6);
   const w = exact.wasserstein(sb, sc);
-  expect(Math.abs(d.wasserstein - w), `W1 ${d.wasserstein} vs ${w} beyond ±${d.wasserstein_bound}`).toBeLessThanOrEqual(d.wasserstein_bound * (1 + 1e-9) + 1e-12);
+  expect(Math.abs(d.wasserstein - w), `W1 ${d.wasserstein} vs ${w} beyond ±${d.wasserstein_bound}`).toBeLessThanOrEqual(
+    d.wasserstein_bound * (1 + 1e-9) + 1e-12,
+  );
   expect(exact.near(d.wasserstein, w, 0.01 * exact.quantile(sb, 0.5) + 1e-9, 0.05), `W1 ${d.wasserstein} vs ${w}`).toBe(true);
   const pb = exact.decileBins(sb, sb);
   const pc = exact.decileBins(sb, sc);
@@ -81,7 +83,11 @@ describe('numeric statistics on generated data', () => {
     ['three point masses', Float64Array.from({ length: 3000 }, (_, i) => 7 + (i % 3)), Float64Array.from({ length: 1000 }, () => 8)],
     // Past the exact capacity: a point mass inside continuous data, which a bucket cannot place.
     ['a point mass among 20k continuous values', withMass(normals(20_000, 13), 5, 10_000), withMass(normals(20_000, 14), 5, 9_900, 6, 100)],
-    ['negative point masses past the capacity', withMass(normals(20_000, 15), -2.5, 4_000), withMass(normals(20_000, 16), -2.5, 3_000, -1.25, 1_000)],
+    [
+      'negative point masses past the capacity',
+      withMass(normals(20_000, 15), -2.5, 4_000),
+      withMass(normals(20_000, 16), -2.5, 3_000, -1.25, 1_000),
+    ],
   ];
   test.each(cases)('%s', (_, b, c) => {
     const { drift, bound } = compareNumbers(b, c);
@@ -112,7 +118,9 @@ describe('numeric statistics on generated data', () => {
     const s = exact.sorted(xs);
     for (let q = 0.01; q < 1; q += 0.01) {
       const e = exact.quantile(s, q);
-      expect(Math.abs(h.quantile(q) - e), `q${q}: ${h.quantile(q)} vs ${e}`).toBeLessThanOrEqual(relativeError! * Math.abs(e) * (1 + 1e-12));
+      expect(Math.abs(h.quantile(q) - e), `q${q}: ${h.quantile(q)} vs ${e}`).toBeLessThanOrEqual(
+        relativeError! * Math.abs(e) * (1 + 1e-12),
+      );
     }
     expect(h.toBytes().byteLength).toBeLessThanOrEqual(2560);
     h.dispose();
@@ -160,8 +168,14 @@ describe('numeric statistics on real data (vega-datasets)', () => {
   });
 
   test.each(['precipitation', 'temp_max', 'wind'])('weather %s: Seattle 2012–13 vs 2014–15', (col) => {
-    const b = numbers(seattle.filter((r) => r.date < '2014'), col);
-    const c = numbers(seattle.filter((r) => r.date >= '2014'), col);
+    const b = numbers(
+      seattle.filter((r) => r.date < '2014'),
+      col,
+    );
+    const c = numbers(
+      seattle.filter((r) => r.date >= '2014'),
+      col,
+    );
     const { drift, bound } = compareNumbers(b, c);
     checkNumericDrift(b, c, drift, bound);
   });
@@ -236,7 +250,10 @@ describe('categorical statistics', () => {
 
   test('flight origins: first vs second half (real data)', () => {
     const flights = vegaJson<{ origin: string }>('flights-2k.json');
-    checkCategorical(flights.slice(0, 1000).map((f) => f.origin), flights.slice(1000).map((f) => f.origin));
+    checkCategorical(
+      flights.slice(0, 1000).map((f) => f.origin),
+      flights.slice(1000).map((f) => f.origin),
+    );
   });
 
   test('chi-square p-values match published table values', () => {
@@ -271,7 +288,12 @@ describe('categorical statistics', () => {
       expect(count).toBeGreaterThanOrEqual(t - s.errorBound);
     }
     // Every value more frequent than the bound is listed.
-    for (const [value, t] of truth) if (t > s.errorBound) expect(s.items.some((i) => i.value === value), value).toBe(true);
+    for (const [value, t] of truth)
+      if (t > s.errorBound)
+        expect(
+          s.items.some((i) => i.value === value),
+          value,
+        ).toBe(true);
     expect(Math.abs(s.distinct - truth.size) / truth.size).toBeLessThan(0.05);
     p.dispose();
   });

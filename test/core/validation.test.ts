@@ -90,8 +90,19 @@ describe('semantic validation', () => {
   });
 
   test('what the recorder produces passes, values near the double limit included', () => {
-    const p = core.profile({ columns: [{ name: 'x', kind: 'numeric' }, { name: 'g', kind: 'grid', edges: [0, 0.5, 1] }, { name: 'c', kind: 'categorical' }] });
-    p.recordRows([{ x: 1.3407807929942597e154, g: 0.2, c: 'a' }, { x: -1e300, g: 0.9, c: 'b' }, { x: null, g: NaN, c: 'a' }, { x: 3, g: Infinity, c: null }]);
+    const p = core.profile({
+      columns: [
+        { name: 'x', kind: 'numeric' },
+        { name: 'g', kind: 'grid', edges: [0, 0.5, 1] },
+        { name: 'c', kind: 'categorical' },
+      ],
+    });
+    p.recordRows([
+      { x: 1.3407807929942597e154, g: 0.2, c: 'a' },
+      { x: -1e300, g: 0.9, c: 'b' },
+      { x: null, g: NaN, c: 'a' },
+      { x: 3, g: Infinity, c: null },
+    ]);
     const q = core.uploadFromBytes(p.toBytes());
     expect(q.summary('x').count).toBe(4);
     q.dispose();
@@ -147,7 +158,10 @@ describe('semantic validation', () => {
     expect(core.stats().memoryBytes).toBe(settled);
     // A real frequent-items column (more values than its capacity) decodes.
     const p = core.profile({ columns: [{ name: 'c', kind: 'categorical', capacity: 4 }] });
-    p.recordLabels('c', Array.from({ length: 100 }, (_, i) => `v${i % 37}`));
+    p.recordLabels(
+      'c',
+      Array.from({ length: 100 }, (_, i) => `v${i % 37}`),
+    );
     expect(accepted(p.toBytes(), true)).toEqual(['c']);
     p.dispose();
   });

@@ -29,8 +29,9 @@ export function churnRows(seed: number, n: number, shift: number, withHealth: bo
       ...row,
       'scores.predicted': predicted,
       'scores.confidence': Math.max(score, 1 - score),
-      ...(withHealth ? { 'health.latency_ms': 2 + 10 * r() ** 2, 'feedback.scores.confusion': r() < 0.3 ? `${truth}|${predicted}` : null } : {}),
+      ...(withHealth
+        ? { 'health.latency_ms': 2 + 10 * r() ** 2, 'feedback.scores.confusion': r() < 0.3 ? `${truth}|${predicted}` : null }
+        : {}),
     };
   });
 }
-

@@ -8,8 +8,17 @@ import { classShares, MAX_CLASSES, OTHER_CLASSES } from '../../src/dashboard/cha
 function step(from: number, items: Record<string, number> | null, noisy = false): SummaryPoint {
   if (!items) return { from, to: from + 60_000, suppressed: true, devices: 2, uploads: 2, rows: 10 };
   const summary: CategoricalSummary = {
-    name: 'out.predicted', kind: 'categorical', mode: 'vocabulary', errorBound: 0, distinct: Object.keys(items).length,
-    count: 0, missing: 0, nan: 0, posInf: 0, negInf: 0, ...(noisy ? { noisy: true } : {}),
+    name: 'out.predicted',
+    kind: 'categorical',
+    mode: 'vocabulary',
+    errorBound: 0,
+    distinct: Object.keys(items).length,
+    count: 0,
+    missing: 0,
+    nan: 0,
+    posInf: 0,
+    negInf: 0,
+    ...(noisy ? { noisy: true } : {}),
     items: Object.entries(items).map(([value, count]) => ({ value, count })),
   };
   return { from, to: from + 60_000, suppressed: false, devices: 5, uploads: 5, rows: 10, columns: { 'out.predicted': summary } };
@@ -17,13 +26,25 @@ function step(from: number, items: Record<string, number> | null, noisy = false)
 
 describe('class shares', () => {
   it('divides each class count by its step total and stacks the bands, most predicted at the bottom', () => {
-    const s = classShares([step(0, { a: 1, b: 3, __other__: 0 }), step(60_000, null), step(120_000, { a: 2, b: 2, __other__: 0 })], 'out.predicted');
+    const s = classShares(
+      [step(0, { a: 1, b: 3, __other__: 0 }), step(60_000, null), step(120_000, { a: 2, b: 2, __other__: 0 })],
+      'out.predicted',
+    );
     expect(s.classes).toEqual(['b', 'a']);
     expect(s.x).toEqual([0, 60_000, 120_000]);
-    expect(s.counts).toEqual([[3, null, 2], [1, null, 2]]);
+    expect(s.counts).toEqual([
+      [3, null, 2],
+      [1, null, 2],
+    ]);
     expect(s.totals).toEqual([4, null, 4]);
-    expect(s.shares).toEqual([[0.75, null, 0.5], [0.25, null, 0.5]]);
-    expect(s.stacked).toEqual([[0.75, null, 0.5], [1, null, 1]]);
+    expect(s.shares).toEqual([
+      [0.75, null, 0.5],
+      [0.25, null, 0.5],
+    ]);
+    expect(s.stacked).toEqual([
+      [0.75, null, 0.5],
+      [1, null, 1],
+    ]);
     expect(s.folded).toEqual([]);
   });
 

@@ -30,7 +30,13 @@ export interface DashboardCollector {
 export const SCREENSHOT_DIR = resolve('test-results/dashboard');
 
 const startDashboardCollector: BrowserCommand<[]> = async (): Promise<DashboardCollector> => {
-  const collector = await createCollector({ dataDir: 'memory://', keyCacheMs: 0, rateLimitPerDevice: 0, kAnonymity: 3, alertIntervalMs: 0 });
+  const collector = await createCollector({
+    dataDir: 'memory://',
+    keyCacheMs: 0,
+    rateLimitPerDevice: 0,
+    kAnonymity: 3,
+    alertIntervalMs: 0,
+  });
   const buildDir = mkdtempSync(join(tmpdir(), 'edgewatch-dashboard-'));
   try {
     // Exactly what `edgewatch serve` does to host the dashboard, on a fresh build.
@@ -100,10 +106,16 @@ const openServedDashboard: BrowserCommand<[url: string, readKey: string]> = asyn
     // Playwright's CSS selectors reach into open shadow roots.
     const rows = served.locator('tr[data-model]');
     await rows.nth(4).waitFor({ timeout: 20_000 });
-    const statuses = await rows.evaluateAll((trs) => trs.map((tr) => `${(tr as HTMLElement).dataset.model}:${(tr as HTMLElement).dataset.status}`));
+    const statuses = await rows.evaluateAll((trs) =>
+      trs.map((tr) => `${(tr as HTMLElement).dataset.model}:${(tr as HTMLElement).dataset.status}`),
+    );
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await served.screenshot({ path: join(SCREENSHOT_DIR, 'served-fleet.png'), fullPage: true });
-    return { statuses, location: served.url(), storedKey: await served.evaluate(() => localStorage.getItem('edgewatch.dashboard.key') === null ? null : 'stored') };
+    return {
+      statuses,
+      location: served.url(),
+      storedKey: await served.evaluate(() => (localStorage.getItem('edgewatch.dashboard.key') === null ? null : 'stored')),
+    };
   } finally {
     await served.close();
   }
@@ -129,7 +141,17 @@ const openChurnIncident: BrowserCommand<[url: string]> = async (_ctx, url) => {
   if (!c) throw new Error(`no dashboard collector at ${url}`);
   const ctx = c.collector.collector.context;
   const [{ id: projectId }] = await ctx.db.query<{ id: number }>("select id from projects where name = 'alpha'");
-  await saveRule(ctx.db, projectId, { name: 'churn-drift', metric: 'drifted', model: 'churn', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'ml-team', window: '1h' });
+  await saveRule(ctx.db, projectId, {
+    name: 'churn-drift',
+    metric: 'drifted',
+    model: 'churn',
+    op: '>=',
+    threshold: 1,
+    for: 1,
+    severity: 'ticket',
+    owner: 'ml-team',
+    window: '1h',
+  });
   await c.collector.collector.runAlerts();
   const [incident] = await ctx.db.query<{ id: number }>("select id from incidents where model = 'churn' order by id desc limit 1");
   return Number(incident.id);
@@ -141,7 +163,13 @@ const createChurnSlo: BrowserCommand<[url: string]> = async (_ctx, url) => {
   if (!c) throw new Error(`no dashboard collector at ${url}`);
   const db = c.collector.collector.context.db;
   const [{ id: projectId }] = await db.query<{ id: number }>("select id from projects where name = 'alpha'");
-  await saveSlo(db, projectId, { name: 'churn-fast', model: 'churn', indicator: 'latency', threshold: 20, objective: 0.9, period: '30d', owner: 'platform' }, '1h', Date.now());
+  await saveSlo(
+    db,
+    projectId,
+    { name: 'churn-fast', model: 'churn', indicator: 'latency', threshold: 20, objective: 0.9, period: '30d', owner: 'platform' },
+    '1h',
+    Date.now(),
+  );
 };
 
 export const dashboardCommands = {

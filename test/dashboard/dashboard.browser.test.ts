@@ -6,7 +6,17 @@ import { commands, page, userEvent } from 'vitest/browser';
 import { CollectorClient } from '../../src/dashboard/api/client.ts';
 import { count, num, percent, pvalue } from '../../src/dashboard/format.ts';
 import { makeRows } from '../collector/helpers/payloads.ts';
-import { CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, PRIVATE_DEVICES, PRIVATE_NOISE_SCALE, churnRows, churnShift, churnWindowStart, privateWindowStart } from './churn-rows.ts';
+import {
+  CHURN_DEVICES,
+  CHURN_ROWS,
+  CHURN_WINDOWS,
+  PRIVATE_DEVICES,
+  PRIVATE_NOISE_SCALE,
+  churnRows,
+  churnShift,
+  churnWindowStart,
+  privateWindowStart,
+} from './churn-rows.ts';
 import { activeDeep, allWithin, deep, deepAll, mount, text, waitFor, within } from './helpers.ts';
 import type { DashboardCollector } from './commands.ts';
 
@@ -59,7 +69,13 @@ describe('fleet', () => {
       return r.length === 5 && r;
     }, 'five fleet rows');
     const statuses = Object.fromEntries(rows.map((r) => [`${r.dataset.model}@${r.dataset.version}`, r.dataset.status]));
-    expect(statuses).toEqual({ 'vision@3.0.0': 'failing', 'fraud@2.0.0': 'stale', 'churn@1.0.0': 'drifting', 'ranker@1.0.0': 'healthy', 'tiny@0.1.0': 'unknown' });
+    expect(statuses).toEqual({
+      'vision@3.0.0': 'failing',
+      'fraud@2.0.0': 'stale',
+      'churn@1.0.0': 'drifting',
+      'ranker@1.0.0': 'healthy',
+      'tiny@0.1.0': 'unknown',
+    });
     expect(rows.map((r) => r.dataset.model)).toEqual(['vision', 'fraud', 'churn', 'ranker', 'tiny']);
     // Devices as the API reports them; "< k" where it withholds them.
     const models = (await api.models()).models;
@@ -117,12 +133,19 @@ describe('model', () => {
     // of every column is compared, not its exact value).
     const now = Date.now();
     const drift = (await api.drift('churn', '1.0.0', { from: now - 3_600_000, to: now }, 3_600_000)).points[0];
-    const drifted = Object.entries(drift.columns!).filter(([, d]) => d.drifted.drifted).map(([n]) => n);
+    const drifted = Object.entries(drift.columns!)
+      .filter(([, d]) => d.drifted.drifted)
+      .map(([n]) => n);
     expect(drifted).toContain('age');
     const shown = rows.map((r) => ({ name: r.dataset.column, drifted: r.dataset.drifted === 'true' }));
     // Drifted columns come first, and they are exactly the API's.
     const firstStable = shown.findIndex((s) => !s.drifted);
-    expect(shown.slice(0, firstStable < 0 ? shown.length : firstStable).map((s) => s.name).sort()).toEqual(drifted.sort());
+    expect(
+      shown
+        .slice(0, firstStable < 0 ? shown.length : firstStable)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(drifted.sort());
     // Every compared column is ranked, so the table matches the dataset-level share.
     expect(shown).toHaveLength(drift.comparedColumns!);
     // Data-quality flags as the API has them.
@@ -181,7 +204,8 @@ describe('model', () => {
     const truth = Array.from({ length: CHURN_WINDOWS }, (_, w) => {
       const n: Record<string, number> = {};
       for (let dv = 0; dv < CHURN_DEVICES; dv++) {
-        for (const row of churnRows(w * 100 + dv, CHURN_ROWS, churnShift(dv), true)) n[row['scores.predicted']] = (n[row['scores.predicted']] ?? 0) + 1;
+        for (const row of churnRows(w * 100 + dv, CHURN_ROWS, churnShift(dv), true))
+          n[row['scores.predicted']] = (n[row['scores.predicted']] ?? 0) + 1;
       }
       return n;
     });
@@ -201,7 +225,10 @@ describe('model', () => {
       classes.forEach((cl, j) => expect(cells[2 + j]).toBe(`${percent((truth[w][cl] ?? 0) / total)} (${count(truth[w][cl] ?? 0)})`));
     }
     // The chart draws the same shares, stacked from the bottom band up, and is labelled for screen readers.
-    const chart = await waitFor(() => within<HTMLElement & { plot?: { data: (number | null)[][]; series: { label?: string }[] } }>('ew-class-shares', 'ew-chart'), 'the shares chart');
+    const chart = await waitFor(
+      () => within<HTMLElement & { plot?: { data: (number | null)[][]; series: { label?: string }[] } }>('ew-class-shares', 'ew-chart'),
+      'the shares chart',
+    );
     await waitFor(() => chart.plot, 'the shares chart drawn');
     expect(chart.plot!.series.slice(1).map((x) => x.label)).toEqual(classes);
     const bottom = chart.plot!.data[1];
@@ -218,7 +245,8 @@ describe('model', () => {
     const medians = [...conf.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => text(tr.children[3] as HTMLElement));
     for (let w = 0; w < CHURN_WINDOWS; w++) {
       const values: number[] = [];
-      for (let dv = 0; dv < CHURN_DEVICES; dv++) for (const row of churnRows(w * 100 + dv, CHURN_ROWS, churnShift(dv), true)) values.push(row['scores.confidence']);
+      for (let dv = 0; dv < CHURN_DEVICES; dv++)
+        for (const row of churnRows(w * 100 + dv, CHURN_ROWS, churnShift(dv), true)) values.push(row['scores.confidence']);
       values.sort((a, b) => a - b);
       expect(Math.abs(Number(medians[w]) - values[Math.floor(0.5 * (values.length - 1))])).toBeLessThanOrEqual(0.011);
     }
@@ -234,7 +262,10 @@ describe('model', () => {
     await userEvent.selectOptions(range, '6h');
     await waitFor(() => location.hash === '#/models/churn/versions/1.0.0?range=6h', 'the range in the URL');
     const sub = await waitFor(() => within('ew-model-view', '.sub'), 'the reloaded view');
-    const [from, to] = text(sub).split(' · ')[0].split(' – ').map((t) => Date.parse(t.replace(/(\d+) (\w+) (\d+), /, '$2 $1 $3 ')));
+    const [from, to] = text(sub)
+      .split(' · ')[0]
+      .split(' – ')
+      .map((t) => Date.parse(t.replace(/(\d+) (\w+) (\d+), /, '$2 $1 $3 ')));
     expect(to - from).toBe(6 * 3_600_000);
     await userEvent.selectOptions(refresh, '60');
     expect(localStorage.getItem('edgewatch.dashboard.refresh')).toBe('60');
@@ -297,7 +328,10 @@ describe('column', () => {
   it('overlays baseline and current, follows the verdict over time, and breaks it down by segment', async () => {
     mount(conn(), '#/models/churn/versions/1.0.0/columns/age');
     const view = (await waitFor(() => within('ew-column-view', 'h1') && deep('ew-column-view')!.shadowRoot, 'the column view'))!;
-    const dist = await waitFor(() => within<HTMLElement & { plot?: { series: { label?: string }[] } }>('ew-distribution', 'ew-chart'), 'the histogram');
+    const dist = await waitFor(
+      () => within<HTMLElement & { plot?: { series: { label?: string }[] } }>('ew-distribution', 'ew-chart'),
+      'the histogram',
+    );
     await waitFor(() => dist.plot, 'the histogram drawn');
     expect(dist.plot!.series.map((s) => s.label)).toEqual(['age', 'baseline', 'current']);
     // Quantile table: the API's numbers, formatted.
@@ -316,7 +350,10 @@ describe('column', () => {
       ['{"region":"eu"}', true],
       ['{"region":"us"}', false],
     ]);
-    await waitFor(() => deepAll('ew-chart').length >= 2 && deepAll('ew-chart').every((ch) => (ch as unknown as { plot?: unknown }).plot), 'charts drawn');
+    await waitFor(
+      () => deepAll('ew-chart').length >= 2 && deepAll('ew-chart').every((ch) => (ch as unknown as { plot?: unknown }).plot),
+      'charts drawn',
+    );
     await shot('column-laptop');
     await shot('column-phone', PHONE);
     // Each step of the timeline opens its own window (the window layer).
@@ -324,7 +361,7 @@ describe('column', () => {
     const window = new URLSearchParams(step.getAttribute('href')!.split('?')[1]);
     expect(Number(window.get('to')) - Number(window.get('from'))).toBe(5 * 60_000);
     // A segment link narrows the view through the URL.
-    (within<HTMLAnchorElement>('ew-segment-breakdown', 'tr[data-segment] a')!).click();
+    within<HTMLAnchorElement>('ew-segment-breakdown', 'tr[data-segment] a')!.click();
     await waitFor(() => location.hash.includes('segment='), 'the segment in the URL');
     expect(decodeURIComponent(location.hash)).toContain('segment={"region":"eu"}');
   });
@@ -333,14 +370,20 @@ describe('column', () => {
 describe('column kinds', () => {
   it('draws a categorical column as bars with the counts the collector reports', async () => {
     mount(conn(), '#/models/churn/versions/1.0.0/columns/plan');
-    const chart = await waitFor(() => within<HTMLElement & { plot?: { series: { label?: string }[] } }>('ew-distribution', 'ew-chart'), 'the bars');
+    const chart = await waitFor(
+      () => within<HTMLElement & { plot?: { series: { label?: string }[] } }>('ew-distribution', 'ew-chart'),
+      'the bars',
+    );
     await waitFor(() => chart.plot, 'the bars drawn');
     expect(chart.plot!.series.map((s) => s.label)).toEqual(['value', 'baseline', 'current']);
     const now = Date.now();
     const profile = await api.profile('churn', '1.0.0', { from: now - 3_600_000, to: now });
     const plan = profile.columns!.plan;
     if (plan.kind !== 'categorical') throw new Error('plan is categorical');
-    const rows = allWithin('ew-distribution', 'details tbody tr').map((tr) => [text(tr.children[0] as HTMLElement), text(tr.children[2] as HTMLElement)]);
+    const rows = allWithin('ew-distribution', 'details tbody tr').map((tr) => [
+      text(tr.children[0] as HTMLElement),
+      text(tr.children[2] as HTMLElement),
+    ]);
     expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(plan.items.map((i) => [i.value, i.count.toLocaleString('en-US')])));
     expect(text(within('ew-column-view', '#s-h')!.parentElement!)).toContain('χ² p-value');
     await shot('column-categorical-laptop');
@@ -351,11 +394,22 @@ describe('column kinds', () => {
     const from = churnWindowStart(c.seededAt, 0);
     mount(conn(), `#/models/vision/versions/3.0.0/columns/income?from=${from}&to=${from + 3_600_000}`);
     const view = (await waitFor(() => within('ew-column-view', 'h1') && deep('ew-column-view')!.shadowRoot, 'the column view'))!;
-    const table = await waitFor(() => [...view.querySelectorAll('#q-h ~ * tr')].find((tr) => text(tr.querySelector('th')!) === 'p50') && view, 'the quantile rows');
-    const incomes = Array.from({ length: 4 }, (_, d) => makeRows(500 + d, 80).map((r) => r.income)).flat().sort((a, b) => a - b);
-    const api = (await new CollectorClient(c.url, c.readKey).summaries('vision', '3.0.0', { from, to: from + 3_600_000 }, 3_600_000, ['income'])).points[0];
+    const table = await waitFor(
+      () => [...view.querySelectorAll('#q-h ~ * tr')].find((tr) => text(tr.querySelector('th')!) === 'p50') && view,
+      'the quantile rows',
+    );
+    const incomes = Array.from({ length: 4 }, (_, d) => makeRows(500 + d, 80).map((r) => r.income))
+      .flat()
+      .sort((a, b) => a - b);
+    const api = (
+      await new CollectorClient(c.url, c.readKey).summaries('vision', '3.0.0', { from, to: from + 3_600_000 }, 3_600_000, ['income'])
+    ).points[0];
     const q = api.columns!.income.quantiles!;
-    for (const [label, p] of [['p50', '0.5'], ['p90', '0.9'], ['p99', '0.99']] as const) {
+    for (const [label, p] of [
+      ['p50', '0.5'],
+      ['p90', '0.9'],
+      ['p99', '0.99'],
+    ] as const) {
       const tr = [...table.querySelectorAll('#q-h ~ * tr')].find((r) => text(r.querySelector('th')!) === label)!;
       expect(text(tr.children[1] as HTMLElement)).toBe('no baseline');
       const shown = text(tr.children[2] as HTMLElement);
@@ -367,7 +421,10 @@ describe('column kinds', () => {
       expect(Math.abs(Number(shown.replace(/,/g, '')) - exact)).toBeLessThanOrEqual(0.0159 * exact);
     }
     const values = [...table.querySelectorAll('#q-h ~ * tr')].find((r) => text(r.querySelector('th')!) === 'values')!;
-    expect([text(values.children[1] as HTMLElement), text(values.children[2] as HTMLElement)]).toEqual(['no baseline', count(incomes.length)]);
+    expect([text(values.children[1] as HTMLElement), text(values.children[2] as HTMLElement)]).toEqual([
+      'no baseline',
+      count(incomes.length),
+    ]);
     expect(text(table.querySelector('#q-h')!.parentElement!)).toContain('No baseline for this column: current values only.');
     await shot('column-no-baseline-phone', PHONE);
   });
@@ -395,7 +452,10 @@ describe('alerts', () => {
     expect(text(row)).toContain('churn@1.0.0 · age');
     (row.querySelector('a.view-link') as HTMLAnchorElement).click();
     const w = alert.evidence.window!;
-    await waitFor(() => location.hash === `#/models/churn/versions/1.0.0/columns/age?from=${w.from}&to=${w.to}`, 'the alert’s view in the URL');
+    await waitFor(
+      () => location.hash === `#/models/churn/versions/1.0.0/columns/age?from=${w.from}&to=${w.to}`,
+      'the alert’s view in the URL',
+    );
     await waitFor(() => within('ew-column-view', 'h1'), 'the column view');
     expect(text(deep('ew-column-view')!.shadowRoot!.querySelector('.sub')!)).toContain('numeric column');
   });
@@ -473,7 +533,7 @@ describe('incidents', () => {
 });
 
 describe('drift report', () => {
-  it('saves the collector\'s HTML report of the range shown', async () => {
+  it("saves the collector's HTML report of the range shown", async () => {
     const blobs: Blob[] = [];
     const create = URL.createObjectURL;
     URL.createObjectURL = (b: Blob | MediaSource) => {
@@ -490,7 +550,10 @@ describe('drift report', () => {
       expect(html).toContain('<h1>Drift report: churn@1.0.0</h1>');
       // The figures of the range the view shows: the same drifted count as the API's.
       const sub = text(within('ew-model-view', '.sub')!);
-      const [from, to] = sub.split(' · ')[0].split(' – ').map((t) => Date.parse(t.replace(/(\d+) (\w+) (\d+), /, '$2 $1 $3 ')));
+      const [from, to] = sub
+        .split(' · ')[0]
+        .split(' – ')
+        .map((t) => Date.parse(t.replace(/(\d+) (\w+) (\d+), /, '$2 $1 $3 ')));
       const drift = await api.drift('churn', '1.0.0', { from, to: to + 60_000 }, to + 60_000 - from);
       expect(html).toContain(`${drift.points[0].driftedColumns} of`);
     } finally {
@@ -500,9 +563,12 @@ describe('drift report', () => {
 });
 
 describe('which segment and SLOs', () => {
-  it('ranks a column\'s segments by their contribution, as the collector does', async () => {
+  it("ranks a column's segments by their contribution, as the collector does", async () => {
     mount(conn(), '#/models/churn/versions/1.0.0/columns/age?range=24h');
-    const table = await waitFor(() => within('ew-column-view', 'ew-segment-ranking')?.shadowRoot?.querySelector<HTMLElement>('table[data-ranking="age"]'), 'the ranking');
+    const table = await waitFor(
+      () => within('ew-column-view', 'ew-segment-ranking')?.shadowRoot?.querySelector<HTMLElement>('table[data-ranking="age"]'),
+      'the ranking',
+    );
     const sub = text(within('ew-column-view', '.sub')!);
     expect(sub).toBeTruthy();
     const rows = [...table.querySelectorAll<HTMLElement>('tbody tr')];
@@ -516,14 +582,17 @@ describe('which segment and SLOs', () => {
     await shot('column-ranking');
   });
 
-  it('shows an SLO\'s budget left and burn rates on the model view', async () => {
+  it("shows an SLO's budget left and burn rates on the model view", async () => {
     await commands.createChurnSlo(c.url);
     const { slos } = await api.slos();
     const st = slos.find((x) => x.name === 'churn-fast')!.versions.find((x) => x.version === '1.0.0')!;
     // The seed's latencies are within the SLO's period.
     expect(st.budgetRemaining).not.toBeNull();
     mount(conn(), '#/models/churn/versions/1.0.0');
-    const row = await waitFor(() => within('ew-model-view', 'ew-slo-panel')?.shadowRoot?.querySelector<HTMLElement>('tr[data-slo="churn-fast"]'), 'the SLO row');
+    const row = await waitFor(
+      () => within('ew-model-view', 'ew-slo-panel')?.shadowRoot?.querySelector<HTMLElement>('tr[data-slo="churn-fast"]'),
+      'the SLO row',
+    );
     const cell = (label: string) => text(row.querySelector(`td[data-label="${label}"]`) as HTMLElement);
     expect(cell('Budget left')).toBe(st.budgetRemaining === null ? 'no data' : percent(st.budgetRemaining));
     expect(cell('Burn 1h/5m')).toBe(st.burn['1h/5m'] === null ? 'no data' : `${num(st.burn['1h/5m'])}×`);

@@ -50,7 +50,7 @@ export function text(el: Element | ShadowRoot | undefined): string {
 export function describePage(): string {
   const states = deepAll('ew-state').map((s) => `[${s.getAttribute('kind')}] ${s.getAttribute('message') ?? ''}`);
   const view = deep('main > *');
-  return `${states.join(' | ') || 'no state'}; view: ${text(view?.shadowRoot ?? undefined as never).slice(0, 300)}`;
+  return `${states.join(' | ') || 'no state'}; view: ${text(view?.shadowRoot ?? (undefined as never)).slice(0, 300)}`;
 }
 
 /** `selector` inside the shadow root of the first `host` element (found at any depth). */

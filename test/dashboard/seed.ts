@@ -12,7 +12,16 @@ import type { ColumnSpec } from '../../src/core/types.ts';
 import type { Core } from '../../src/collector/core.ts';
 import { makeRows } from '../collector/helpers/payloads.ts';
 import {
-  CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, CLASSES, PRIVATE_DEVICES, PRIVATE_NOISE_SCALE, churnRows, churnShift, churnWindowStart, privateWindowStart,
+  CHURN_DEVICES,
+  CHURN_ROWS,
+  CHURN_WINDOWS,
+  CLASSES,
+  PRIVATE_DEVICES,
+  PRIVATE_NOISE_SCALE,
+  churnRows,
+  churnShift,
+  churnWindowStart,
+  privateWindowStart,
 } from './churn-rows.ts';
 import { post, type Running } from '../collector/helpers/collector.ts';
 
@@ -50,9 +59,12 @@ async function seedPrivate(core: Core, c: Running, now: number): Promise<void> {
   const res = await fetch(`${c.url}/v1/grid/churn/1.0.0`, { headers: { authorization: `Bearer ${c.keys.ingest}` } });
   const grid = (await res.json()).columns as Record<string, { edges?: number[]; vocabulary?: string[] }>;
   // A column the training rows never filled (latency) gets no edges: the devices leave it out.
-  const columns = Object.entries(grid).filter(([, g]) => !g.edges || g.edges.length > 0).map(([name, g]): ColumnSpec =>
-    g.edges ? { name, kind: 'grid', edges: g.edges } : { name, kind: 'categorical', vocabulary: g.vocabulary! },
-  );
+  const columns = Object.entries(grid)
+    .filter(([, g]) => !g.edges || g.edges.length > 0)
+    .map(
+      ([name, g]): ColumnSpec =>
+        g.edges ? { name, kind: 'grid', edges: g.edges } : { name, kind: 'categorical', vocabulary: g.vocabulary! },
+    );
   const windowStart = privateWindowStart(now);
   for (let d = 0; d < PRIVATE_DEVICES; d++) {
     const p = core.profile({ columns });
@@ -81,14 +93,17 @@ const INCOME: ColumnSpec[] = [{ name: 'income', kind: 'numeric' }];
 export async function uploadRankerDevice(core: Core, c: Running, device: string, now = Date.now()): Promise<void> {
   const windowStart = now - (now % MIN) - 10 * MIN;
   const rows = makeRows(800 + device.length, 80).map((r) => ({ income: r.income }));
-  await upload(c, payload(core, INCOME, rows, {
-    model: 'ranker',
-    modelVersion: '1.0.0',
-    windowStart: String(windowStart),
-    windowEnd: String(windowStart + MIN),
-    deviceId: `device-ranker-${device}`,
-    uploadId: `upload-ranker-${device}-${windowStart}`,
-  }));
+  await upload(
+    c,
+    payload(core, INCOME, rows, {
+      model: 'ranker',
+      modelVersion: '1.0.0',
+      windowStart: String(windowStart),
+      windowEnd: String(windowStart + MIN),
+      deviceId: `device-ranker-${device}`,
+      uploadId: `upload-ranker-${device}-${windowStart}`,
+    }),
+  );
 }
 
 export async function seedProject(core: Core, c: Running, now = Date.now()): Promise<void> {
@@ -103,7 +118,15 @@ export async function seedProject(core: Core, c: Running, now = Date.now()): Pro
   baseline.dispose();
   if (res.status !== 200) throw new Error(`baseline refused: ${res.status} ${await res.text()}`);
 
-  const send = async (model: string, version: string, device: string, windowStart: number, columns: ColumnSpec[], rows: Record<string, unknown>[], segment?: Record<string, string>) => {
+  const send = async (
+    model: string,
+    version: string,
+    device: string,
+    windowStart: number,
+    columns: ColumnSpec[],
+    rows: Record<string, unknown>[],
+    segment?: Record<string, string>,
+  ) => {
     const bytes = payload(core, columns, rows, {
       model,
       modelVersion: version,
@@ -120,7 +143,15 @@ export async function seedProject(core: Core, c: Running, now = Date.now()): Pro
   for (let w = 0; w < CHURN_WINDOWS; w++) {
     for (let d = 0; d < CHURN_DEVICES; d++) {
       const eu = d < 4;
-      await send('churn', '1.0.0', String(d), churnWindowStart(now, w), CHURN_COLUMNS, churnRows(w * 100 + d, CHURN_ROWS, churnShift(d), true), { region: eu ? 'eu' : 'us' });
+      await send(
+        'churn',
+        '1.0.0',
+        String(d),
+        churnWindowStart(now, w),
+        CHURN_COLUMNS,
+        churnRows(w * 100 + d, CHURN_ROWS, churnShift(d), true),
+        { region: eu ? 'eu' : 'us' },
+      );
     }
   }
   await seedPrivate(core, c, now);
@@ -131,14 +162,38 @@ export async function seedProject(core: Core, c: Running, now = Date.now()): Pro
   for (let d = 0; d < 4; d++) {
     const rows = makeRows(500 + d, 80).map((r, i) => ({ income: r.income, 'health.failure': i % 20 === 0 ? 'inference' : null }));
     await send('vision', '3.0.0', String(d), start + 20 * MIN, plain, rows);
-    await send('fraud', '2.0.0', String(d), start + 30 * MIN, plain.slice(0, 1), makeRows(600 + d, 80).map((r) => ({ income: r.income })));
+    await send(
+      'fraud',
+      '2.0.0',
+      String(d),
+      start + 30 * MIN,
+      plain.slice(0, 1),
+      makeRows(600 + d, 80).map((r) => ({ income: r.income })),
+    );
     await uploadRankerDevice(core, c, String(d), now);
   }
-  for (let d = 0; d < 2; d++) await send('tiny', '0.1.0', String(d), start + 30 * MIN, plain.slice(0, 1), makeRows(700 + d, 50).map((r) => ({ income: r.income })));
+  for (let d = 0; d < 2; d++)
+    await send(
+      'tiny',
+      '0.1.0',
+      String(d),
+      start + 30 * MIN,
+      plain.slice(0, 1),
+      makeRows(700 + d, 50).map((r) => ({ income: r.income })),
+    );
 
   const rules = [
     { name: 'age-drift', metric: 'drifted', column: 'age', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'ml-team' },
-    { name: 'fraud-fresh', metric: 'freshness_seconds', model: 'fraud', op: '>', threshold: 0, for: 1, severity: 'ticket', owner: 'data-team' },
+    {
+      name: 'fraud-fresh',
+      metric: 'freshness_seconds',
+      model: 'fraud',
+      op: '>',
+      threshold: 0,
+      for: 1,
+      severity: 'ticket',
+      owner: 'data-team',
+    },
   ];
   for (const rule of rules) {
     const put = await fetch(`${c.url}/v1/alerts/rules/${rule.name}`, {

@@ -20,7 +20,9 @@ const file = (p: string) => fileURLToPath(new URL(`../../demo/model/${p}`, impor
 
 test('the committed model is what training makes, and runs in onnxruntime-web with the stated accuracy', async () => {
   const committed = new Uint8Array(await readFile(file('weather-classifier.onnx')));
-  const card = JSON.parse(await readFile(file('model-card.json'), 'utf8')) as { accuracy: { heldOut: number; heldOutMajorityClass: number } };
+  const card = JSON.parse(await readFile(file('model-card.json'), 'utf8')) as {
+    accuracy: { heldOut: number; heldOutMajorityClass: number };
+  };
   const days = await loadWeather();
 
   expect(new Uint8Array(trainWeatherModel(days.filter(isTrainingDay)).bytes)).toEqual(committed);

@@ -94,7 +94,6 @@ test('Seattle traffic raises no drift alert; New York drifts and fires one', { t
   await page.screenshot({ path: await screenshotPath('2-new-york'), fullPage: true });
   expect(problems).toEqual([]);
 
-
   // The dashboard served by the same process: the fleet, the view the alert links to, and the
   // column that drifted most. (Its own tests check its numbers; here: it shows this model's state.)
   const dash = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -141,10 +140,12 @@ test('a second start (npm start) reuses the data and the keys, and Ctrl-C stops 
       '/v1/models',
     );
     // Both versions the demo serves, each with its baseline; the stable one heard from every device.
-    expect(models).toEqual(expect.arrayContaining([
-      expect.objectContaining({ model: MODEL_ID, version: MODEL_VERSION, baseline: true, devices: DEVICES }),
-      expect.objectContaining({ model: MODEL_ID, version: CANARY_VERSION, baseline: true }),
-    ]));
+    expect(models).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ model: MODEL_ID, version: MODEL_VERSION, baseline: true, devices: DEVICES }),
+        expect.objectContaining({ model: MODEL_ID, version: CANARY_VERSION, baseline: true }),
+      ]),
+    );
     expect(models).toHaveLength(2);
   } finally {
     const exit = await second.interrupt();

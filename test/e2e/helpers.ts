@@ -15,7 +15,14 @@ export async function screenshotPath(name: string): Promise<string> {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -65,7 +72,11 @@ export async function driftOver(demo: Demo, model: string, version: string, from
 }
 
 /** Names of the columns the collector marks drifted. */
-export const driftedNames = (p: DriftPoint) => Object.entries(p.columns ?? {}).filter(([, c]) => c.drifted.drifted).map(([n]) => n).sort();
+export const driftedNames = (p: DriftPoint) =>
+  Object.entries(p.columns ?? {})
+    .filter(([, c]) => c.drifted.drifted)
+    .map(([n]) => n)
+    .sort();
 
 export interface Alert {
   rule: string;

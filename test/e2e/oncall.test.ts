@@ -54,9 +54,13 @@ interface Incident {
 }
 const canary = (from: number) =>
   readApi<{ verdict: string; reasons: string[]; stable: { version: string; devices: number }; canary: { devices: number } }>(
-    demo, `/v1/models/${MODEL_ID}/versions/${CANARY_VERSION}/canary?from=${from}&to=${Date.now()}`);
+    demo,
+    `/v1/models/${MODEL_ID}/versions/${CANARY_VERSION}/canary?from=${from}&to=${Date.now()}`,
+  );
 
-test('Seattle → New York for the east → one incident with its segment → acknowledged → no data; the canary gets its verdicts', { timeout: 300_000 }, async () => {
+test('Seattle → New York for the east → one incident with its segment → acknowledged → no data; the canary gets its verdicts', {
+  timeout: 300_000,
+}, async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
@@ -83,7 +87,12 @@ test('Seattle → New York for the east → one incident with its segment → ac
   await demo.collector.runAlerts();
   const early = (await readApi<{ incidents: Incident[] }>(demo, '/v1/incidents')).incidents;
   // (1.1.0 may drift: its baseline holds New York too, which Seattle traffic alone does not match.)
-  expect(early.filter((i) => i.version === MODEL_VERSION).flatMap((i) => i.signals).filter((s) => s.rule.startsWith('drift'))).toEqual([]);
+  expect(
+    early
+      .filter((i) => i.version === MODEL_VERSION)
+      .flatMap((i) => i.signals)
+      .filter((s) => s.rule.startsWith('drift')),
+  ).toEqual([]);
   await page.screenshot({ path: await screenshotPath('oncall-1-seattle'), fullPage: true });
 
   // New York for the affected half (the east, all on 1.0.0): one incident naming the columns
@@ -103,7 +112,10 @@ test('Seattle → New York for the east → one incident with its segment → ac
   expect(incident.columns).not.toContain('precipitation');
   const drift = incident.signals.find((s) => s.rule === 'drift' && s.column === 'wind')!;
   expect(drift.statistic).toBe('wasserstein_norm');
-  const detail = await readApi<{ segmentRanking: Record<string, { segment: Record<string, string> }[]> }>(demo, `/v1/incidents/${incident.id}`);
+  const detail = await readApi<{ segmentRanking: Record<string, { segment: Record<string, string> }[]> }>(
+    demo,
+    `/v1/incidents/${incident.id}`,
+  );
   expect(detail.segmentRanking.wind[0].segment).toEqual(EAST);
 
   // The canary's peer now sees New York on its east devices: the comparison holds.

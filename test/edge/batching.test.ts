@@ -25,7 +25,11 @@ test('batched recording equals recording everything at once', async () => {
     const p = new Float32Array(n * 3).map((_, i) => ((i * 7 + seed) % 10) / 10);
     all.push(x.slice());
     probs.push(p.slice());
-    engine.record({ input: { type: 'float32', data: x, dims: [n, 4] } }, { probabilities: { type: 'float32', data: p, dims: [n, 3] } }, { latencyMs: seed % 5, provider: 'wasm' });
+    engine.record(
+      { input: { type: 'float32', data: x, dims: [n, 4] } },
+      { probabilities: { type: 'float32', data: p, dims: [n, 3] } },
+      { latencyMs: seed % 5, provider: 'wasm' },
+    );
     x.fill(-1); // the app reuses its buffers at once: what was recorded must be a copy
     p.fill(-1);
   };
@@ -39,11 +43,11 @@ test('batched recording equals recording everything at once', async () => {
   const rows = all.reduce((n, a) => n + a.length / 4, 0);
   const x = new Float32Array(rows * 4);
   let at = 0;
-  for (const a of all) (x.set(a, at), (at += a.length));
+  for (const a of all) x.set(a, at), (at += a.length);
   want.recordTable(x, ['a', 'b', 'c', 'd']);
   const p = new Float32Array(rows * 3);
   at = 0;
-  for (const a of probs) (p.set(a, at), (at += a.length));
+  for (const a of probs) p.set(a, at), (at += a.length);
   want.recordTable(p, ['probabilities.score.0', 'probabilities.score.1', 'probabilities.score.2']);
 
   for (const name of ['a', 'b', 'c', 'd', 'probabilities.score.0', 'probabilities.score.2']) {
@@ -52,7 +56,13 @@ test('batched recording equals recording everything at once', async () => {
     const { sum: s1, mean: m1, variance: v1, std: d1, ...g } = got.summary(name) as Moments;
     const { sum: s2, mean: m2, variance: v2, std: d2, ...w } = want.summary(name) as Moments;
     expect(g).toEqual(w);
-    for (const [a, b] of [[s1, s2], [m1, m2], [v1, v2], [d1, d2]]) expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b)));
+    for (const [a, b] of [
+      [s1, s2],
+      [m1, m2],
+      [v1, v2],
+      [d1, d2],
+    ])
+      expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b)));
   }
   expect(got.summary('health.latency_ms').count).toBe(1005);
   expect(got.summary('probabilities.predicted').count).toBe(rows);
@@ -97,7 +107,10 @@ function truthOf(core: Core, got: Profile, calls: Call[]): Profile {
   want.recordLabels('probabilities.predicted', predicted);
   want.recordNumbers('probabilities.confidence', Float32Array.from(confidence));
   want.recordNumbers('health.latency_ms', Float64Array.from(calls.map((c) => c.latencyMs)));
-  want.recordLabels('health.provider', calls.map(() => 'wasm'));
+  want.recordLabels(
+    'health.provider',
+    calls.map(() => 'wasm'),
+  );
   return want;
 }
 
@@ -109,7 +122,9 @@ function expectSameWindow(got: Profile, want: Profile, skip = (_name: string) =>
     const w = want.summary(name) as unknown as Record<string, unknown>;
     for (const key of new Set([...Object.keys(g), ...Object.keys(w)])) {
       if (['sum', 'mean', 'variance', 'std'].includes(key) && typeof w[key] === 'number' && !Number.isNaN(w[key])) {
-        expect(Math.abs((g[key] as number) - (w[key] as number)), `${name}.${key}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(w[key] as number)));
+        expect(Math.abs((g[key] as number) - (w[key] as number)), `${name}.${key}`).toBeLessThanOrEqual(
+          1e-9 * Math.max(1, Math.abs(w[key] as number)),
+        );
       } else {
         expect(g[key], `${name}.${key}`).toEqual(w[key]);
       }
@@ -126,7 +141,11 @@ async function startEngine(clock: { now: number }, store = new MemoryStore()) {
   const record = (c: Call) => {
     const x = c.x.slice();
     const p = c.p.slice();
-    const id = engine.record({ input: { type: 'float32', data: x, dims: [c.rows, 4] } }, { probabilities: { type: 'float32', data: p, dims: [c.rows, 3] } }, { latencyMs: c.latencyMs, provider: 'wasm' });
+    const id = engine.record(
+      { input: { type: 'float32', data: x, dims: [c.rows, 4] } },
+      { probabilities: { type: 'float32', data: p, dims: [c.rows, 3] } },
+      { latencyMs: c.latencyMs, provider: 'wasm' },
+    );
     x.fill(-1); // the app's buffers are reused at once
     p.fill(-1);
     return id;
@@ -154,7 +173,10 @@ test('rows still buffered when a window ends go to the window they were seen in,
     [minute, minute + 60_000],
     [minute + 60_000, minute + 120_000],
   ]);
-  for (const [entry, calls] of [[entries[0], first], [entries[1], second]] as const) {
+  for (const [entry, calls] of [
+    [entries[0], first],
+    [entries[1], second],
+  ] as const) {
     const got = core.profileFromBytes(entry.bytes);
     const want = truthOf(core, got, calls);
     expectSameWindow(got, want);
@@ -193,7 +215,7 @@ test('a checkpoint holds the rows still buffered, and later rows join them', asy
   await engine.close();
 });
 
-test('feedback finds buffered predictions and earlier windows\' predictions, with their exact scores', async () => {
+test("feedback finds buffered predictions and earlier windows' predictions, with their exact scores", async () => {
   const minute = Date.UTC(2026, 6, 1, 9, 0, 0);
   const clock = { now: minute + 1_000 };
   const { core, engine, record } = await startEngine(clock);
@@ -211,10 +233,7 @@ test('feedback finds buffered predictions and earlier windows\' predictions, wit
   const got = core.profileFromBytes(entries.at(-1)!.bytes);
   // Labels land in the window open when they arrive: the second one.
   const confusion = new Map<string, number>();
-  const rows = [
-    ...truthEarly.map((t, r) => ({ t, s: Array.from(early.p.subarray(r * 3, r * 3 + 3)) })),
-    { t: '1', s: Array.from(late.p) },
-  ];
+  const rows = [...truthEarly.map((t, r) => ({ t, s: Array.from(early.p.subarray(r * 3, r * 3 + 3)) })), { t: '1', s: Array.from(late.p) }];
   for (const { t, s } of rows) {
     const key = `${t}|${classes[s.indexOf(Math.max(...s))]}`;
     confusion.set(key, (confusion.get(key) ?? 0) + 1);
@@ -289,7 +308,11 @@ test('an idle thread hands over the batch of the window open then, also right af
     { core: counting, store: new MemoryStore(), now: () => clock.now },
   );
   const record = (c: Call) =>
-    engine.record({ input: { type: 'float32', data: c.x, dims: [c.rows, 4] } }, { probabilities: { type: 'float32', data: c.p, dims: [c.rows, 3] } }, { latencyMs: c.latencyMs });
+    engine.record(
+      { input: { type: 'float32', data: c.x, dims: [c.rows, 4] } },
+      { probabilities: { type: 'float32', data: c.p, dims: [c.rows, 3] } },
+      { latencyMs: c.latencyMs },
+    );
   // The first checkpoint comes at once (on the first idle turn); after it the next one, which
   // would hand the batch over too, is an hour away.
   const idle = () => new Promise((r) => setTimeout(r, 5));
@@ -369,7 +392,10 @@ test('a plan of another shape (two inputs, a rank-1 regression output) is batche
   want.recordTable(join(extras), ['extra.0', 'extra.1']);
   want.recordNumbers('value', join(values));
   want.recordNumbers('health.latency_ms', Float64Array.from(sizes.map((_, i) => i % 7)));
-  want.recordLabels('health.provider', sizes.map(() => 'wasm'));
+  want.recordLabels(
+    'health.provider',
+    sizes.map(() => 'wasm'),
+  );
   expect(got.summary('value').count).toBe(sizes.reduce((a, b) => a + b, 0));
   expectSameWindow(got, want);
   got.dispose();

@@ -34,7 +34,13 @@ describe('clock skew on the device', () => {
       const end = deviceNow() - (deviceNow() % MIN) - i * MIN;
       const uploadId = `skew-${skew}-${i}`;
       ids.push(uploadId);
-      const bytes = makePayload(core, { deviceId: 'device-skewed', uploadId, windowStart: end - MIN, windowEnd: end, rows: makeRows(i, 20) });
+      const bytes = makePayload(core, {
+        deviceId: 'device-skewed',
+        uploadId,
+        windowStart: end - MIN,
+        windowEnd: end,
+        rows: makeRows(i, 20),
+      });
       await store.putOutbox({ uploadId, group: 'g', windowStart: end - MIN, windowEnd: end, bytes, attempts: 0, notBefore: 0 });
     }
     const uploader = new Uploader({
@@ -71,10 +77,19 @@ describe('clock skew on the device', () => {
 
   it('the collector says which refusals are final', async () => {
     const post = (bytes: Uint8Array) =>
-      fetch(`${c.url}/v1/ingest`, { method: 'POST', headers: { authorization: `Bearer ${c.keys.ingest}`, 'content-type': 'application/octet-stream' }, body: bytes as BodyInit });
+      fetch(`${c.url}/v1/ingest`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${c.keys.ingest}`, 'content-type': 'application/octet-stream' },
+        body: bytes as BodyInit,
+      });
     const junk = await post(Uint8Array.from([1, 2, 3]));
     expect(await junk.json()).toMatchObject({ reason: 'decode', permanent: true });
-    const ahead = makePayload(core, { deviceId: 'device-ahead', uploadId: 'upload-ahead', windowStart: Date.now() + 30 * MIN, rows: makeRows(1, 3) });
+    const ahead = makePayload(core, {
+      deviceId: 'device-ahead',
+      uploadId: 'upload-ahead',
+      windowStart: Date.now() + 30 * MIN,
+      rows: makeRows(1, 3),
+    });
     const r = await post(ahead);
     expect(r.status).toBe(422);
     expect(await r.json()).toMatchObject({ reason: 'clock', permanent: false });

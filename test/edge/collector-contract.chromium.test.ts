@@ -38,8 +38,21 @@ test('a window uploaded from Chromium is acknowledged and stored once by the col
   const modelId = `contract${Date.now().toString(36)}`;
   const waiting = await page.evaluate(
     async ({ modelId, collectorUrl, ingestKey }) => {
-      const { edge } = window as unknown as { edge: { createMonitor: typeof import('../../src/edge/index.ts').createMonitor; model(): Uint8Array; featureRows(n: number, s?: number): Float32Array } };
-      const m = await edge.createMonitor({ model: edge.model(), modelId, modelVersion: '1.0.0', collector: collectorUrl, apiKey: ingestKey, segment: { region: 'eu' } });
+      const { edge } = window as unknown as {
+        edge: {
+          createMonitor: typeof import('../../src/edge/index.ts').createMonitor;
+          model(): Uint8Array;
+          featureRows(n: number, s?: number): Float32Array;
+        };
+      };
+      const m = await edge.createMonitor({
+        model: edge.model(),
+        modelId,
+        modelVersion: '1.0.0',
+        collector: collectorUrl,
+        apiKey: ingestKey,
+        segment: { region: 'eu' },
+      });
       await m.predict({ input: { type: 'float32', data: edge.featureRows(25, 1), dims: [25, 4] } });
       await m.flush();
       const left = (await m.outbox()).length;

@@ -22,7 +22,13 @@ const argmax = (p: number[]) => p.indexOf(Math.max(...p));
 
 describe('feedback', () => {
   test('labels of earlier predictions become confusion counts, scores by label and calibration bins', async () => {
-    const monitor = await createMonitor({ model: buildClassifier(churnClassifier), modelId: freshModelId('fb'), modelVersion: '1', classes, window: ONE_WINDOW });
+    const monitor = await createMonitor({
+      model: buildClassifier(churnClassifier),
+      modelId: freshModelId('fb'),
+      modelVersion: '1',
+      classes,
+      window: ONE_WINDOW,
+    });
     try {
       const rows = featureRows(30, 21);
       const probs = reference(rows);
@@ -30,7 +36,12 @@ describe('feedback', () => {
       const { predictionId } = await monitor.predict({ input: { type: 'float32', data: rows.slice(), dims: [30, 4] } });
       expect(await monitor.feedback('no-such-prediction', 'stay')).toBe(false);
       await expect(monitor.feedback(predictionId, ['stay'])).rejects.toThrow(/30 rows but 1 labels/);
-      await expect(monitor.feedback(predictionId, truth.map(() => 'unknown'))).rejects.toThrow(/not one of the classes/);
+      await expect(
+        monitor.feedback(
+          predictionId,
+          truth.map(() => 'unknown'),
+        ),
+      ).rejects.toThrow(/not one of the classes/);
       expect(await monitor.feedback(predictionId, truth)).toBe(true);
       await monitor.flush();
       const [entry] = await monitor.outbox();
@@ -51,7 +62,10 @@ describe('feedback', () => {
       const expected = probs.filter((_, i) => truth[i] === 'stay').map((pr) => pr[2]);
       expect(s.count).toBe(expected.length);
       if (s.kind === 'categorical') throw new Error('grid expected');
-      expect(s.sum).toBeCloseTo(expected.reduce((a, b) => a + b, 0), 4);
+      expect(s.sum).toBeCloseTo(
+        expected.reduce((a, b) => a + b, 0),
+        4,
+      );
 
       // Calibration: all labelled confidences, and those of correct predictions, on tenths.
       const all = p.summary('feedback.probabilities.calibration.all');
@@ -63,7 +77,9 @@ describe('feedback', () => {
         return out;
       };
       expect(all.counts).toEqual(bins(probs.map((pr) => Math.fround(Math.max(...pr)))));
-      expect(correct.counts).toEqual(bins(probs.filter((pr, i) => classes[argmax(pr)] === truth[i]).map((pr) => Math.fround(Math.max(...pr)))));
+      expect(correct.counts).toEqual(
+        bins(probs.filter((pr, i) => classes[argmax(pr)] === truth[i]).map((pr) => Math.fround(Math.max(...pr)))),
+      );
       p.dispose();
     } finally {
       await monitor.close();
@@ -75,7 +91,12 @@ describe('instrument', () => {
   test("records around the app's own session.run and returns its outputs untouched", async () => {
     ort.env.wasm.numThreads = 1;
     const session = await ort.InferenceSession.create(buildClassifier(churnClassifier), { executionProviders: ['wasm'] });
-    const monitored = await instrument(session, { modelId: freshModelId('inst'), modelVersion: '2', window: ONE_WINDOW, features: ['age', 'usage', 'tickets', 'trend'] });
+    const monitored = await instrument(session, {
+      modelId: freshModelId('inst'),
+      modelVersion: '2',
+      window: ONE_WINDOW,
+      features: ['age', 'usage', 'tickets', 'trend'],
+    });
     try {
       const rows = featureRows(12, 5);
       const out = await monitored.run({ input: new ort.Tensor('float32', rows.slice(), [12, 4]) });

@@ -74,7 +74,10 @@ describe('createMonitor in a worker', () => {
       if (s.kind === 'categorical') throw new Error('numeric expected');
       expect(s.min).toBe(Math.min(...col));
       expect(s.max).toBe(Math.max(...col));
-      expect(s.sum).toBeCloseTo(col.reduce((a, b) => a + b, 0), 6);
+      expect(s.sum).toBeCloseTo(
+        col.reduce((a, b) => a + b, 0),
+        6,
+      );
     });
 
     // Outputs: predicted-class counts equal the argmax of the reference model.
@@ -93,7 +96,10 @@ describe('createMonitor in a worker', () => {
     const conf = p.summary('probabilities.confidence');
     if (conf.kind === 'categorical') throw new Error('grid expected');
     expect(conf.count).toBe(total);
-    expect(conf.sum).toBeCloseTo(confidences.reduce((a, b) => a + b, 0), 4);
+    expect(conf.sum).toBeCloseTo(
+      confidences.reduce((a, b) => a + b, 0),
+      4,
+    );
     expect(p.summary('probabilities.score.leave').count).toBe(total);
 
     // Health: one latency and one provider record per call, no failures.
@@ -106,7 +112,12 @@ describe('createMonitor in a worker', () => {
   });
 
   test('a failed inference is counted by kind and rethrown to the caller', async () => {
-    monitor = await createMonitor({ model: buildClassifier(churnClassifier), modelId: freshModelId('fail'), modelVersion: '1', window: ONE_WINDOW });
+    monitor = await createMonitor({
+      model: buildClassifier(churnClassifier),
+      modelId: freshModelId('fail'),
+      modelVersion: '1',
+      window: ONE_WINDOW,
+    });
     await monitor.predict({ input: { type: 'float32', data: featureRows(2), dims: [2, 4] } });
     await expect(monitor.predict({ input: { type: 'float32', data: new Float32Array(6), dims: [2, 3] } })).rejects.toThrow();
     await monitor.flush();

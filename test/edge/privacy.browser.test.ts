@@ -86,11 +86,20 @@ describe('payload privacy', () => {
       modelId: freshModelId('labels'),
       modelVersion: '1',
       window: ONE_WINDOW,
-      privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 100, dailyEpsilon: 8, grid: { columns: { plan: { vocabulary: ['free', 'pro'] } } } },
+      privacy: {
+        mode: 'dp',
+        epsilon: 1,
+        maxRowsPerWindow: 100,
+        dailyEpsilon: 8,
+        grid: { columns: { plan: { vocabulary: ['free', 'pro'] } } },
+      },
     });
     try {
       const plans = ['free', 'pro', 'free', 'canary-zebra-42'];
-      await monitor.observe({ plan: { type: 'string', data: plans, dims: [4] } }, { score: { type: 'float32', data: new Float32Array(4), dims: [4, 1] } });
+      await monitor.observe(
+        { plan: { type: 'string', data: plans, dims: [4] } },
+        { score: { type: 'float32', data: new Float32Array(4), dims: [4, 1] } },
+      );
       await monitor.flush();
       const [entry] = await monitor.outbox();
       expect(contains(entry.bytes, new TextEncoder().encode('canary-zebra'))).toBe(false);
@@ -117,10 +126,11 @@ async function dpEngine(options: Partial<MonitorOptions>, clock: { now: number }
 
 const xEdges = linspace(-3, 3, 17);
 const xGrid: Grid = { columns: { 'x.0': { edges: xEdges } } };
-const oneColumn = (values: number[]) => [
-  { x: { type: 'float32', data: Float32Array.from(values), dims: [values.length, 1] } },
-  { y: { type: 'float32', data: new Float32Array(values.length), dims: [values.length, 1] } },
-] as const;
+const oneColumn = (values: number[]) =>
+  [
+    { x: { type: 'float32', data: Float32Array.from(values), dims: [values.length, 1] } },
+    { y: { type: 'float32', data: new Float32Array(values.length), dims: [values.length, 1] } },
+  ] as const;
 
 /** Every cell of a noised profile with its true value (from the raw values, binned here). */
 function noiseDraws(p: Profile, xs: number[], latency: number): number[] {
@@ -129,7 +139,8 @@ function noiseDraws(p: Profile, xs: number[], latency: number): number[] {
     const s = p.summary(name);
     if (s.kind === 'categorical') {
       out.push(s.missing); // labels are never NaN or infinite: those cells do not exist here
-      for (const { value, count } of s.items) out.push(count - (name === 'health.provider' && value === 'wasm' ? xs.length === 0 ? 0 : 1 : 0));
+      for (const { value, count } of s.items)
+        out.push(count - (name === 'health.provider' && value === 'wasm' ? (xs.length === 0 ? 0 : 1) : 0));
     } else {
       out.push(s.missing, s.nan, s.posInf, s.negInf);
       const truth = new Array(s.counts!.length).fill(0);
@@ -174,7 +185,7 @@ describe('noise', () => {
     expect(variance / expectedVar).toBeLessThan(1.07);
     // Goodness of fit: P(k) = (1−q)/(1+q)·q^|k|, cells −6..6 plus both pooled tails (14 dof).
     const pmf = (k: number) => ((1 - q) / (1 + q)) * q ** Math.abs(k);
-    const tail = (q ** 7) / (1 + q); // P(k ≥ 7) = P(k ≤ −7)
+    const tail = q ** 7 / (1 + q); // P(k ≥ 7) = P(k ≤ −7)
     const observed = new Map<number, number>();
     for (const d of draws) {
       const k = Math.max(-7, Math.min(7, d));

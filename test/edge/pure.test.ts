@@ -88,9 +88,18 @@ describe('options', () => {
   test('are checked with clear messages', () => {
     expect(() => resolveOptions({ modelId: '', modelVersion: '1' })).toThrow(/modelId is required/);
     expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', window: 10 })).toThrow(/window must be at least/);
-    expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', privacy: { mode: 'dp', epsilon: 0, maxRowsPerWindow: 5, dailyEpsilon: 1 } })).toThrow(/epsilon/);
-    expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 2.5, dailyEpsilon: 1 } })).toThrow(/integer/);
-    expect(resolveOptions({ modelId: 'm', modelVersion: '1' })).toMatchObject({ window: 60_000, checkpointEvery: 5000, storageCap: 5_000_000, privacy: { mode: 'off' } });
+    expect(() =>
+      resolveOptions({ modelId: 'm', modelVersion: '1', privacy: { mode: 'dp', epsilon: 0, maxRowsPerWindow: 5, dailyEpsilon: 1 } }),
+    ).toThrow(/epsilon/);
+    expect(() =>
+      resolveOptions({ modelId: 'm', modelVersion: '1', privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 2.5, dailyEpsilon: 1 } }),
+    ).toThrow(/integer/);
+    expect(resolveOptions({ modelId: 'm', modelVersion: '1' })).toMatchObject({
+      window: 60_000,
+      checkpointEvery: 5000,
+      storageCap: 5_000_000,
+      privacy: { mode: 'off' },
+    });
   });
 
   test('a grid must have finite increasing edges or a vocabulary', () => {
@@ -116,19 +125,36 @@ describe('schema plan', () => {
   };
 
   test('tabular inputs become one numeric column per feature, images one per channel, scores per class', () => {
-    const plan = buildPlan(io.inputs, io.outputs, resolveOptions({ modelId: 'm', modelVersion: '1', vocabularies: { plan: ['free', 'pro'] } }), null);
+    const plan = buildPlan(
+      io.inputs,
+      io.outputs,
+      resolveOptions({ modelId: 'm', modelVersion: '1', vocabularies: { plan: ['free', 'pro'] } }),
+      null,
+    );
     const names = plan.columns.map((c) => `${c.name}:${c.kind}`);
     expect(names).toEqual([
-      'input.0:numeric', 'input.1:numeric', 'input.2:numeric',
+      'input.0:numeric',
+      'input.1:numeric',
+      'input.2:numeric',
       'plan:categorical',
-      'image.channel0:numeric', 'image.channel1:numeric', 'image.channel2:numeric',
-      'probs.predicted:categorical', 'probs.confidence:grid', 'probs.score.0:grid', 'probs.score.1:grid',
+      'image.channel0:numeric',
+      'image.channel1:numeric',
+      'image.channel2:numeric',
+      'probs.predicted:categorical',
+      'probs.confidence:grid',
+      'probs.score.0:grid',
+      'probs.score.1:grid',
       'feedback.probs.confusion:categorical',
-      'feedback.probs.score.0.label.0:grid', 'feedback.probs.score.0.label.1:grid',
-      'feedback.probs.score.1.label.0:grid', 'feedback.probs.score.1.label.1:grid',
-      'feedback.probs.calibration.all:grid', 'feedback.probs.calibration.correct:grid',
+      'feedback.probs.score.0.label.0:grid',
+      'feedback.probs.score.0.label.1:grid',
+      'feedback.probs.score.1.label.0:grid',
+      'feedback.probs.score.1.label.1:grid',
+      'feedback.probs.calibration.all:grid',
+      'feedback.probs.calibration.correct:grid',
       'value:numeric',
-      'health.latency_ms:numeric', 'health.failure:categorical', 'health.provider:categorical',
+      'health.latency_ms:numeric',
+      'health.failure:categorical',
+      'health.provider:categorical',
     ]);
     expect(plan.columns.find((c) => c.name === 'plan')).toEqual({ name: 'plan', kind: 'categorical', vocabulary: ['free', 'pro'] });
   });
@@ -137,11 +163,17 @@ describe('schema plan', () => {
     const plan = buildPlan(io.inputs, io.outputs, resolveOptions({ modelId: 'm', modelVersion: '1', centers: { 'input.1': 1016 } }), null);
     expect(plan.columns.find((c) => c.name === 'input.1')).toEqual({ name: 'input.1', kind: 'numeric', center: 1016 });
     expect(plan.columns.find((c) => c.name === 'input.0')).toEqual({ name: 'input.0', kind: 'numeric' });
-    expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', centers: { a: Infinity } })).toThrow(/centers\.a must be a finite number/);
+    expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', centers: { a: Infinity } })).toThrow(
+      /centers\.a must be a finite number/,
+    );
   });
 
   test('the private mode keeps only columns with a fixed grid', () => {
-    const o = resolveOptions({ modelId: 'm', modelVersion: '1', privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 10, dailyEpsilon: 5 } });
+    const o = resolveOptions({
+      modelId: 'm',
+      modelVersion: '1',
+      privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 10, dailyEpsilon: 5 },
+    });
     const plan = buildPlan(io.inputs, io.outputs, o, { columns: { 'input.1': { edges: [0, 1, 2] }, plan: { vocabulary: ['free'] } } });
     expect(plan.columns.every((c) => c.kind !== 'numeric')).toBe(true);
     expect(plan.columns.map((c) => c.name)).toContain('input.1');
@@ -185,11 +217,22 @@ describe('compaction', () => {
     const store = new MemoryStore();
     const entry = async (i: number, attempts: number, group = 'g') => {
       const p = core.profile({ columns: [{ name: 'x', kind: 'numeric' }] });
-      p.recordNumbers('x', Float64Array.from({ length: 100 }, (_, j) => i * 100 + j));
+      p.recordNumbers(
+        'x',
+        Float64Array.from({ length: 100 }, (_, j) => i * 100 + j),
+      );
       p.meta = { uploadId: `u${i}`, windowStart: String(i * 60_000), windowEnd: String((i + 1) * 60_000), dropped: '0' };
       const bytes = p.toBytes();
       p.dispose();
-      await store.putOutbox({ uploadId: `u${i}`, group, windowStart: i * 60_000, windowEnd: (i + 1) * 60_000, bytes, attempts, notBefore: 0 });
+      await store.putOutbox({
+        uploadId: `u${i}`,
+        group,
+        windowStart: i * 60_000,
+        windowEnd: (i + 1) * 60_000,
+        bytes,
+        attempts,
+        notBefore: 0,
+      });
       return bytes.byteLength;
     };
     let total = await entry(0, 1); // already sent once: must stay as it is

@@ -16,7 +16,7 @@ describe('reservoir', () => {
       const slots = new Array<number>(k).fill(-1);
       let at = 0;
       while (at < n) {
-        const size = Math.min(n - at, 1 + (t + at) % 7); // batches of 1..7 items
+        const size = Math.min(n - at, 1 + ((t + at) % 7)); // batches of 1..7 items
         const base = at;
         r.offer(size, (offset, slot) => (slots[slot] = base + offset));
         at += size;
@@ -35,7 +35,12 @@ describe('reservoir', () => {
     const r = new Reservoir(10);
     const taken: [number, number][] = [];
     r.offer(4, (o, s) => taken.push([o, s]));
-    expect(taken).toEqual([[0, 0], [1, 1], [2, 2], [3, 3]]);
+    expect(taken).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
     expect(r.size).toBe(4);
   });
 

@@ -108,7 +108,11 @@ describe('private-mode sample', () => {
     const clock = { now: T0 };
     const store = new MemoryStore();
     const e = await MonitorEngine.start(
-      resolveOptions({ modelId: freshModelId('sample'), modelVersion: '1', privacy: { ...NOISELESS, maxRowsPerWindow: 30, grid: halfGrid } }),
+      resolveOptions({
+        modelId: freshModelId('sample'),
+        modelVersion: '1',
+        privacy: { ...NOISELESS, maxRowsPerWindow: 30, grid: halfGrid },
+      }),
       { core: await loadCore(), store, now: () => clock.now },
     );
     for (let i = 0; i < 10; i++) e.record(...call(10, i < 5 ? 0 : 1));

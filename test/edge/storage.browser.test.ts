@@ -89,7 +89,10 @@ describe('storage failures', () => {
     const store = await openStore(modelId);
     Object.defineProperty(globalThis, 'indexedDB', own);
     expect(store.kind).toBe('indexeddb'); // opening works; writing does not
-    const engine = await MonitorEngine.start(resolveOptions({ modelId, modelVersion: '1', checkpointEvery: 0, window: ONE_WINDOW }), { core, store });
+    const engine = await MonitorEngine.start(resolveOptions({ modelId, modelVersion: '1', checkpointEvery: 0, window: ONE_WINDOW }), {
+      core,
+      store,
+    });
     try {
       const big = { type: 'float32', data: featureRows(2000, 9), dims: [2000, 4] };
       const probs = { type: 'float32', data: new Float32Array(2000 * 3).fill(1 / 3), dims: [2000, 3] };

@@ -57,7 +57,12 @@ async function monitorIn(page: Page, key: string, options: Record<string, unknow
   await page.evaluate(
     async ({ key, options, ONE_WINDOW }) => {
       const { edge } = window as unknown as Edge;
-      edge.monitors[key] = await edge.createMonitor({ model: edge.model(), modelVersion: '1', window: ONE_WINDOW, ...(options as { modelId: string }) });
+      edge.monitors[key] = await edge.createMonitor({
+        model: edge.model(),
+        modelVersion: '1',
+        window: ONE_WINDOW,
+        ...(options as { modelId: string }),
+      });
     },
     { key, options, ONE_WINDOW },
   );
@@ -85,7 +90,13 @@ describe('upload', () => {
     collector.script.push({ status: 503, retryAfter: '1' }, { status: 500 });
     const page = await openPage();
     const id = modelId();
-    await monitorIn(page, 'm', { modelId: id, collector: collector.url, apiKey: 'ingest_test', upload: { baseDelayMs: 100 }, segment: { region: 'eu' } });
+    await monitorIn(page, 'm', {
+      modelId: id,
+      collector: collector.url,
+      apiKey: 'ingest_test',
+      upload: { baseDelayMs: 100 },
+      segment: { region: 'eu' },
+    });
     await predict(page, 'm', 9, 1);
     await flush(page, 'm');
     expect(await outboxSize(page, 'm')).toBe(1); // the first answer was a 503

@@ -39,7 +39,7 @@ class Out {
   }
   zz(v: number) {
     const b = BigInt(v);
-    this.varint(b >= 0n ? b << 1n : ((-b) << 1n) - 1n);
+    this.varint(b >= 0n ? b << 1n : (-b << 1n) - 1n);
   }
   f64(v: number) {
     const b = new Uint8Array(8);

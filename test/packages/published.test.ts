@@ -11,14 +11,26 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildPackages, packPackages } from '../../scripts/build-packages.ts';
 import { classifierReference, churnClassifier } from '../fixtures/onnx/build-model.ts';
 import { launchChromium } from '../edge/harness/serve.ts';
-import { appModule, asJavaScript, copyInto, CREATE_VITE_TSCONFIG, indexHtml, readmeEmbedSnippet, writeFiles, writeModel } from './helpers/apps.ts';
+import {
+  appModule,
+  asJavaScript,
+  copyInto,
+  CREATE_VITE_TSCONFIG,
+  indexHtml,
+  readmeEmbedSnippet,
+  writeFiles,
+  writeModel,
+} from './helpers/apps.ts';
 import { loadApp, type Loaded } from './helpers/browser.ts';
 import { ingestCounts, createKey, edgewatchBin, startCollector, type RunningCollector } from './helpers/collector.ts';
 import { exec, folderBytes, newProject, packagesWithInstallScripts, repoVersion, type Project } from './helpers/npm.ts';
 import { serveStatic } from './helpers/static-server.ts';
 
 const ROW = [0.5, 1.5, -0.25, 2];
-const TRAINING_CSV = ['age,plan_price,tickets,trend', ...Array.from({ length: 400 }, (_, i) => `${20 + (i % 50)},${(i * 7) % 90 + 9.99},${i % 6},${((i * 13) % 21) / 10 - 1}`)].join('\n');
+const TRAINING_CSV = [
+  'age,plan_price,tickets,trend',
+  ...Array.from({ length: 400 }, (_, i) => `${20 + (i % 50)},${((i * 7) % 90) + 9.99},${i % 6},${((i * 13) % 21) / 10 - 1}`),
+].join('\n');
 
 let work: string;
 let tarballs: { edgewatch: string; collector: string };
@@ -35,7 +47,13 @@ beforeAll(async () => {
   tarballs = packPackages(join(work, 'tarballs'));
   [server, app] = await Promise.all([
     newProject(work, 'server', [tarballs.edgewatch, tarballs.collector]),
-    newProject(work, 'app', [tarballs.edgewatch, `onnxruntime-web@${repoVersion('onnxruntime-web')}`, `vite@${repoVersion('vite')}`, `esbuild@${repoVersion('esbuild')}`, `typescript@${repoVersion('typescript')}`]),
+    newProject(work, 'app', [
+      tarballs.edgewatch,
+      `onnxruntime-web@${repoVersion('onnxruntime-web')}`,
+      `vite@${repoVersion('vite')}`,
+      `esbuild@${repoVersion('esbuild')}`,
+      `typescript@${repoVersion('typescript')}`,
+    ]),
   ]);
 
   // The README's order for the private mode: keys, then the baseline, then the embed snippet.
@@ -45,7 +63,19 @@ beforeAll(async () => {
   collector = await startCollector(server.dir, ['--data-dir', data, '--port', '0']);
   writeFileSync(join(server.dir, 'train.csv'), TRAINING_CSV);
   await exec(server.dir, edgewatchBin(server.dir), ['profile', 'train.csv', '--out', 'baseline.ewp', '--quiet']);
-  await exec(server.dir, edgewatchBin(server.dir), ['baseline', 'set', 'baseline.ewp', '--model', 'churn', '--version', '3.1.0', '--url', collector.url, '--key', adminKey]);
+  await exec(server.dir, edgewatchBin(server.dir), [
+    'baseline',
+    'set',
+    'baseline.ewp',
+    '--model',
+    'churn',
+    '--version',
+    '3.1.0',
+    '--url',
+    collector.url,
+    '--key',
+    adminKey,
+  ]);
   browser = await launchChromium();
 }, 600_000);
 
@@ -65,7 +95,10 @@ async function expectMonitoredInference(loaded: () => Promise<Loaded>): Promise<
   expect(await ingestCounts(collector.url), collector.output()).toEqual({ accepted: before.accepted + 1, rejected: before.rejected });
   // Bundlers may add a content hash to the names: edgewatch-<hash>.wasm.
   const wasm = result.responses.filter((r) => r.path.endsWith('.wasm'));
-  expect(wasm.map((r) => /\/(edgewatch|ort-wasm-simd-threaded)[^/]*\.wasm$/.exec(r.path)?.[1]).sort()).toEqual(['edgewatch', 'ort-wasm-simd-threaded']);
+  expect(wasm.map((r) => /\/(edgewatch|ort-wasm-simd-threaded)[^/]*\.wasm$/.exec(r.path)?.[1]).sort()).toEqual([
+    'edgewatch',
+    'ort-wasm-simd-threaded',
+  ]);
   for (const r of wasm) expect([r.path, r.status, r.type]).toEqual([r.path, 200, 'application/wasm']);
   return result;
 }
@@ -97,7 +130,10 @@ console.log(JSON.stringify({ count: h.count, median: h.quantile(0.5) }));`,
 
   test('a Vite app built from the README snippet runs the model in its worker and uploads', async () => {
     writeModel(join(app.dir, 'public'));
-    writeFiles(app.dir, { 'index.html': indexHtml('<script type="module" src="/src/main.ts"></script>'), 'src/main.ts': appModule(snippet, settings()) });
+    writeFiles(app.dir, {
+      'index.html': indexHtml('<script type="module" src="/src/main.ts"></script>'),
+      'src/main.ts': appModule(snippet, settings()),
+    });
     await exec(app.dir, join(app.dir, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn']);
     const site = await serveStatic(join(app.dir, 'dist'));
     try {
@@ -129,7 +165,9 @@ console.log(JSON.stringify({ count: h.count, median: h.quantile(0.5) }));`,
       },
     };
     writeFiles(app.dir, {
-      'plain/index.html': indexHtml(`<script type="importmap">${JSON.stringify(importMap)}</script>\n<script type="module" src="./main.js"></script>`),
+      'plain/index.html': indexHtml(
+        `<script type="importmap">${JSON.stringify(importMap)}</script>\n<script type="module" src="./main.js"></script>`,
+      ),
       'plain/main.js': asJavaScript(appModule(snippet, settings())),
     });
     // The app's folder as the site: /node_modules/… and /models/… (public/) both served from it.
@@ -152,7 +190,13 @@ console.log(JSON.stringify({ count: h.count, median: h.quantile(0.5) }));`,
       'esb/index.html': indexHtml('<script type="module" src="/main.js"></script>'),
     });
     await exec(app.dir, join(app.dir, 'node_modules/.bin/esbuild'), [
-      'esb/src/main.ts', 'esb/src/monitor-worker.ts', '--bundle', '--format=esm', '--splitting', '--outdir=esb/out', '--log-level=warning',
+      'esb/src/main.ts',
+      'esb/src/monitor-worker.ts',
+      '--bundle',
+      '--format=esm',
+      '--splitting',
+      '--outdir=esb/out',
+      '--log-level=warning',
     ]);
     copyInto(app.dir, {
       'esb/out/index.html': join(app.dir, 'esb/index.html'),
@@ -163,7 +207,12 @@ console.log(JSON.stringify({ count: h.count, median: h.quantile(0.5) }));`,
     const site = await serveStatic(join(app.dir, 'esb/out'));
     try {
       const { responses } = await expectMonitoredInference(() => loadApp(browser, `${site.url}/`));
-      expect(responses.filter((r) => r.path.endsWith('.wasm')).map((r) => r.path).sort()).toEqual(['/wasm/edgewatch.wasm', '/wasm/ort-wasm-simd-threaded.wasm']);
+      expect(
+        responses
+          .filter((r) => r.path.endsWith('.wasm'))
+          .map((r) => r.path)
+          .sort(),
+      ).toEqual(['/wasm/edgewatch.wasm', '/wasm/ort-wasm-simd-threaded.wasm']);
     } finally {
       await site.close();
     }
@@ -196,7 +245,9 @@ describe('the edgewatch-collector package', () => {
     const bundle = await fetch(`${collector.url}/dashboard/${script}`);
     expect([bundle.status, bundle.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
     expect(await bundle.text()).toContain('ew-app');
-    const drift = JSON.parse(await exec(server.dir, edgewatchBin(server.dir), ['drift', 'baseline.ewp', 'baseline.ewp', '--json'])) as { columns: Record<string, { drifted: { drifted: boolean } }> };
+    const drift = JSON.parse(await exec(server.dir, edgewatchBin(server.dir), ['drift', 'baseline.ewp', 'baseline.ewp', '--json'])) as {
+      columns: Record<string, { drifted: { drifted: boolean } }>;
+    };
     expect(Object.keys(drift.columns).sort()).toEqual(['age', 'plan_price', 'tickets', 'trend']);
     expect(Object.values(drift.columns).map((c) => c.drifted.drifted)).toEqual([false, false, false, false]);
   });

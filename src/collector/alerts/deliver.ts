@@ -44,7 +44,12 @@ export async function deliverDue(db: Queryable, now = Date.now(), opts: Delivery
       failed++;
     } else {
       const backoff = Math.min(1000 * 2 ** (attempts - 1), 600_000);
-      await db.query('update deliveries set next_at = $2, attempts = $3, last_error = $4 where id = $1', [d.id, now + backoff, attempts, error]);
+      await db.query('update deliveries set next_at = $2, attempts = $3, last_error = $4 where id = $1', [
+        d.id,
+        now + backoff,
+        attempts,
+        error,
+      ]);
     }
   }
   return { sent, failed };

@@ -32,8 +32,7 @@ type OpenAlert = {
   evidence: Record<string, unknown>;
 };
 
-const holds = (v: number, op: StoredRule['op'], t: number) =>
-  op === '>' ? v > t : op === '>=' ? v >= t : op === '<' ? v < t : v <= t;
+const holds = (v: number, op: StoredRule['op'], t: number) => (op === '>' ? v > t : op === '>=' ? v >= t : op === '<' ? v < t : v <= t);
 
 export async function evaluateAlerts(db: Db, states: VersionState[], now: number, publicUrl?: string): Promise<Transition[] | null> {
   return db.transaction(async (tx) => {
@@ -42,16 +41,24 @@ export async function evaluateAlerts(db: Db, states: VersionState[], now: number
     const transitions: Transition[] = [];
     for (const rule of await listRules(tx)) {
       const open = new Map(
-        (await tx.query<OpenAlert>(
-          "select id, series, state, streak, evidence from alerts where rule_id = $1 and state <> 'resolved'",
-          [rule.id],
-        )).map((a) => [a.series, a]),
+        (
+          await tx.query<OpenAlert>("select id, series, state, streak, evidence from alerts where rule_id = $1 and state <> 'resolved'", [
+            rule.id,
+          ])
+        ).map((a) => [a.series, a]),
       );
       const seen = new Set<string>();
       for (const o of observe(rule, states, publicUrl)) {
         seen.add(o.series);
         const a = open.get(o.series);
-        const evidence = { ...o.evidence, rule: rule.name, op: rule.op, threshold: rule.threshold, severity: rule.severity, owner: rule.owner };
+        const evidence = {
+          ...o.evidence,
+          rule: rule.name,
+          op: rule.op,
+          threshold: rule.threshold,
+          severity: rule.severity,
+          owner: rule.owner,
+        };
         if (holds(o.value, rule.op, rule.threshold)) {
           const streak = (a?.streak ?? 0) + 1;
           const fire = streak >= rule.for && a?.state !== 'firing';
@@ -64,16 +71,22 @@ export async function evaluateAlerts(db: Db, states: VersionState[], now: number
               [a.id, streak, state, o.value, JSON.stringify(evidence), now, fire],
             );
           } else {
-            id = (await tx.query<{ id: number }>(
-              `insert into alerts (rule_id, series, state, streak, value, evidence, started_at, fired_at, updated_at)
+            id = (
+              await tx.query<{ id: number }>(
+                `insert into alerts (rule_id, series, state, streak, value, evidence, started_at, fired_at, updated_at)
                values ($1, $2, $3, 1, $4, $5, $6, $7, $6) returning id`,
-              [rule.id, o.series, state, o.value, JSON.stringify(evidence), now, fire ? now : null],
-            ))[0].id;
+                [rule.id, o.series, state, o.value, JSON.stringify(evidence), now, fire ? now : null],
+              )
+            )[0].id;
           }
           if (!a || fire) transitions.push({ rule: rule.name, series: o.series, to: state });
           if (fire) await join(tx, rule, id!, evidence, 'firing', o.value, now);
         } else if (a) {
-          await tx.query("update alerts set state = 'resolved', resolved_at = $2, updated_at = $2, value = $3 where id = $1", [a.id, now, o.value]);
+          await tx.query("update alerts set state = 'resolved', resolved_at = $2, updated_at = $2, value = $3 where id = $1", [
+            a.id,
+            now,
+            o.value,
+          ]);
           transitions.push({ rule: rule.name, series: o.series, to: 'resolved' });
         }
       }
@@ -129,7 +142,15 @@ async function noData(
   // A silent state with no open alert of this rule: the version (or segment) itself has no data.
   for (const [key, s] of silent) {
     if (touched.has(key) || open.has(key)) continue;
-    const evidence = { ...baseEvidence(s, publicUrl), column: null, statistic: 'no_data', value: null, rule: rule.name, severity: rule.severity, owner: rule.owner };
+    const evidence = {
+      ...baseEvidence(s, publicUrl),
+      column: null,
+      statistic: 'no_data',
+      value: null,
+      rule: rule.name,
+      severity: rule.severity,
+      owner: rule.owner,
+    };
     const [{ id }] = await tx.query<{ id: number }>(
       `insert into alerts (rule_id, series, state, streak, value, evidence, started_at, fired_at, updated_at)
        values ($1, $2, 'no_data', 0, null, $3, $4, $4, $4) returning id`,
@@ -140,9 +161,33 @@ async function noData(
   }
 }
 
-async function join(tx: Queryable, rule: StoredRule, alertId: number, evidence: Record<string, unknown>, state: string, value: number | null, now: number) {
+async function join(
+  tx: Queryable,
+  rule: StoredRule,
+  alertId: number,
+  evidence: Record<string, unknown>,
+  state: string,
+  value: number | null,
+  now: number,
+) {
   const line = describeSignal(
-    signalOf({ id: alertId, name: rule.name, severity: rule.severity, owner: rule.owner, state, value, fired_at: now, resolved_at: null, evidence }),
+    signalOf({
+      id: alertId,
+      name: rule.name,
+      severity: rule.severity,
+      owner: rule.owner,
+      state,
+      value,
+      fired_at: now,
+      resolved_at: null,
+      evidence,
+    }),
   );
-  await joinIncident(tx, { projectId: rule.projectId, model: evidence.model as string, version: evidence.version as string, severity: rule.severity }, alertId, line, now);
+  await joinIncident(
+    tx,
+    { projectId: rule.projectId, model: evidence.model as string, version: evidence.version as string, severity: rule.severity },
+    alertId,
+    line,
+    now,
+  );
 }

@@ -12,7 +12,11 @@ export type IncidentSegments = Record<string, RankedSegment[]>;
 const MAX_COLUMNS = 5;
 const TOP = 5;
 
-export async function incidentSegments(ctx: Pick<CollectorContext, 'db' | 'core' | 'options'>, projectId: number, inc: Incident): Promise<IncidentSegments> {
+export async function incidentSegments(
+  ctx: Pick<CollectorContext, 'db' | 'core' | 'options'>,
+  projectId: number,
+  inc: Incident,
+): Promise<IncidentSegments> {
   const firsts = new Map<string, { from: number; to: number }>();
   for (const s of inc.signals) {
     if (!s.column || !s.window || s.statistic === 'no_data' || parseColumn(s.column).group === 'health' || firsts.has(s.column)) continue;
@@ -24,7 +28,15 @@ export async function incidentSegments(ctx: Pick<CollectorContext, 'db' | 'core'
   const out: IncidentSegments = {};
   try {
     for (const [column, w] of [...firsts].slice(0, MAX_COLUMNS)) {
-      const r = await rankSegments(ctx.db, ctx.core, ctx.options, baseline, { projectId, model: inc.model, version: inc.version, from: w.from, to: w.to, column, limit: TOP });
+      const r = await rankSegments(ctx.db, ctx.core, ctx.options, baseline, {
+        projectId,
+        model: inc.model,
+        version: inc.version,
+        from: w.from,
+        to: w.to,
+        column,
+        limit: TOP,
+      });
       out[column] = r.segments;
     }
   } finally {

@@ -83,7 +83,11 @@ export async function listIncidents(db: Queryable, projectId: number, filter: In
   return out;
 }
 
-export async function getIncident(db: Queryable, projectId: number, id: number): Promise<{ incident: Incident; timeline: TimelineEntry[] }> {
+export async function getIncident(
+  db: Queryable,
+  projectId: number,
+  id: number,
+): Promise<{ incident: Incident; timeline: TimelineEntry[] }> {
   const [r] = await db.query<IncidentRow>('select * from incidents where project_id = $1 and id = $2', [projectId, id]);
   if (!r) throw new RequestError(404, 'not_found', `no incident ${id}`);
   const timeline = await db.query<{ at: number; kind: string; actor: string | null; note: string | null }>(
@@ -94,7 +98,12 @@ export async function getIncident(db: Queryable, projectId: number, id: number):
 }
 
 export type IncidentAction = 'acknowledge' | 'silence' | 'snooze' | 'decide';
-const EVENT_OF: Record<IncidentAction, string> = { acknowledge: 'acknowledged', silence: 'silenced', snooze: 'snoozed', decide: 'decision' };
+const EVENT_OF: Record<IncidentAction, string> = {
+  acknowledge: 'acknowledged',
+  silence: 'silenced',
+  snooze: 'snoozed',
+  decide: 'decision',
+};
 
 export interface ActionRequest {
   /** Who acts (a name or a handle): shown in the timeline and the postmortem. */
@@ -106,12 +115,20 @@ export interface ActionRequest {
   decision?: string;
 }
 
-export async function actOnIncident(db: Queryable, projectId: number, id: number, action: IncidentAction, req: ActionRequest, now: number): Promise<void> {
+export async function actOnIncident(
+  db: Queryable,
+  projectId: number,
+  id: number,
+  action: IncidentAction,
+  req: ActionRequest,
+  now: number,
+): Promise<void> {
   const [r] = await db.query<IncidentRow>('select * from incidents where project_id = $1 and id = $2 for update', [projectId, id]);
   if (!r) throw new RequestError(404, 'not_found', `no incident ${id}`);
   if (r.state === 'resolved' && action !== 'decide') throw new RequestError(409, 'request', `incident ${id} is resolved`);
   if (req.until !== undefined && req.until <= now) throw new RequestError(400, 'request', 'until must be in the future');
-  if ((action === 'silence' || action === 'snooze') && req.until === undefined) throw new RequestError(400, 'request', `${action} needs an expiry (until or for)`);
+  if ((action === 'silence' || action === 'snooze') && req.until === undefined)
+    throw new RequestError(400, 'request', `${action} needs an expiry (until or for)`);
   const until = req.until ?? null;
   if (action === 'acknowledge') {
     await db.query(

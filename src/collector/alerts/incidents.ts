@@ -35,7 +35,13 @@ export type IncidentRow = {
 export type IncidentEvent = 'opened' | 'severity' | 'reopened' | 'resolved';
 
 export async function recordEvent(db: Queryable, incidentId: number, at: number, kind: string, actor: string | null, note: string | null) {
-  await db.query('insert into incident_events (incident_id, at, kind, actor, note) values ($1, $2, $3, $4, $5)', [incidentId, at, kind, actor, note]);
+  await db.query('insert into incident_events (incident_id, at, kind, actor, note) values ($1, $2, $3, $4, $5)', [
+    incidentId,
+    at,
+    kind,
+    actor,
+    note,
+  ]);
 }
 
 /** Attaches an alert that just fired (or went to no data) to its version's active incident. */
@@ -139,7 +145,8 @@ async function enqueueIncident(tx: Queryable, inc: IncidentRow, event: IncidentE
     link,
   };
   for (const h of hooks) {
-    const body = h.format === 'slack' ? { text: slackText(event, incident, signals) } : { event: `incident.${event}`, at: now, incident, signals };
+    const body =
+      h.format === 'slack' ? { text: slackText(event, incident, signals) } : { event: `incident.${event}`, at: now, incident, signals };
     await tx.query('insert into deliveries (incident_id, event, url, body, next_at) values ($1, $2, $3, $4, $5)', [
       inc.id,
       `incident.${event}`,
@@ -150,7 +157,11 @@ async function enqueueIncident(tx: Queryable, inc: IncidentRow, event: IncidentE
   }
 }
 
-function slackText(event: IncidentEvent, inc: { id: number; model: string; version: string; severity: string; owners: string[]; link: string | null }, signals: Signal[]): string {
+function slackText(
+  event: IncidentEvent,
+  inc: { id: number; model: string; version: string; severity: string; owners: string[]; link: string | null },
+  signals: Signal[],
+): string {
   const heads: Record<IncidentEvent, string> = {
     opened: `:rotating_light: [${inc.severity}] incident #${inc.id} opened`,
     severity: `:arrow_up_down: incident #${inc.id} is now ${inc.severity}`,

@@ -44,7 +44,12 @@ export function postmortem(project: string, inc: Incident, timeline: TimelineEnt
     ...Object.entries(ranking).flatMap(([column, segs]) => [
       `By contribution to the drift of ${column} (JS distance of all traffic minus that without the segment):`,
       '',
-      ...(segs.length ? segs.map((s) => `- ${JSON.stringify(s.segment)}: ${s.driftContribution === null ? 'n/a' : s.driftContribution.toFixed(4)} (${s.devices} devices)`) : ['- no segment of k devices']),
+      ...(segs.length
+        ? segs.map(
+            (s) =>
+              `- ${JSON.stringify(s.segment)}: ${s.driftContribution === null ? 'n/a' : s.driftContribution.toFixed(4)} (${s.devices} devices)`,
+          )
+        : ['- no segment of k devices']),
       '',
     ]),
     '## Timeline (UTC)',
@@ -57,7 +62,7 @@ export function postmortem(project: string, inc: Incident, timeline: TimelineEnt
     '',
     '## Evidence',
     '',
-    windows.length ? windows.map((w) => `- ${w}`).join('\n') : '- the dashboard\'s model view for this version',
+    windows.length ? windows.map((w) => `- ${w}`).join('\n') : "- the dashboard's model view for this version",
     '',
     '## Root cause',
     '',
@@ -70,4 +75,3 @@ export function postmortem(project: string, inc: Incident, timeline: TimelineEnt
   ];
   return lines.join('\n');
 }
-

@@ -59,7 +59,12 @@ export const RULE_METRICS = [
 ] as const;
 export type RuleMetric = (typeof RULE_METRICS)[number];
 export const VERSION_METRICS: readonly RuleMetric[] = ['freshness_seconds', 'devices', 'failure_rate', 'schema_changes'];
-export const OUTPUT_METRICS: readonly RuleMetric[] = ['confidence.median', 'performance.accuracy', 'performance.ece', 'performance.auc_min'];
+export const OUTPUT_METRICS: readonly RuleMetric[] = [
+  'confidence.median',
+  'performance.accuracy',
+  'performance.ece',
+  'performance.auc_min',
+];
 
 /** What saveRule stores for a rule without a window (the routes pass the collector's first). */
 export const DEFAULT_WINDOW = '1h';
@@ -106,7 +111,16 @@ export function defaultRules(owners: { data: string; platform: string; model: st
     { name: 'missing-values', metric: 'missing_rate', op: '>', threshold: 0.1, for: 3, severity: 'ticket', owner: owners.data },
     { name: 'data-quality', metric: 'quality_flagged', op: '>=', threshold: 1, for: 3, severity: 'ticket', owner: owners.data },
     { name: 'schema-change', metric: 'schema_changes', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: owners.data },
-    { name: 'latency-p99', metric: 'quantile.0.99', column: HEALTH.latency, op: '>', threshold: 1000, for: 3, severity: 'page', owner: owners.platform },
+    {
+      name: 'latency-p99',
+      metric: 'quantile.0.99',
+      column: HEALTH.latency,
+      op: '>',
+      threshold: 1000,
+      for: 3,
+      severity: 'page',
+      owner: owners.platform,
+    },
     { name: 'drift', metric: 'drifted', op: '>=', threshold: 1, for: 3, severity: 'ticket', owner: owners.model },
     { name: 'errors', metric: 'failure_rate', op: '>', threshold: 0.05, for: 3, severity: 'page', owner: owners.platform },
     { name: 'calibration', metric: 'performance.ece', op: '>', threshold: 0.1, for: 3, severity: 'ticket', owner: owners.model },
@@ -153,8 +167,25 @@ export async function saveRule(db: Queryable, projectId: number, r: AlertRule): 
        owner = excluded.owner, webhook_url = excluded.webhook_url, webhook_format = excluded.webhook_format,
        no_data = excluded.no_data
      returning id`,
-    [projectId, r.name, r.metric, r.model ?? null, r.version ?? null, r.column ?? null, r.op, r.threshold, r.for,
-     r.severity, r.owner, r.webhookUrl ?? null, r.webhookFormat ?? 'json', Date.now(), r.bySegment ?? false, r.window ?? DEFAULT_WINDOW, r.noData ?? 'resolve'],
+    [
+      projectId,
+      r.name,
+      r.metric,
+      r.model ?? null,
+      r.version ?? null,
+      r.column ?? null,
+      r.op,
+      r.threshold,
+      r.for,
+      r.severity,
+      r.owner,
+      r.webhookUrl ?? null,
+      r.webhookFormat ?? 'json',
+      Date.now(),
+      r.bySegment ?? false,
+      r.window ?? DEFAULT_WINDOW,
+      r.noData ?? 'resolve',
+    ],
   );
   return rows[0].id;
 }

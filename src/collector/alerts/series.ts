@@ -77,8 +77,15 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
           series: key(name),
           value,
           evidence: {
-            ...base, column: null, slo: name, statistic: rule.metric, value, indicator: st.indicator, objective: st.objective,
-            budgetRemaining: st.budgetRemaining, burn: { [long]: st.windows[long]?.burnRate, [short]: st.windows[short]?.burnRate },
+            ...base,
+            column: null,
+            slo: name,
+            statistic: rule.metric,
+            value,
+            indicator: st.indicator,
+            objective: st.objective,
+            budgetRemaining: st.budgetRemaining,
+            burn: { [long]: st.windows[long]?.burnRate, [short]: st.windows[short]?.burnRate },
           },
         });
       }
@@ -88,7 +95,11 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
     if (rule.metric === 'schema_changes') {
       if (!s.schema) continue;
       const value = s.schema.missing.length + s.schema.changed.length;
-      out.push({ series: key(), value, evidence: { ...base, link: link(null, true), column: null, statistic: rule.metric, value, ...s.schema } });
+      out.push({
+        series: key(),
+        value,
+        evidence: { ...base, link: link(null, true), column: null, statistic: rule.metric, value, ...s.schema },
+      });
       continue;
     }
     if (rule.metric === 'failure_rate') {
@@ -98,7 +109,16 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
       out.push({
         series: key(),
         value,
-        evidence: { ...base, link: link(null, true), column: null, statistic: rule.metric, value, calls: h.calls, failures: h.failures, byKind: h.byKind },
+        evidence: {
+          ...base,
+          link: link(null, true),
+          column: null,
+          statistic: rule.metric,
+          value,
+          calls: h.calls,
+          failures: h.failures,
+          byKind: h.byKind,
+        },
       });
       continue;
     }
@@ -111,7 +131,15 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
         out.push({
           series: key(output),
           value: v.value,
-          evidence: { ...base, link: link(v.column ?? null, true), column: v.column ?? null, output, statistic: rule.metric, value: v.value, ...v.extra },
+          evidence: {
+            ...base,
+            link: link(v.column ?? null, true),
+            column: v.column ?? null,
+            output,
+            statistic: rule.metric,
+            value: v.value,
+            ...v.extra,
+          },
         });
       }
       continue;
@@ -134,7 +162,13 @@ export function observe(rule: StoredRule, states: VersionState[], publicUrl?: st
  * The dashboard's view of a model version, or of one column (what an on-call engineer opens
  * first), at the alert's window and segment: the URL scheme of src/dashboard/state/route.ts.
  */
-function viewLink(publicUrl: string | undefined, s: VersionState, seg: string | null, column: string | null, atWindow: boolean): string | null {
+function viewLink(
+  publicUrl: string | undefined,
+  s: VersionState,
+  seg: string | null,
+  column: string | null,
+  atWindow: boolean,
+): string | null {
   if (!publicUrl) return null;
   const model = `${publicUrl.replace(/\/$/, '')}/#/models/${encodeURIComponent(s.model)}/versions/${encodeURIComponent(s.version)}`;
   const path = column ? `${model}/columns/${encodeURIComponent(column)}` : model;
@@ -148,9 +182,11 @@ function viewLink(publicUrl: string | undefined, s: VersionState, seg: string | 
   return query ? `${path}?${query}` : path;
 }
 
-function outputValue(rule: StoredRule, output: string, o: NonNullable<VersionState['outputs']>[string]):
-  | { value: number; column?: string; extra: Record<string, unknown> }
-  | undefined {
+function outputValue(
+  rule: StoredRule,
+  output: string,
+  o: NonNullable<VersionState['outputs']>[string],
+): { value: number; column?: string; extra: Record<string, unknown> } | undefined {
   if (rule.metric === 'confidence.median') {
     return o.confidenceMedian === undefined ? undefined : { value: o.confidenceMedian, column: columnName.confidence(output), extra: {} };
   }
@@ -167,7 +203,8 @@ function columnValue(rule: StoredRule, s: VersionState, column: string): { value
   const d = s.drift?.[column];
   const c = s.columns?.[column];
   // Baseline vs current quantiles, when the core's compare has them.
-  const extra: Record<string, unknown> = d?.kind === 'numeric' ? { quantiles: d.quantiles, test: d.drifted.test } : d ? { test: d.drifted.test } : {};
+  const extra: Record<string, unknown> =
+    d?.kind === 'numeric' ? { quantiles: d.quantiles, test: d.drifted.test } : d ? { test: d.drifted.test } : {};
   if (rule.metric.startsWith('quantile.')) {
     const q = c?.quantiles?.[rule.metric.slice(9) as '0.5' | '0.9' | '0.99'];
     return q === undefined ? undefined : { value: q, extra: { ...extra, current: c?.quantiles } };
@@ -175,11 +212,14 @@ function columnValue(rule: StoredRule, s: VersionState, column: string): { value
   if (!d) return undefined;
   if (rule.metric === 'drifted') return { value: d.drifted.drifted ? 1 : 0, extra: { ...extra, verdict: d.drifted } };
   if (rule.metric === 'missing_rate') return { value: d.missing_rate[1], extra: { ...extra, baseline: d.missing_rate[0] } };
-  if (rule.metric === 'quality_flagged') return { value: d.quality.flagged ? 1 : 0, extra: { ...extra, checks: d.quality.checks.filter((q) => q.flagged) } };
+  if (rule.metric === 'quality_flagged')
+    return { value: d.quality.flagged ? 1 : 0, extra: { ...extra, checks: d.quality.checks.filter((q) => q.flagged) } };
   const stat = rule.metric.slice(6);
   const value =
     d.kind === 'numeric'
-      ? ({ psi: d.psi, js: d.js, hellinger: d.hellinger, wasserstein: d.wasserstein, ks_pvalue: d.ks.pvalue } as Record<string, number>)[stat]
+      ? ({ psi: d.psi, js: d.js, hellinger: d.hellinger, wasserstein: d.wasserstein, ks_pvalue: d.ks.pvalue } as Record<string, number>)[
+          stat
+        ]
       : ({ psi: d.psi, js: d.js, chi2_pvalue: d.chi2.pvalue, linf: d.linf } as Record<string, number>)[stat];
   return value === undefined ? undefined : { value, extra };
 }

@@ -77,7 +77,9 @@ export async function incidentSignals(db: Queryable, incidentId: number): Promis
 
 /** "age ks.pvalue 0.0003 < 0.01" — one line of a notification or a postmortem. */
 export function describeSignal(s: Signal): string {
-  const where = [s.column ?? s.output ?? (s.slo ? `SLO ${s.slo}` : 'version'), s.segment ? `segment ${JSON.stringify(s.segment)}` : null].filter(Boolean).join(' ');
+  const where = [s.column ?? s.output ?? (s.slo ? `SLO ${s.slo}` : 'version'), s.segment ? `segment ${JSON.stringify(s.segment)}` : null]
+    .filter(Boolean)
+    .join(' ');
   if (s.statistic === 'no_data') return `${where}: no data (${s.rule})`;
   const v = s.value === null ? 'n/a' : formatNumber(s.value);
   const t = s.threshold === null ? '' : ` ${s.op ?? ''} ${formatNumber(s.threshold)}`.replace('  ', ' ');

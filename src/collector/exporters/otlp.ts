@@ -28,8 +28,20 @@ export async function otlpPayload(db: Queryable, core: Core, k: number, from: nu
       for (const { name, kind } of agg.profile.columns) {
         if (kind === 'categorical') continue;
         const s = agg.profile.summary(name) as NumericSummary;
-        const attributes = [attr('edgewatch.project', v.name), attr('edgewatch.model', v.model), attr('edgewatch.version', v.version), attr('edgewatch.column', name)];
-        const common = { attributes, startTimeUnixNano: nanos(from), timeUnixNano: nanos(to), count: String(s.finite), sum: s.sum, ...(s.finite > 0 ? { min: s.min, max: s.max } : {}) };
+        const attributes = [
+          attr('edgewatch.project', v.name),
+          attr('edgewatch.model', v.model),
+          attr('edgewatch.version', v.version),
+          attr('edgewatch.column', name),
+        ];
+        const common = {
+          attributes,
+          startTimeUnixNano: nanos(from),
+          timeUnixNano: nanos(to),
+          count: String(s.finite),
+          sum: s.sum,
+          ...(s.finite > 0 ? { min: s.min, max: s.max } : {}),
+        };
         if (kind === 'numeric') {
           // A centred column's buckets hold x − center: the attribute says so, and sum, min and
           // max stay those of x.
@@ -45,7 +57,11 @@ export async function otlpPayload(db: Queryable, core: Core, k: number, from: nu
         } else {
           // Grid cells are right-closed like OpenTelemetry's explicit buckets; noisy counts may
           // be fractional or negative, so they are rounded and floored at zero for the wire.
-          explicit.push({ ...common, explicitBounds: s.edges, bucketCounts: (s.counts ?? []).map((n) => String(Math.max(0, Math.round(n)))) });
+          explicit.push({
+            ...common,
+            explicitBounds: s.edges,
+            bucketCounts: (s.counts ?? []).map((n) => String(Math.max(0, Math.round(n)))),
+          });
         }
       }
     } finally {
@@ -53,8 +69,10 @@ export async function otlpPayload(db: Queryable, core: Core, k: number, from: nu
     }
   }
   const metrics = [];
-  if (expo.length) metrics.push({ name: 'edgewatch.column', unit: '1', exponentialHistogram: { aggregationTemporality: DELTA, dataPoints: expo } });
-  if (explicit.length) metrics.push({ name: 'edgewatch.column.grid', unit: '1', histogram: { aggregationTemporality: DELTA, dataPoints: explicit } });
+  if (expo.length)
+    metrics.push({ name: 'edgewatch.column', unit: '1', exponentialHistogram: { aggregationTemporality: DELTA, dataPoints: expo } });
+  if (explicit.length)
+    metrics.push({ name: 'edgewatch.column.grid', unit: '1', histogram: { aggregationTemporality: DELTA, dataPoints: explicit } });
   return {
     resourceMetrics: [
       {

@@ -45,7 +45,10 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
     // Keep-alive may not outlast the idle timeout: clients trust the advertised Keep-Alive
     // timeout, and a socket cut before it fails their next request.
     ...(o.idleTimeoutMs > 0 ? { keepAliveTimeout: o.idleTimeoutMs } : {}),
-    http: { headersTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeout || 1000, o.requestTimeoutMs || 1000)) },
+    http: {
+      headersTimeout,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeout || 1000, o.requestTimeoutMs || 1000)),
+    },
     // Finish in-flight requests on close, refuse new ones.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -62,7 +65,12 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   // origins are enforced on the upload itself.
   // Retry-After is exposed so browsers can honour it on a throttled or failing ingest, Date so
   // devices can correct their windows with the collector's clock.
-  await app.register(cors, { origin: true, methods: ['GET', 'POST', 'PUT', 'DELETE'], maxAge: 86_400, exposedHeaders: ['retry-after', 'date'] });
+  await app.register(cors, {
+    origin: true,
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    maxAge: 86_400,
+    exposedHeaders: ['retry-after', 'date'],
+  });
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 

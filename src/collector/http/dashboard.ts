@@ -40,14 +40,17 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
     const wanted = req.params['*'] || 'index.html';
     const file = resolve(dir, wanted);
     // Nothing outside the build folder, whatever the path says.
-    if (relative(dir, file).startsWith('..') || !(file === dir || file.startsWith(dir + sep))) return reply.code(404).send({ error: 'not found', reason: 'not_found' });
+    if (relative(dir, file).startsWith('..') || !(file === dir || file.startsWith(dir + sep)))
+      return reply.code(404).send({ error: 'not found', reason: 'not_found' });
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) return reply.code(404).send({ error: `no dashboard file ${wanted}`, reason: 'not_found' });
     const hashed = wanted.startsWith('assets/');
-    return reply
-      .type(TYPES[extname(file)] ?? 'application/octet-stream')
-      // Bundled assets carry a content hash in their names; index.html must be fetched anew.
-      .header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache')
-      .send(await readFile(file));
+    return (
+      reply
+        .type(TYPES[extname(file)] ?? 'application/octet-stream')
+        // Bundled assets carry a content hash in their names; index.html must be fetched anew.
+        .header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache')
+        .send(await readFile(file))
+    );
   });
 }

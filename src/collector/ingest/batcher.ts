@@ -20,9 +20,23 @@ export interface UploadRow {
   noiseScale: number | null;
 }
 
-const COLUMNS = 'project_id, upload_id, model, version, segment, window_start, window_end, device_id, rows, payload, received_at, noise_scale';
+const COLUMNS =
+  'project_id, upload_id, model, version, segment, window_start, window_end, device_id, rows, payload, received_at, noise_scale';
 const WIDTH = 12;
-const values = (r: UploadRow) => [r.projectId, r.uploadId, r.model, r.version, r.segment, r.windowStart, r.windowEnd, r.deviceId, r.rows, r.payload, r.receivedAt, r.noiseScale];
+const values = (r: UploadRow) => [
+  r.projectId,
+  r.uploadId,
+  r.model,
+  r.version,
+  r.segment,
+  r.windowStart,
+  r.windowEnd,
+  r.deviceId,
+  r.rows,
+  r.payload,
+  r.receivedAt,
+  r.noiseScale,
+];
 
 interface Waiting {
   row: UploadRow;

@@ -2,7 +2,7 @@
 // store the raw payload. The insert is committed (grouped with concurrent uploads, see
 // batcher.ts) before this returns, so the caller acknowledges only durable uploads. A repeated
 // upload id is a duplicate and stores nothing.
-import type { Core } from '../core.ts';
+import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { UploadBatcher } from './batcher.ts';
 import { RequestError } from '../errors.ts';
@@ -33,7 +33,7 @@ export interface IngestResult {
 }
 
 export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8Array, now = Date.now()): Promise<IngestResult> {
-  let profile;
+  let profile: Profile;
   try {
     profile = ctx.core.uploadFromBytes(bytes);
   } catch (err) {
@@ -78,4 +78,7 @@ export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8
   }
 }
 
-const oneLine = (err: unknown) => String((err as Error)?.message ?? err).split('\n')[0].slice(0, 300);
+const oneLine = (err: unknown) =>
+  String((err as Error)?.message ?? err)
+    .split('\n')[0]
+    .slice(0, 300);

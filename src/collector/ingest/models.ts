@@ -90,7 +90,11 @@ export class ModelRegistry {
     if (maxVersions > 0) {
       const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from models where project_id = $1', [projectId]);
       if (n >= maxVersions) {
-        throw new RequestError(422, 'version_limit', `the project has ${n} registered model versions, its limit (--max-versions-per-project)`);
+        throw new RequestError(
+          422,
+          'version_limit',
+          `the project has ${n} registered model versions, its limit (--max-versions-per-project)`,
+        );
       }
     }
     await db.query(
@@ -106,11 +110,21 @@ export class ModelRegistry {
    * New || stored: where another collector added the same column meanwhile, its kind stays
    * (jsonb's || keeps the right side's value) and the check on the row read back refuses ours.
    */
-  async accept(db: Queryable, projectId: number, model: string, version: string, known: RegisteredVersion, specs: readonly ColumnRef[]): Promise<void> {
+  async accept(
+    db: Queryable,
+    projectId: number,
+    model: string,
+    version: string,
+    known: RegisteredVersion,
+    specs: readonly ColumnRef[],
+  ): Promise<void> {
     const added = newColumns(model, version, known.columns, specs);
     if (Object.keys(added).length === 0) return;
     await db.query('update models set columns = $4::jsonb || columns where project_id = $1 and model = $2 and version = $3', [
-      projectId, model, version, JSON.stringify(added),
+      projectId,
+      model,
+      version,
+      JSON.stringify(added),
     ]);
     this.cache.delete(`${projectId}\u0000${model}\u0000${version}`);
     const stored = await this.get(db, projectId, model, version);

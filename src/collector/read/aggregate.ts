@@ -219,7 +219,9 @@ function readable(core: Core, r: Piece): Profile | null {
   try {
     return core.profileFromBytes(r.payload);
   } catch (err) {
-    console.error(`edgewatch read: a stored piece at ${new Date(Number(r.t)).toISOString()} does not decode, left out: ${(err as Error).message}`);
+    console.error(
+      `edgewatch read: a stored piece at ${new Date(Number(r.t)).toISOString()} does not decode, left out: ${(err as Error).message}`,
+    );
     return null;
   }
 }

@@ -36,13 +36,7 @@ export async function setBaseline(
   }
 }
 
-export async function loadBaseline(
-  db: Queryable,
-  core: Core,
-  projectId: number,
-  model: string,
-  version: string,
-): Promise<Profile | null> {
+export async function loadBaseline(db: Queryable, core: Core, projectId: number, model: string, version: string): Promise<Profile | null> {
   const rows = await db.query<{ payload: Uint8Array }>(
     'select payload from baselines where project_id = $1 and model = $2 and version = $3',
     [projectId, model, version],

@@ -66,11 +66,18 @@ export async function compareVersions(
   const where = { projectId: s.projectId, model: s.model, from: s.from, to: s.to, ...(s.segment ? { segment: s.segment } : {}) };
   const a = await aggregate(db, core, k, { ...where, version: s.canary });
   const b = await aggregate(db, core, k, { ...where, version: s.stable });
-  const side = (version: string, agg: typeof a): VersionSide => ({ version, devices: agg.devices, uploads: agg.uploads, rows: agg.rows, suppressed: agg.suppressed });
+  const side = (version: string, agg: typeof a): VersionSide => ({
+    version,
+    devices: agg.devices,
+    uploads: agg.uploads,
+    rows: agg.rows,
+    suppressed: agg.suppressed,
+  });
   const head = { model: s.model, from: s.from, to: s.to, segment: s.segment ?? null, k };
   try {
     if (a.suppressed || b.suppressed) {
-      const why = (v: string, agg: typeof a) => (agg.uploads === 0 ? `${v}: no data in the range` : `${v}: fewer than ${k} devices in the range`);
+      const why = (v: string, agg: typeof a) =>
+        agg.uploads === 0 ? `${v}: no data in the range` : `${v}: fewer than ${k} devices in the range`;
       return {
         ...head,
         canary: side(s.canary, a),
@@ -80,7 +87,11 @@ export async function compareVersions(
       };
     }
     const fill = (version: string, agg: typeof a & { suppressed: false }): VersionSide => {
-      const out: VersionSide = { ...side(version, agg), health: healthOf(agg.profile) ?? undefined, outputs: outputsOf(core, agg.profile, agg.noise) };
+      const out: VersionSide = {
+        ...side(version, agg),
+        health: healthOf(agg.profile) ?? undefined,
+        outputs: outputsOf(core, agg.profile, agg.noise),
+      };
       if (agg.profile.columnNames.includes(HEALTH.latency)) {
         const [p50, p90, p99] = agg.profile.quantiles(HEALTH.latency, [0.5, 0.9, 0.99]);
         if ([p50, p90, p99].every(Number.isFinite)) out.latency = { '0.5': p50, '0.9': p90, '0.99': p99 };
@@ -91,7 +102,9 @@ export async function compareVersions(
     const stable = fill(s.stable, b);
     const columns = core.compare(b.profile, a.profile, driftOptions(options)).columns;
     const outputs = Object.keys({ ...canary.outputs, ...stable.outputs });
-    const drifted = Object.entries(columns).filter(([, d]) => d.drifted.drifted).map(([c]) => c);
+    const drifted = Object.entries(columns)
+      .filter(([, d]) => d.drifted.drifted)
+      .map(([c]) => c);
     const driftedPredictions = drifted.filter((c) => groupOf(c, outputs) === 'outputs');
     const driftedInputs = drifted.filter((c) => groupOf(c, outputs) === 'inputs');
     const { verdict, reasons } = decide(canary, stable, columns[HEALTH.latency], driftedInputs, driftedPredictions);
@@ -102,7 +115,13 @@ export async function compareVersions(
   }
 }
 
-function decide(canary: VersionSide, stable: VersionSide, latency: ColumnDrift | undefined, inputs: string[], predictions: string[]): { verdict: Verdict; reasons: string[] } {
+function decide(
+  canary: VersionSide,
+  stable: VersionSide,
+  latency: ColumnDrift | undefined,
+  inputs: string[],
+  predictions: string[],
+): { verdict: Verdict; reasons: string[] } {
   const worse: string[] = [];
   const t = CANARY_TOLERANCE;
   const fc = canary.health?.failureRate;
@@ -111,17 +130,23 @@ function decide(canary: VersionSide, stable: VersionSide, latency: ColumnDrift |
     worse.push(`failure rate ${pct(fc)} against ${pct(fs)} (more than ${pct(t.failureRate)} worse)`);
   }
   if (canary.latency && stable.latency && latency?.drifted.drifted && canary.latency['0.99'] > stable.latency['0.99'] * t.latencyP99Ratio) {
-    worse.push(`latency p99 ${round(canary.latency['0.99'])} ms against ${round(stable.latency['0.99'])} ms (${latency.drifted.test} ${round(latency.drifted.value)})`);
+    worse.push(
+      `latency p99 ${round(canary.latency['0.99'])} ms against ${round(stable.latency['0.99'])} ms (${latency.drifted.test} ${round(latency.drifted.value)})`,
+    );
   }
   for (const [o, c] of Object.entries(canary.outputs ?? {})) {
     const st = stable.outputs?.[o];
     if (c.accuracy == null || st?.accuracy == null || (c.labelled ?? 0) < MIN_LABELLED || (st.labelled ?? 0) < MIN_LABELLED) continue;
-    if (c.accuracy < st.accuracy - t.accuracy) worse.push(`${o} accuracy ${pct(c.accuracy)} against ${pct(st.accuracy)} (${c.labelled} and ${st.labelled} labelled rows)`);
+    if (c.accuracy < st.accuracy - t.accuracy)
+      worse.push(`${o} accuracy ${pct(c.accuracy)} against ${pct(st.accuracy)} (${c.labelled} and ${st.labelled} labelled rows)`);
   }
   const evidence = predictions.length ? [`predictions shifted: ${predictions.join(', ')}`] : [];
   if (worse.length) return { verdict: 'rollback', reasons: [...worse, ...evidence] };
   if (inputs.length) {
-    return { verdict: 'hold', reasons: [`inputs differ between the versions (${inputs.join(', ')}): the traffic split is not comparable`, ...evidence] };
+    return {
+      verdict: 'hold',
+      reasons: [`inputs differ between the versions (${inputs.join(', ')}): the traffic split is not comparable`, ...evidence],
+    };
   }
   return { verdict: 'promote', reasons: [`no worse than ${stable.version} on failures, latency and accuracy`, ...evidence] };
 }

@@ -20,7 +20,11 @@ export interface OutputPerformance {
   classes: Record<string, ClassPerformance>;
   /** Counts as merged, noisy cells clamped at 0: matrix[true][predicted]. */
   confusion: { classes: string[]; matrix: number[][] };
-  calibration: { ece: number | null; total: number; bins: { count: number; correct: number; accuracy: number | null; confidence: number }[] } | null;
+  calibration: {
+    ece: number | null;
+    total: number;
+    bins: { count: number; correct: number; accuracy: number | null; confidence: number }[];
+  } | null;
   /** Private mode: error bar of `labelled`, the sum of every confusion cell. */
   labelledError?: ErrorBar;
   /** Private mode: error bar of a class's `support` or `predicted`, each the sum of k cells. */
@@ -67,7 +71,13 @@ export function performanceOf(core: Core, p: Profile, noise: NoiseScales): Perfo
       const negs = classes.filter((l) => l !== c && names.has(score(c, l))).map((l) => score(c, l));
       const auc = names.has(pos) && negs.length > 0 ? rocAuc(p, pos, negs).auc : NaN;
       const x = m.classes[c];
-      perClass[c] = { precision: orNull(x.precision), recall: orNull(x.recall), support: x.support, predicted: x.predicted, auc: orNull(auc) };
+      perClass[c] = {
+        precision: orNull(x.precision),
+        recall: orNull(x.recall),
+        support: x.support,
+        predicted: x.predicted,
+        auc: orNull(auc),
+      };
     }
     const all = columnName.calibrationAll(out);
     const correct = columnName.calibrationCorrect(out);

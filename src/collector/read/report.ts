@@ -15,11 +15,24 @@ import { rankSegments, type SegmentRanking } from './segment-ranking.ts';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (x: number | null | undefined) =>
-  x === null || x === undefined || Number.isNaN(x) ? '—' : !Number.isFinite(x) ? String(x) : Math.abs(x) >= 1e5 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(3) : String(Number(x.toPrecision(4)));
+  x === null || x === undefined || Number.isNaN(x)
+    ? '—'
+    : !Number.isFinite(x)
+      ? String(x)
+      : Math.abs(x) >= 1e5 || (x !== 0 && Math.abs(x) < 1e-3)
+        ? x.toExponential(3)
+        : String(Number(x.toPrecision(4)));
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
 const pair = (p: [number, number]) => `${fmt(p[0])} → ${fmt(p[1])}`;
 
-export async function driftReport(db: Queryable, core: Core, options: CollectorOptions, project: string, s: Selection, now = Date.now()): Promise<string> {
+export async function driftReport(
+  db: Queryable,
+  core: Core,
+  options: CollectorOptions,
+  project: string,
+  s: Selection,
+  now = Date.now(),
+): Promise<string> {
   const k = options.kAnonymity;
   const title = `Drift report: ${s.model}@${s.version}`;
   const where = `${iso(s.from)} – ${iso(s.to)}${s.segment ? `, segment ${JSON.stringify(s.segment)}` : ''}`;
@@ -29,7 +42,10 @@ export async function driftReport(db: Queryable, core: Core, options: CollectorO
   try {
     const agg = await aggregate(db, core, k, s);
     if (agg.suppressed) {
-      const why = agg.uploads === 0 ? 'No upload in this range (no data).' : `Fewer than ${k} devices in this range: the collector shows nothing of it.`;
+      const why =
+        agg.uploads === 0
+          ? 'No upload in this range (no data).'
+          : `Fewer than ${k} devices in this range: the collector shows nothing of it.`;
       return page(title, `${head}<p class="warn">${esc(why)}</p>`);
     }
     let columns: Record<string, ColumnDrift>;
@@ -60,12 +76,19 @@ export async function driftReport(db: Queryable, core: Core, options: CollectorO
       head,
       `<ul class="stats"><li><b>${agg.devices}</b> devices</li><li><b>${agg.uploads}</b> uploads</li><li><b>${agg.rows}</b> rows</li>` +
         `<li><b class="${drifted.length ? 'bad' : 'ok'}">${drifted.length} of ${compared.length}</b> compared columns drifted</li></ul>`,
-      drifted.length ? `<p>Drifted, most severe first: ${drifted.map(([n]) => `<a href="#col-${esc(n)}">${esc(n)}</a>`).join(', ')}.</p>` : '<p>No compared column drifted.</p>',
+      drifted.length
+        ? `<p>Drifted, most severe first: ${drifted.map(([n]) => `<a href="#col-${esc(n)}">${esc(n)}</a>`).join(', ')}.</p>`
+        : '<p>No compared column drifted.</p>',
       incidents.length
         ? `<h2>Incidents of this version in the range</h2><ul>${incidents.map((i) => `<li>#${i.id} ${esc(i.state)} (${esc(i.severity)}), opened ${esc(iso(Number(i.opened_at)))}${i.resolved_at ? `, resolved ${esc(iso(Number(i.resolved_at)))}` : ''}</li>`).join('')}</ul>`
         : '',
       ranking ? segmentsSection(ranking) : '',
-      ...GROUPS.map((g) => groupSection(g, compared.filter(([n]) => groupOf(n, outputs) === g))),
+      ...GROUPS.map((g) =>
+        groupSection(
+          g,
+          compared.filter(([n]) => groupOf(n, outputs) === g),
+        ),
+      ),
       categoriesSection(categories, new Set(drifted.map(([n]) => n))),
       `<h2>Method</h2><p class="note">Every figure is computed by the edgewatch core on the merged sketches of the range: numeric columns by KS, Wasserstein-1, PSI, Jensen–Shannon and Hellinger (binned statistics on 10 bins cut at the baseline deciles), categorical ones by χ², L∞, Jensen–Shannon and PSI. The verdict is the collector's rule: a p-value test at ${fmt(options.driftPvalue)} up to ${options.driftSmallSample} baseline values, else Wasserstein-1 / baseline standard deviation at ${fmt(options.driftWassersteinNorm)} or Jensen–Shannon at ${fmt(options.driftJs)}. Aggregates of fewer than ${k} devices are never shown. A segment's contribution is the Jensen–Shannon distance to the baseline of all traffic minus that of all traffic without the segment.</p>`,
     ];
@@ -87,40 +110,60 @@ function groupSection(group: string, cols: [string, ColumnDrift][]): string {
     .sort(([a, x], [b, y]) => Number(y.drifted.drifted) - Number(x.drifted.drifted) || severity(y) - severity(x) || a.localeCompare(b))
     .map(([name, d]) => {
       const v = d.drifted;
-      const stats = d.kind === 'numeric'
-        ? `KS ${fmt(d.ks.statistic)} (p ${fmt(d.ks.pvalue)}) · W1 ${fmt(d.wasserstein)} · PSI ${fmt(d.psi)} · JS ${fmt(d.js)} · Hellinger ${fmt(d.hellinger)}`
-        : `χ² ${fmt(d.chi2.statistic)} (p ${fmt(d.chi2.pvalue)}, dof ${d.chi2.dof}) · L∞ ${fmt(d.linf)} · PSI ${fmt(d.psi)} · JS ${fmt(d.js)}`;
-      const shape = d.kind === 'numeric'
-        ? `mean ${pair(d.mean)}<br>p50 ${pair(d.quantiles['0.5'])} · p90 ${pair(d.quantiles['0.9'])} · p99 ${pair(d.quantiles['0.99'])}`
-        : '';
-      return `<tr id="col-${esc(name)}" class="${v.drifted ? 'drifted' : ''}"><th scope="row">${esc(name)}</th><td>${esc(d.kind)}</td>` +
+      const stats =
+        d.kind === 'numeric'
+          ? `KS ${fmt(d.ks.statistic)} (p ${fmt(d.ks.pvalue)}) · W1 ${fmt(d.wasserstein)} · PSI ${fmt(d.psi)} · JS ${fmt(d.js)} · Hellinger ${fmt(d.hellinger)}`
+          : `χ² ${fmt(d.chi2.statistic)} (p ${fmt(d.chi2.pvalue)}, dof ${d.chi2.dof}) · L∞ ${fmt(d.linf)} · PSI ${fmt(d.psi)} · JS ${fmt(d.js)}`;
+      const shape =
+        d.kind === 'numeric'
+          ? `mean ${pair(d.mean)}<br>p50 ${pair(d.quantiles['0.5'])} · p90 ${pair(d.quantiles['0.9'])} · p99 ${pair(d.quantiles['0.99'])}`
+          : '';
+      return (
+        `<tr id="col-${esc(name)}" class="${v.drifted ? 'drifted' : ''}"><th scope="row">${esc(name)}</th><td>${esc(d.kind)}</td>` +
         `<td class="${v.drifted ? 'bad' : 'ok'}">${v.drifted ? 'drifted' : 'stable'}</td><td>${esc(v.test)} ${fmt(v.value)} / ${fmt(v.threshold)}</td>` +
-        `<td>${d.count[0]} → ${d.count[1]}</td><td>${pair(d.missing_rate)}</td><td>${shape}</td><td class="small">${stats}</td></tr>`;
+        `<td>${d.count[0]} → ${d.count[1]}</td><td>${pair(d.missing_rate)}</td><td>${shape}</td><td class="small">${stats}</td></tr>`
+      );
     })
     .join('');
-  return `<h2>${esc(group[0].toUpperCase() + group.slice(1))}</h2><table><thead><tr><th>Column</th><th>Kind</th><th>Verdict</th><th>Test: value / threshold</th>` +
-    `<th>Count (baseline → current)</th><th>Missing rate</th><th>Shape</th><th>All statistics</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return (
+    `<h2>${esc(group[0].toUpperCase() + group.slice(1))}</h2><table><thead><tr><th>Column</th><th>Kind</th><th>Verdict</th><th>Test: value / threshold</th>` +
+    `<th>Count (baseline → current)</th><th>Missing rate</th><th>Shape</th><th>All statistics</th></tr></thead><tbody>${rows}</tbody></table>`
+  );
 }
 
 function segmentsSection(r: SegmentRanking): string {
   if (r.segments.length === 0) return '';
-  return `<h2>Which segment: ${esc(r.column)}</h2><table><thead><tr><th>Segment</th><th>Devices</th><th>Rows</th><th>Its verdict</th><th>Contribution to the drift</th></tr></thead><tbody>` +
-    r.segments.map((s) => `<tr><th scope="row">${esc(JSON.stringify(s.segment))}</th><td>${s.devices}</td><td>${s.rows}</td>` +
-      `<td>${s.drift ? `${s.drift.drifted.drifted ? 'drifted' : 'stable'} (${esc(s.drift.drifted.test)} ${fmt(s.drift.drifted.value)})` : '—'}</td>` +
-      `<td>${s.driftContribution === null ? 'n/a (no other traffic)' : fmt(s.driftContribution)}</td></tr>`).join('') +
-    '</tbody></table>';
+  return (
+    `<h2>Which segment: ${esc(r.column)}</h2><table><thead><tr><th>Segment</th><th>Devices</th><th>Rows</th><th>Its verdict</th><th>Contribution to the drift</th></tr></thead><tbody>` +
+    r.segments
+      .map(
+        (s) =>
+          `<tr><th scope="row">${esc(JSON.stringify(s.segment))}</th><td>${s.devices}</td><td>${s.rows}</td>` +
+          `<td>${s.drift ? `${s.drift.drifted.drifted ? 'drifted' : 'stable'} (${esc(s.drift.drifted.test)} ${fmt(s.drift.drifted.value)})` : '—'}</td>` +
+          `<td>${s.driftContribution === null ? 'n/a (no other traffic)' : fmt(s.driftContribution)}</td></tr>`,
+      )
+      .join('') +
+    '</tbody></table>'
+  );
 }
 
 function categoriesSection(cats: Record<string, [CategoricalSummary, CategoricalSummary]>, drifted: Set<string>): string {
   const shown = Object.entries(cats).filter(([n, [b]]) => b.count > 0 || drifted.has(n));
   if (shown.length === 0) return '';
-  return `<h2>Categories</h2>${shown.map(([name, [b, c]]) => {
-    const current = new Map(c.items.map((i) => [i.value, i.count]));
-    const values = [...new Set([...b.items.map((i) => i.value), ...c.items.map((i) => i.value)])].slice(0, 20);
-    const base = new Map(b.items.map((i) => [i.value, i.count]));
-    return `<table class="cats"><caption>${esc(name)}</caption><thead><tr><th>Value</th><th>Baseline count</th><th>Current count</th></tr></thead><tbody>` +
-      values.map((v) => `<tr><th scope="row">${esc(v)}</th><td>${fmt(base.get(v) ?? 0)}</td><td>${fmt(current.get(v) ?? 0)}</td></tr>`).join('') + '</tbody></table>';
-  }).join('')}`;
+  return `<h2>Categories</h2>${shown
+    .map(([name, [b, c]]) => {
+      const current = new Map(c.items.map((i) => [i.value, i.count]));
+      const values = [...new Set([...b.items.map((i) => i.value), ...c.items.map((i) => i.value)])].slice(0, 20);
+      const base = new Map(b.items.map((i) => [i.value, i.count]));
+      return (
+        `<table class="cats"><caption>${esc(name)}</caption><thead><tr><th>Value</th><th>Baseline count</th><th>Current count</th></tr></thead><tbody>` +
+        values
+          .map((v) => `<tr><th scope="row">${esc(v)}</th><td>${fmt(base.get(v) ?? 0)}</td><td>${fmt(current.get(v) ?? 0)}</td></tr>`)
+          .join('') +
+        '</tbody></table>'
+      );
+    })
+    .join('')}`;
 }
 
 function page(title: string, body: string): string {

@@ -17,7 +17,10 @@ export async function pruneRound(db: Db, r: Retention, now = Date.now()): Promis
   const del = async (sql: string, keep: number) =>
     keep > 0 ? (await db.query<{ n: number }>(`with d as (${sql} returning 1) select count(*)::int as n from d`, [now - keep]))[0].n : 0;
   return {
-    raw: await del('delete from uploads where rolled and window_start < $1', r.rawRetentionMs > 0 ? Math.max(r.rawRetentionMs, r.maxAgeMs) : 0),
+    raw: await del(
+      'delete from uploads where rolled and window_start < $1',
+      r.rawRetentionMs > 0 ? Math.max(r.rawRetentionMs, r.maxAgeMs) : 0,
+    ),
     hourly: await del('delete from rollups where rolled and hour < $1', r.hourlyRetentionMs),
     daily: await del('delete from daily_rollups where day < $1', r.dailyRetentionMs),
   };

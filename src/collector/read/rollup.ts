@@ -128,12 +128,28 @@ function decoded(core: Core, source: BadPiece['source'], row: { id: number; payl
 async function rollKey(tx: Queryable, core: Core, l: Level, k: Key, counters: RollupCounters): Promise<number> {
   const key = [k.project_id, k.model, k.version, JSON.stringify(k.segment), k.period];
   const match = 'project_id = $1 and model = $2 and version = $3 and segment = $4::jsonb';
-  const pieces = await tx.query<{ id: number; payload: Uint8Array; devices: string[]; uploads: number; rows: number; noise: NoiseScales; received: number }>(
+  const pieces = await tx.query<{
+    id: number;
+    payload: Uint8Array;
+    devices: string[];
+    uploads: number;
+    rows: number;
+    noise: NoiseScales;
+    received: number;
+  }>(
     `select id, payload, ${l.piece} from ${l.source}
      where ${match} and ${l.time} >= $5 and ${l.time} < $5 + ${l.span} and not rolled order by id`,
     key,
   );
-  const existing = await tx.query<{ id: number; payload: Uint8Array; devices: string[]; uploads: number; rows: number; noise: NoiseScales; received: number }>(
+  const existing = await tx.query<{
+    id: number;
+    payload: Uint8Array;
+    devices: string[];
+    uploads: number;
+    rows: number;
+    noise: NoiseScales;
+    received: number;
+  }>(
     `select id, payload, devices, uploads, rows, noise, received from ${l.target} where ${match} and ${l.period} = $5 and ${l.open} order by id`,
     key,
   );
@@ -182,7 +198,10 @@ async function rollKey(tx: Queryable, core: Core, l: Level, k: Key, counters: Ro
           [...key, ...values],
         );
       } else {
-        await tx.query(`update ${l.target} set payload = $2, devices = $3, uploads = $4, rows = $5, noise = $6, received = $7 where id = $1`, [g.id, ...values]);
+        await tx.query(
+          `update ${l.target} set payload = $2, devices = $3, uploads = $4, rows = $5, noise = $6, received = $7 where id = $1`,
+          [g.id, ...values],
+        );
       }
     }
     await tx.query(`update ${l.source} set rolled = true where id = any($1::bigint[])`, [rolled]);

@@ -61,7 +61,8 @@ export async function rankSegments(
 ): Promise<SegmentRanking> {
   const k = options.kAnonymity;
   const pieces = await piecesWithSegments(db, s);
-  const keyOf = (p: SegmentPiece) => (s.by ? (p.segment[s.by] === undefined ? null : JSON.stringify({ [s.by]: p.segment[s.by] })) : canonicalSegment(p.segment));
+  const keyOf = (p: SegmentPiece) =>
+    s.by ? (p.segment[s.by] === undefined ? null : JSON.stringify({ [s.by]: p.segment[s.by] })) : canonicalSegment(p.segment);
   const groups = new Map<string, SegmentPiece[]>();
   for (const p of pieces) {
     const key = keyOf(p);
@@ -75,7 +76,13 @@ export async function rankSegments(
       const drift = s.column && baseline ? (core.compare(baseline, agg.profile, driftOptions(options)).columns[s.column] ?? null) : null;
       const o = s.output ? outputsOf(core, agg.profile, agg.noise)[s.output] : undefined;
       const enough = o?.labelled !== undefined && o.labelled >= MIN_LABELLED;
-      return { devices: agg.devices, rows: agg.rows, drift, accuracy: enough ? (o!.accuracy ?? null) : null, labelled: o?.labelled ?? null };
+      return {
+        devices: agg.devices,
+        rows: agg.rows,
+        drift,
+        accuracy: enough ? (o!.accuracy ?? null) : null,
+        labelled: o?.labelled ?? null,
+      };
     } finally {
       agg.profile.dispose();
     }

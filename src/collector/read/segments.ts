@@ -26,7 +26,10 @@ export async function listSegments(db: Queryable, k: number, s: Selection): Prom
   );
   return rows.map((r) => ({
     segment: r.segment as Record<string, string>,
-    devices: Number(r.devices), uploads: Number(r.uploads), rows: Number(r.rows), lastUploadAt: Number(r.lastUploadAt),
+    devices: Number(r.devices),
+    uploads: Number(r.uploads),
+    rows: Number(r.rows),
+    lastUploadAt: Number(r.lastUploadAt),
   }));
 }
 

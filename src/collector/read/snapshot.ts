@@ -113,7 +113,9 @@ export async function snapshot(
       }
     } catch (err) {
       failed?.inc();
-      console.error(`edgewatch evaluation: ${v.name} ${v.model}@${v.version} skipped: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
+      console.error(
+        `edgewatch evaluation: ${v.name} ${v.model}@${v.version} skipped: ${String((err as Error)?.message ?? err).split('\n')[0]}`,
+      );
     }
   }
   return out;
@@ -160,7 +162,13 @@ async function versionStates(
 }
 
 /** Merges the state's window (its segment's, if any) and fills everything else when ≥ k devices. */
-async function fill(state: VersionState, db: Queryable, core: Core, options: CollectorOptions, baseline: Profile | null): Promise<VersionState> {
+async function fill(
+  state: VersionState,
+  db: Queryable,
+  core: Core,
+  options: CollectorOptions,
+  baseline: Profile | null,
+): Promise<VersionState> {
   const agg = await aggregate(db, core, options.kAnonymity, {
     projectId: state.projectId,
     model: state.model,

@@ -60,7 +60,11 @@ async function* steps(db: Queryable, core: Core, k: number, s: Selection, step: 
   for (let from = s.from; from < s.to; from += step) {
     const to = Math.min(from + step, s.to);
     const agg = aligned
-      ? fold(core, k, pieces.filter((p) => p.t >= from && p.t < to))
+      ? fold(
+          core,
+          k,
+          pieces.filter((p) => p.t >= from && p.t < to),
+        )
       : await aggregate(db, core, k, { ...s, from, to, days: false });
     yield { from, to, agg };
   }

@@ -20,7 +20,14 @@ export interface SummaryPoint extends StepCounts {
   columns?: Record<string, StepColumn>;
 }
 
-export async function summaryTimeline(db: Queryable, core: Core, k: number, s: Selection, step: number, names: readonly string[]): Promise<SummaryPoint[]> {
+export async function summaryTimeline(
+  db: Queryable,
+  core: Core,
+  k: number,
+  s: Selection,
+  step: number,
+  names: readonly string[],
+): Promise<SummaryPoint[]> {
   return stepPoints(db, core, k, s, step, (profile) => {
     const present = new Set(profile.columnNames);
     const columns: Record<string, StepColumn> = Object.create(null);
@@ -29,7 +36,9 @@ export async function summaryTimeline(db: Queryable, core: Core, k: number, s: S
       const summary: StepColumn = profile.summary(name);
       if (summary.kind !== 'categorical') {
         const q = profile.quantiles(name, STEP_QUANTILES.map(Number));
-        summary.quantiles = Object.fromEntries(STEP_QUANTILES.map((n, i) => [n, Number.isFinite(q[i]) ? q[i] : null])) as StepColumn['quantiles'];
+        summary.quantiles = Object.fromEntries(
+          STEP_QUANTILES.map((n, i) => [n, Number.isFinite(q[i]) ? q[i] : null]),
+        ) as StepColumn['quantiles'];
       }
       columns[name] = summary;
     }

@@ -35,7 +35,17 @@ export async function saveMetadata(db: Queryable, w: Where, m: VersionMetadata, 
      on conflict (project_id, model, version) do update set owner = excluded.owner, criticality = excluded.criticality,
        training_snapshot = excluded.training_snapshot, schema_version = excluded.schema_version,
        rollback_target = excluded.rollback_target, updated_at = excluded.updated_at`,
-    [w.projectId, w.model, w.version, m.owner ?? null, m.criticality ?? null, m.trainingSnapshot ?? null, m.schemaVersion ?? null, m.rollbackTarget ?? null, now],
+    [
+      w.projectId,
+      w.model,
+      w.version,
+      m.owner ?? null,
+      m.criticality ?? null,
+      m.trainingSnapshot ?? null,
+      m.schemaVersion ?? null,
+      m.rollbackTarget ?? null,
+      now,
+    ],
   );
 }
 

@@ -68,7 +68,8 @@ export const sloSchema = {
 
 /** Saves the SLO; its rules observe `window`, the state SLO figures ride on (the first eval window). */
 export async function saveSlo(db: Queryable, projectId: number, s: Slo, window: string, now: number): Promise<void> {
-  if (s.indicator === 'latency' && !(s.threshold && s.threshold > 0)) throw new RequestError(400, 'request', 'a latency SLO needs a threshold in ms');
+  if (s.indicator === 'latency' && !(s.threshold && s.threshold > 0))
+    throw new RequestError(400, 'request', 'a latency SLO needs a threshold in ms');
   if (s.indicator !== 'latency' && s.threshold != null) throw new RequestError(400, 'request', `a ${s.indicator} SLO takes no threshold`);
   await db.query(
     `insert into slos (project_id, name, model, version, indicator, threshold, objective, period, owner, webhook_url, webhook_format, created_at)
@@ -76,7 +77,20 @@ export async function saveSlo(db: Queryable, projectId: number, s: Slo, window: 
      on conflict (project_id, name) do update set model = excluded.model, version = excluded.version, indicator = excluded.indicator,
        threshold = excluded.threshold, objective = excluded.objective, period = excluded.period, owner = excluded.owner,
        webhook_url = excluded.webhook_url, webhook_format = excluded.webhook_format`,
-    [projectId, s.name, s.model, s.version ?? null, s.indicator, s.threshold ?? null, s.objective, s.period ?? '30d', s.owner, s.webhookUrl ?? null, s.webhookFormat ?? 'json', now],
+    [
+      projectId,
+      s.name,
+      s.model,
+      s.version ?? null,
+      s.indicator,
+      s.threshold ?? null,
+      s.objective,
+      s.period ?? '30d',
+      s.owner,
+      s.webhookUrl ?? null,
+      s.webhookFormat ?? 'json',
+      now,
+    ],
   );
   for (const [long, short, burn, severity] of BURN_ALERTS) {
     await saveRule(db, projectId, {
@@ -100,7 +114,9 @@ export async function saveSlo(db: Queryable, projectId: number, s: Slo, window: 
 }
 
 export async function listSlos(db: Queryable, projectId?: number): Promise<StoredSlo[]> {
-  const rows = await db.query<Record<string, unknown>>('select * from slos where $1::bigint is null or project_id = $1 order by id', [projectId ?? null]);
+  const rows = await db.query<Record<string, unknown>>('select * from slos where $1::bigint is null or project_id = $1 order by id', [
+    projectId ?? null,
+  ]);
   return rows.map((r) => ({
     id: Number(r.id),
     projectId: Number(r.project_id),

@@ -96,7 +96,9 @@ export async function sloStatuses(
       const errorRatio = 1 - e.good / e.total;
       return { ...e, errorRatio, burnRate: errorRatio / budget };
     };
-    const windows = Object.fromEntries(names.filter((w) => (BURN_WINDOWS as readonly string[]).includes(w) || w === s.period).map((w) => [w, at(w)]));
+    const windows = Object.fromEntries(
+      names.filter((w) => (BURN_WINDOWS as readonly string[]).includes(w) || w === s.period).map((w) => [w, at(w)]),
+    );
     const period = windows[s.period];
     const burn: Record<string, number | null> = {};
     for (const [long, short] of BURN_ALERTS) {

@@ -300,14 +300,15 @@ const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations
 export async function migrate(db: Db): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1)', [LOCK_ID]);
-    await tx.query(
-      'create table if not exists schema_migrations (version int primary key, applied_at bigint not null)',
-    );
+    await tx.query('create table if not exists schema_migrations (version int primary key, applied_at bigint not null)');
     const done = await tx.query<{ v: number | null }>('select max(version) as v from schema_migrations');
     const current = done[0]?.v ?? 0;
     for (let i = current; i < MIGRATIONS.length; i++) {
       // Statements run one at a time: the extended protocol takes a single statement.
-      for (const stmt of MIGRATIONS[i].split(';').map((s) => s.trim()).filter(Boolean)) {
+      for (const stmt of MIGRATIONS[i]
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         await tx.query(stmt);
       }
       await tx.query('insert into schema_migrations (version, applied_at) values ($1, $2)', [i + 1, Date.now()]);

@@ -14,8 +14,7 @@ export interface StorageOptions {
 
 export async function openStorage(opts: StorageOptions): Promise<Db> {
   const url = opts.databaseUrl;
-  const db =
-    url && /^postgres(ql)?:\/\//.test(url) ? await openPostgres(url) : await openPglite(opts.dataDir);
+  const db = url && /^postgres(ql)?:\/\//.test(url) ? await openPostgres(url) : await openPglite(opts.dataDir);
   try {
     await migrate(db);
   } catch (err) {

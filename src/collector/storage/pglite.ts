@@ -29,7 +29,8 @@ function whyNotOpen(dir: string, err: unknown): string {
   try {
     const fs = statfsSync(dir);
     const free = fs.bavail * fs.bsize;
-    if (free < 64 * 2 ** 20) return `only ${(free / 2 ** 20).toFixed(1)} MiB free on its disk; free some space and start again (${message})`;
+    if (free < 64 * 2 ** 20)
+      return `only ${(free / 2 ** 20).toFixed(1)} MiB free on its disk; free some space and start again (${message})`;
   } catch {
     /* no figure: the original reason stands alone */
   }

@@ -1,6 +1,21 @@
 // A thin client of the collector's read API: every request carries the read key as a bearer
 // token; every failure becomes an ApiError with a sentence a person can act on.
-import type { AlertsResponse, DriftResponse, SegmentRankingResponse, SloView, Incident, IncidentAction, IncidentDetail, IncidentFilter, ModelsResponse, PerformanceResponse, ProfileResponse, RulesResponse, SegmentsResponse, SummariesResponse } from './types.ts';
+import type {
+  AlertsResponse,
+  DriftResponse,
+  SegmentRankingResponse,
+  SloView,
+  Incident,
+  IncidentAction,
+  IncidentDetail,
+  IncidentFilter,
+  ModelsResponse,
+  PerformanceResponse,
+  ProfileResponse,
+  RulesResponse,
+  SegmentsResponse,
+  SummariesResponse,
+} from './types.ts';
 
 export interface Range {
   from: number;
@@ -44,7 +59,13 @@ export class CollectorClient {
     return res.text();
   }
 
-  async #send<T>(method: string, path: string, query: Record<string, string | number | undefined>, json: unknown, signal?: AbortSignal): Promise<T> {
+  async #send<T>(
+    method: string,
+    path: string,
+    query: Record<string, string | number | undefined>,
+    json: unknown,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const url = new URL(this.baseUrl + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     let res: Response;
@@ -81,7 +102,11 @@ export class CollectorClient {
 
   /** Accuracy, precision/recall, ROC AUC and calibration per output, from feedback columns. */
   performance(model: string, version: string, range: Range, segment?: Record<string, string>, signal?: AbortSignal) {
-    return this.get<PerformanceResponse>(`${versionPath(model, version)}/performance`, { ...range, segment: segmentParam(segment) }, signal);
+    return this.get<PerformanceResponse>(
+      `${versionPath(model, version)}/performance`,
+      { ...range, segment: segmentParam(segment) },
+      signal,
+    );
   }
 
   /** Drift per step; with `step` equal to the range, one point covering all of it. */
@@ -90,8 +115,20 @@ export class CollectorClient {
   }
 
   /** Summaries (and quantiles of numeric columns) of chosen columns per step; no baseline needed. */
-  summaries(model: string, version: string, range: Range, step: number, columns: string[], segment?: Record<string, string>, signal?: AbortSignal) {
-    return this.get<SummariesResponse>(`${versionPath(model, version)}/summaries`, { ...range, step, columns: columns.join(','), segment: segmentParam(segment) }, signal);
+  summaries(
+    model: string,
+    version: string,
+    range: Range,
+    step: number,
+    columns: string[],
+    segment?: Record<string, string>,
+    signal?: AbortSignal,
+  ) {
+    return this.get<SummariesResponse>(
+      `${versionPath(model, version)}/summaries`,
+      { ...range, step, columns: columns.join(','), segment: segmentParam(segment) },
+      signal,
+    );
   }
 
   segments(model: string, version: string, range: Range, signal?: AbortSignal) {

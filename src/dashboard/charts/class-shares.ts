@@ -35,7 +35,9 @@ export function classShares(points: SummaryPoint[], column: string): ClassShares
   const overall = new Map<string, number>();
   for (const m of perStep) for (const [v, n] of m ?? []) overall.set(v, (overall.get(v) ?? 0) + n);
   // A class never predicted in the range (e.g. a vocabulary's `__other__` cell) gets no band.
-  const ranked = [...overall.keys()].filter((v) => overall.get(v)! > 0).sort((a, b) => overall.get(b)! - overall.get(a)! || a.localeCompare(b));
+  const ranked = [...overall.keys()]
+    .filter((v) => overall.get(v)! > 0)
+    .sort((a, b) => overall.get(b)! - overall.get(a)! || a.localeCompare(b));
   const fold = ranked.length > MAX_CLASSES;
   const shown = fold ? ranked.slice(0, MAX_CLASSES - 1) : ranked;
   const folded = fold ? ranked.slice(MAX_CLASSES - 1) : [];

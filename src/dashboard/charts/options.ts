@@ -29,8 +29,24 @@ export function overlayOptions(unit: string): ChartOptions {
     ],
     series: [
       { label: unit },
-      { label: 'baseline', scale: 'base', stroke: COLORS.baseline, fill: 'rgba(91,107,140,0.18)', width: 1.5, paths: stepped, value: (_u, v) => num(v) },
-      { label: 'current', scale: 'cur', stroke: COLORS.current, fill: 'rgba(217,100,30,0.16)', width: 2, paths: stepped, value: (_u, v) => num(v) },
+      {
+        label: 'baseline',
+        scale: 'base',
+        stroke: COLORS.baseline,
+        fill: 'rgba(91,107,140,0.18)',
+        width: 1.5,
+        paths: stepped,
+        value: (_u, v) => num(v),
+      },
+      {
+        label: 'current',
+        scale: 'cur',
+        stroke: COLORS.current,
+        fill: 'rgba(217,100,30,0.16)',
+        width: 2,
+        paths: stepped,
+        value: (_u, v) => num(v),
+      },
     ],
     cursor: { drag: { x: false, y: false } },
   };
@@ -41,16 +57,43 @@ export function barsOptions(labels: string[], current = 'current', baseline = 'b
   const bars = (offset: number) => uPlot.paths.bars!({ size: [0.35, 48], align: offset as 1 | -1 });
   const label = (_u: uPlot, vals: number[]) => vals.map((v) => (Number.isInteger(v) ? (labels[v] ?? '') : ''));
   return {
-    scales: { x: { time: false, range: [-0.6, labels.length - 0.4] }, base: { auto: true, range: (_u, _min, max) => [0, max || 1] }, cur: { auto: true, range: (_u, _min, max) => [0, max || 1] } },
+    scales: {
+      x: { time: false, range: [-0.6, labels.length - 0.4] },
+      base: { auto: true, range: (_u, _min, max) => [0, max || 1] },
+      cur: { auto: true, range: (_u, _min, max) => [0, max || 1] },
+    },
     axes: [
-      { ...axisBase, values: label, splits: () => labels.map((_, i) => i), grid: { show: false }, rotate: labels.length > 6 ? -30 : 0, size: labels.length > 6 ? 70 : 40 } as uPlot.Axis,
+      {
+        ...axisBase,
+        values: label,
+        splits: () => labels.map((_, i) => i),
+        grid: { show: false },
+        rotate: labels.length > 6 ? -30 : 0,
+        size: labels.length > 6 ? 70 : 40,
+      } as uPlot.Axis,
       { ...axisBase, scale: 'base', label: `${baseline} count`, values: compact, stroke: COLORS.baseline },
       { ...axisBase, scale: 'cur', label: `${current} count`, side: 1, grid: { show: false }, values: compact, stroke: COLORS.current },
     ],
     series: [
       { label: 'value', value: (_u, v) => labels[v] ?? '' },
-      { label: baseline, scale: 'base', stroke: COLORS.baseline, fill: 'rgba(91,107,140,0.55)', paths: bars(-1), points: { show: false }, value: (_u, v) => num(v) },
-      { label: current, scale: 'cur', stroke: COLORS.current, fill: 'rgba(217,100,30,0.7)', paths: bars(1), points: { show: false }, value: (_u, v) => num(v) },
+      {
+        label: baseline,
+        scale: 'base',
+        stroke: COLORS.baseline,
+        fill: 'rgba(91,107,140,0.55)',
+        paths: bars(-1),
+        points: { show: false },
+        value: (_u, v) => num(v),
+      },
+      {
+        label: current,
+        scale: 'cur',
+        stroke: COLORS.current,
+        fill: 'rgba(217,100,30,0.7)',
+        paths: bars(1),
+        points: { show: false },
+        value: (_u, v) => num(v),
+      },
     ],
     cursor: { drag: { x: false, y: false } },
   };
@@ -72,10 +115,26 @@ export function timelineOptions(series: TimeSeries[], yLabels: Record<string, st
   return {
     ms: 1,
     // y from zero: distances, counts and p-values all start there, and a flat line stays flat.
-    scales: { x: { time: true }, ...Object.fromEntries(scales.map((s) => [s, { auto: true, range: (_u: uPlot, min: number, max: number) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] as uPlot.Range.MinMax }])) },
+    scales: {
+      x: { time: true },
+      ...Object.fromEntries(
+        scales.map((s) => [
+          s,
+          { auto: true, range: (_u: uPlot, min: number, max: number) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] as uPlot.Range.MinMax },
+        ]),
+      ),
+    },
     axes: [
       { ...axisBase },
-      ...scales.map((s, i) => ({ ...axisBase, scale: s, label: yLabels[s] ?? '', side: i === 0 ? 3 : 1, grid: { show: i === 0 }, values: compact, incrs })),
+      ...scales.map((s, i) => ({
+        ...axisBase,
+        scale: s,
+        label: yLabels[s] ?? '',
+        side: i === 0 ? 3 : 1,
+        grid: { show: i === 0 },
+        values: compact,
+        incrs,
+      })),
     ],
     series: [
       {},
@@ -116,7 +175,13 @@ export function stackedSharesOptions(labels: string[], own: (number | null)[][],
     },
     axes: [
       { ...axisBase },
-      { ...axisBase, label: 'share of predictions', size: 56, values: (_u: uPlot, vals: number[]) => vals.map((v) => `${Math.round(v * 100)}%`), splits: () => [0, 0.25, 0.5, 0.75, 1] },
+      {
+        ...axisBase,
+        label: 'share of predictions',
+        size: 56,
+        values: (_u: uPlot, vals: number[]) => vals.map((v) => `${Math.round(v * 100)}%`),
+        splits: () => [0, 0.25, 0.5, 0.75, 1],
+      },
     ],
     series: [
       {},

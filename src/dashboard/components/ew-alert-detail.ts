@@ -8,10 +8,10 @@ import type { Alert } from '../api/types.ts';
 import { num, percent, segmentLabel, testName, time, timeRange } from '../format.ts';
 import { alertHref, alertTarget } from '../state/alert-links.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
-import { DataView } from './data-view.ts';
+import { CollectorView } from './collector-view.ts';
 import { shared } from './styles.ts';
 
-export class EwAlertDetail extends DataView<Alert> {
+export class EwAlertDetail extends CollectorView<Alert> {
   static override styles = shared;
 
   protected override needsReload(prev: RouteState | undefined, next: RouteState): boolean {
@@ -42,7 +42,11 @@ export class EwAlertDetail extends DataView<Alert> {
       ['Window', e.window ? `${e.window.name ? `rolling ${e.window.name}: ` : ''}${timeRange(e.window.from, e.window.to)}` : '—'],
       ['Segment', segmentLabel(e.segment)],
     ];
-    if (e.verdict) rows.push(['Verdict', `${e.verdict.drifted ? 'drifted' : 'stable'}: ${testName(e.verdict.test)} ${num(e.verdict.value)} vs threshold ${num(e.verdict.threshold)}`]);
+    if (e.verdict)
+      rows.push([
+        'Verdict',
+        `${e.verdict.drifted ? 'drifted' : 'stable'}: ${testName(e.verdict.test)} ${num(e.verdict.value)} vs threshold ${num(e.verdict.threshold)}`,
+      ]);
     if (typeof e.baseline === 'number' && e.statistic === 'missing_rate') rows.push(['Baseline missing rate', percent(e.baseline)]);
     return html`
       <p><a href=${linkTo(route, { name: 'alerts' })}>← All alerts</a></p>
@@ -57,13 +61,15 @@ export class EwAlertDetail extends DataView<Alert> {
         <div class="table-wrap"><table>
           <tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody>
         </table></div>
-        ${e.quantiles
-          ? html`<div class="table-wrap" style="margin-top:1rem"><table>
+        ${
+          e.quantiles
+            ? html`<div class="table-wrap" style="margin-top:1rem"><table>
               <caption>Quantiles at evaluation</caption>
               <thead><tr><th scope="col">Quantile</th><th scope="col" class="n">Baseline</th><th scope="col" class="n">Current</th></tr></thead>
               <tbody>${Object.entries(e.quantiles).map(([q, [b, c]]) => html`<tr><th scope="row">p${Number(q) * 100}</th><td class="n">${num(b)}</td><td class="n">${num(c)}</td></tr>`)}</tbody>
             </table></div>`
-          : nothing}
+            : nothing
+        }
         ${e.link ? html`<p class="note">Link sent with the notification: <a href=${e.link}>${e.link}</a></p>` : nothing}
       </section>
     `;

@@ -3,7 +3,7 @@ import { html, type TemplateResult } from 'lit';
 import type { CollectorClient } from '../api/client.ts';
 import type { Alert } from '../api/types.ts';
 import { formatHash, type AlertFilter, type RouteState } from '../state/route.ts';
-import { DataView } from './data-view.ts';
+import { CollectorView } from './collector-view.ts';
 import './ew-alert-list.ts';
 import { shared } from './styles.ts';
 
@@ -14,7 +14,7 @@ const FILTERS: { value: AlertFilter; label: string }[] = [
   { value: 'all', label: 'All' },
 ];
 
-export class EwAlertsView extends DataView<Alert[]> {
+export class EwAlertsView extends CollectorView<Alert[]> {
   static override styles = shared;
 
   protected override needsReload(prev: RouteState | undefined, next: RouteState): boolean {
@@ -38,9 +38,11 @@ export class EwAlertsView extends DataView<Alert[]> {
           </select>
         </label>
       </p>
-      ${alerts.length
-        ? html`<section class="card"><ew-alert-list .alerts=${alerts} .route=${route}></ew-alert-list></section>`
-        : html`<ew-state kind="empty" message=${route.alertFilter === 'open' ? 'No alert is open.' : `No ${route.alertFilter === 'all' ? '' : `${route.alertFilter} `}alerts.`}></ew-state>`}
+      ${
+        alerts.length
+          ? html`<section class="card"><ew-alert-list .alerts=${alerts} .route=${route}></ew-alert-list></section>`
+          : html`<ew-state kind="empty" message=${route.alertFilter === 'open' ? 'No alert is open.' : `No ${route.alertFilter === 'all' ? '' : `${route.alertFilter} `}alerts.`}></ew-state>`
+      }
     `;
   }
 }

@@ -86,7 +86,8 @@ export class EwApp extends LitElement {
   }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('connection')) this.#client = this.connection ? new CollectorClient(this.connection.baseUrl, this.connection.key) : undefined;
+    if (changed.has('connection'))
+      this.#client = this.connection ? new CollectorClient(this.connection.baseUrl, this.connection.key) : undefined;
   }
 
   /** After a navigation, once the new view has loaded: focus its heading (or main, on an error). */
@@ -109,9 +110,18 @@ export class EwApp extends LitElement {
 
   override render() {
     const r = this.route;
-    const current = (name: string) => (r.view.name === name || (name === 'alerts' && r.view.name === 'alert') || (name === 'incidents' && r.view.name === 'incident') || (name === 'fleet' && (r.view.name === 'model' || r.view.name === 'column')) ? 'page' : nothing);
+    const current = (name: string) =>
+      r.view.name === name ||
+      (name === 'alerts' && r.view.name === 'alert') ||
+      (name === 'incidents' && r.view.name === 'incident') ||
+      (name === 'fleet' && (r.view.name === 'model' || r.view.name === 'column'))
+        ? 'page'
+        : nothing;
     return html`
-      <a class="skip" href="#" @click=${(e: Event) => { e.preventDefault(); (this.renderRoot.querySelector('main') as HTMLElement).focus(); }}>Skip to content</a>
+      <a class="skip" href="#" @click=${(e: Event) => {
+        e.preventDefault();
+        (this.renderRoot.querySelector('main') as HTMLElement).focus();
+      }}>Skip to content</a>
       <header>
         <a class="brand" href=${linkTo(r, { name: 'fleet' })}>edgewatch</a>
         <nav aria-label="Views">
@@ -121,8 +131,9 @@ export class EwApp extends LitElement {
             <li><a href=${linkTo(r, { name: 'alerts' }, { segment: undefined })} aria-current=${current('alerts')}>Alerts</a></li>
           </ul>
         </nav>
-        ${this.connection
-          ? html`<ew-range-picker .range=${r.range} .refreshSeconds=${this.refreshSeconds}
+        ${
+          this.connection
+            ? html`<ew-range-picker .range=${r.range} .refreshSeconds=${this.refreshSeconds}
                 @range-change=${(e: CustomEvent) => this.#setRange(e.detail.range)}
                 @refresh-change=${(e: CustomEvent) => {
                   this.refreshSeconds = e.detail.seconds;
@@ -131,7 +142,8 @@ export class EwApp extends LitElement {
                 }}
                 @refresh-now=${() => this.refreshToken++}></ew-range-picker>
               <button class="conn" type="button" @click=${() => this.#disconnect()} title=${this.connection.baseUrl}>Change collector</button>`
-          : nothing}
+            : nothing
+        }
       </header>
       <main tabindex="-1" id="main" @view-ready=${this.#onViewReady}>${this.#view()}</main>
     `;

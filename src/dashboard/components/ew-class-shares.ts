@@ -40,7 +40,8 @@ export class EwClassShares extends LitElement {
 
   override render() {
     const s = classShares(this.points, this.name);
-    if (!s.classes.length) return html`<ew-state kind="empty" message="No step with predictions of ${this.name} and at least ${this.k} devices."></ew-state>`;
+    if (!s.classes.length)
+      return html`<ew-state kind="empty" message="No step with predictions of ${this.name} and at least ${this.k} devices."></ew-state>`;
     const minutes = Math.round(this.step / 60_000);
     // Each bar stands over the middle of its step.
     const data = [this.points.map((p) => (p.from + p.to) / 2), ...s.stacked] as unknown as uPlot.AlignedData;

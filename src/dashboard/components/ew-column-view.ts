@@ -11,7 +11,7 @@ import { count, num, percent, pvalue, segmentLabel, testName, timeRange } from '
 import { linkTo, type RouteState } from '../state/route.ts';
 import { resolveRange, timelineStep, wholeRange } from '../state/time-range.ts';
 import { findVersion, orNoBaseline } from '../state/version.ts';
-import { DataView } from './data-view.ts';
+import { CollectorView } from './collector-view.ts';
 import './ew-distribution.ts';
 import './ew-segment-breakdown.ts';
 import './ew-segment-ranking.ts';
@@ -31,7 +31,7 @@ interface ColumnData {
   now?: StepColumn;
 }
 
-export class EwColumnView extends DataView<ColumnData> {
+export class EwColumnView extends CollectorView<ColumnData> {
   static override styles = shared;
 
   protected override needsReload(prev: RouteState | undefined, next: RouteState): boolean {
@@ -69,9 +69,10 @@ export class EwColumnView extends DataView<ColumnData> {
         ${v.columns[d.column]} column · ${timeRange(d.from, d.to)} · ${segmentLabel(route.segment)}
         ${route.segment ? html` · <a href=${linkTo(route, route.view, { segment: undefined })}>show all traffic</a>` : nothing}
       </p>
-      ${d.profile.suppressed
-        ? html`<ew-state kind="empty" message="Fewer than ${d.k} devices reported in this range, so nothing is shown."></ew-state>`
-        : html`
+      ${
+        d.profile.suppressed
+          ? html`<ew-state kind="empty" message="Fewer than ${d.k} devices reported in this range, so nothing is shown."></ew-state>`
+          : html`
             ${d.drift ? this.#verdict(d.drift) : nothing}
             <div class="grid">
               <section class="card" aria-labelledby="dist-h">
@@ -90,17 +91,20 @@ export class EwColumnView extends DataView<ColumnData> {
               </section>
               ${d.drift ? html`<section class="card" aria-labelledby="s-h"><h2 id="s-h">Statistics</h2>${this.#statistics(d.drift)}</section>` : nothing}
             </div>
-          `}
+          `
+      }
       <section class="card" aria-labelledby="seg-h">
         <h2 id="seg-h">Segments</h2>
         <ew-segment-breakdown .client=${this.client} .route=${route} .refreshToken=${this.refreshToken}></ew-segment-breakdown>
       </section>
-      ${d.version.baseline && !route.segment
-        ? html`<section class="card" aria-labelledby="rank-h">
+      ${
+        d.version.baseline && !route.segment
+          ? html`<section class="card" aria-labelledby="rank-h">
             <h2 id="rank-h">Which segment</h2>
             <ew-segment-ranking .client=${this.client} .route=${route} .refreshToken=${this.refreshToken} column=${d.column}></ew-segment-ranking>
           </section>`
-        : nothing}
+          : nothing
+      }
     `;
   }
 
@@ -114,7 +118,8 @@ export class EwColumnView extends DataView<ColumnData> {
   }
 
   #timeline(d: ColumnData) {
-    if (!d.version.baseline) return html`<ew-state kind="unsupported" message="No baseline for this version: no drift statistic to follow."></ew-state>`;
+    if (!d.version.baseline)
+      return html`<ew-state kind="unsupported" message="No baseline for this version: no drift statistic to follow."></ew-state>`;
     const pts = d.timeline?.points ?? [];
     const has = pts.filter((q) => q.columns?.[d.column]);
     if (!has.length) {
@@ -127,14 +132,29 @@ export class EwColumnView extends DataView<ColumnData> {
       return c ? f(c) : null;
     };
     const data = [pts.map((q) => q.from), pts.map((q) => at(q, (c) => c.drifted.value)), pts.map((q) => at(q, (c) => c.drifted.threshold))];
-    const opts = timelineOptions([
-      { label: testName(test), color: COLORS.current },
-      { label: 'threshold', color: COLORS.threshold, dash: [6, 4] },
-    ], { y: testName(test) });
+    const opts = timelineOptions(
+      [
+        { label: testName(test), color: COLORS.current },
+        { label: 'threshold', color: COLORS.threshold, dash: [6, 4] },
+      ],
+      { y: testName(test) },
+    );
     const fmt = (v: number) => (test.endsWith('pvalue') ? pvalue(v) : num(v));
     const cols = [
-      { label: testName(test), value: (q: (typeof pts)[number]) => { const c = q.columns?.[d.column]; return c ? fmt(c.drifted.value) : '—'; } },
-      { label: 'verdict', value: (q: (typeof pts)[number]) => { const c = q.columns?.[d.column]; return c ? (c.drifted.drifted ? 'drifted' : 'stable') : '—'; } },
+      {
+        label: testName(test),
+        value: (q: (typeof pts)[number]) => {
+          const c = q.columns?.[d.column];
+          return c ? fmt(c.drifted.value) : '—';
+        },
+      },
+      {
+        label: 'verdict',
+        value: (q: (typeof pts)[number]) => {
+          const c = q.columns?.[d.column];
+          return c ? (c.drifted.drifted ? 'drifted' : 'stable') : '—';
+        },
+      },
     ];
     return html`<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData}
         label="${testName(test)} of ${d.column} per step, with its threshold"></ew-chart>
@@ -153,20 +173,23 @@ export class EwColumnView extends DataView<ColumnData> {
     const side = (v: string) => (baseline ? v : none);
     if (dr) {
       if (dr.kind === 'numeric') {
-        for (const q of ['0.5', '0.9', '0.99'] as const) rows.push([`p${Number(q) * 100}`, num(dr.quantiles[q][0]), num(dr.quantiles[q][1])]);
+        for (const q of ['0.5', '0.9', '0.99'] as const)
+          rows.push([`p${Number(q) * 100}`, num(dr.quantiles[q][0]), num(dr.quantiles[q][1])]);
         rows.push(['mean', num(dr.mean[0]), num(dr.mean[1])]);
       }
       rows.push(['values', count(dr.count[0]), count(dr.count[1])]);
       rows.push(['missing rate', percent(dr.missing_rate[0]), percent(dr.missing_rate[1])]);
     } else {
-      if (now?.quantiles) for (const q of ['0.5', '0.9', '0.99'] as const) rows.push([`p${Number(q) * 100}`, side(num(undefined)), num(now.quantiles[q])]);
+      if (now?.quantiles)
+        for (const q of ['0.5', '0.9', '0.99'] as const) rows.push([`p${Number(q) * 100}`, side(num(undefined)), num(now.quantiles[q])]);
       if (nb || nc) rows.push(['mean', side(num(nb?.mean)), num(nc?.mean)]);
       rows.push(['values', side(count(baseline?.count)), count(current?.count)]);
       rows.push(['missing', side(count(baseline?.missing)), count(current?.missing)]);
     }
     if (nb || nc) rows.push(['min', side(num(nb?.min)), num(nc?.min)], ['max', side(num(nb?.max)), num(nc?.max)]);
     if (current && current.nan) rows.push(['NaN', side(count(baseline?.nan)), count(current.nan)]);
-    if (current?.kind === 'categorical') rows.push(['distinct', side(count(baseline?.kind === 'categorical' ? baseline.distinct : undefined)), count(current.distinct)]);
+    if (current?.kind === 'categorical')
+      rows.push(['distinct', side(count(baseline?.kind === 'categorical' ? baseline.distinct : undefined)), count(current.distinct)]);
     return html`<div class="table-wrap"><table>
         <thead><tr><th scope="col"></th><th scope="col" class="n">Baseline</th><th scope="col" class="n">Current</th></tr></thead>
         <tbody>${rows.map(([k, b, c]) => html`<tr><th scope="row">${k}</th><td class="n">${b}</td><td class="n">${c}</td></tr>`)}</tbody>

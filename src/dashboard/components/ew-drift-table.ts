@@ -17,7 +17,12 @@ export interface DriftRow {
 }
 
 export class EwDriftTable extends LitElement {
-  static override properties = { rows: { attribute: false }, route: { attribute: false }, model: { type: String }, version: { type: String } };
+  static override properties = {
+    rows: { attribute: false },
+    route: { attribute: false },
+    model: { type: String },
+    version: { type: String },
+  };
   declare rows: DriftRow[];
   declare route: RouteState;
   declare model: string;
@@ -35,8 +40,9 @@ export class EwDriftTable extends LitElement {
     const compared = ranked.filter((r) => r.drift);
     const others = ranked.filter((r) => !r.drift);
     return html`
-      ${compared.length
-        ? html`<div class="table-wrap">
+      ${
+        compared.length
+          ? html`<div class="table-wrap">
             <table aria-describedby="drift-note">
               <caption>Columns ranked by drift severity</caption>
               <thead>
@@ -58,9 +64,11 @@ export class EwDriftTable extends LitElement {
             </table>
           </div>
           <p class="note" id="drift-note">The verdict, test, value and threshold are the collector's (the core's compare over the selected range).</p>`
-        : ''}
-      ${others.length
-        ? html`<div class="table-wrap" style="margin-top:1rem">
+          : ''
+      }
+      ${
+        others.length
+          ? html`<div class="table-wrap" style="margin-top:1rem">
             <table>
               <caption>Columns without a baseline to compare with</caption>
               <thead>
@@ -78,7 +86,8 @@ export class EwDriftTable extends LitElement {
               </tbody>
             </table>
           </div>`
-        : ''}
+          : ''
+      }
     `;
   }
 

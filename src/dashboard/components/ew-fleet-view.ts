@@ -8,7 +8,7 @@ import { ago, count, time } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { alertsOf, statusOf, type Status, type StatusVerdict } from '../state/status.ts';
 import { resolveRange, wholeRange } from '../state/time-range.ts';
-import { DataView } from './data-view.ts';
+import { CollectorView } from './collector-view.ts';
 import { shared } from './styles.ts';
 
 interface FleetRow {
@@ -27,7 +27,7 @@ interface FleetData {
 
 const ORDER: Record<Status, number> = { failing: 0, stale: 1, drifting: 2, healthy: 3, unknown: 4 };
 
-export class EwFleetView extends DataView<FleetData> {
+export class EwFleetView extends CollectorView<FleetData> {
   static override styles = shared;
 
   protected override needsReload(prev: RouteState | undefined, next: RouteState): boolean {
@@ -53,10 +53,21 @@ export class EwFleetView extends DataView<FleetData> {
           }
         }
         const verdict = statusOf({ version, profile, drift, alerts: alerts.alerts, rules: rules.rules as AlertRule[], now });
-        return { version, profile, drift, firing: alertsOf(alerts.alerts, version.model, version.version).filter((a) => a.state === 'firing'), verdict };
+        return {
+          version,
+          profile,
+          drift,
+          firing: alertsOf(alerts.alerts, version.model, version.version).filter((a) => a.state === 'firing'),
+          verdict,
+        };
       }),
     );
-    rows.sort((a, b) => ORDER[a.verdict.status] - ORDER[b.verdict.status] || a.version.model.localeCompare(b.version.model) || a.version.version.localeCompare(b.version.version));
+    rows.sort(
+      (a, b) =>
+        ORDER[a.verdict.status] - ORDER[b.verdict.status] ||
+        a.version.model.localeCompare(b.version.model) ||
+        a.version.version.localeCompare(b.version.version),
+    );
     return { k: models.k, rows, now };
   }
 
@@ -65,9 +76,10 @@ export class EwFleetView extends DataView<FleetData> {
     return html`
       <h1 tabindex="-1">Fleet</h1>
       <p class="sub">Model versions of this project. Aggregates from fewer than ${data.k} devices are not shown.</p>
-      ${data.rows.length === 0
-        ? html`<ew-state kind="empty" message="No model has reported yet. Devices appear here after their first upload with an ingest key."></ew-state>`
-        : html`
+      ${
+        data.rows.length === 0
+          ? html`<ew-state kind="empty" message="No model has reported yet. Devices appear here after their first upload with an ingest key."></ew-state>`
+          : html`
             <ul class="stats" aria-label="Status summary">
               ${(['failing', 'stale', 'drifting', 'healthy', 'unknown'] as Status[]).map(
                 (s) => html`<li><span class="k">${s}</span><span class="v">${tally(s)}</span></li>`,
@@ -94,14 +106,20 @@ export class EwFleetView extends DataView<FleetData> {
                 </table>
               </div>
             </section>
-          `}
+          `
+      }
     `;
   }
 
   #row(r: FleetRow, route: RouteState, now: number) {
     const v = r.version;
     const href = linkTo(route, { name: 'model', model: v.model, version: v.version });
-    const drift = r.drift && !r.drift.suppressed ? `${r.drift.driftedColumns} of ${r.drift.comparedColumns}` : v.baseline || v.devices === null ? '—' : 'no baseline';
+    const drift =
+      r.drift && !r.drift.suppressed
+        ? `${r.drift.driftedColumns} of ${r.drift.comparedColumns}`
+        : v.baseline || v.devices === null
+          ? '—'
+          : 'no baseline';
     return html`<tr data-model=${v.model} data-version=${v.version} data-status=${r.verdict.status}>
       <td><a href=${href}>${v.model}<span aria-hidden="true">@</span><span class="sr-only"> version </span>${v.version}</a></td>
       <td>
@@ -113,9 +131,11 @@ export class EwFleetView extends DataView<FleetData> {
       <td title=${time(v.lastUploadAt)}>${v.lastUploadAt === null ? '—' : ago(v.lastUploadAt, now)}</td>
       <td class="n">${drift}</td>
       <td class="n">
-        ${r.firing.length
-          ? html`<a href=${linkTo(route, { name: 'alerts' }, { alertFilter: 'firing' })}><span class="badge firing">${r.firing.length} firing</span></a>`
-          : '0'}
+        ${
+          r.firing.length
+            ? html`<a href=${linkTo(route, { name: 'alerts' }, { alertFilter: 'firing' })}><span class="badge firing">${r.firing.length} firing</span></a>`
+            : '0'
+        }
       </td>
     </tr>`;
   }

@@ -7,13 +7,13 @@ import type { CollectorClient } from '../api/client.ts';
 import type { IncidentAction, IncidentDetail, Signal } from '../api/types.ts';
 import { num, segmentLabel, testName, time } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
-import { DataView } from './data-view.ts';
+import { CollectorView } from './collector-view.ts';
 import { shared } from './styles.ts';
 
 const SPANS = ['30m', '1h', '4h', '1d'];
 const WHO = 'edgewatch.dashboard.on-call';
 
-export class EwIncidentDetail extends DataView<IncidentDetail> {
+export class EwIncidentDetail extends CollectorView<IncidentDetail> {
   static override styles = shared;
   #message = '';
 
@@ -40,7 +40,10 @@ export class EwIncidentDetail extends DataView<IncidentDetail> {
     const id = (this.route!.view as { id: number }).id;
     try {
       await this.client!.act(id, action, action === 'decide' ? { by, decision } : action === 'acknowledge' ? { by } : { by, for: span });
-      this.#message = action === 'decide' ? 'Decision recorded.' : `${action === 'acknowledge' ? 'Acknowledged' : action === 'silence' ? `Silenced for ${span}` : `Snoozed for ${span}`}.`;
+      this.#message =
+        action === 'decide'
+          ? 'Decision recorded.'
+          : `${action === 'acknowledge' ? 'Acknowledged' : action === 'silence' ? `Silenced for ${span}` : `Snoozed for ${span}`}.`;
       this.reload(true);
     } catch (err) {
       this.#message = (err as Error).message;
@@ -61,7 +64,9 @@ export class EwIncidentDetail extends DataView<IncidentDetail> {
     const i = d.incident;
     const active = i.state !== 'resolved';
     const muted = [
-      i.acknowledgedBy && i.state === 'acknowledged' ? `acknowledged by ${i.acknowledgedBy}${i.acknowledgedUntil ? ` until ${time(i.acknowledgedUntil)}` : ''}` : null,
+      i.acknowledgedBy && i.state === 'acknowledged'
+        ? `acknowledged by ${i.acknowledgedBy}${i.acknowledgedUntil ? ` until ${time(i.acknowledgedUntil)}` : ''}`
+        : null,
       i.silencedUntil && i.silencedUntil > Date.now() ? `silenced until ${time(i.silencedUntil)}` : null,
       i.snoozedUntil && i.snoozedUntil > Date.now() ? `snoozed until ${time(i.snoozedUntil)}` : null,
     ].filter(Boolean);
@@ -94,19 +99,28 @@ export class EwIncidentDetail extends DataView<IncidentDetail> {
           <tbody>${d.incident.signals.map((s) => this.#signal(s, route))}</tbody>
         </table></div>
       </section>
-      ${Object.keys(d.segmentRanking).length
-        ? html`<section class="card" aria-labelledby="seg-h">
+      ${
+        Object.keys(d.segmentRanking).length
+          ? html`<section class="card" aria-labelledby="seg-h">
             <h2 id="seg-h">Which segment</h2>
             <p class="note">Segments of k devices or more, by how much of each column's drift goes away without them (Jensen–Shannon distance to the baseline, all traffic minus all but the segment).</p>
-            ${Object.entries(d.segmentRanking).map(([column, segs]) => html`<div class="table-wrap"><table data-column=${column}>
+            ${Object.entries(d.segmentRanking).map(
+              ([column, segs]) => html`<div class="table-wrap"><table data-column=${column}>
               <caption>${column}</caption>
               <thead><tr><th scope="col">Segment</th><th scope="col" class="n">Devices</th><th scope="col" class="n">Contribution</th></tr></thead>
-              <tbody>${segs.length
-                ? segs.map((s) => html`<tr><td>${segmentLabel(s.segment)}</td><td class="n">${s.devices}</td><td class="n">${s.driftContribution === null ? 'n/a (no other traffic)' : num(s.driftContribution)}</td></tr>`)
-                : html`<tr><td colspan="3" class="absent">no segment of k devices</td></tr>`}</tbody>
-            </table></div>`)}
+              <tbody>${
+                segs.length
+                  ? segs.map(
+                      (s) =>
+                        html`<tr><td>${segmentLabel(s.segment)}</td><td class="n">${s.devices}</td><td class="n">${s.driftContribution === null ? 'n/a (no other traffic)' : num(s.driftContribution)}</td></tr>`,
+                    )
+                  : html`<tr><td colspan="3" class="absent">no segment of k devices</td></tr>`
+              }</tbody>
+            </table></div>`,
+            )}
           </section>`
-        : nothing}
+          : nothing
+      }
       <section class="card" aria-labelledby="tl-h">
         <h2 id="tl-h">Timeline</h2>
         <ol class="timeline">${d.timeline.map((t) => html`<li><time>${time(t.at)}</time> ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.note ? `: ${t.note}` : ''}</li>`)}</ol>
@@ -116,9 +130,19 @@ export class EwIncidentDetail extends DataView<IncidentDetail> {
 
   #signal(s: Signal, route: RouteState) {
     const where = s.column ?? s.output ?? (s.slo ? `SLO ${s.slo}` : 'version');
-    const open = s.column && s.window
-      ? linkTo(route, { name: 'column', model: (this.load as { data: IncidentDetail }).data.incident.model, version: (this.load as { data: IncidentDetail }).data.incident.version, column: s.column }, { range: { from: s.window.from, to: s.window.to }, segment: s.segment ?? undefined })
-      : null;
+    const open =
+      s.column && s.window
+        ? linkTo(
+            route,
+            {
+              name: 'column',
+              model: (this.load as { data: IncidentDetail }).data.incident.model,
+              version: (this.load as { data: IncidentDetail }).data.incident.version,
+              column: s.column,
+            },
+            { range: { from: s.window.from, to: s.window.to }, segment: s.segment ?? undefined },
+          )
+        : null;
     return html`<tr data-signal=${s.alert} data-state=${s.state}>
       <td data-label="State"><span class="badge ${s.state === 'no_data' ? 'stale' : s.state}">${s.state === 'no_data' ? 'no data' : s.state}</span></td>
       <td data-label="Column">${open ? html`<a href=${open}>${where}</a>` : where}</td>

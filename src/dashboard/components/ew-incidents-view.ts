@@ -6,7 +6,7 @@ import type { CollectorClient } from '../api/client.ts';
 import type { Incident, IncidentFilter } from '../api/types.ts';
 import { ago, segmentLabel, time } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
-import { DataView } from './data-view.ts';
+import { CollectorView } from './collector-view.ts';
 import { shared } from './styles.ts';
 
 const FILTERS: { value: IncidentFilter; label: string }[] = [
@@ -16,7 +16,7 @@ const FILTERS: { value: IncidentFilter; label: string }[] = [
   { value: 'all', label: 'All' },
 ];
 
-export class EwIncidentsView extends DataView<Incident[]> {
+export class EwIncidentsView extends CollectorView<Incident[]> {
   static override styles = shared;
   #filter: IncidentFilter = 'active';
 
@@ -42,13 +42,15 @@ export class EwIncidentsView extends DataView<Incident[]> {
           </select>
         </label>
       </p>
-      ${incidents.length
-        ? html`<section class="card"><div class="table-wrap"><table class="stack">
+      ${
+        incidents.length
+          ? html`<section class="card"><div class="table-wrap"><table class="stack">
             <thead><tr>
               <th scope="col">Incident</th><th scope="col">State</th><th scope="col">Severity</th><th scope="col">Model</th>
               <th scope="col">Columns</th><th scope="col">Segments</th><th scope="col">Since</th><th scope="col">Who</th>
             </tr></thead>
-            <tbody>${incidents.map((i) => html`<tr data-incident=${i.id} data-state=${i.state}>
+            <tbody>${incidents.map(
+              (i) => html`<tr data-incident=${i.id} data-state=${i.state}>
               <td data-label="Incident"><a href=${linkTo(route, { name: 'incident', id: i.id })}>#${i.id}</a></td>
               <td data-label="State"><span class="badge ${i.state === 'open' ? 'firing' : i.state === 'acknowledged' ? 'pending' : 'resolved'}">${i.state}</span>
                 ${i.snoozedUntil && i.snoozedUntil > Date.now() ? html` <span class="note">snoozed</span>` : nothing}
@@ -59,9 +61,11 @@ export class EwIncidentsView extends DataView<Incident[]> {
               <td data-label="Segments" class="wrap">${i.segments.map((s) => segmentLabel(s)).join('; ') || 'all traffic'}</td>
               <td data-label="Since" title=${time(i.openedAt)}>${ago(i.openedAt)}</td>
               <td data-label="Who">${i.acknowledgedBy ?? '—'}</td>
-            </tr>`)}</tbody>
+            </tr>`,
+            )}</tbody>
           </table></div></section>`
-        : html`<ew-state kind="empty" message=${this.#filter === 'active' ? 'No active incident.' : 'No incidents.'}></ew-state>`}
+          : html`<ew-state kind="empty" message=${this.#filter === 'active' ? 'No active incident.' : 'No incidents.'}></ew-state>`
+      }
     `;
   }
 }

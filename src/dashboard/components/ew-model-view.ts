@@ -5,7 +5,18 @@ import { parseColumn } from 'edgewatch/columns';
 import { html, nothing, type TemplateResult } from 'lit';
 import type uPlot from 'uplot';
 import type { CollectorClient } from '../api/client.ts';
-import type { Alert, DriftResponse, ErrorBar, ModelVersion, PerformanceResponse, ProfileResponse, Segment, StepColumn, SummariesResponse, SummaryPoint } from '../api/types.ts';
+import type {
+  Alert,
+  DriftResponse,
+  ErrorBar,
+  ModelVersion,
+  PerformanceResponse,
+  ProfileResponse,
+  Segment,
+  StepColumn,
+  SummariesResponse,
+  SummaryPoint,
+} from '../api/types.ts';
 import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
 import { count, num, percent, segmentLabel, timeRange } from '../format.ts';
@@ -14,7 +25,7 @@ import { severityKey } from '../state/severity.ts';
 import { alertsOf } from '../state/status.ts';
 import { resolveRange, timelineStep, wholeRange } from '../state/time-range.ts';
 import { conventions, findVersion, orNoBaseline } from '../state/version.ts';
-import { DataView } from './data-view.ts';
+import { CollectorView } from './collector-view.ts';
 import './ew-alert-list.ts';
 import './ew-class-shares.ts';
 import './ew-distribution.ts';
@@ -43,7 +54,7 @@ interface ModelData {
   segments: Segment[];
 }
 
-export class EwModelView extends DataView<ModelData> {
+export class EwModelView extends CollectorView<ModelData> {
   static override styles = shared;
 
   protected override needsReload(prev: RouteState | undefined, next: RouteState): boolean {
@@ -72,8 +83,17 @@ export class EwModelView extends DataView<ModelData> {
       client.segments(model, ver, range, signal),
     ]);
     return {
-      k, version, ...range, profile, performance, whole: wholeDrift, timeline, outputs: outputSteps, latency: latencySteps,
-      alerts: alertsOf(alerts.alerts, model, ver), segments: segments.segments,
+      k,
+      version,
+      ...range,
+      profile,
+      performance,
+      whole: wholeDrift,
+      timeline,
+      outputs: outputSteps,
+      latency: latencySteps,
+      alerts: alertsOf(alerts.alerts, model, ver),
+      segments: segments.segments,
     };
   }
 
@@ -106,20 +126,30 @@ export class EwModelView extends DataView<ModelData> {
         ${p.layouts && p.layouts > 1 ? html`<li><span class="k">Layouts merged apart</span><span class="v">${p.layouts}</span></li>` : nothing}
         ${p.privacy ? html`<li><span class="k">Private-mode uploads</span><span class="v">${count(p.privacy.noisyUploads)}</span></li>` : nothing}
       </ul>
-      ${p.privacy
-        ? html`<p class="note">Counts from private-mode uploads carry noise (${Object.entries(p.privacy.noiseScales)
-            .map(([scale, n]) => `noise scale b = ${scale}: ${count(n)} uploads`)
-            .join(', ')})${p.privacy.cellError ? html`: every count shown is within ${errorBar(p.privacy.cellError)} of the true one with 95% probability` : nothing}.</p>`
-        : nothing}
-      ${d.alerts.length
-        ? html`<section class="card" aria-labelledby="alerts-h"><h2 id="alerts-h">Open alerts</h2>
+      ${
+        p.privacy
+          ? html`<p class="note">Counts from private-mode uploads carry noise (${Object.entries(p.privacy.noiseScales)
+              .map(([scale, n]) => `noise scale b = ${scale}: ${count(n)} uploads`)
+              .join(
+                ', ',
+              )})${p.privacy.cellError ? html`: every count shown is within ${errorBar(p.privacy.cellError)} of the true one with 95% probability` : nothing}.</p>`
+          : nothing
+      }
+      ${
+        d.alerts.length
+          ? html`<section class="card" aria-labelledby="alerts-h"><h2 id="alerts-h">Open alerts</h2>
             <ew-alert-list .alerts=${d.alerts} .route=${route}></ew-alert-list></section>`
-        : nothing}
-      ${p.suppressed
-        ? html`<ew-state kind="empty" message=${p.uploads === 0
-            ? 'No data: nothing was uploaded in this range. Widen the range, or check that the devices still report.'
-            : `Fewer than ${d.k} devices reported in this range, so nothing is shown. Widen the range or pick another segment.`}></ew-state>`
-        : this.#body(d, route)}
+          : nothing
+      }
+      ${
+        p.suppressed
+          ? html`<ew-state kind="empty" message=${
+              p.uploads === 0
+                ? 'No data: nothing was uploaded in this range. Widen the range, or check that the devices still report.'
+                : `Fewer than ${d.k} devices reported in this range, so nothing is shown. Widen the range or pick another segment.`
+            }></ew-state>`
+          : this.#body(d, route)
+      }
     `;
   }
 
@@ -136,17 +166,21 @@ export class EwModelView extends DataView<ModelData> {
     const names = Object.keys(d.version.columns);
     // The most drifted column over the range: the one whose segments are ranked below.
     const worst = drift
-      ? Object.entries(drift).filter(([, c]) => c.drifted.drifted).sort(([, a], [, b]) => severityKey(b) - severityKey(a))[0]?.[0]
+      ? Object.entries(drift)
+          .filter(([, c]) => c.drifted.drifted)
+          .sort(([, a], [, b]) => severityKey(b) - severityKey(a))[0]?.[0]
       : undefined;
     return html`
       <section class="card" aria-labelledby="dataset-h">
         <h2 id="dataset-h">Dataset drift</h2>
-        ${!d.version.baseline
-          ? html`<ew-state kind="unsupported" message="No baseline for this version: drift is not computed. Upload one with edgewatch baseline."></ew-state>`
-          : point && !point.suppressed
-            ? html`<p><strong>${point.driftedColumns} of ${point.comparedColumns}</strong> compared columns drifted over the range.</p>
+        ${
+          !d.version.baseline
+            ? html`<ew-state kind="unsupported" message="No baseline for this version: drift is not computed. Upload one with edgewatch baseline."></ew-state>`
+            : point && !point.suppressed
+              ? html`<p><strong>${point.driftedColumns} of ${point.comparedColumns}</strong> compared columns drifted over the range.</p>
                 ${this.#timeline(d)}`
-            : html`<ew-state kind="empty" message="Too few devices to compare with the baseline in this range."></ew-state>`}
+              : html`<ew-state kind="empty" message="Too few devices to compare with the baseline in this range."></ew-state>`
+        }
       </section>
       <section class="card" aria-labelledby="columns-h">
         <h2 id="columns-h">Columns</h2>
@@ -156,12 +190,14 @@ export class EwModelView extends DataView<ModelData> {
         ${this.#predictions(d, names)} ${this.#health(d, names, route)}
       </div>
       ${this.#performance(d, names)} ${this.#segments(d, route)}
-      ${worst && !route.segment
-        ? html`<section class="card" aria-labelledby="rank-h">
+      ${
+        worst && !route.segment
+          ? html`<section class="card" aria-labelledby="rank-h">
             <h2 id="rank-h">Which segment: ${worst}</h2>
             <ew-segment-ranking .client=${this.client} .route=${route} .refreshToken=${this.refreshToken} column=${worst}></ew-segment-ranking>
           </section>`
-        : nothing}
+          : nothing
+      }
       <section class="card" aria-labelledby="slo-h">
         <h2 id="slo-h">SLOs and error budgets</h2>
         <ew-slo-panel .client=${this.client} .route=${route} .refreshToken=${this.refreshToken}></ew-slo-panel>
@@ -172,13 +208,21 @@ export class EwModelView extends DataView<ModelData> {
   #timeline(d: ModelData) {
     const pts = d.timeline?.points ?? [];
     if (!pts.length) return nothing;
-    const data = [pts.map((q) => q.from), pts.map((q) => (q.suppressed ? null : (q.driftedColumns ?? null))), pts.map((q) => (q.suppressed ? null : (q.comparedColumns ?? null)))];
-    const opts = timelineOptions([
-      { label: 'drifted columns', color: COLORS.current },
-      { label: 'compared columns', color: COLORS.baseline, dash: [4, 4] },
-    ], { y: 'columns' }, true);
+    const data = [
+      pts.map((q) => q.from),
+      pts.map((q) => (q.suppressed ? null : (q.driftedColumns ?? null))),
+      pts.map((q) => (q.suppressed ? null : (q.comparedColumns ?? null))),
+    ];
+    const opts = timelineOptions(
+      [
+        { label: 'drifted columns', color: COLORS.current },
+        { label: 'compared columns', color: COLORS.baseline, dash: [4, 4] },
+      ],
+      { y: 'columns' },
+      true,
+    );
     return html`<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData} .height=${180}
-      label="Drifted and compared columns per ${Math.round((d.timeline!.step) / 60_000)} minute step"></ew-chart>
+      label="Drifted and compared columns per ${Math.round(d.timeline!.step / 60_000)} minute step"></ew-chart>
       <ew-steps-table .points=${pts} .route=${this.route} summary="Per step (open a step's window)"
         .columns=${[{ label: 'drifted columns', value: (q: (typeof pts)[number]) => `${q.driftedColumns} of ${q.comparedColumns}` }]}></ew-steps-table>
       <p class="note">Steps of ${Math.round(d.timeline!.step / 60_000)} min; gaps are steps with fewer than ${d.k} devices.</p>`;
@@ -194,9 +238,11 @@ export class EwModelView extends DataView<ModelData> {
         (n) => html`<h3 style="font-size:0.95rem">${n}</h3>
           <ew-distribution name=${n} .current=${d.profile.columns?.[n]} .baseline=${d.profile.baseline?.[n] ?? undefined} .height=${200}></ew-distribution>
           <h3 style="font-size:0.95rem">${n}: class shares over time</h3>
-          ${d.outputs?.points.some((q) => q.columns?.[n])
-            ? html`<ew-class-shares name=${n} .points=${d.outputs.points} .step=${d.outputs.step} .k=${d.k} .route=${this.route}></ew-class-shares>`
-            : html`<ew-state kind="empty" message="No step with at least ${d.k} devices recorded ${n}."></ew-state>`}`,
+          ${
+            d.outputs?.points.some((q) => q.columns?.[n])
+              ? html`<ew-class-shares name=${n} .points=${d.outputs.points} .step=${d.outputs.step} .k=${d.k} .route=${this.route}></ew-class-shares>`
+              : html`<ew-state kind="empty" message="No step with at least ${d.k} devices recorded ${n}."></ew-state>`
+          }`,
       )}
       ${confidence.map((n) => this.#confidence(d, n))}
     </section>`;
@@ -205,7 +251,8 @@ export class EwModelView extends DataView<ModelData> {
   #confidence(d: ModelData, name: string) {
     const pts = d.outputs?.points ?? [];
     const head = html`<h3 style="font-size:0.95rem">${name} over time</h3>`;
-    if (!pts.some((q) => q.columns?.[name])) return html`${head}<ew-state kind="empty" message="No step with at least ${d.k} devices recorded ${name}."></ew-state>`;
+    if (!pts.some((q) => q.columns?.[name]))
+      return html`${head}<ew-state kind="empty" message="No step with at least ${d.k} devices recorded ${name}."></ew-state>`;
     const col = (q: SummaryPoint): StepColumn | undefined => q.columns?.[name];
     const mean = (q: SummaryPoint) => {
       const c = col(q);
@@ -246,34 +293,46 @@ export class EwModelView extends DataView<ModelData> {
     };
     return html`<section class="card" aria-labelledby="health-h">
       <h2 id="health-h">Health</h2>
-      ${latency
-        ? html`<h3 style="font-size:0.95rem"><a href=${linkTo(route, { name: 'column', model: d.version.model, version: d.version.version, column: latency })}>Inference latency (ms)</a></h3>
-            ${now && now['0.5'] !== null
-              ? html`<div class="table-wrap"><table>
+      ${
+        latency
+          ? html`<h3 style="font-size:0.95rem"><a href=${linkTo(route, { name: 'column', model: d.version.model, version: d.version.version, column: latency })}>Inference latency (ms)</a></h3>
+            ${
+              now && now['0.5'] !== null
+                ? html`<div class="table-wrap"><table>
                   <thead><tr><th scope="col">Quantile</th><th scope="col" class="n">Baseline</th><th scope="col" class="n">Now</th></tr></thead>
                   <tbody>${(['0.5', '0.9', '0.99'] as const).map(
                     (q) => html`<tr><th scope="row">p${Number(q) * 100}</th>
                       <td class="n">${lat?.kind === 'numeric' ? num(lat.quantiles[q][0]) : html`<span class="absent">no baseline</span>`}</td><td class="n">${num(now[q])}</td></tr>`,
                   )}</tbody>
                 </table></div>`
-              : html`<ew-state kind="empty" message="No latency recorded in this range."></ew-state>`}
-            ${latSummary && latSummary.kind !== 'categorical' && latSummary.finite > 0
-              ? html`<ew-distribution name=${latency} .current=${latSummary} .baseline=${d.profile.baseline?.[latency] ?? undefined} .height=${160}></ew-distribution>
+                : html`<ew-state kind="empty" message="No latency recorded in this range."></ew-state>`
+            }
+            ${
+              latSummary && latSummary.kind !== 'categorical' && latSummary.finite > 0
+                ? html`<ew-distribution name=${latency} .current=${latSummary} .baseline=${d.profile.baseline?.[latency] ?? undefined} .height=${160}></ew-distribution>
                   <p class="note">mean ${num(latSummary.mean)} ms, min ${num(latSummary.min)}, max ${num(latSummary.max)} over ${count(latSummary.finite)} inferences.</p>`
-              : nothing}`
-        : nothing}
-      ${failure
-        ? html`<h3 style="font-size:0.95rem">Inference failures</h3>
-            ${items(failure).length
-              ? html`<table><thead><tr><th scope="col">Kind</th><th scope="col" class="n">Count</th></tr></thead>
+                : nothing
+            }`
+          : nothing
+      }
+      ${
+        failure
+          ? html`<h3 style="font-size:0.95rem">Inference failures</h3>
+            ${
+              items(failure).length
+                ? html`<table><thead><tr><th scope="col">Kind</th><th scope="col" class="n">Count</th></tr></thead>
                   <tbody>${items(failure).map((i) => html`<tr><td>${i.value}</td><td class="n">${count(i.count)}</td></tr>`)}</tbody></table>`
-              : html`<p>None recorded in this range.</p>`}`
-        : nothing}
-      ${provider && items(provider).length
-        ? html`<h3 style="font-size:0.95rem">Execution providers</h3>
+                : html`<p>None recorded in this range.</p>`
+            }`
+          : nothing
+      }
+      ${
+        provider && items(provider).length
+          ? html`<h3 style="font-size:0.95rem">Execution providers</h3>
             <table><thead><tr><th scope="col">Provider</th><th scope="col" class="n">Inferences</th></tr></thead>
               <tbody>${items(provider).map((i) => html`<tr><td>${i.value}</td><td class="n">${count(i.count)}</td></tr>`)}</tbody></table>`
-        : nothing}
+          : nothing
+      }
     </section>`;
   }
 
@@ -323,14 +382,16 @@ export class EwModelView extends DataView<ModelData> {
   #segments(d: ModelData, route: RouteState) {
     return html`<section class="card" aria-labelledby="seg-h">
       <h2 id="seg-h">Segments</h2>
-      ${d.segments.length
-        ? html`<div class="table-wrap"><table>
+      ${
+        d.segments.length
+          ? html`<div class="table-wrap"><table>
             <thead><tr><th scope="col">Segment</th><th scope="col" class="n">Devices</th><th scope="col" class="n">Rows</th></tr></thead>
             <tbody>${d.segments.map(
               (s) => html`<tr><td><a href=${linkTo(route, route.view, { segment: s.segment })}>${segmentLabel(s.segment)}</a></td>
                 <td class="n">${count(s.devices)}</td><td class="n">${count(s.rows)}</td></tr>`,
             )}</tbody></table></div>`
-        : html`<ew-state kind="empty" message="No segment with at least ${d.k} devices in this range."></ew-state>`}
+          : html`<ew-state kind="empty" message="No segment with at least ${d.k} devices in this range."></ew-state>`
+      }
     </section>`;
   }
 }

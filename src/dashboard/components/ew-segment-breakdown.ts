@@ -8,7 +8,7 @@ import { linkTo, type RouteState } from '../state/route.ts';
 import { severityKey } from '../state/severity.ts';
 import { resolveRange, wholeRange } from '../state/time-range.ts';
 import { findVersion, orNoBaseline } from '../state/version.ts';
-import { DataView } from './data-view.ts';
+import { CollectorView } from './collector-view.ts';
 import { shared } from './styles.ts';
 
 /** Segments compared at most; the rest are listed without a verdict. */
@@ -26,7 +26,7 @@ interface BreakdownData {
   rows: SegmentRow[];
 }
 
-export class EwSegmentBreakdown extends DataView<BreakdownData> {
+export class EwSegmentBreakdown extends CollectorView<BreakdownData> {
   static override styles = shared;
 
   protected override needsReload(prev: RouteState | undefined, next: RouteState): boolean {
@@ -37,7 +37,10 @@ export class EwSegmentBreakdown extends DataView<BreakdownData> {
     if (route.view.name !== 'column') throw new Error('not a column view');
     const { model, version, column } = route.view;
     const range = resolveRange(route.range);
-    const [{ k, version: v }, { segments }] = await Promise.all([findVersion(client, model, version, signal), client.segments(model, version, range, signal)]);
+    const [{ k, version: v }, { segments }] = await Promise.all([
+      findVersion(client, model, version, signal),
+      client.segments(model, version, range, signal),
+    ]);
     const named = segments.filter((s) => Object.keys(s.segment ?? {}).length > 0);
     const whole = wholeRange(range);
     const rows = await Promise.all(

@@ -6,12 +6,17 @@ import type { CollectorClient } from '../api/client.ts';
 import type { SloView } from '../api/types.ts';
 import { num, percent } from '../format.ts';
 import type { RouteState } from '../state/route.ts';
-import { DataView } from './data-view.ts';
+import { CollectorView } from './collector-view.ts';
 import { shared } from './styles.ts';
 
-const PAIRS: [string, number][] = [['1h/5m', 14.4], ['6h/30m', 6], ['1d/2h', 3], ['3d/6h', 1]];
+const PAIRS: [string, number][] = [
+  ['1h/5m', 14.4],
+  ['6h/30m', 6],
+  ['1d/2h', 3],
+  ['3d/6h', 1],
+];
 
-export class EwSloPanel extends DataView<SloView[]> {
+export class EwSloPanel extends CollectorView<SloView[]> {
   static override styles = shared;
 
   protected override needsReload(prev: RouteState | undefined, next: RouteState): boolean {

@@ -22,7 +22,12 @@ export interface StepColumn {
 }
 
 export class EwStepsTable extends LitElement {
-  static override properties = { points: { attribute: false }, columns: { attribute: false }, route: { attribute: false }, summary: { type: String } };
+  static override properties = {
+    points: { attribute: false },
+    columns: { attribute: false },
+    route: { attribute: false },
+    summary: { type: String },
+  };
   declare points: StepPoint[];
   declare columns: StepColumn[];
   declare route: RouteState;

@@ -6,7 +6,9 @@ import { formatHash, type RouteState, type View } from './route.ts';
 export function alertView(a: Alert): View | undefined {
   const e = a.evidence ?? {};
   if (!e.model || !e.version) return undefined;
-  return e.column ? { name: 'column', model: e.model, version: e.version, column: e.column } : { name: 'model', model: e.model, version: e.version };
+  return e.column
+    ? { name: 'column', model: e.model, version: e.version, column: e.column }
+    : { name: 'model', model: e.model, version: e.version };
 }
 
 export function alertHref(a: Alert, current: RouteState): string | undefined {

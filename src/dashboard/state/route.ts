@@ -42,7 +42,12 @@ export function parseHash(hash: string): RouteState {
   const path = q < 0 ? raw : raw.slice(0, q);
   const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
   const parts = path.split('/').filter(Boolean).map(safeDecode);
-  return { view: viewOf(parts), range: rangeOf(params), segment: segmentOf(params.get('segment')), alertFilter: filterOf(params.get('state')) };
+  return {
+    view: viewOf(parts),
+    range: rangeOf(params),
+    segment: segmentOf(params.get('segment')),
+    alertFilter: filterOf(params.get('state')),
+  };
 }
 
 function viewOf(p: string[]): View {
@@ -64,7 +69,8 @@ function viewOf(p: string[]): View {
 function rangeOf(params: URLSearchParams): RangeSpec {
   const from = Number(params.get('from'));
   const to = Number(params.get('to'));
-  if (params.has('from') && params.has('to') && Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to > from) return { from, to };
+  if (params.has('from') && params.has('to') && Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to > from)
+    return { from, to };
   const preset = params.get('range');
   return PRESETS.includes(preset as Preset) ? { preset: preset as Preset } : DEFAULT_RANGE;
 }

@@ -65,5 +65,8 @@ export function statusOf(i: StatusInputs): StatusVerdict {
   }
   if (driftAlerts.length) reasons.push(`drift alert firing: ${[...new Set(driftAlerts.map((a) => a.rule))].join(', ')}`);
   if (reasons.length) return { status: 'drifting', reasons };
-  return { status: 'healthy', reasons: [v.baseline ? 'no drift, no failures, fresh' : 'fresh, no failures (no baseline: drift not checked)'] };
+  return {
+    status: 'healthy',
+    reasons: [v.baseline ? 'no drift, no failures, fresh' : 'fresh, no failures (no baseline: drift not checked)'],
+  };
 }

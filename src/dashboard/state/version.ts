@@ -3,7 +3,12 @@ import { HEALTH, parseColumn } from 'edgewatch/columns';
 import { ApiError, type CollectorClient } from '../api/client.ts';
 import type { ModelVersion } from '../api/types.ts';
 
-export async function findVersion(client: CollectorClient, model: string, version: string, signal?: AbortSignal): Promise<{ k: number; version: ModelVersion }> {
+export async function findVersion(
+  client: CollectorClient,
+  model: string,
+  version: string,
+  signal?: AbortSignal,
+): Promise<{ k: number; version: ModelVersion }> {
   const list = await client.models(signal);
   const v = list.models.find((m) => m.model === model && m.version === version);
   if (!v) throw new ApiError(`the collector knows no model version ${model}@${version}`, 404, 'not_found');
@@ -12,7 +17,9 @@ export async function findVersion(client: CollectorClient, model: string, versio
 
 /** The drift endpoint answers 404 without a baseline: that is "nothing to compare", not a failure. */
 export function orNoBaseline<T>(p: Promise<T>): Promise<T | undefined> {
-  return p.catch((err) => (err instanceof ApiError && err.status === 404 && err.reason === 'no_baseline' ? undefined : Promise.reject(err)));
+  return p.catch((err) =>
+    err instanceof ApiError && err.status === 404 && err.reason === 'no_baseline' ? undefined : Promise.reject(err),
+  );
 }
 
 const part = (name: string, group: string, wanted: string) => {

@@ -36,12 +36,26 @@ export const argmax = (s: number[]) => s.indexOf(Math.max(...s));
 
 /** Records labelled rows into `p`'s feedback columns (src/edge/feedback.ts does the same). */
 export function recordFeedback(p: Profile, rows: Labelled[]): void {
-  p.recordLabels(`feedback.${OUT}.confusion`, rows.map((x) => `${CLASSES[x.truth]}|${CLASSES[argmax(x.scores)]}`));
-  CLASSES.forEach((c, ci) => CLASSES.forEach((l, li) => {
-    p.recordNumbers(`feedback.${OUT}.score.${c}.label.${l}`, rows.filter((x) => x.truth === li).map((x) => x.scores[ci]));
-  }));
-  p.recordNumbers(`feedback.${OUT}.calibration.all`, rows.map((x) => Math.max(...x.scores)));
-  p.recordNumbers(`feedback.${OUT}.calibration.correct`, rows.filter((x) => argmax(x.scores) === x.truth).map((x) => Math.max(...x.scores)));
+  p.recordLabels(
+    `feedback.${OUT}.confusion`,
+    rows.map((x) => `${CLASSES[x.truth]}|${CLASSES[argmax(x.scores)]}`),
+  );
+  CLASSES.forEach((c, ci) =>
+    CLASSES.forEach((l, li) => {
+      p.recordNumbers(
+        `feedback.${OUT}.score.${c}.label.${l}`,
+        rows.filter((x) => x.truth === li).map((x) => x.scores[ci]),
+      );
+    }),
+  );
+  p.recordNumbers(
+    `feedback.${OUT}.calibration.all`,
+    rows.map((x) => Math.max(...x.scores)),
+  );
+  p.recordNumbers(
+    `feedback.${OUT}.calibration.correct`,
+    rows.filter((x) => argmax(x.scores) === x.truth).map((x) => Math.max(...x.scores)),
+  );
 }
 
 export function feedbackProfile(core: Core, rows: Labelled[]) {

@@ -22,9 +22,7 @@ export function startPostgres(): PgServer {
   try {
     out = execFileSync(startScript, [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
-    throw new Error(
-      `no PostgreSQL for the collector tests: set EDGEWATCH_TEST_PG_URL or install the server (${(err as Error).message})`,
-    );
+    throw new Error(`no PostgreSQL for the collector tests: set EDGEWATCH_TEST_PG_URL or install the server (${(err as Error).message})`);
   }
   const [url, dataDir] = out.trim().split('\n');
   return {

@@ -89,7 +89,8 @@ const api = {
   async runBare(feeds: Tensors): Promise<{ outputs: Tensors; latencyMs: number }> {
     const t0 = performance.now();
     const input: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) input[name] = new ort.Tensor(t.type as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
+    for (const [name, t] of Object.entries(feeds))
+      input[name] = new ort.Tensor(t.type as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
     const outputs = await bareSession!.run(input);
     const latencyMs = performance.now() - t0;
     const plain: Tensors = {};

@@ -30,7 +30,11 @@ export const BLOCK = 16;
 /** Blocks per group of 256 calls (the recorder's batch). */
 const GROUP = 256 / BLOCK;
 
-export async function interleave(runs: Record<string, () => Promise<unknown>>, calls: number, warmup: number): Promise<Record<string, VariantTiming>> {
+export async function interleave(
+  runs: Record<string, () => Promise<unknown>>,
+  calls: number,
+  warmup: number,
+): Promise<Record<string, VariantTiming>> {
   const variants = Object.keys(runs);
   for (let i = 0; i < warmup; i++) for (const v of variants) await runs[v]();
   const times: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v, []]));

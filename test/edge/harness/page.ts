@@ -59,7 +59,12 @@ async function predictOverhead(
   calls: number,
   warmup: number,
 ): Promise<Record<string, VariantTiming>> {
-  const monitor = await createMonitor({ model: model.slice(), modelId: `bench-predict-${Date.now()}-${batch}`, modelVersion: '1', checkpointEvery: 5000 });
+  const monitor = await createMonitor({
+    model: model.slice(),
+    modelId: `bench-predict-${Date.now()}-${batch}`,
+    modelVersion: '1',
+    checkpointEvery: 5000,
+  });
   const workers = [0, 1].map(() => new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' }));
   const [bare, control] = workers.map((w) => Comlink.wrap<BenchWorker>(w));
   await bare.openBare(model.slice());
@@ -90,6 +95,14 @@ async function predictOverhead(
 }
 
 Object.assign(window, {
-  edge: { createMonitor, model: () => buildClassifier(churnClassifier), featureRows, monitors, benchWorker, mainThreadDuring, predictOverhead },
+  edge: {
+    createMonitor,
+    model: () => buildClassifier(churnClassifier),
+    featureRows,
+    monitors,
+    benchWorker,
+    mainThreadDuring,
+    predictOverhead,
+  },
   edgeReady: true,
 });

@@ -15,7 +15,13 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
  * `name` keeps each user's pre-bundled dependencies apart: test files run in parallel, and two
  * dev servers must not write one cache directory at once.
  */
-export async function startHarness({ name, isolated = false }: { name: string; isolated?: boolean }): Promise<{ url: string; vite: ViteDevServer }> {
+export async function startHarness({
+  name,
+  isolated = false,
+}: {
+  name: string;
+  isolated?: boolean;
+}): Promise<{ url: string; vite: ViteDevServer }> {
   const vite = await createViteServer({
     root,
     configFile: false,

@@ -21,11 +21,16 @@ export async function loadApp(browser: Browser, url: string, timeoutMs = 60_000)
   const responses: Loaded['responses'] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  context.on('response', (r) => responses.push({ path: new URL(r.url()).pathname, status: r.status(), type: r.headers()['content-type'] ?? '' }));
+  context.on('response', (r) =>
+    responses.push({ path: new URL(r.url()).pathname, status: r.status(), type: r.headers()['content-type'] ?? '' }),
+  );
   try {
     await page.goto(url);
     const failed = new Promise<never>((_, reject) => page.on('pageerror', (e) => reject(new Error(`${url}: ${e.message}`))));
-    const handle = await Promise.race([page.waitForFunction(() => (globalThis as { __edgewatch?: unknown }).__edgewatch, null, { timeout: timeoutMs }), failed]);
+    const handle = await Promise.race([
+      page.waitForFunction(() => (globalThis as { __edgewatch?: unknown }).__edgewatch, null, { timeout: timeoutMs }),
+      failed,
+    ]);
     const report = (await handle.jsonValue()) as PageReport;
     return { report, responses };
   } catch (err) {

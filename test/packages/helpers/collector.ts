@@ -50,6 +50,8 @@ export function startCollector(project: string, args: string[]): Promise<Running
 export async function ingestCounts(collector: string): Promise<{ accepted: number; rejected: Record<string, number> }> {
   const text = await (await fetch(`${collector}/metrics`)).text();
   const accepted = Number(/^edgewatch_ingest_uploads_total\{result="accepted"\} (\d+)/m.exec(text)?.[1] ?? 0);
-  const rejected = Object.fromEntries([...text.matchAll(/^edgewatch_ingest_rejects_total\{reason="([^"]+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+  const rejected = Object.fromEntries(
+    [...text.matchAll(/^edgewatch_ingest_rejects_total\{reason="([^"]+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]),
+  );
   return { accepted, rejected };
 }

@@ -16,12 +16,19 @@ export interface Project {
 /** A fresh ESM project under `parent` with `specs` installed (tarball paths or name@version). */
 export async function newProject(parent: string, name: string, specs: string[], flags: string[] = []): Promise<Project> {
   const dir = mkdtempSync(join(parent, `${name}-`));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `try-${name}`, version: '1.0.0', private: true, type: 'module' }, null, 2));
-  const { stdout, stderr } = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel', 'warn', ...flags, ...specs], {
-    cwd: dir,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, npm_config_update_notifier: 'false' },
-  });
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `try-${name}`, version: '1.0.0', private: true, type: 'module' }, null, 2),
+  );
+  const { stdout, stderr } = await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel', 'warn', ...flags, ...specs],
+    {
+      cwd: dir,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    },
+  );
   return { dir, installLog: `${stdout}\n${stderr}` };
 }
 

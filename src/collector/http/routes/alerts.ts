@@ -16,36 +16,58 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const windows = parseEvalWindows(ctx.options.evalWindows).map((w) => w.name);
   const windowOf = (r: AlertRule): string => {
     const w = r.window ?? windows[0];
-    if (!windows.includes(w)) throw new RequestError(400, 'request', `window "${w}" is not evaluated by this collector (--eval-windows ${windows.join(',')})`);
+    if (!windows.includes(w))
+      throw new RequestError(400, 'request', `window "${w}" is not evaluated by this collector (--eval-windows ${windows.join(',')})`);
     return w;
   };
 
-  app.get('/v1/alerts/rules', {
-    preHandler: reader,
-    schema: { summary: 'Alert rules of the project', tags: ['alerts'], response: { 200: { type: 'object', properties: { rules: { type: 'array', items: ruleOut } } } } },
-  }, async (req) => ({ rules: await listRules(ctx.db, req.principal!.projectId) }));
-
-  app.put<{ Params: { name: string }; Body: AlertRule }>('/v1/alerts/rules/:name', {
-    preHandler: admin,
-    schema: {
-      summary: 'Create or replace an alert rule',
-      tags: ['alerts'],
-      params: { type: 'object', properties: { name: { type: 'string' } } },
-      body: ruleSchema,
-      response: { 200: { type: 'object', properties: { id: { type: 'integer' } } } },
+  app.get(
+    '/v1/alerts/rules',
+    {
+      preHandler: reader,
+      schema: {
+        summary: 'Alert rules of the project',
+        tags: ['alerts'],
+        response: { 200: { type: 'object', properties: { rules: { type: 'array', items: ruleOut } } } },
+      },
     },
-  }, async (req) => {
-    if (req.body.name !== req.params.name) throw new RequestError(400, 'request', 'the rule name in the path and the body differ');
-    return { id: await saveRule(ctx.db, req.principal!.projectId, { ...req.body, window: windowOf(req.body) }) };
-  });
+    async (req) => ({ rules: await listRules(ctx.db, req.principal!.projectId) }),
+  );
 
-  app.delete<{ Params: { name: string } }>('/v1/alerts/rules/:name', {
-    preHandler: admin,
-    schema: { summary: 'Delete an alert rule and its alerts', tags: ['alerts'], params: { type: 'object', properties: { name: { type: 'string' } } } },
-  }, async (req) => {
-    if (!(await deleteRule(ctx.db, req.principal!.projectId, req.params.name))) throw new RequestError(404, 'not_found', `no rule "${req.params.name}"`);
-    return { ok: true };
-  });
+  app.put<{ Params: { name: string }; Body: AlertRule }>(
+    '/v1/alerts/rules/:name',
+    {
+      preHandler: admin,
+      schema: {
+        summary: 'Create or replace an alert rule',
+        tags: ['alerts'],
+        params: { type: 'object', properties: { name: { type: 'string' } } },
+        body: ruleSchema,
+        response: { 200: { type: 'object', properties: { id: { type: 'integer' } } } },
+      },
+    },
+    async (req) => {
+      if (req.body.name !== req.params.name) throw new RequestError(400, 'request', 'the rule name in the path and the body differ');
+      return { id: await saveRule(ctx.db, req.principal!.projectId, { ...req.body, window: windowOf(req.body) }) };
+    },
+  );
+
+  app.delete<{ Params: { name: string } }>(
+    '/v1/alerts/rules/:name',
+    {
+      preHandler: admin,
+      schema: {
+        summary: 'Delete an alert rule and its alerts',
+        tags: ['alerts'],
+        params: { type: 'object', properties: { name: { type: 'string' } } },
+      },
+    },
+    async (req) => {
+      if (!(await deleteRule(ctx.db, req.principal!.projectId, req.params.name)))
+        throw new RequestError(404, 'not_found', `no rule "${req.params.name}"`);
+      return { ok: true };
+    },
+  );
 
   app.post<{ Body: { owners: { data: string; platform: string; model: string }; webhookUrl?: string; webhookFormat?: 'json' | 'slack' } }>(
     '/v1/alerts/rules/defaults',
@@ -61,7 +83,11 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
             owners: {
               type: 'object',
               required: ['data', 'platform', 'model'],
-              properties: { data: { type: 'string', minLength: 1 }, platform: { type: 'string', minLength: 1 }, model: { type: 'string', minLength: 1 } },
+              properties: {
+                data: { type: 'string', minLength: 1 },
+                platform: { type: 'string', minLength: 1 },
+                model: { type: 'string', minLength: 1 },
+              },
             },
             webhookUrl: ruleSchema.properties.webhookUrl,
             webhookFormat: ruleSchema.properties.webhookFormat,
@@ -72,39 +98,50 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
     },
     async (req) => {
       for (const r of defaultRules(req.body.owners)) {
-        await saveRule(ctx.db, req.principal!.projectId, { ...r, window: windowOf(r), webhookUrl: req.body.webhookUrl, webhookFormat: req.body.webhookFormat });
+        await saveRule(ctx.db, req.principal!.projectId, {
+          ...r,
+          window: windowOf(r),
+          webhookUrl: req.body.webhookUrl,
+          webhookFormat: req.body.webhookFormat,
+        });
       }
       return { rules: await listRules(ctx.db, req.principal!.projectId) };
     },
   );
 
-  app.get<{ Querystring: { state?: string } }>('/v1/alerts', {
-    preHandler: reader,
-    schema: {
-      summary: 'Alerts of the project, newest first (default: open — pending, firing and no data)',
-      tags: ['alerts'],
-      querystring: { type: 'object', properties: { state: { type: 'string', enum: ['open', 'pending', 'firing', 'no_data', 'resolved', 'all'] } } },
-      response: {
-        200: {
+  app.get<{ Querystring: { state?: string } }>(
+    '/v1/alerts',
+    {
+      preHandler: reader,
+      schema: {
+        summary: 'Alerts of the project, newest first (default: open — pending, firing and no data)',
+        tags: ['alerts'],
+        querystring: {
           type: 'object',
-          properties: {
-            alerts: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  id: { type: 'integer' },
-                  rule: { type: 'string' },
-                  series: { type: 'string' },
-                  state: { type: 'string' },
-                  severity: { type: 'string' },
-                  owner: { type: 'string' },
-                  value: { type: ['number', 'null'] },
-                  startedAt: { type: 'integer' },
-                  firedAt: { type: ['integer', 'null'] },
-                  resolvedAt: { type: ['integer', 'null'] },
-                  incidentId: { type: ['integer', 'null'] },
-                  evidence: anyObject,
+          properties: { state: { type: 'string', enum: ['open', 'pending', 'firing', 'no_data', 'resolved', 'all'] } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              alerts: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'integer' },
+                    rule: { type: 'string' },
+                    series: { type: 'string' },
+                    state: { type: 'string' },
+                    severity: { type: 'string' },
+                    owner: { type: 'string' },
+                    value: { type: ['number', 'null'] },
+                    startedAt: { type: 'integer' },
+                    firedAt: { type: ['integer', 'null'] },
+                    resolvedAt: { type: ['integer', 'null'] },
+                    incidentId: { type: ['integer', 'null'] },
+                    evidence: anyObject,
+                  },
                 },
               },
             },
@@ -112,19 +149,30 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
         },
       },
     },
-  }, async (req) => {
-    const state = req.query.state ?? 'open';
-    const rows = await ctx.db.query<Record<string, unknown>>(
-      `select a.*, r.name, r.severity, r.owner from alerts a join alert_rules r on r.id = a.rule_id
+    async (req) => {
+      const state = req.query.state ?? 'open';
+      const rows = await ctx.db.query<Record<string, unknown>>(
+        `select a.*, r.name, r.severity, r.owner from alerts a join alert_rules r on r.id = a.rule_id
        where r.project_id = $1 and ($2 = 'all' or a.state = $2 or ($2 = 'open' and a.state <> 'resolved'))
        order by a.id desc limit 500`,
-      [req.principal!.projectId, state],
-    );
-    return {
-      alerts: rows.map((a) => ({
-        id: a.id, rule: a.name, series: a.series, state: a.state, severity: a.severity, owner: a.owner, value: a.value,
-        startedAt: a.started_at, firedAt: a.fired_at, resolvedAt: a.resolved_at, incidentId: a.incident_id ?? null, evidence: a.evidence,
-      })),
-    };
-  });
+        [req.principal!.projectId, state],
+      );
+      return {
+        alerts: rows.map((a) => ({
+          id: a.id,
+          rule: a.name,
+          series: a.series,
+          state: a.state,
+          severity: a.severity,
+          owner: a.owner,
+          value: a.value,
+          startedAt: a.started_at,
+          firedAt: a.fired_at,
+          resolvedAt: a.resolved_at,
+          incidentId: a.incident_id ?? null,
+          evidence: a.evidence,
+        })),
+      };
+    },
+  );
 }

@@ -21,7 +21,9 @@ export function baselineRoutes(app: FastifyInstance, ctx: CollectorContext) {
         summary: 'Set the baseline profile of a model version (binary, from `edgewatch profile`)',
         tags: ['baselines'],
         params: versionParams,
-        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, columns: { type: 'array', items: { type: 'string' } } } } },
+        response: {
+          200: { type: 'object', properties: { ok: { type: 'boolean' }, columns: { type: 'array', items: { type: 'string' } } } },
+        },
       },
     },
     async (req) => {
@@ -48,7 +50,17 @@ export function baselineRoutes(app: FastifyInstance, ctx: CollectorContext) {
           additionalProperties: false,
           properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } },
         },
-        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, columns: { type: 'array', items: { type: 'string' } }, devices: { type: 'integer' }, rows: { type: 'number' } } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ok: { type: 'boolean' },
+              columns: { type: 'array', items: { type: 'string' } },
+              devices: { type: 'integer' },
+              rows: { type: 'number' },
+            },
+          },
+        },
       },
     },
     async (req) => {
@@ -73,45 +85,49 @@ export function baselineRoutes(app: FastifyInstance, ctx: CollectorContext) {
     },
   );
 
-  const gridRoute = (path: string, hide: boolean) => app.get<{ Params: { model: string; version: string } }>(
-    path,
-    {
-      preHandler: requireKey(ctx.keys, ['ingest', 'read', 'admin']),
-      schema: {
-        hide,
-        summary: "The private-mode grid derived from the version's baseline: per column {edges} or {vocabulary}",
-        tags: ['baselines'],
-        params: versionParams,
-        querystring: { type: 'object', properties: { key: { type: 'string' } } },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              model: { type: 'string' },
-              version: { type: 'string' },
-              columns: {
-                type: 'object',
-                additionalProperties: {
+  const gridRoute = (path: string, hide: boolean) =>
+    app.get<{ Params: { model: string; version: string } }>(
+      path,
+      {
+        preHandler: requireKey(ctx.keys, ['ingest', 'read', 'admin']),
+        schema: {
+          hide,
+          summary: "The private-mode grid derived from the version's baseline: per column {edges} or {vocabulary}",
+          tags: ['baselines'],
+          params: versionParams,
+          querystring: { type: 'object', properties: { key: { type: 'string' } } },
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                model: { type: 'string' },
+                version: { type: 'string' },
+                columns: {
                   type: 'object',
-                  properties: { edges: { type: 'array', items: { type: 'number' } }, vocabulary: { type: 'array', items: { type: 'string' } } },
+                  additionalProperties: {
+                    type: 'object',
+                    properties: {
+                      edges: { type: 'array', items: { type: 'number' } },
+                      vocabulary: { type: 'array', items: { type: 'string' } },
+                    },
+                  },
                 },
               },
             },
           },
         },
       },
-    },
-    async (req) => {
-      const { model, version } = req.params;
-      const baseline = await loadBaseline(ctx.db, ctx.core, req.principal!.projectId, model, version);
-      if (!baseline) throw new RequestError(404, 'no_baseline', `no baseline for ${model}@${version}`);
-      try {
-        return { model, version, columns: gridOf(baseline, ctx.options.gridBins) };
-      } finally {
-        baseline.dispose();
-      }
-    },
-  );
+      async (req) => {
+        const { model, version } = req.params;
+        const baseline = await loadBaseline(ctx.db, ctx.core, req.principal!.projectId, model, version);
+        if (!baseline) throw new RequestError(404, 'no_baseline', `no baseline for ${model}@${version}`);
+        try {
+          return { model, version, columns: gridOf(baseline, ctx.options.gridBins) };
+        } finally {
+          baseline.dispose();
+        }
+      },
+    );
   gridRoute('/v1/models/:model/versions/:version/grid', false);
   gridRoute('/v1/grid/:model/:version', true);
 }

@@ -4,7 +4,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
-import { actOnIncident, getIncident, listIncidents, type ActionRequest, type IncidentAction, type IncidentFilter } from '../../alerts/incident-store.ts';
+import {
+  actOnIncident,
+  getIncident,
+  listIncidents,
+  type ActionRequest,
+  type IncidentAction,
+  type IncidentFilter,
+} from '../../alerts/incident-store.ts';
 import { incidentSegments } from '../../alerts/incident-segments.ts';
 import { postmortem } from '../../alerts/postmortem.ts';
 import { spanMs, SPAN_PATTERN } from '../../eval-windows.ts';
@@ -32,61 +39,84 @@ type ActionBody = Omit<ActionRequest, 'until'> & { until?: number; for?: string 
 export function incidentRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const reader = requireKey(ctx.keys, ['read', 'admin']);
 
-  app.get<{ Querystring: { state?: IncidentFilter } }>('/v1/incidents', {
-    preHandler: reader,
-    schema: {
-      summary: 'Incidents of the project, newest first (default: active — open or acknowledged, not snoozed)',
-      tags: ['incidents'],
-      querystring: { type: 'object', properties: { state: { type: 'string', enum: FILTERS } } },
-      response: { 200: { type: 'object', properties: { incidents: { type: 'array', items: anyObject } } } },
-    },
-  }, async (req) => ({ incidents: await listIncidents(ctx.db, req.principal!.projectId, req.query.state ?? 'active', Date.now()) }));
-
-  app.get<{ Params: { id: number } }>('/v1/incidents/:id', {
-    preHandler: reader,
-    schema: {
-      summary: 'One incident: its signals (rule, column, segment, statistic, value, threshold) and its timeline',
-      tags: ['incidents'],
-      params: idParams,
-      response: { 200: { type: 'object', properties: { incident: anyObject, timeline: { type: 'array', items: anyObject }, segmentRanking: anyObject } } },
-    },
-  }, async (req) => {
-    const found = await getIncident(ctx.db, req.principal!.projectId, req.params.id);
-    return { ...found, segmentRanking: await incidentSegments(ctx, req.principal!.projectId, found.incident) };
-  });
-
-  app.get<{ Params: { id: number } }>('/v1/incidents/:id/postmortem', {
-    preHandler: reader,
-    schema: { summary: 'A postmortem draft in Markdown, filled from the incident', tags: ['incidents'], params: idParams },
-  }, async (req, reply) => {
-    const { incident, timeline } = await getIncident(ctx.db, req.principal!.projectId, req.params.id);
-    const ranking = await incidentSegments(ctx, req.principal!.projectId, incident);
-    reply.type('text/markdown; charset=utf-8');
-    return postmortem(req.principal!.project, incident, timeline, ranking);
-  });
-
-  for (const action of ['acknowledge', 'silence', 'snooze', 'decide'] as IncidentAction[]) {
-    app.post<{ Params: { id: number }; Body: ActionBody }>(`/v1/incidents/:id/${action}`, {
+  app.get<{ Querystring: { state?: IncidentFilter } }>(
+    '/v1/incidents',
+    {
       preHandler: reader,
       schema: {
-        summary: {
-          acknowledge: 'Acknowledge (optionally until an expiry, after which it is open and notified again)',
-          silence: 'Send no notification of it until the expiry',
-          snooze: 'Hide it from the active list and send no notification until the expiry, then notify it again',
-          decide: 'Record the decision taken (for the postmortem)',
-        }[action],
+        summary: 'Incidents of the project, newest first (default: active — open or acknowledged, not snoozed)',
+        tags: ['incidents'],
+        querystring: { type: 'object', properties: { state: { type: 'string', enum: FILTERS } } },
+        response: { 200: { type: 'object', properties: { incidents: { type: 'array', items: anyObject } } } },
+      },
+    },
+    async (req) => ({ incidents: await listIncidents(ctx.db, req.principal!.projectId, req.query.state ?? 'active', Date.now()) }),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/v1/incidents/:id',
+    {
+      preHandler: reader,
+      schema: {
+        summary: 'One incident: its signals (rule, column, segment, statistic, value, threshold) and its timeline',
         tags: ['incidents'],
         params: idParams,
-        body: actionBody,
-        response: { 200: { type: 'object', properties: { incident: anyObject, timeline: { type: 'array', items: anyObject } } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: { incident: anyObject, timeline: { type: 'array', items: anyObject }, segmentRanking: anyObject },
+          },
+        },
       },
-    }, async (req) => {
-      const now = Date.now();
-      const { for: span, until, ...rest } = req.body;
-      if (span !== undefined && until !== undefined) throw new RequestError(400, 'request', 'give until or for, not both');
-      const expiry = span !== undefined ? now + spanMs(span)! : until;
-      await ctx.db.transaction((tx) => actOnIncident(tx, req.principal!.projectId, req.params.id, action, { ...rest, until: expiry }, now));
-      return getIncident(ctx.db, req.principal!.projectId, req.params.id);
-    });
+    },
+    async (req) => {
+      const found = await getIncident(ctx.db, req.principal!.projectId, req.params.id);
+      return { ...found, segmentRanking: await incidentSegments(ctx, req.principal!.projectId, found.incident) };
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/v1/incidents/:id/postmortem',
+    {
+      preHandler: reader,
+      schema: { summary: 'A postmortem draft in Markdown, filled from the incident', tags: ['incidents'], params: idParams },
+    },
+    async (req, reply) => {
+      const { incident, timeline } = await getIncident(ctx.db, req.principal!.projectId, req.params.id);
+      const ranking = await incidentSegments(ctx, req.principal!.projectId, incident);
+      reply.type('text/markdown; charset=utf-8');
+      return postmortem(req.principal!.project, incident, timeline, ranking);
+    },
+  );
+
+  for (const action of ['acknowledge', 'silence', 'snooze', 'decide'] as IncidentAction[]) {
+    app.post<{ Params: { id: number }; Body: ActionBody }>(
+      `/v1/incidents/:id/${action}`,
+      {
+        preHandler: reader,
+        schema: {
+          summary: {
+            acknowledge: 'Acknowledge (optionally until an expiry, after which it is open and notified again)',
+            silence: 'Send no notification of it until the expiry',
+            snooze: 'Hide it from the active list and send no notification until the expiry, then notify it again',
+            decide: 'Record the decision taken (for the postmortem)',
+          }[action],
+          tags: ['incidents'],
+          params: idParams,
+          body: actionBody,
+          response: { 200: { type: 'object', properties: { incident: anyObject, timeline: { type: 'array', items: anyObject } } } },
+        },
+      },
+      async (req) => {
+        const now = Date.now();
+        const { for: span, until, ...rest } = req.body;
+        if (span !== undefined && until !== undefined) throw new RequestError(400, 'request', 'give until or for, not both');
+        const expiry = span !== undefined ? now + spanMs(span)! : until;
+        await ctx.db.transaction((tx) =>
+          actOnIncident(tx, req.principal!.projectId, req.params.id, action, { ...rest, until: expiry }, now),
+        );
+        return getIncident(ctx.db, req.principal!.projectId, req.params.id);
+      },
+    );
   }
 }

@@ -51,7 +51,8 @@ export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
       }
       const address = req.ip;
       const refusing = refusedPerAddress.peek(address);
-      if (refusing > 0) throw new RequestError(429, 'rate_limit', `rate limit: too many refused uploads from this address, retry in ${refusing}s`);
+      if (refusing > 0)
+        throw new RequestError(429, 'rate_limit', `rate limit: too many refused uploads from this address, retry in ${refusing}s`);
       const key = String(principal.keyId);
       const wait = perKey.peek(key);
       if (wait > 0) throw new RequestError(429, 'rate_limit', `rate limit: key over its uploads per minute, retry in ${wait}s`);

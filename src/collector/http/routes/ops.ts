@@ -10,7 +10,8 @@ export function opsRoutes(app: FastifyInstance, ctx: CollectorContext) {
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
     if (!(Date.now() - (ctx.db.answeredAt?.() ?? 0) < 1000)) await ctx.db.query('select 1');
     const failing = ctx.writes.error;
-    if (failing) return reply.status(503).send({ ok: false, error: `storage writes are failing: ${failing}`, reason: 'storage', permanent: false });
+    if (failing)
+      return reply.status(503).send({ ok: false, error: `storage writes are failing: ${failing}`, reason: 'storage', permanent: false });
     return { ok: true };
   });
 

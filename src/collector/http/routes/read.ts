@@ -37,7 +37,12 @@ export function selection(projectId: number, p: VersionP, q: RangeQ, defaultSpan
     } catch {
       throw new RequestError(400, 'request', '"segment" must be a JSON object of strings');
     }
-    if (typeof segment !== 'object' || segment === null || Array.isArray(segment) || Object.values(segment).some((v) => typeof v !== 'string')) {
+    if (
+      typeof segment !== 'object' ||
+      segment === null ||
+      Array.isArray(segment) ||
+      Object.values(segment).some((v) => typeof v !== 'string')
+    ) {
       throw new RequestError(400, 'request', '"segment" must be a JSON object of strings');
     }
   }
@@ -236,7 +241,11 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
                 type: 'array',
                 items: {
                   type: 'object',
-                  properties: { segment: { type: 'object', additionalProperties: { type: 'string' } }, ...counts, lastUploadAt: { type: 'integer' } },
+                  properties: {
+                    segment: { type: 'object', additionalProperties: { type: 'string' } },
+                    ...counts,
+                    lastUploadAt: { type: 'integer' },
+                  },
                 },
               },
             },

@@ -53,7 +53,8 @@ export function summaryRoutes(app: FastifyInstance, ctx: CollectorContext) {
       const known = await ctx.models.get(ctx.db, s.projectId, s.model, s.version);
       if (!known) throw new RequestError(404, 'not_found', `no model version ${s.model}@${s.version}`);
       const unknown = names.filter((n) => !Object.hasOwn(known.columns, n));
-      if (unknown.length) throw new RequestError(400, 'request', `${s.model}@${s.version} has no column ${unknown.map((n) => `"${n}"`).join(', ')}`);
+      if (unknown.length)
+        throw new RequestError(400, 'request', `${s.model}@${s.version} has no column ${unknown.map((n) => `"${n}"`).join(', ')}`);
       return { k, step, quantiles: STEP_QUANTILES, points: await summaryTimeline(ctx.db, ctx.core, k, s, step, names) };
     },
   );

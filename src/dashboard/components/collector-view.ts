@@ -8,7 +8,7 @@ import './ew-state.ts';
 
 type LoadState<T> = { status: 'loading' } | { status: 'error'; error: Error } | { status: 'ready'; data: T; refreshing: boolean };
 
-export abstract class DataView<T> extends LitElement {
+export abstract class CollectorView<T> extends LitElement {
   static override properties = {
     client: { attribute: false },
     route: { attribute: false },
