@@ -119,10 +119,17 @@ describe('model', () => {
     const drift = (await api.drift('churn', '1.0.0', { from: now - 3_600_000, to: now }, 3_600_000)).points[0];
     const drifted = Object.entries(drift.columns!).filter(([, d]) => d.drifted.drifted).map(([n]) => n);
     expect(drifted).toContain('age');
-    const shown = rows.map((r) => ({ name: r.dataset.column, drifted: r.dataset.drifted === 'true' }));
-    // Drifted columns come first, and they are exactly the API's.
-    const firstStable = shown.findIndex((s) => !s.drifted);
-    expect(shown.slice(0, firstStable < 0 ? shown.length : firstStable).map((s) => s.name).sort()).toEqual(drifted.sort());
+    const shown = rows.map((r) => ({ name: r.dataset.column, drifted: r.dataset.drifted === 'true', group: (r.parentElement as HTMLElement).dataset.group }));
+    // Grouped (inputs, outputs, health, feedback); in each group the drifted columns come first;
+    // together they are exactly the API's.
+    expect(shown.find((s) => s.name === 'age')!.group).toBe('inputs');
+    expect(shown.find((s) => s.name === 'scores.predicted')!.group).toBe('outputs');
+    for (const g of new Set(shown.map((s) => s.group))) {
+      const inGroup = shown.filter((s) => s.group === g);
+      const firstStable = inGroup.findIndex((s) => !s.drifted);
+      if (firstStable >= 0) expect(inGroup.slice(firstStable).every((s) => !s.drifted), `group ${g}`).toBe(true);
+    }
+    expect(shown.filter((s) => s.drifted).map((s) => s.name).sort()).toEqual(drifted.sort());
     // Every compared column is ranked, so the table matches the dataset-level share.
     expect(shown).toHaveLength(drift.comparedColumns!);
     const age = rows.find((r) => r.dataset.column === 'age')!;
@@ -266,11 +273,21 @@ describe('model', () => {
     for (const t of cells) expect(t.endsWith(` ± ${num(1.96 * cell, 2)}`)).toBe(true);
   });
 
-  it('shows the empty state for a range with too few devices', async () => {
+  it('tells "no data" from "fewer than k devices"', async () => {
+    // Three hours ago nothing was uploaded: no data.
     const to = Date.now() - 3 * 3_600_000;
+    expect((await api.profile('churn', '1.0.0', { from: to - 3_600_000, to })).uploads).toBe(0);
     mount(conn(), `#/models/churn/versions/1.0.0?from=${to - 3_600_000}&to=${to}`);
     const empty = await waitFor(() => deep('ew-state[kind="empty"]'), 'the empty state');
-    expect(empty.getAttribute('message')).toContain('Fewer than 3 devices');
+    expect(empty.getAttribute('message')).toMatch(/^No data: nothing was uploaded in this range/);
+    // tiny@0.1.0 uploads from fewer than k devices.
+    const now = Date.now();
+    const tiny = await api.profile('tiny', '0.1.0', { from: now - 3_600_000, to: now });
+    expect(tiny).toMatchObject({ suppressed: true });
+    expect(tiny.uploads).toBeGreaterThan(0);
+    mount(conn(), '#/models/tiny/versions/0.1.0');
+    const few = await waitFor(() => deep('ew-state[kind="empty"]'), 'the empty state of tiny');
+    expect(few.getAttribute('message')).toContain('Fewer than 3 devices');
   });
 
   it('reports a model version the collector does not know', async () => {

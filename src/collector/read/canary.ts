@@ -17,7 +17,7 @@ import { driftOptions, type CollectorOptions } from '../config.ts';
 import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate } from './aggregate.ts';
-import { groupOf } from './column-groups.ts';
+import { groupOf } from '../../core/column-groups.ts';
 import { healthOf, LATENCY, type HealthState } from './health.ts';
 import { outputsOf, type OutputState } from './outputs.ts';
 import { MIN_LABELLED } from '../alerts/series.ts';

@@ -10,7 +10,7 @@ import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate, type Selection } from './aggregate.ts';
 import { loadBaseline } from './baselines.ts';
-import { groupOf, GROUPS, outputNames } from './column-groups.ts';
+import { COLUMN_GROUPS, groupOf, outputsAmong } from '../../core/column-groups.ts';
 import { rankSegments, type SegmentRanking } from './segment-ranking.ts';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -37,7 +37,7 @@ export async function driftReport(db: Queryable, core: Core, options: CollectorO
     let outputs: string[];
     try {
       columns = core.compare(baseline, agg.profile, driftOptions(options)).columns;
-      outputs = outputNames(core, agg.profile, agg.noise);
+      outputs = outputsAmong(agg.profile.columnNames);
       for (const [name, d] of Object.entries(columns)) {
         if (d.kind !== 'categorical') continue;
         const b = baseline.summary(name);
@@ -65,7 +65,7 @@ export async function driftReport(db: Queryable, core: Core, options: CollectorO
         ? `<h2>Incidents of this version in the range</h2><ul>${incidents.map((i) => `<li>#${i.id} ${esc(i.state)} (${esc(i.severity)}), opened ${esc(iso(Number(i.opened_at)))}${i.resolved_at ? `, resolved ${esc(iso(Number(i.resolved_at)))}` : ''}</li>`).join('')}</ul>`
         : '',
       ranking ? segmentsSection(ranking) : '',
-      ...GROUPS.map((g) => groupSection(g, compared.filter(([n]) => groupOf(n, outputs) === g))),
+      ...COLUMN_GROUPS.map((g) => groupSection(g, compared.filter(([n]) => groupOf(n, outputs) === g))),
       categoriesSection(categories, new Set(drifted.map(([n]) => n))),
       `<h2>Method</h2><p class="note">Every figure is computed by the edgewatch core on the merged sketches of the range: numeric columns by KS, Wasserstein-1, PSI, Jensen–Shannon and Hellinger (binned statistics on 10 bins cut at the baseline deciles), categorical ones by χ², L∞, Jensen–Shannon and PSI. The verdict is the collector's rule: a p-value test at ${fmt(options.driftPvalue)} up to ${options.driftSmallSample} baseline values, else Wasserstein-1 / baseline standard deviation at ${fmt(options.driftWassersteinNorm)} or Jensen–Shannon at ${fmt(options.driftJs)}. Aggregates of fewer than ${k} devices are never shown. A segment's contribution is the Jensen–Shannon distance to the baseline of all traffic minus that of all traffic without the segment.</p>`,
     ];
