@@ -11,7 +11,7 @@ import { count, num, percent, segmentLabel, timeRange } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { severityKey } from '../state/severity.ts';
 import { alertsOf } from '../state/status.ts';
-import { resolveRange, timelineStep, wholeRange } from '../state/time-range.ts';
+import { resolveRange, stepsOf, wholeRange } from '../state/time-range.ts';
 import { conventions, findVersion, orNoBaseline } from '../state/version.ts';
 import { DataView } from './data-view.ts';
 import './ew-alert-list.ts';
@@ -55,6 +55,7 @@ export class EwModelView extends DataView<ModelData> {
     const range = resolveRange(route.range);
     const { k, version } = await findVersion(client, model, ver, signal);
     const whole = wholeRange(range);
+    const steps = stepsOf(route.range, range);
     const names = Object.keys(version.columns);
     const feedback = names.some(conventions.confusion);
     // The summaries route takes at most 16 columns per request, comma-separated.
@@ -64,8 +65,8 @@ export class EwModelView extends DataView<ModelData> {
       client.profile(model, ver, range, route.segment, signal),
       feedback ? client.performance(model, ver, range, route.segment, signal) : undefined,
       version.baseline ? orNoBaseline(client.drift(model, ver, whole.range, whole.step, route.segment, signal)) : undefined,
-      version.baseline ? orNoBaseline(client.drift(model, ver, range, timelineStep(range), route.segment, signal)) : undefined,
-      outputs.length ? client.summaries(model, ver, range, timelineStep(range), outputs, route.segment, signal) : undefined,
+      version.baseline ? orNoBaseline(client.drift(model, ver, steps.range, steps.step, route.segment, signal)) : undefined,
+      outputs.length ? client.summaries(model, ver, steps.range, steps.step, outputs, route.segment, signal) : undefined,
       latency ? client.summaries(model, ver, whole.range, whole.step, [latency], route.segment, signal) : undefined,
       client.alerts('open', signal),
       client.segments(model, ver, range, signal),
