@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { MODEL_ID, MODEL_VERSION } from '../../demo/model/config.ts';
+import { CANARY_VERSION, MODEL_ID, MODEL_VERSION } from '../../demo/model/config.ts';
 import { dashboardLink, startDemo, WINDOW_MS, type Demo } from '../../demo/start.ts';
 import { parseEvalWindows } from '../../src/collector/index.ts';
 import { alerts, driftedNames, driftOver, launchChromium, readApi, screenshotPath, waitFor } from './helpers.ts';
@@ -140,7 +140,11 @@ test('a second start (npm start) reuses the data and the keys, and Ctrl-C stops 
       { apiUrl: second.apiUrl, keys: { read: second.readKey } },
       '/v1/models',
     );
-    expect(models).toEqual([expect.objectContaining({ model: MODEL_ID, version: MODEL_VERSION, baseline: true, devices: DEVICES })]);
+    // The model and its canary, both with their baselines; only 1.0.0 ran on devices here.
+    expect(models).toEqual([
+      expect.objectContaining({ model: MODEL_ID, version: MODEL_VERSION, baseline: true, devices: DEVICES }),
+      expect.objectContaining({ model: MODEL_ID, version: CANARY_VERSION, baseline: true, devices: null }),
+    ]);
   } finally {
     const exit = await second.interrupt();
     expect(exit.code).toBe(0);
