@@ -315,6 +315,10 @@ describe('column', () => {
     const dist = await waitFor(() => within<HTMLElement & { plot?: { series: { label?: string }[] } }>('ew-distribution', 'ew-chart'), 'the histogram');
     await waitFor(() => dist.plot, 'the histogram drawn');
     expect(dist.plot!.series.map((s) => s.label)).toEqual(['age', 'baseline', 'current']);
+    // One share axis for both sides; no bin holds more than all the values.
+    const ys = (dist.plot as unknown as { data: (number | null)[][]; series: { scale?: string }[] });
+    expect(ys.series[1].scale).toBe(ys.series[2].scale);
+    for (const v of [...ys.data[1], ...ys.data[2]]) if (v !== null) expect(v).toBeLessThanOrEqual(1);
     // Quantile table: the API's numbers, formatted.
     const now = Date.now();
     const d = (await api.drift('churn', '1.0.0', { from: now - 3_600_000, to: now }, 3_600_000)).points[0].columns!.age;
@@ -357,6 +361,12 @@ describe('column kinds', () => {
     if (plan.kind !== 'categorical') throw new Error('plan is categorical');
     const rows = allWithin('ew-distribution', 'details tbody tr').map((tr) => [text(tr.children[0] as HTMLElement), text(tr.children[2] as HTMLElement)]);
     expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(plan.items.map((i) => [i.value, i.count.toLocaleString('en-US')])));
+    // Both sides as shares of their own totals, on one axis: the current bar of each value is
+    // its count over the current values.
+    const plot = (chart as unknown as { plot: { data: (number | null)[][]; series: { scale?: string }[] } }).plot;
+    expect(plot.series[1].scale).toBe(plot.series[2].scale);
+    const labels = rows.map(([v]) => v);
+    labels.forEach((v, i) => expect(plot.data[2][i]).toBeCloseTo(plan.items.find((x) => x.value === v)!.count / (plan.count - plan.missing), 12));
     expect(text(within('ew-column-view', '#s-h')!.parentElement!)).toContain('χ² p-value');
     await shot('column-categorical-laptop');
   });

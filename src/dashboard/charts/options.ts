@@ -1,6 +1,6 @@
-// uPlot configurations for the dashboard's kinds of chart: a baseline-vs-current overlay (each on
-// its own count axis, so both are drawn from the collector's counts unchanged), grouped bars for
-// categories, time series, and stacked shares over time.
+// uPlot configurations for the dashboard's kinds of chart: a baseline-vs-current overlay and
+// grouped bars for categories (both sides as shares of their own totals on one axis, so the
+// heights compare; linear or log), time series, and stacked shares over time.
 import uPlot from 'uplot';
 import { num, percent } from '../format.ts';
 import type { ChartOptions } from './ew-chart.ts';
@@ -17,40 +17,45 @@ const axisFont = '12px system-ui, sans-serif';
 const axisBase = { stroke: '#444', font: axisFont, grid: { stroke: '#e6e6e6', width: 1 }, ticks: { stroke: '#ccc', width: 1 } };
 const compact = (_u: uPlot, vals: number[]) => vals.map((v) => (v === null ? '' : num(v, 3)));
 
-/** Baseline and current histograms over the same value axis, stepped. */
-export function overlayOptions(unit: string): ChartOptions {
+/** How a distribution's y axis reads: shares on a linear axis, or on a log axis (small bins show). */
+export type ShareScale = 'linear' | 'log';
+
+const shareAxis = (scale: ShareScale) =>
+  scale === 'log' ? { distr: 3 as const, auto: true } : { auto: true, range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max || 1] };
+const shareValues = (_u: uPlot, vals: number[]) => vals.map((v) => (v === null ? '' : percent(v)));
+
+/** Baseline and current histograms over the same value axis, stepped, as shares on one axis. */
+export function overlayOptions(unit: string, scale: ShareScale = 'linear'): ChartOptions {
   const stepped = uPlot.paths.stepped!({ align: 1 });
   return {
-    scales: { x: { time: false }, base: { auto: true }, cur: { auto: true } },
+    scales: { x: { time: false }, share: shareAxis(scale) },
     axes: [
       { ...axisBase, label: unit, values: compact },
-      { ...axisBase, scale: 'base', label: 'baseline count', values: compact, stroke: COLORS.baseline },
-      { ...axisBase, scale: 'cur', label: 'current count', side: 1, grid: { show: false }, values: compact, stroke: COLORS.current },
+      { ...axisBase, scale: 'share', label: `share of values${scale === 'log' ? ' (log)' : ''}`, values: shareValues },
     ],
     series: [
       { label: unit },
-      { label: 'baseline', scale: 'base', stroke: COLORS.baseline, fill: 'rgba(91,107,140,0.18)', width: 1.5, paths: stepped, value: (_u, v) => num(v) },
-      { label: 'current', scale: 'cur', stroke: COLORS.current, fill: 'rgba(217,100,30,0.16)', width: 2, paths: stepped, value: (_u, v) => num(v) },
+      { label: 'baseline', scale: 'share', stroke: COLORS.baseline, fill: 'rgba(91,107,140,0.18)', width: 1.5, paths: stepped, value: (_u, v) => percent(v) },
+      { label: 'current', scale: 'share', stroke: COLORS.current, fill: 'rgba(217,100,30,0.16)', width: 2, paths: stepped, value: (_u, v) => percent(v) },
     ],
     cursor: { drag: { x: false, y: false } },
   };
 }
 
-/** Grouped bars over category labels: baseline and current, each on its own count axis. */
-export function barsOptions(labels: string[], current = 'current', baseline = 'baseline'): ChartOptions {
+/** Grouped bars over category labels: baseline and current, each as shares of its total, one axis. */
+export function barsOptions(labels: string[], scale: ShareScale = 'linear', current = 'current', baseline = 'baseline'): ChartOptions {
   const bars = (offset: number) => uPlot.paths.bars!({ size: [0.35, 48], align: offset as 1 | -1 });
   const label = (_u: uPlot, vals: number[]) => vals.map((v) => (Number.isInteger(v) ? (labels[v] ?? '') : ''));
   return {
-    scales: { x: { time: false, range: [-0.6, labels.length - 0.4] }, base: { auto: true, range: (_u, _min, max) => [0, max || 1] }, cur: { auto: true, range: (_u, _min, max) => [0, max || 1] } },
+    scales: { x: { time: false, range: [-0.6, labels.length - 0.4] }, share: shareAxis(scale) },
     axes: [
       { ...axisBase, values: label, splits: () => labels.map((_, i) => i), grid: { show: false }, rotate: labels.length > 6 ? -30 : 0, size: labels.length > 6 ? 70 : 40 } as uPlot.Axis,
-      { ...axisBase, scale: 'base', label: `${baseline} count`, values: compact, stroke: COLORS.baseline },
-      { ...axisBase, scale: 'cur', label: `${current} count`, side: 1, grid: { show: false }, values: compact, stroke: COLORS.current },
+      { ...axisBase, scale: 'share', label: `share of values${scale === 'log' ? ' (log)' : ''}`, values: shareValues },
     ],
     series: [
       { label: 'value', value: (_u, v) => labels[v] ?? '' },
-      { label: baseline, scale: 'base', stroke: COLORS.baseline, fill: 'rgba(91,107,140,0.55)', paths: bars(-1), points: { show: false }, value: (_u, v) => num(v) },
-      { label: current, scale: 'cur', stroke: COLORS.current, fill: 'rgba(217,100,30,0.7)', paths: bars(1), points: { show: false }, value: (_u, v) => num(v) },
+      { label: baseline, scale: 'share', stroke: COLORS.baseline, fill: 'rgba(91,107,140,0.55)', paths: bars(-1), points: { show: false }, value: (_u, v) => percent(v) },
+      { label: current, scale: 'share', stroke: COLORS.current, fill: 'rgba(217,100,30,0.7)', paths: bars(1), points: { show: false }, value: (_u, v) => percent(v) },
     ],
     cursor: { drag: { x: false, y: false } },
   };
