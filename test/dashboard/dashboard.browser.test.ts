@@ -148,6 +148,13 @@ describe('model', () => {
     const p99 = [...view.querySelectorAll('#health-h ~ * tr')].find((tr) => text(tr.querySelector('th')!) === 'p99')!;
     expect(text(p99.children[1] as HTMLElement)).toBe('—');
     expect(Number(text(p99.children[2] as HTMLElement))).toBeGreaterThan(2);
+    // The latency histogram reads on a log value axis (every latency is positive).
+    const latChart = await waitFor(() => {
+      const dist = [...view.querySelectorAll<HTMLElement>('ew-distribution')].find((e) => e.getAttribute('name') === 'health.latency_ms');
+      const chart = dist?.shadowRoot?.querySelector('ew-chart') as (HTMLElement & { plot?: { scales: Record<string, { distr?: number }> } }) | null;
+      return chart?.plot && chart;
+    }, 'the latency histogram drawn');
+    expect(latChart.plot!.scales.x.distr).toBe(3);
     expect(text(view.querySelector('#perf-h')!.parentElement!)).toContain('true \\ predicted');
     // Accuracy and recall from the raw labelled rows the seed uploaded (all inside the last hour).
     const labelled: string[][] = [];

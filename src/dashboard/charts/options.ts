@@ -25,10 +25,11 @@ const shareAxis = (scale: ShareScale) =>
 const shareValues = (_u: uPlot, vals: number[]) => vals.map((v) => (v === null ? '' : percent(v)));
 
 /** Baseline and current histograms over the same value axis, stepped, as shares on one axis. */
-export function overlayOptions(unit: string, scale: ShareScale = 'linear'): ChartOptions {
+export function overlayOptions(unit: string, scale: ShareScale = 'linear', logX = false): ChartOptions {
   const stepped = uPlot.paths.stepped!({ align: 1 });
   return {
-    scales: { x: { time: false }, share: shareAxis(scale) },
+    // A log value axis (latency): values spread over orders of magnitude, not one spike near 0.
+    scales: { x: logX ? { time: false, distr: 3 } : { time: false }, share: shareAxis(scale) },
     axes: [
       { ...axisBase, label: unit, values: compact },
       { ...axisBase, scale: 'share', label: `share of values${scale === 'log' ? ' (log)' : ''}`, values: shareValues },

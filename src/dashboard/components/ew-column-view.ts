@@ -10,7 +10,7 @@ import { COLORS, timelineOptions } from '../charts/options.ts';
 import { count, num, percent, pvalue, segmentLabel, testName, timeRange } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { resolveRange, stepsOf, wholeRange } from '../state/time-range.ts';
-import { findVersion, orNoBaseline } from '../state/version.ts';
+import { conventions, findVersion, orNoBaseline } from '../state/version.ts';
 import { DataView } from './data-view.ts';
 import './ew-distribution.ts';
 import './ew-segment-breakdown.ts';
@@ -77,7 +77,7 @@ export class EwColumnView extends DataView<ColumnData> {
             <div class="grid">
               <section class="card" aria-labelledby="dist-h">
                 <h2 id="dist-h">Distribution: baseline vs current</h2>
-                <ew-distribution name=${d.column} .current=${current} .baseline=${baseline}></ew-distribution>
+                <ew-distribution name=${d.column} ?log-x=${conventions.latency(d.column)} .current=${current} .baseline=${baseline}></ew-distribution>
               </section>
               <section class="card" aria-labelledby="time-h">
                 <h2 id="time-h">Drift over time</h2>

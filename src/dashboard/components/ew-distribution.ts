@@ -17,6 +17,7 @@ export class EwDistribution extends LitElement {
   static override properties = {
     name: { type: String },
     scale: { type: String },
+    logX: { type: Boolean, attribute: 'log-x' },
     current: { attribute: false },
     baseline: { attribute: false },
     height: { type: Number },
@@ -27,6 +28,8 @@ export class EwDistribution extends LitElement {
   declare height: number;
   /** The y axis: linear shares, or log shares. */
   declare scale: ShareScale;
+  /** A log value axis (latency); possible when every value is positive. */
+  declare logX: boolean;
 
   static override styles = shared;
 
@@ -35,6 +38,7 @@ export class EwDistribution extends LitElement {
     this.name = '';
     this.height = 240;
     this.scale = 'linear';
+    this.logX = false;
   }
 
   #scalePicker() {
@@ -84,19 +88,22 @@ export class EwDistribution extends LitElement {
     const b = isNumeric(this.baseline) ? this.baseline : undefined;
     const cb = c ? binsOf(c) : undefined;
     const bb = b ? binsOf(b) : undefined;
-    const o = overlay(bb ? withZeroBin(bb) : [], cb ? withZeroBin(cb) : []);
+    // A log value axis takes positive values only: then zeros are listed, not drawn.
+    const logX = this.logX && [bb, cb].every((x) => !x || x.bins.every((bin) => bin.lo > 0));
+    const binsFor = (x?: ReturnType<typeof binsOf>) => (x ? (logX ? x.bins : withZeroBin(x)) : []);
+    const o = overlay(binsFor(bb), binsFor(cb));
     if (o.x.length < 2) return html`<ew-state kind="empty" message="No finite values of ${this.name} in this range."></ew-state>`;
     const log = this.scale === 'log';
     const data = [o.x, shares(o.a, bb ? binnedTotal(bb) : 0, log), shares(o.b, cb ? binnedTotal(cb) : 0, log)] as unknown as uPlot.AlignedData;
     const extra = (label: string, x?: ReturnType<typeof binsOf>) =>
       x && (x.zero || x.below || x.above)
-        ? html`<li>${label}: ${x.zero ? html`${count(x.zero)} at exactly 0 (the spike at 0)` : ''} ${x.below ? html`${count(x.below)} below the first edge` : ''}
+        ? html`<li>${label}: ${x.zero ? html`${count(x.zero)} at exactly 0${logX ? ' (not on the log axis)' : ' (the spike at 0)'}` : ''} ${x.below ? html`${count(x.below)} below the first edge` : ''}
             ${x.above ? html`${count(x.above)} above the last edge` : ''}</li>`
         : nothing;
     const scales = c?.scale !== undefined && b?.scale !== undefined && c.scale !== b.scale;
     return html`
       ${this.#scalePicker()}
-      <ew-chart .options=${overlayOptions(this.name, this.scale)} .data=${data} .height=${this.height}
+      <ew-chart .options=${overlayOptions(this.name, this.scale, logX)} .data=${data} .height=${this.height}
         label="${this.name}: histogram of the baseline and of the current range as shares, overlaid"></ew-chart>
       <ul class="note">
         ${extra('Baseline', bb)} ${extra('Current', cb)}

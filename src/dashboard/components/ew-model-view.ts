@@ -258,7 +258,7 @@ export class EwModelView extends DataView<ModelData> {
                 </table></div>`
               : html`<ew-state kind="empty" message="No latency recorded in this range."></ew-state>`}
             ${latSummary && latSummary.kind !== 'categorical' && latSummary.finite > 0
-              ? html`<ew-distribution name=${latency} .current=${latSummary} .baseline=${d.profile.baseline?.[latency] ?? undefined} .height=${160}></ew-distribution>
+              ? html`<ew-distribution log-x name=${latency} .current=${latSummary} .baseline=${d.profile.baseline?.[latency] ?? undefined} .height=${160}></ew-distribution>
                   <p class="note">mean ${num(latSummary.mean)} ms, min ${num(latSummary.min)}, max ${num(latSummary.max)} over ${count(latSummary.finite)} inferences.</p>`
               : nothing}`
         : nothing}
