@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands, page, userEvent } from 'vitest/browser';
 import { CollectorClient } from '../../src/dashboard/api/client.ts';
-import { count, num, percent, pvalue } from '../../src/dashboard/format.ts';
+import { count, num, percent, pvalue, timeRange } from '../../src/dashboard/format.ts';
 import { makeRows } from '../collector/helpers/payloads.ts';
 import { CHURN_DEVICES, CHURN_ROWS, CHURN_WINDOWS, PRIVATE_DEVICES, PRIVATE_NOISE_SCALE, churnRows, churnShift, churnWindowStart, privateWindowStart } from './churn-rows.ts';
 import { activeDeep, allWithin, deep, deepAll, mount, text, waitFor, within } from './helpers.ts';
@@ -563,3 +563,30 @@ describe('which segment and SLOs', () => {
     await shot('model-slo');
   });
 });
+
+describe('zoom', () => {
+  it('sets the range to the window dragged across a time chart', async () => {
+    mount(conn(), '#/models/churn/versions/1.0.0/columns/age');
+    const chart = await waitFor(() => {
+      const charts = deepAll<HTMLElement & { plot?: uPlotLike }>('ew-chart').filter((x) => x.plot?.scales.x.time);
+      return charts[0]?.plot && charts[0];
+    }, 'a time chart drawn');
+    const u = chart.plot!;
+    // Drag across the middle half of the plotting area.
+    const left = u.bbox.width / devicePixelRatio / 4;
+    const width = u.bbox.width / devicePixelRatio / 2;
+    const from = Math.round(u.posToVal(left, 'x'));
+    const to = Math.round(u.posToVal(left + width, 'x'));
+    u.setSelect({ left, top: 0, width, height: 10 }, true);
+    await waitFor(() => location.hash.includes(`from=${from}`) && location.hash.includes(`to=${to}`), 'the dragged window in the URL');
+    // The view reloads over exactly that window.
+    await waitFor(() => text(within('ew-column-view', '.sub')).includes(timeRange(from, to)), 'the view over the dragged window');
+  });
+});
+
+type uPlotLike = {
+  scales: Record<string, { time?: boolean }>;
+  bbox: { width: number };
+  posToVal(pos: number, scale: string): number;
+  setSelect(s: { left: number; top: number; width: number; height: number }, fire: boolean): void;
+};

@@ -96,8 +96,24 @@ export function timelineOptions(series: TimeSeries[], yLabels: Record<string, st
         value: (_u: uPlot, v: number) => num(v),
       })),
     ],
-    cursor: { drag: { x: false, y: false } },
+    // Drag across a time chart to zoom: the selection becomes the view's range (ew-app).
+    cursor: { drag: { x: true, y: false, setScale: false } },
+    hooks: { setSelect: [zoomToSelection] },
   };
+}
+
+/**
+ * A time chart's selection, as the `range-change` event the range picker sends: the shell puts
+ * the exact window in the URL, and every view reloads over it. Selections of a few pixels
+ * (clicks) are ignored.
+ */
+export function zoomToSelection(u: uPlot): void {
+  const { left, width } = u.select;
+  if (width < 4) return;
+  const from = Math.round(u.posToVal(left, 'x'));
+  const to = Math.round(u.posToVal(left + width, 'x'));
+  u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+  if (to > from) u.root.dispatchEvent(new CustomEvent('range-change', { detail: { range: { from, to } }, bubbles: true, composed: true }));
 }
 
 /**

@@ -133,7 +133,8 @@ export class EwApp extends LitElement {
               <button class="conn" type="button" @click=${() => this.#disconnect()} title=${this.connection.baseUrl}>Change collector</button>`
           : nothing}
       </header>
-      <main tabindex="-1" id="main" @view-ready=${this.#onViewReady}>${this.#view()}</main>
+      <main tabindex="-1" id="main" @view-ready=${this.#onViewReady}
+        @range-change=${(e: CustomEvent) => this.#setRange(e.detail.range)}>${this.#view()}</main>
     `;
   }
 
