@@ -16,3 +16,12 @@ export function groupOf(column: string, outputs: readonly string[]): ColumnGroup
   if (column.startsWith('feedback.')) return 'feedback';
   return outputs.some((o) => column.startsWith(`${o}.`)) ? 'outputs' : 'inputs';
 }
+
+/**
+ * Whether a compared column can drift from the baseline at all: the baseline holds values of it
+ * (not only rows where it is missing, as device-only health and feedback columns are in a
+ * baseline built from training rows).
+ */
+export function hasBaselineValues(d: { count: [number, number]; missing_rate: [number, number] }): boolean {
+  return d.count[0] > 0 && d.missing_rate[0] < 1;
+}

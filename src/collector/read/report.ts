@@ -10,7 +10,7 @@ import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate, type Selection } from './aggregate.ts';
 import { loadBaseline } from './baselines.ts';
-import { COLUMN_GROUPS, groupOf, outputsAmong } from '../../core/column-groups.ts';
+import { COLUMN_GROUPS, groupOf, hasBaselineValues, outputsAmong } from '../../core/column-groups.ts';
 import { rankSegments, type SegmentRanking } from './segment-ranking.ts';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -48,7 +48,7 @@ export async function driftReport(db: Queryable, core: Core, options: CollectorO
       agg.profile.dispose();
     }
     // Compared: the baseline has values of the column (health and feedback columns exist on devices only).
-    const compared = Object.entries(columns).filter(([, d]) => d.count[0] > 0);
+    const compared = Object.entries(columns).filter(([, d]) => hasBaselineValues(d));
     const drifted = compared.filter(([, d]) => d.drifted.drifted).sort(([, a], [, b]) => severity(b) - severity(a));
     const ranking = drifted.length ? await rankSegments(db, core, options, baseline, { ...s, column: drifted[0][0], limit: 10 }) : null;
     const incidents = await db.query<{ id: number; state: string; severity: string; opened_at: number; resolved_at: number | null }>(

@@ -8,7 +8,7 @@ import { html, LitElement } from 'lit';
 import type { ColumnDrift, ColumnSummary } from '../api/types.ts';
 import { count, num, percent, pvalue, testName } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
-import { COLUMN_GROUPS, groupOf, outputsAmong, type ColumnGroup } from '../../core/column-groups.ts';
+import { COLUMN_GROUPS, groupOf, hasBaselineValues, outputsAmong, type ColumnGroup } from '../../core/column-groups.ts';
 import { pvalueOf, rankColumns, statisticOf } from '../state/severity.ts';
 import { shared } from './styles.ts';
 
@@ -36,7 +36,7 @@ export class EwDriftTable extends LitElement {
   override render() {
     const ranked = rankColumns(this.rows);
     const outputs = outputsAmong(this.rows.map((r) => r.name));
-    const isCompared = (r: DriftRow) => r.drift !== undefined && r.drift.count[0] > 0;
+    const isCompared = (r: DriftRow) => r.drift !== undefined && hasBaselineValues(r.drift);
     const compared = ranked.filter(isCompared);
     const others = ranked.filter((r) => !isCompared(r));
     const inGroup = (rows: DriftRow[], g: ColumnGroup) => rows.filter((r) => groupOf(r.name, outputs) === g);
