@@ -497,6 +497,12 @@ describe('incidents', () => {
     await waitFor(() => text(deep('#incident-state')!) === 'acknowledged', 'the incident acknowledged');
     expect((await api.incident(id)).incident).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'alice' });
     await shot('incident-acknowledged-phone', PHONE);
+    // The model view marks the incident on its drift timeline, with a link to it.
+    mount(conn(), '#/models/churn/versions/1.0.0');
+    const marker = await waitFor(() => within('ew-model-view', `#markers a[data-incident="${id}"]`), 'the incident marker');
+    expect(marker.getAttribute('href')).toBe(`#/incidents/${id}`);
+    await waitFor(() => deepAll('ew-chart').every((ch) => (ch as unknown as { plot?: unknown }).plot), 'charts drawn');
+    await shot('model-incident-marker');
     // On a phone every signal's statistic and threshold stay on screen.
     await page.viewport(PHONE.width, PHONE.height);
     for (const td of deepAll<HTMLElement>('tr[data-signal] td')) expect(td.getBoundingClientRect().right).toBeLessThanOrEqual(PHONE.width);

@@ -70,8 +70,37 @@ export interface TimeSeries {
   scale?: string;
 }
 
+/** A moment to mark on a time chart: an incident opening, a version appearing. */
+export interface Marker {
+  at: number;
+  label: string;
+}
+
+/** Draws each marker as a dashed vertical line with its label at the top of the plot. */
+function drawMarkers(markers: Marker[]) {
+  return (u: uPlot) => {
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    ctx.save();
+    ctx.strokeStyle = COLORS.threshold;
+    ctx.fillStyle = COLORS.threshold;
+    ctx.setLineDash([3, 3]);
+    ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+    for (const m of markers) {
+      const x = u.valToPos(m.at, 'x', true);
+      if (!(x >= u.bbox.left && x <= u.bbox.left + u.bbox.width)) continue;
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      ctx.fillText(m.label, x + 3 * devicePixelRatio, top + 12 * devicePixelRatio);
+    }
+    ctx.restore();
+  };
+}
+
 /** Lines over time (x in ms since the epoch); one y axis per distinct scale (at most two). */
-export function timelineOptions(series: TimeSeries[], yLabels: Record<string, string> = {}, integers = false): ChartOptions {
+export function timelineOptions(series: TimeSeries[], yLabels: Record<string, string> = {}, integers = false, markers: Marker[] = []): ChartOptions {
   // Counts get whole-number ticks only.
   const incrs = integers ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000] : undefined;
   const scales = [...new Set(series.map((s) => s.scale ?? 'y'))];
@@ -98,7 +127,7 @@ export function timelineOptions(series: TimeSeries[], yLabels: Record<string, st
     ],
     // Drag across a time chart to zoom: the selection becomes the view's range (ew-app).
     cursor: { drag: { x: true, y: false, setScale: false } },
-    hooks: { setSelect: [zoomToSelection] },
+    hooks: { setSelect: [zoomToSelection], draw: markers.length ? [drawMarkers(markers)] : [] },
   };
 }
 

@@ -4,10 +4,10 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type uPlot from 'uplot';
 import type { CollectorClient } from '../api/client.ts';
-import type { Alert, DriftResponse, ErrorBar, ModelVersion, PerformanceResponse, ProfileResponse, Segment, StepColumn, SummariesResponse, SummaryPoint } from '../api/types.ts';
+import type { Alert, DriftResponse, Incident, ErrorBar, ModelVersion, PerformanceResponse, ProfileResponse, Segment, StepColumn, SummariesResponse, SummaryPoint } from '../api/types.ts';
 import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
-import { count, num, percent, segmentLabel, timeRange } from '../format.ts';
+import { count, num, percent, segmentLabel, time, timeRange } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { severityKey } from '../state/severity.ts';
 import { alertsOf } from '../state/status.ts';
@@ -40,6 +40,8 @@ interface ModelData {
   latency?: SummariesResponse;
   alerts: Alert[];
   segments: Segment[];
+  /** Incidents of this version opened in the range: marked on the drift timeline. */
+  incidents: Incident[];
 }
 
 export class EwModelView extends DataView<ModelData> {
@@ -61,7 +63,7 @@ export class EwModelView extends DataView<ModelData> {
     // The summaries route takes at most 16 columns per request, comma-separated.
     const outputs = names.filter((n) => (conventions.predicted(n) || conventions.confidence(n)) && !n.includes(',')).slice(0, 16);
     const latency = names.find(conventions.latency);
-    const [profile, performance, wholeDrift, timeline, outputSteps, latencySteps, alerts, segments] = await Promise.all([
+    const [profile, performance, wholeDrift, timeline, outputSteps, latencySteps, alerts, segments, incidents] = await Promise.all([
       client.profile(model, ver, range, route.segment, signal),
       feedback ? client.performance(model, ver, range, route.segment, signal) : undefined,
       version.baseline ? orNoBaseline(client.drift(model, ver, whole.range, whole.step, route.segment, signal)) : undefined,
@@ -70,10 +72,12 @@ export class EwModelView extends DataView<ModelData> {
       latency ? client.summaries(model, ver, whole.range, whole.step, [latency], route.segment, signal) : undefined,
       client.alerts('open', signal),
       client.segments(model, ver, range, signal),
+      client.incidents('all', signal),
     ]);
     return {
       k, version, ...range, profile, performance, whole: wholeDrift, timeline, outputs: outputSteps, latency: latencySteps,
       alerts: alertsOf(alerts.alerts, model, ver), segments: segments.segments,
+      incidents: incidents.incidents.filter((i) => i.model === model && i.version === ver && i.openedAt >= range.from && i.openedAt < range.to),
     };
   }
 
@@ -173,12 +177,16 @@ export class EwModelView extends DataView<ModelData> {
     const pts = d.timeline?.points ?? [];
     if (!pts.length) return nothing;
     const data = [pts.map((q) => q.from), pts.map((q) => (q.suppressed ? null : (q.driftedColumns ?? null))), pts.map((q) => (q.suppressed ? null : (q.comparedColumns ?? null)))];
+    const markers = d.incidents.map((i) => ({ at: i.openedAt, label: `incident #${i.id}` }));
     const opts = timelineOptions([
       { label: 'drifted columns', color: COLORS.current },
       { label: 'compared columns', color: COLORS.baseline, dash: [4, 4] },
-    ], { y: 'columns' }, true);
+    ], { y: 'columns' }, true, markers);
     return html`<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData} .height=${180}
       label="Drifted and compared columns per ${Math.round((d.timeline!.step) / 60_000)} minute step"></ew-chart>
+      ${d.incidents.length
+        ? html`<p class="note" id="markers">Marked: ${d.incidents.map((i, n) => html`${n ? ', ' : ''}<a href=${linkTo(this.route!, { name: 'incident', id: i.id })} data-incident=${i.id}>incident #${i.id}</a> opened ${time(i.openedAt)}`)}</p>`
+        : nothing}
       <ew-steps-table .points=${pts} .route=${this.route} summary="Per step (open a step's window)"
         .columns=${[{ label: 'drifted columns', value: (q: (typeof pts)[number]) => `${q.driftedColumns} of ${q.comparedColumns}` }]}></ew-steps-table>
       <p class="note">Steps of ${Math.round(d.timeline!.step / 60_000)} min; gaps are steps with fewer than ${d.k} devices.</p>`;
