@@ -76,3 +76,33 @@ export function parseColumn(name: string, names?: ReadonlySet<string>): ColumnRo
   }
   return { group: 'input' };
 }
+
+/** The groups the dashboard and the report show a version's columns in. */
+export const COLUMN_GROUPS = ['inputs', 'outputs', 'health', 'feedback'] as const;
+export type ColumnGroup = (typeof COLUMN_GROUPS)[number];
+
+/** The classifier outputs among a version's columns: every `<out>` with a `<out>.predicted`. */
+export function outputsAmong(columns: readonly string[]): string[] {
+  const names = new Set(columns);
+  const out: string[] = [];
+  for (const c of columns) {
+    const role = parseColumn(c, names);
+    if (role.group === 'output' && role.part === 'predicted') out.push(role.output);
+  }
+  return out;
+}
+
+export function groupOf(column: string, outputs: readonly string[]): ColumnGroup {
+  const role = parseColumn(column);
+  if (role.group === 'health' || role.group === 'feedback') return role.group;
+  return role.group === 'output' && outputs.includes(role.output) ? 'outputs' : 'inputs';
+}
+
+/**
+ * Whether a compared column can drift from the baseline at all: the baseline holds values of it
+ * (not only rows where it is missing, as device-only health and feedback columns are in a
+ * baseline built from training rows).
+ */
+export function hasBaselineValues(d: { count: [number, number]; missing_rate: [number, number] }): boolean {
+  return d.count[0] > 0 && d.missing_rate[0] < 1;
+}

@@ -24,7 +24,18 @@ export {
   type ErrorBar,
 } from './performance.ts';
 export { SchemaInference, inferSchema, parseNumber, isMissing } from './schema.ts';
-export { OTHER, HEALTH, columnName, parseColumn, type ColumnRole } from './columns.ts';
+export {
+  OTHER,
+  HEALTH,
+  COLUMN_GROUPS,
+  columnName,
+  parseColumn,
+  outputsAmong,
+  groupOf,
+  hasBaselineValues,
+  type ColumnRole,
+  type ColumnGroup,
+} from './columns.ts';
 export { HeaderError, readUploadHeader, writeUploadHeader, type UploadHeader, type UploadHeaderFields } from './upload-header.ts';
 export type * from './types.ts';
 

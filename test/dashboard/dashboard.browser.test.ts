@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands, page, userEvent } from 'vitest/browser';
 import { CollectorClient } from '../../src/dashboard/api/client.ts';
-import { count, num, percent, pvalue } from '../../src/dashboard/format.ts';
+import { count, num, percent, pvalue, timeRange } from '../../src/dashboard/format.ts';
 import { makeRows } from '../collector/helpers/payloads.ts';
 import {
   CHURN_DEVICES,
@@ -137,12 +137,27 @@ describe('model', () => {
       .filter(([, d]) => d.drifted.drifted)
       .map(([n]) => n);
     expect(drifted).toContain('age');
-    const shown = rows.map((r) => ({ name: r.dataset.column, drifted: r.dataset.drifted === 'true' }));
-    // Drifted columns come first, and they are exactly the API's.
-    const firstStable = shown.findIndex((s) => !s.drifted);
+    const shown = rows.map((r) => ({
+      name: r.dataset.column,
+      drifted: r.dataset.drifted === 'true',
+      group: (r.parentElement as HTMLElement).dataset.group,
+    }));
+    // Grouped (inputs, outputs, health, feedback); in each group the drifted columns come first;
+    // together they are exactly the API's.
+    expect(shown.find((s) => s.name === 'age')!.group).toBe('inputs');
+    expect(shown.find((s) => s.name === 'scores.predicted')!.group).toBe('outputs');
+    for (const g of new Set(shown.map((s) => s.group))) {
+      const inGroup = shown.filter((s) => s.group === g);
+      const firstStable = inGroup.findIndex((s) => !s.drifted);
+      if (firstStable >= 0)
+        expect(
+          inGroup.slice(firstStable).every((s) => !s.drifted),
+          `group ${g}`,
+        ).toBe(true);
+    }
     expect(
       shown
-        .slice(0, firstStable < 0 ? shown.length : firstStable)
+        .filter((s) => s.drifted)
         .map((s) => s.name)
         .sort(),
     ).toEqual(drifted.sort());
@@ -166,6 +181,15 @@ describe('model', () => {
     const p99 = [...view.querySelectorAll('#health-h ~ * tr')].find((tr) => text(tr.querySelector('th')!) === 'p99')!;
     expect(text(p99.children[1] as HTMLElement)).toBe('—');
     expect(Number(text(p99.children[2] as HTMLElement))).toBeGreaterThan(2);
+    // The latency histogram reads on a log value axis (every latency is positive).
+    const latChart = await waitFor(() => {
+      const dist = [...view.querySelectorAll<HTMLElement>('ew-distribution')].find((e) => e.getAttribute('name') === 'health.latency_ms');
+      const chart = dist?.shadowRoot?.querySelector('ew-chart') as
+        | (HTMLElement & { plot?: { scales: Record<string, { distr?: number }> } })
+        | null;
+      return chart?.plot && chart;
+    }, 'the latency histogram drawn');
+    expect(latChart.plot!.scales.x.distr).toBe(3);
     expect(text(view.querySelector('#perf-h')!.parentElement!)).toContain('true \\ predicted');
     // Accuracy and recall from the raw labelled rows the seed uploaded (all inside the last hour).
     const labelled: string[][] = [];
@@ -299,11 +323,21 @@ describe('model', () => {
     for (const t of cells) expect(t.endsWith(` ± ${num(1.96 * cell, 2)}`)).toBe(true);
   });
 
-  it('shows the empty state for a range with too few devices', async () => {
+  it('tells "no data" from "fewer than k devices"', async () => {
+    // Three hours ago nothing was uploaded: no data.
     const to = Date.now() - 3 * 3_600_000;
+    expect((await api.profile('churn', '1.0.0', { from: to - 3_600_000, to })).uploads).toBe(0);
     mount(conn(), `#/models/churn/versions/1.0.0?from=${to - 3_600_000}&to=${to}`);
     const empty = await waitFor(() => deep('ew-state[kind="empty"]'), 'the empty state');
-    expect(empty.getAttribute('message')).toContain('Fewer than 3 devices');
+    expect(empty.getAttribute('message')).toMatch(/^No data: nothing was uploaded in this range/);
+    // tiny@0.1.0 uploads from fewer than k devices.
+    const now = Date.now();
+    const tiny = await api.profile('tiny', '0.1.0', { from: now - 3_600_000, to: now });
+    expect(tiny).toMatchObject({ suppressed: true });
+    expect(tiny.uploads).toBeGreaterThan(0);
+    mount(conn(), '#/models/tiny/versions/0.1.0');
+    const few = await waitFor(() => deep('ew-state[kind="empty"]'), 'the empty state of tiny');
+    expect(few.getAttribute('message')).toContain('Fewer than 3 devices');
   });
 
   it('reports a model version the collector does not know', async () => {
@@ -334,6 +368,10 @@ describe('column', () => {
     );
     await waitFor(() => dist.plot, 'the histogram drawn');
     expect(dist.plot!.series.map((s) => s.label)).toEqual(['age', 'baseline', 'current']);
+    // One share axis for both sides; no bin holds more than all the values.
+    const ys = dist.plot as unknown as { data: (number | null)[][]; series: { scale?: string }[] };
+    expect(ys.series[1].scale).toBe(ys.series[2].scale);
+    for (const v of [...ys.data[1], ...ys.data[2]]) if (v !== null) expect(v).toBeLessThanOrEqual(1);
     // Quantile table: the API's numbers, formatted.
     const now = Date.now();
     const d = (await api.drift('churn', '1.0.0', { from: now - 3_600_000, to: now }, 3_600_000)).points[0].columns!.age;
@@ -385,6 +423,14 @@ describe('column kinds', () => {
       text(tr.children[2] as HTMLElement),
     ]);
     expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(plan.items.map((i) => [i.value, i.count.toLocaleString('en-US')])));
+    // Both sides as shares of their own totals, on one axis: the current bar of each value is
+    // its count over the current values.
+    const plot = (chart as unknown as { plot: { data: (number | null)[][]; series: { scale?: string }[] } }).plot;
+    expect(plot.series[1].scale).toBe(plot.series[2].scale);
+    const labels = rows.map(([v]) => v);
+    labels.forEach((v, i) =>
+      expect(plot.data[2][i]).toBeCloseTo(plan.items.find((x) => x.value === v)!.count / (plan.count - plan.missing), 12),
+    );
     expect(text(within('ew-column-view', '#s-h')!.parentElement!)).toContain('χ² p-value');
     await shot('column-categorical-laptop');
   });
@@ -525,6 +571,12 @@ describe('incidents', () => {
     await waitFor(() => text(deep('#incident-state')!) === 'acknowledged', 'the incident acknowledged');
     expect((await api.incident(id)).incident).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'alice' });
     await shot('incident-acknowledged-phone', PHONE);
+    // The model view marks the incident on its drift timeline, with a link to it.
+    mount(conn(), '#/models/churn/versions/1.0.0');
+    const marker = await waitFor(() => within('ew-model-view', `#markers a[data-incident="${id}"]`), 'the incident marker');
+    expect(marker.getAttribute('href')).toBe(`#/incidents/${id}`);
+    await waitFor(() => deepAll('ew-chart').every((ch) => (ch as unknown as { plot?: unknown }).plot), 'charts drawn');
+    await shot('model-incident-marker');
     // On a phone every signal's statistic and threshold stay on screen.
     await page.viewport(PHONE.width, PHONE.height);
     for (const td of deepAll<HTMLElement>('tr[data-signal] td')) expect(td.getBoundingClientRect().right).toBeLessThanOrEqual(PHONE.width);
@@ -600,3 +652,30 @@ describe('which segment and SLOs', () => {
     await shot('model-slo');
   });
 });
+
+describe('zoom', () => {
+  it('sets the range to the window dragged across a time chart', async () => {
+    mount(conn(), '#/models/churn/versions/1.0.0/columns/age');
+    const chart = await waitFor(() => {
+      const charts = deepAll<HTMLElement & { plot?: uPlotLike }>('ew-chart').filter((x) => x.plot?.scales.x.time);
+      return charts[0]?.plot && charts[0];
+    }, 'a time chart drawn');
+    const u = chart.plot!;
+    // Drag across the middle half of the plotting area.
+    const left = u.bbox.width / devicePixelRatio / 4;
+    const width = u.bbox.width / devicePixelRatio / 2;
+    const from = Math.round(u.posToVal(left, 'x'));
+    const to = Math.round(u.posToVal(left + width, 'x'));
+    u.setSelect({ left, top: 0, width, height: 10 }, true);
+    await waitFor(() => location.hash.includes(`from=${from}`) && location.hash.includes(`to=${to}`), 'the dragged window in the URL');
+    // The view reloads over exactly that window.
+    await waitFor(() => text(within('ew-column-view', '.sub')).includes(timeRange(from, to)), 'the view over the dragged window');
+  });
+});
+
+type uPlotLike = {
+  scales: Record<string, { time?: boolean }>;
+  bbox: { width: number };
+  posToVal(pos: number, scale: string): number;
+  setSelect(s: { left: number; top: number; width: number; height: number }, fire: boolean): void;
+};

@@ -2,6 +2,7 @@
 // collector's alert links parse, and broken parameters fall back to the defaults.
 import { describe, expect, it } from 'vitest';
 import { formatHash, parseHash, type RouteState } from '../../src/dashboard/state/route.ts';
+import { alignedTimeline, resolveRange, timelineStep } from '../../src/dashboard/state/time-range.ts';
 
 describe('route', () => {
   const states: RouteState[] = [
@@ -15,6 +16,8 @@ describe('route', () => {
     },
     { view: { name: 'alerts' }, range: { preset: '7d' }, alertFilter: 'resolved' },
     { view: { name: 'alert', id: 42 }, range: { preset: '1h' }, alertFilter: 'all' },
+    { view: { name: 'incidents' }, range: { preset: '1h' }, alertFilter: 'open' },
+    { view: { name: 'incident', id: 7 }, range: { preset: '6h' }, alertFilter: 'open' },
   ];
 
   it.each(states)('round-trips $view.name', (s) => {
@@ -35,5 +38,31 @@ describe('route', () => {
     });
     expect(parseHash('#/nowhere').view).toEqual({ name: 'fleet' });
     expect(parseHash('').view).toEqual({ name: 'fleet' });
+  });
+});
+
+describe('timeline steps', () => {
+  it('start on multiples of the step and cover the whole range, whatever "now" is', () => {
+    for (const preset of ['5m', '15m', '1h', '6h', '24h', '7d'] as const) {
+      for (const now of [1_796_000_000_000, 1_796_000_017_345, 1_796_003_599_999]) {
+        const r = resolveRange({ preset }, now);
+        const { range, step } = alignedTimeline(r);
+        expect(step).toBe(timelineStep(r));
+        expect(range.from % step).toBe(0);
+        expect(range.to % step).toBe(0);
+        expect(range.from).toBeLessThanOrEqual(r.from);
+        expect(range.to).toBeGreaterThanOrEqual(r.to);
+        // At most one extra step at each end.
+        expect(range.to - range.from).toBeLessThanOrEqual(r.to - r.from + 2 * step);
+      }
+    }
+  });
+
+  it('put a change at a window boundary in the step that starts there', () => {
+    // Traffic switches at 10:05:00; the 1 h view is opened at 10:31:17.
+    const switchAt = Date.UTC(2026, 11, 1, 10, 5);
+    const { range, step } = alignedTimeline(resolveRange({ preset: '1h' }, Date.UTC(2026, 11, 1, 10, 31, 17)));
+    expect(step).toBe(5 * 60_000);
+    expect((switchAt - range.from) % step).toBe(0);
   });
 });

@@ -12,12 +12,11 @@
 //   promote   none of the above
 // Prediction columns that shift are evidence, not a verdict: a retrained model is meant to
 // predict differently; its accuracy decides.
-import { HEALTH, type ColumnDrift } from 'edgewatch';
+import { groupOf, HEALTH, type ColumnDrift } from 'edgewatch';
 import { driftOptions, type CollectorOptions } from '../config.ts';
 import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate } from './aggregate.ts';
-import { groupOf } from './column-groups.ts';
 import { healthOf, type HealthState } from './health.ts';
 import { outputsOf, type OutputState } from './outputs.ts';
 import { MIN_LABELLED } from '../alerts/series.ts';

@@ -1,8 +1,7 @@
 // Drift over time: the range is cut into steps (steps.ts); each step's uploads are merged and
 // compared with the baseline by the core's compare (statistics, tests and per-column verdicts all
 // come from the core). Steps with fewer than k devices are reported as suppressed, nothing else.
-import type { ColumnDrift } from 'edgewatch';
-import type { DriftOptions } from 'edgewatch';
+import { hasBaselineValues, type ColumnDrift, type DriftOptions } from 'edgewatch';
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { Selection } from './aggregate.ts';
@@ -26,9 +25,9 @@ export async function driftTimeline(
 ): Promise<DriftPoint[]> {
   return stepPoints(db, core, k, s, step, (profile) => {
     const report = core.compare(baseline, profile, options);
-    // Columns the baseline holds no rows of (health, feedback) cannot drift from it: they do not
-    // count towards the dataset-level share.
-    const cols = Object.values(report.columns).filter((c) => c.count[0] > 0);
+    // Columns the baseline holds no values of (health, feedback) cannot drift from it: they do
+    // not count towards the dataset-level share.
+    const cols = Object.values(report.columns).filter(hasBaselineValues);
     return {
       driftedColumns: cols.filter((c) => c.drifted.drifted).length,
       comparedColumns: cols.length,

@@ -10,7 +10,7 @@ import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate, type Selection } from './aggregate.ts';
 import { loadBaseline } from './baselines.ts';
-import { groupOf, GROUPS, outputNames } from './column-groups.ts';
+import { COLUMN_GROUPS, groupOf, hasBaselineValues, outputsAmong } from 'edgewatch';
 import { rankSegments, type SegmentRanking } from './segment-ranking.ts';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -53,7 +53,7 @@ export async function driftReport(
     let outputs: string[];
     try {
       columns = core.compare(baseline, agg.profile, driftOptions(options)).columns;
-      outputs = outputNames(core, agg.profile, agg.noise);
+      outputs = outputsAmong(agg.profile.columnNames);
       for (const [name, d] of Object.entries(columns)) {
         if (d.kind !== 'categorical') continue;
         const b = baseline.summary(name);
@@ -64,7 +64,7 @@ export async function driftReport(
       agg.profile.dispose();
     }
     // Compared: the baseline has values of the column (health and feedback columns exist on devices only).
-    const compared = Object.entries(columns).filter(([, d]) => d.count[0] > 0);
+    const compared = Object.entries(columns).filter(([, d]) => hasBaselineValues(d));
     const drifted = compared.filter(([, d]) => d.drifted.drifted).sort(([, a], [, b]) => severity(b) - severity(a));
     const ranking = drifted.length ? await rankSegments(db, core, options, baseline, { ...s, column: drifted[0][0], limit: 10 }) : null;
     const incidents = await db.query<{ id: number; state: string; severity: string; opened_at: number; resolved_at: number | null }>(
@@ -83,7 +83,7 @@ export async function driftReport(
         ? `<h2>Incidents of this version in the range</h2><ul>${incidents.map((i) => `<li>#${i.id} ${esc(i.state)} (${esc(i.severity)}), opened ${esc(iso(Number(i.opened_at)))}${i.resolved_at ? `, resolved ${esc(iso(Number(i.resolved_at)))}` : ''}</li>`).join('')}</ul>`
         : '',
       ranking ? segmentsSection(ranking) : '',
-      ...GROUPS.map((g) =>
+      ...COLUMN_GROUPS.map((g) =>
         groupSection(
           g,
           compared.filter(([n]) => groupOf(n, outputs) === g),

@@ -12,7 +12,7 @@ import { SPAN_PATTERN } from '../eval-windows.ts';
 import type { Queryable } from '../storage/db.ts';
 import { saveRule, type RuleMetric } from '../alerts/rules.ts';
 
-export const INDICATORS = ['latency', 'failure_rate', 'accuracy'] as const;
+export const INDICATORS = ['latency', 'failure_rate', 'accuracy', 'drift_free'] as const;
 export type Indicator = (typeof INDICATORS)[number];
 
 export interface Slo {
@@ -22,7 +22,9 @@ export interface Slo {
   version?: string | null;
   /**
    * latency: calls of `health.latency_ms` at or below `threshold` ms are good; failure_rate:
-   * calls that did not fail; accuracy: labelled rows predicted right (every classifier output).
+   * calls that did not fail; accuracy: labelled rows predicted right (every classifier output);
+   * drift_free: steps of the window (of k devices) in which the core marks no column drifted
+   * from the baseline.
    */
   indicator: Indicator;
   threshold?: number | null;

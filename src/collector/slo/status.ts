@@ -3,18 +3,27 @@
 // rule (a window of fewer than k devices, or without events, has no figure). Events are the
 // core's counts: timed calls at or below the latency threshold (the core's countAtMost), calls
 // that did not fail (health.ts), labelled rows predicted right (the engine's accuracy times its
-// labelled rows). Burn rate = error ratio / (1 − objective); budget left = 1 − error ratio over
+// labelled rows); for drift_free, the window's steps (DRIFT_STEPS of them, at least 5 min each)
+// with k devices, good when the core's compare with the baseline marks no column drifted
+// (read/drift.ts). Burn rate = error ratio / (1 − objective); budget left = 1 − error ratio over
 // the period / (1 − objective), negative once overspent — ratios of those counts, as PromQL
 // takes them from the exported events.
 import type { CollectorOptions } from '../config.ts';
 import type { Core, Profile } from '../core.ts';
 import { spanMs } from '../eval-windows.ts';
+import { driftOptions } from '../config.ts';
 import { aggregate } from '../read/aggregate.ts';
 import { HEALTH } from 'edgewatch';
+import { loadBaseline } from '../read/baselines.ts';
+import { driftTimeline } from '../read/drift.ts';
 import { healthOf } from '../read/health.ts';
 import { outputsOf } from '../read/outputs.ts';
 import type { Queryable } from '../storage/db.ts';
 import { BURN_ALERTS, BURN_WINDOWS, type StoredSlo } from './slos.ts';
+
+/** A drift-free SLO counts at most this many steps per window, each at least DRIFT_STEP_MIN long. */
+export const DRIFT_STEPS = 72;
+const DRIFT_STEP_MIN = 5 * 60_000;
 
 export interface Events {
   good: number;
@@ -53,6 +62,7 @@ function eventsOf(core: Core, p: Profile, noise: Record<string, number>, slo: St
     const h = healthOf(p);
     return h && h.calls > 0 ? { good: Math.max(0, h.calls - h.failures), total: h.calls } : null;
   }
+  if (slo.indicator === 'drift_free') return null; // counted over steps, in sloStatuses
   let good = 0;
   let total = 0;
   for (const o of Object.values(outputsOf(core, p, noise))) {
@@ -86,6 +96,23 @@ export async function sloStatuses(
       }
     }
     perWindow.set(w, m);
+  }
+  if (mine.some((s) => s.indicator === 'drift_free')) {
+    const baseline = await loadBaseline(db, core, v.projectId, v.model, v.version);
+    try {
+      for (const w of names) {
+        const ms = spanMs(w)!;
+        const step = Math.max(DRIFT_STEP_MIN, Math.ceil(ms / DRIFT_STEPS / 60_000) * 60_000);
+        const points = baseline
+          ? await driftTimeline(db, core, options.kAnonymity, baseline, { ...v, from: now - ms, to: now }, step, driftOptions(options))
+          : [];
+        const seen = points.filter((p) => !p.suppressed && (p.comparedColumns ?? 0) > 0);
+        const e = seen.length ? { good: seen.filter((p) => p.driftedColumns === 0).length, total: seen.length } : null;
+        for (const s of mine) if (s.indicator === 'drift_free') perWindow.get(w)!.set(s.name, e);
+      }
+    } finally {
+      baseline?.dispose();
+    }
   }
   const out: Record<string, SloStatus> = {};
   for (const s of mine) {

@@ -282,7 +282,7 @@ export const MIGRATIONS: string[] = [
     name text not null,
     model text not null,
     version text,
-    indicator text not null check (indicator in ('latency', 'failure_rate', 'accuracy')),
+    indicator text not null check (indicator in ('latency', 'failure_rate', 'accuracy', 'drift_free')),
     threshold double precision,
     objective double precision not null check (objective > 0 and objective < 1),
     period text not null,

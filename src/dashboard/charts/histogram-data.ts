@@ -95,3 +95,30 @@ export function categoryBars(current?: CategoricalSummary, baseline?: Categorica
 export function isNumeric(s: ColumnSummary | undefined): s is NumericSummary {
   return !!s && s.kind !== 'categorical';
 }
+
+/**
+ * Counts as shares of a side's total, for drawing both sides on one axis; null stays null. On
+ * a log axis, empty bins are gaps (0 has no logarithm).
+ */
+export function shares(values: (number | null)[], total: number, log = false): (number | null)[] {
+  return values.map((v) => (v === null || total <= 0 || (log && v <= 0) ? null : v / total));
+}
+
+/** Every value a binning holds: its bins, its zeros and what lies beyond the grid's edges. */
+export function binnedTotal(b: Binned): number {
+  return b.bins.reduce((n, x) => n + x.count, 0) + b.zero + b.below + b.above;
+}
+
+/**
+ * The zero bucket as a bin of its own, centred on 0 and as narrow as the buckets next to it,
+ * so a spike of zeros is drawn where it is instead of only listed.
+ */
+export function withZeroBin(b: Binned): Bin[] {
+  if (!b.zero) return b.bins;
+  const pos = b.bins.find((x) => x.lo >= 0);
+  const neg = [...b.bins].reverse().find((x) => x.hi <= 0);
+  const span = b.bins.length ? b.bins[b.bins.length - 1].hi - b.bins[0].lo : 2;
+  const half = Math.min(pos ? pos.lo : Infinity, neg ? -neg.hi : Infinity, (pos ? pos.hi - pos.lo : Infinity) / 2, span / 200 || 1);
+  const zero = { lo: -half, hi: half, count: b.zero };
+  return [...b.bins.filter((x) => x.hi <= -half), zero, ...b.bins.filter((x) => x.lo >= half)];
+}

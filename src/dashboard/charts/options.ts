@@ -1,6 +1,6 @@
-// uPlot configurations for the dashboard's kinds of chart: a baseline-vs-current overlay (each on
-// its own count axis, so both are drawn from the collector's counts unchanged), grouped bars for
-// categories, time series, and stacked shares over time.
+// uPlot configurations for the dashboard's kinds of chart: a baseline-vs-current overlay and
+// grouped bars for categories (both sides as shares of their own totals on one axis, so the
+// heights compare; linear or log), time series, and stacked shares over time.
 import uPlot from 'uplot';
 import { num, percent } from '../format.ts';
 import type { ChartOptions } from './ew-chart.ts';
@@ -17,51 +17,56 @@ const axisFont = '12px system-ui, sans-serif';
 const axisBase = { stroke: '#444', font: axisFont, grid: { stroke: '#e6e6e6', width: 1 }, ticks: { stroke: '#ccc', width: 1 } };
 const compact = (_u: uPlot, vals: number[]) => vals.map((v) => (v === null ? '' : num(v, 3)));
 
-/** Baseline and current histograms over the same value axis, stepped. */
-export function overlayOptions(unit: string): ChartOptions {
+/** How a distribution's y axis reads: shares on a linear axis, or on a log axis (small bins show). */
+export type ShareScale = 'linear' | 'log';
+
+const shareAxis = (scale: ShareScale) =>
+  scale === 'log'
+    ? { distr: 3 as const, auto: true }
+    : { auto: true, range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max || 1] };
+const shareValues = (_u: uPlot, vals: number[]) => vals.map((v) => (v === null ? '' : percent(v)));
+
+/** Baseline and current histograms over the same value axis, stepped, as shares on one axis. */
+export function overlayOptions(unit: string, scale: ShareScale = 'linear', logX = false): ChartOptions {
   const stepped = uPlot.paths.stepped!({ align: 1 });
   return {
-    scales: { x: { time: false }, base: { auto: true }, cur: { auto: true } },
+    // A log value axis (latency): values spread over orders of magnitude, not one spike near 0.
+    scales: { x: logX ? { time: false, distr: 3 } : { time: false }, share: shareAxis(scale) },
     axes: [
       { ...axisBase, label: unit, values: compact },
-      { ...axisBase, scale: 'base', label: 'baseline count', values: compact, stroke: COLORS.baseline },
-      { ...axisBase, scale: 'cur', label: 'current count', side: 1, grid: { show: false }, values: compact, stroke: COLORS.current },
+      { ...axisBase, scale: 'share', label: `share of values${scale === 'log' ? ' (log)' : ''}`, values: shareValues },
     ],
     series: [
       { label: unit },
       {
         label: 'baseline',
-        scale: 'base',
+        scale: 'share',
         stroke: COLORS.baseline,
         fill: 'rgba(91,107,140,0.18)',
         width: 1.5,
         paths: stepped,
-        value: (_u, v) => num(v),
+        value: (_u, v) => percent(v),
       },
       {
         label: 'current',
-        scale: 'cur',
+        scale: 'share',
         stroke: COLORS.current,
         fill: 'rgba(217,100,30,0.16)',
         width: 2,
         paths: stepped,
-        value: (_u, v) => num(v),
+        value: (_u, v) => percent(v),
       },
     ],
     cursor: { drag: { x: false, y: false } },
   };
 }
 
-/** Grouped bars over category labels: baseline and current, each on its own count axis. */
-export function barsOptions(labels: string[], current = 'current', baseline = 'baseline'): ChartOptions {
+/** Grouped bars over category labels: baseline and current, each as shares of its total, one axis. */
+export function barsOptions(labels: string[], scale: ShareScale = 'linear', current = 'current', baseline = 'baseline'): ChartOptions {
   const bars = (offset: number) => uPlot.paths.bars!({ size: [0.35, 48], align: offset as 1 | -1 });
   const label = (_u: uPlot, vals: number[]) => vals.map((v) => (Number.isInteger(v) ? (labels[v] ?? '') : ''));
   return {
-    scales: {
-      x: { time: false, range: [-0.6, labels.length - 0.4] },
-      base: { auto: true, range: (_u, _min, max) => [0, max || 1] },
-      cur: { auto: true, range: (_u, _min, max) => [0, max || 1] },
-    },
+    scales: { x: { time: false, range: [-0.6, labels.length - 0.4] }, share: shareAxis(scale) },
     axes: [
       {
         ...axisBase,
@@ -71,28 +76,27 @@ export function barsOptions(labels: string[], current = 'current', baseline = 'b
         rotate: labels.length > 6 ? -30 : 0,
         size: labels.length > 6 ? 70 : 40,
       } as uPlot.Axis,
-      { ...axisBase, scale: 'base', label: `${baseline} count`, values: compact, stroke: COLORS.baseline },
-      { ...axisBase, scale: 'cur', label: `${current} count`, side: 1, grid: { show: false }, values: compact, stroke: COLORS.current },
+      { ...axisBase, scale: 'share', label: `share of values${scale === 'log' ? ' (log)' : ''}`, values: shareValues },
     ],
     series: [
       { label: 'value', value: (_u, v) => labels[v] ?? '' },
       {
         label: baseline,
-        scale: 'base',
+        scale: 'share',
         stroke: COLORS.baseline,
         fill: 'rgba(91,107,140,0.55)',
         paths: bars(-1),
         points: { show: false },
-        value: (_u, v) => num(v),
+        value: (_u, v) => percent(v),
       },
       {
         label: current,
-        scale: 'cur',
+        scale: 'share',
         stroke: COLORS.current,
         fill: 'rgba(217,100,30,0.7)',
         paths: bars(1),
         points: { show: false },
-        value: (_u, v) => num(v),
+        value: (_u, v) => percent(v),
       },
     ],
     cursor: { drag: { x: false, y: false } },
@@ -107,8 +111,42 @@ export interface TimeSeries {
   scale?: string;
 }
 
+/** A moment to mark on a time chart: an incident opening, a version appearing. */
+export interface Marker {
+  at: number;
+  label: string;
+}
+
+/** Draws each marker as a dashed vertical line with its label at the top of the plot. */
+function drawMarkers(markers: Marker[]) {
+  return (u: uPlot) => {
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    ctx.save();
+    ctx.strokeStyle = COLORS.threshold;
+    ctx.fillStyle = COLORS.threshold;
+    ctx.setLineDash([3, 3]);
+    ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+    for (const m of markers) {
+      const x = u.valToPos(m.at, 'x', true);
+      if (!(x >= u.bbox.left && x <= u.bbox.left + u.bbox.width)) continue;
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      ctx.fillText(m.label, x + 3 * devicePixelRatio, top + 12 * devicePixelRatio);
+    }
+    ctx.restore();
+  };
+}
+
 /** Lines over time (x in ms since the epoch); one y axis per distinct scale (at most two). */
-export function timelineOptions(series: TimeSeries[], yLabels: Record<string, string> = {}, integers = false): ChartOptions {
+export function timelineOptions(
+  series: TimeSeries[],
+  yLabels: Record<string, string> = {},
+  integers = false,
+  markers: Marker[] = [],
+): ChartOptions {
   // Counts get whole-number ticks only.
   const incrs = integers ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000] : undefined;
   const scales = [...new Set(series.map((s) => s.scale ?? 'y'))];
@@ -149,8 +187,24 @@ export function timelineOptions(series: TimeSeries[], yLabels: Record<string, st
         value: (_u: uPlot, v: number) => num(v),
       })),
     ],
-    cursor: { drag: { x: false, y: false } },
+    // Drag across a time chart to zoom: the selection becomes the view's range (ew-app).
+    cursor: { drag: { x: true, y: false, setScale: false } },
+    hooks: { setSelect: [zoomToSelection], draw: markers.length ? [drawMarkers(markers)] : [] },
   };
+}
+
+/**
+ * A time chart's selection, as the `range-change` event the range picker sends: the shell puts
+ * the exact window in the URL, and every view reloads over it. Selections of a few pixels
+ * (clicks) are ignored.
+ */
+export function zoomToSelection(u: uPlot): void {
+  const { left, width } = u.select;
+  if (width < 4) return;
+  const from = Math.round(u.posToVal(left, 'x'));
+  const to = Math.round(u.posToVal(left + width, 'x'));
+  u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+  if (to > from) u.root.dispatchEvent(new CustomEvent('range-change', { detail: { range: { from, to } }, bubbles: true, composed: true }));
 }
 
 /**

@@ -145,7 +145,8 @@ export class EwApp extends LitElement {
             : nothing
         }
       </header>
-      <main tabindex="-1" id="main" @view-ready=${this.#onViewReady}>${this.#view()}</main>
+      <main tabindex="-1" id="main" @view-ready=${this.#onViewReady}
+        @range-change=${(e: CustomEvent) => this.#setRange(e.detail.range)}>${this.#view()}</main>
     `;
   }
 

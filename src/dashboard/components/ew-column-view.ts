@@ -9,8 +9,8 @@ import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
 import { count, num, percent, pvalue, segmentLabel, testName, timeRange } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
-import { resolveRange, timelineStep, wholeRange } from '../state/time-range.ts';
-import { findVersion, orNoBaseline } from '../state/version.ts';
+import { resolveRange, stepsOf, wholeRange } from '../state/time-range.ts';
+import { conventions, findVersion, orNoBaseline } from '../state/version.ts';
 import { CollectorView } from './collector-view.ts';
 import './ew-distribution.ts';
 import './ew-segment-breakdown.ts';
@@ -45,12 +45,13 @@ export class EwColumnView extends CollectorView<ColumnData> {
     const { k, version } = await findVersion(client, model, ver, signal);
     if (!(column in version.columns)) throw new Error(`${model}@${ver} has no column "${column}"`);
     const whole = wholeRange(range);
+    const steps = stepsOf(route.range, range);
     // The summaries route takes names comma-separated: a name with a comma cannot be asked for.
     const numeric = version.columns[column] !== 'categorical' && !column.includes(',');
     const [profile, wholeDrift, timeline, summaries] = await Promise.all([
       client.profile(model, ver, range, route.segment, signal),
       version.baseline ? orNoBaseline(client.drift(model, ver, whole.range, whole.step, route.segment, signal)) : undefined,
-      version.baseline ? orNoBaseline(client.drift(model, ver, range, timelineStep(range), route.segment, signal)) : undefined,
+      version.baseline ? orNoBaseline(client.drift(model, ver, steps.range, steps.step, route.segment, signal)) : undefined,
       numeric ? client.summaries(model, ver, whole.range, whole.step, [column], route.segment, signal) : undefined,
     ]);
     const now = summaries?.points[0]?.columns?.[column];
@@ -77,7 +78,7 @@ export class EwColumnView extends CollectorView<ColumnData> {
             <div class="grid">
               <section class="card" aria-labelledby="dist-h">
                 <h2 id="dist-h">Distribution: baseline vs current</h2>
-                <ew-distribution name=${d.column} .current=${current} .baseline=${baseline}></ew-distribution>
+                <ew-distribution name=${d.column} ?log-x=${conventions.latency(d.column)} .current=${current} .baseline=${baseline}></ew-distribution>
               </section>
               <section class="card" aria-labelledby="time-h">
                 <h2 id="time-h">Drift over time</h2>

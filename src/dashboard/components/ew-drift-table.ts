@@ -1,11 +1,15 @@
-// <ew-drift-table>: a model version's columns, most drifted first, with the core's verdict for
-// each: the test it rests on, its value and threshold, the p-value, the missing rates, and the
-// data-quality checks that fired (NaN or infinities, values outside the baseline's range, …).
-// Each column name links to its column view.
+// <ew-drift-table>: a model version's columns grouped into inputs, outputs, health and feedback
+// (the core's column groups, edgewatch/columns), most drifted first within each group, with the
+// core's verdict for each: the test it rests on, its value and threshold, the p-value, the missing
+// rates, and the data-quality checks that fired (NaN or infinities, values outside the baseline's
+// range, …). Columns the baseline holds no values of (device-only health and feedback columns)
+// are not compared, so they are folded away below rather than listed as "stable". Each column
+// name links to its column view.
 import { html, LitElement } from 'lit';
 import type { ColumnDrift, ColumnSummary } from '../api/types.ts';
 import { count, num, percent, pvalue, testName } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
+import { COLUMN_GROUPS, groupOf, hasBaselineValues, outputsAmong, type ColumnGroup } from 'edgewatch/columns';
 import { pvalueOf, rankColumns, statisticOf } from '../state/severity.ts';
 import { shared } from './styles.ts';
 
@@ -37,8 +41,12 @@ export class EwDriftTable extends LitElement {
 
   override render() {
     const ranked = rankColumns(this.rows);
-    const compared = ranked.filter((r) => r.drift);
-    const others = ranked.filter((r) => !r.drift);
+    const outputs = outputsAmong(this.rows.map((r) => r.name));
+    const isCompared = (r: DriftRow) => r.drift !== undefined && hasBaselineValues(r.drift);
+    const compared = ranked.filter(isCompared);
+    const others = ranked.filter((r) => !isCompared(r));
+    const inGroup = (rows: DriftRow[], g: ColumnGroup) => rows.filter((r) => groupOf(r.name, outputs) === g);
+    const label = (g: ColumnGroup) => g[0].toUpperCase() + g.slice(1);
     return html`
       ${
         compared.length
@@ -58,9 +66,12 @@ export class EwDriftTable extends LitElement {
                   <th scope="col">Data quality</th>
                 </tr>
               </thead>
-              <tbody>
-                ${compared.map((r) => this.#compared(r, r.drift!))}
-              </tbody>
+              ${COLUMN_GROUPS.map((g) => {
+                const rows = inGroup(compared, g);
+                return rows.length
+                  ? html`<tbody data-group=${g}><tr class="group"><th scope="rowgroup" colspan="8">${label(g)}</th></tr>${rows.map((r) => this.#compared(r, r.drift!))}</tbody>`
+                  : '';
+              })}
             </table>
           </div>
           <p class="note" id="drift-note">The verdict, test, value and threshold are the collector's (the core's compare over the selected range).</p>`
@@ -68,7 +79,13 @@ export class EwDriftTable extends LitElement {
       }
       ${
         others.length
-          ? html`<div class="table-wrap" style="margin-top:1rem">
+          ? html`<details class="uncompared" ?open=${compared.length === 0}>
+            <summary>${others.length} column${others.length === 1 ? '' : 's'} not compared (no baseline values): ${COLUMN_GROUPS.filter(
+              (g) => inGroup(others, g).length,
+            )
+              .map((g) => `${inGroup(others, g).length} ${g}`)
+              .join(', ')}</summary>
+            <div class="table-wrap">
             <table>
               <caption>Columns without a baseline to compare with</caption>
               <thead>
@@ -85,7 +102,7 @@ export class EwDriftTable extends LitElement {
                 )}
               </tbody>
             </table>
-          </div>`
+          </div></details>`
           : ''
       }
     `;

@@ -8,6 +8,7 @@ import type { CollectorClient } from '../api/client.ts';
 import type {
   Alert,
   DriftResponse,
+  Incident,
   ErrorBar,
   ModelVersion,
   PerformanceResponse,
@@ -19,11 +20,11 @@ import type {
 } from '../api/types.ts';
 import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
-import { count, num, percent, segmentLabel, timeRange } from '../format.ts';
+import { count, num, percent, segmentLabel, time, timeRange } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { severityKey } from '../state/severity.ts';
 import { alertsOf } from '../state/status.ts';
-import { resolveRange, timelineStep, wholeRange } from '../state/time-range.ts';
+import { resolveRange, stepsOf, wholeRange } from '../state/time-range.ts';
 import { conventions, findVersion, orNoBaseline } from '../state/version.ts';
 import { CollectorView } from './collector-view.ts';
 import './ew-alert-list.ts';
@@ -52,6 +53,8 @@ interface ModelData {
   latency?: SummariesResponse;
   alerts: Alert[];
   segments: Segment[];
+  /** Incidents of this version opened in the range: marked on the drift timeline. */
+  incidents: Incident[];
 }
 
 export class EwModelView extends CollectorView<ModelData> {
@@ -67,20 +70,22 @@ export class EwModelView extends CollectorView<ModelData> {
     const range = resolveRange(route.range);
     const { k, version } = await findVersion(client, model, ver, signal);
     const whole = wholeRange(range);
+    const steps = stepsOf(route.range, range);
     const names = Object.keys(version.columns);
     const feedback = names.some(conventions.confusion);
     // The summaries route takes at most 16 columns per request, comma-separated.
     const outputs = names.filter((n) => (conventions.predicted(n) || conventions.confidence(n)) && !n.includes(',')).slice(0, 16);
     const latency = names.find(conventions.latency);
-    const [profile, performance, wholeDrift, timeline, outputSteps, latencySteps, alerts, segments] = await Promise.all([
+    const [profile, performance, wholeDrift, timeline, outputSteps, latencySteps, alerts, segments, incidents] = await Promise.all([
       client.profile(model, ver, range, route.segment, signal),
       feedback ? client.performance(model, ver, range, route.segment, signal) : undefined,
       version.baseline ? orNoBaseline(client.drift(model, ver, whole.range, whole.step, route.segment, signal)) : undefined,
-      version.baseline ? orNoBaseline(client.drift(model, ver, range, timelineStep(range), route.segment, signal)) : undefined,
-      outputs.length ? client.summaries(model, ver, range, timelineStep(range), outputs, route.segment, signal) : undefined,
+      version.baseline ? orNoBaseline(client.drift(model, ver, steps.range, steps.step, route.segment, signal)) : undefined,
+      outputs.length ? client.summaries(model, ver, steps.range, steps.step, outputs, route.segment, signal) : undefined,
       latency ? client.summaries(model, ver, whole.range, whole.step, [latency], route.segment, signal) : undefined,
       client.alerts('open', signal),
       client.segments(model, ver, range, signal),
+      client.incidents('all', signal),
     ]);
     return {
       k,
@@ -94,6 +99,9 @@ export class EwModelView extends CollectorView<ModelData> {
       latency: latencySteps,
       alerts: alertsOf(alerts.alerts, model, ver),
       segments: segments.segments,
+      incidents: incidents.incidents.filter(
+        (i) => i.model === model && i.version === ver && i.openedAt >= range.from && i.openedAt < range.to,
+      ),
     };
   }
 
@@ -213,6 +221,7 @@ export class EwModelView extends CollectorView<ModelData> {
       pts.map((q) => (q.suppressed ? null : (q.driftedColumns ?? null))),
       pts.map((q) => (q.suppressed ? null : (q.comparedColumns ?? null))),
     ];
+    const markers = d.incidents.map((i) => ({ at: i.openedAt, label: `incident #${i.id}` }));
     const opts = timelineOptions(
       [
         { label: 'drifted columns', color: COLORS.current },
@@ -220,9 +229,15 @@ export class EwModelView extends CollectorView<ModelData> {
       ],
       { y: 'columns' },
       true,
+      markers,
     );
     return html`<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData} .height=${180}
       label="Drifted and compared columns per ${Math.round(d.timeline!.step / 60_000)} minute step"></ew-chart>
+      ${
+        d.incidents.length
+          ? html`<p class="note" id="markers">Marked: ${d.incidents.map((i, n) => html`${n ? ', ' : ''}<a href=${linkTo(this.route!, { name: 'incident', id: i.id })} data-incident=${i.id}>incident #${i.id}</a> opened ${time(i.openedAt)}`)}</p>`
+          : nothing
+      }
       <ew-steps-table .points=${pts} .route=${this.route} summary="Per step (open a step's window)"
         .columns=${[{ label: 'drifted columns', value: (q: (typeof pts)[number]) => `${q.driftedColumns} of ${q.comparedColumns}` }]}></ew-steps-table>
       <p class="note">Steps of ${Math.round(d.timeline!.step / 60_000)} min; gaps are steps with fewer than ${d.k} devices.</p>`;
@@ -309,7 +324,7 @@ export class EwModelView extends CollectorView<ModelData> {
             }
             ${
               latSummary && latSummary.kind !== 'categorical' && latSummary.finite > 0
-                ? html`<ew-distribution name=${latency} .current=${latSummary} .baseline=${d.profile.baseline?.[latency] ?? undefined} .height=${160}></ew-distribution>
+                ? html`<ew-distribution log-x name=${latency} .current=${latSummary} .baseline=${d.profile.baseline?.[latency] ?? undefined} .height=${160}></ew-distribution>
                   <p class="note">mean ${num(latSummary.mean)} ms, min ${num(latSummary.min)}, max ${num(latSummary.max)} over ${count(latSummary.finite)} inferences.</p>`
                 : nothing
             }`

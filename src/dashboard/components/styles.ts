@@ -56,6 +56,9 @@ export const shared = css`
   .absent { color: #5a6475; font-style: italic; }
   td.wrap { white-space: normal; }
   td.bad { color: #a31f24; font-weight: 600; }
+  tr.group th { background: #f4f6f9; color: #1d2433; font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.04em; }
+  details.uncompared { margin-top: 1rem; }
+  details.uncompared summary { cursor: pointer; color: #4a5468; }
   .actions { display: flex; flex-wrap: wrap; gap: 0.5rem 0.8rem; align-items: center; margin-bottom: 0.5rem; }
   .actions input, .actions select, .actions button { font: inherit; padding: 0.25rem 0.5rem; }
   ol.timeline { margin: 0; padding-left: 1.2rem; }

@@ -38,3 +38,22 @@ export function wholeRange(r: Range): { range: Range; step: number } {
 export function timelineStep(r: Range, points = 12): number {
   return Math.max(1, Math.round((r.to - r.from) / points / MINUTE)) * MINUTE;
 }
+
+/**
+ * The range a timeline reads: cut into steps of `timelineStep` that start on multiples of the
+ * step (epoch-aligned: whole minutes, hours), so each step is one window of wall-clock time and
+ * a change shows in the step it happened in, not smeared over two. The range is widened to
+ * whole steps at both ends (the last one may end after now: it holds what has arrived so far).
+ */
+export function alignedTimeline(r: Range, points = 12): { range: Range; step: number } {
+  const step = timelineStep(r, points);
+  return { range: { from: Math.floor(r.from / step) * step, to: Math.ceil(r.to / step) * step }, step };
+}
+
+/**
+ * The timeline of a view: a preset's steps aligned (alignedTimeline); an exact range — a link's,
+ * an alert's window — cut from its own start, as it was asked for.
+ */
+export function stepsOf(spec: RangeSpec, r: Range, points = 12): { range: Range; step: number } {
+  return 'preset' in spec ? alignedTimeline(r, points) : { range: r, step: timelineStep(r, points) };
+}
