@@ -89,7 +89,11 @@ export class Engine {
 
   lastError(): string {
     const len = this.x.last_error();
-    return decoder.decode(this.bytes.subarray(this.x.result_ptr(), this.x.result_ptr() + len));
+    const text = decoder.decode(this.bytes.subarray(this.x.result_ptr(), this.x.result_ptr() + len));
+    // A reason may quote bytes of the input (a name, a key): control characters are escaped so
+    // that every error stays one line, whatever the bytes were.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+    return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   }
 
   /** For calls that answer 0 on failure (booleans, handles): throws the engine's reason. */

@@ -222,6 +222,16 @@ describe('codec', () => {
     );
   });
 
+  test('a refusal quoting a byte the input had as a newline stays one line', () => {
+    // Found by the property below: a byte of the input turned into "\n" was quoted in the reason.
+    const base = profileOf(
+      Array.from({ length: 200 }, (_, i) => ({ x: i * 1.7 - 50, g: i / 100, c: `k${i % 70}`, v: ['a', 'b', 'z'][i % 3] })),
+    ).toBytes();
+    const bytes = base.slice(0, 107);
+    bytes[8] = 10;
+    expectDecodedOrRejected(bytes);
+  });
+
   test('mutated profiles never crash the decoder', () => {
     const base = profileOf(
       Array.from({ length: 200 }, (_, i) => ({ x: i * 1.7 - 50, g: i / 100, c: `k${i % 70}`, v: ['a', 'b', 'z'][i % 3] })),
