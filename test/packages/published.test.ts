@@ -3,7 +3,7 @@
 // server), a page with no bundler, esbuild with the app's own worker, and TypeScript with
 // create-vite's strict settings. Browser checks run in the system's Chromium against a collector
 // started from the installed collector package; nothing is read from the repository's sources.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright';
@@ -245,6 +245,9 @@ describe('the edgewatch-collector package', () => {
     const bundle = await fetch(`${collector.url}/dashboard/${script}`);
     expect([bundle.status, bundle.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
     expect(await bundle.text()).toContain('ew-app');
+    // The dashboard reads column names from edgewatch/columns: no engine is bundled into it.
+    const shipped = readdirSync(join(server.dir, 'node_modules/edgewatch-collector/dist/dashboard'), { recursive: true, encoding: 'utf8' });
+    expect(shipped.filter((f) => f.endsWith('.wasm'))).toEqual([]);
     const drift = JSON.parse(await exec(server.dir, edgewatchBin(server.dir), ['drift', 'baseline.ewp', 'baseline.ewp', '--json'])) as {
       columns: Record<string, { drifted: { drifted: boolean } }>;
     };
