@@ -3,33 +3,10 @@
 // and the answer is shaped for JSON (NaN, "not defined", becomes null).
 import type { Core, Profile } from '../core.ts';
 import { calibration, classification, columnName, confusionMatrix, noiseErrorBar, parseColumn, rocAuc, type ErrorBar } from 'edgewatch';
+import type { ClassPerformance, OutputPerformance } from 'edgewatch/read-api';
 import type { NoiseScales } from './aggregate.ts';
 
-export interface ClassPerformance {
-  precision: number | null;
-  recall: number | null;
-  support: number;
-  predicted: number;
-  /** One-vs-rest ROC AUC from the class's score grids; null without them or without both sides. */
-  auc: number | null;
-}
-
-export interface OutputPerformance {
-  labelled: number;
-  accuracy: number | null;
-  classes: Record<string, ClassPerformance>;
-  /** Counts as merged, noisy cells clamped at 0: matrix[true][predicted]. */
-  confusion: { classes: string[]; matrix: number[][] };
-  calibration: {
-    ece: number | null;
-    total: number;
-    bins: { count: number; correct: number; accuracy: number | null; confidence: number }[];
-  } | null;
-  /** Private mode: error bar of `labelled`, the sum of every confusion cell. */
-  labelledError?: ErrorBar;
-  /** Private mode: error bar of a class's `support` or `predicted`, each the sum of k cells. */
-  classError?: ErrorBar;
-}
+export type { ClassPerformance, OutputPerformance };
 
 export interface Performance {
   outputs: Record<string, OutputPerformance>;

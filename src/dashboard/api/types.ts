@@ -1,9 +1,9 @@
 // The shapes the collector's JSON read API returns (src/collector/http/routes/read.ts and
-// alerts.ts). Column summaries and drift results are the core's own types.
+// alerts.ts). Column summaries and drift results are the core's own types; the shapes the
+// collector's read code builds come from edgewatch/read-api, as the collector's own do.
 import type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary } from 'edgewatch';
 import type { ErrorBar } from 'edgewatch';
-import type { OutputPerformance } from '../../collector/read/performance.ts';
-import type { StepColumn } from '../../collector/read/summaries.ts';
+import type { OutputPerformance, StepColumn } from 'edgewatch/read-api';
 
 export type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary, ErrorBar, OutputPerformance, StepColumn };
 
