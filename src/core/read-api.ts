@@ -38,3 +38,61 @@ export interface OutputPerformance {
   /** Private mode: error bar of a class's `support` or `predicted`, each the sum of k cells. */
   classError?: ErrorBar;
 }
+
+export type AlertState = 'pending' | 'firing' | 'no_data' | 'resolved';
+
+/** One of an incident's signals: an alert read as what an on-call engineer needs first. */
+export interface Signal {
+  alert: number;
+  rule: string;
+  severity: 'page' | 'ticket';
+  owner: string;
+  state: AlertState;
+  column: string | null;
+  output: string | null;
+  /** An SLO's burn-rate signal: the SLO's name. */
+  slo: string | null;
+  segment: Record<string, string> | null;
+  /** The statistic compared: the rule's metric, or the drift verdict's test. */
+  statistic: string;
+  value: number | null;
+  op: string | null;
+  threshold: number | null;
+  firedAt: number | null;
+  resolvedAt: number | null;
+  /** The rolling window the signal was last measured over. */
+  window: { name: string; from: number; to: number } | null;
+  link: string | null;
+}
+
+/** GET /v1/incidents(/:id): alerts of one model version that started together. */
+export interface Incident {
+  id: number;
+  model: string;
+  version: string;
+  state: 'open' | 'acknowledged' | 'resolved';
+  severity: 'page' | 'ticket';
+  openedAt: number;
+  updatedAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  /** An acknowledgement with an expiry: the incident is open again (and notified) after it. */
+  acknowledgedUntil: number | null;
+  silencedUntil: number | null;
+  snoozedUntil: number | null;
+  resolvedAt: number | null;
+  decision: string | null;
+  /** Columns (or outputs) among its signals, and the segments they were raised on. */
+  columns: string[];
+  segments: Record<string, string>[];
+  signals: Signal[];
+}
+
+export interface TimelineEntry {
+  at: number;
+  kind: string;
+  actor: string | null;
+  note: string | null;
+}
+
+export type IncidentFilter = 'active' | 'open' | 'acknowledged' | 'snoozed' | 'resolved' | 'all';

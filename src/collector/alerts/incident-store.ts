@@ -4,38 +4,10 @@
 import { RequestError } from '../errors.ts';
 import type { Queryable } from '../storage/db.ts';
 import { recordEvent, type IncidentRow } from './incidents.ts';
-import { incidentSignals, type Signal } from './signals.ts';
+import type { Incident, IncidentFilter, TimelineEntry } from 'edgewatch/read-api';
+import { incidentSignals } from './signals.ts';
 
-export interface Incident {
-  id: number;
-  model: string;
-  version: string;
-  state: IncidentRow['state'];
-  severity: IncidentRow['severity'];
-  openedAt: number;
-  updatedAt: number;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  /** An acknowledgement with an expiry: the incident is open again (and notified) after it. */
-  acknowledgedUntil: number | null;
-  silencedUntil: number | null;
-  snoozedUntil: number | null;
-  resolvedAt: number | null;
-  decision: string | null;
-  /** Columns (or outputs) among its signals, and the segments they were raised on. */
-  columns: string[];
-  segments: Record<string, string>[];
-  signals: Signal[];
-}
-
-export interface TimelineEntry {
-  at: number;
-  kind: string;
-  actor: string | null;
-  note: string | null;
-}
-
-export type IncidentFilter = 'active' | 'open' | 'acknowledged' | 'snoozed' | 'resolved' | 'all';
+export type { Incident, IncidentFilter, TimelineEntry };
 
 const num = (x: unknown) => (x === null || x === undefined ? null : Number(x));
 

@@ -2,30 +2,10 @@
 // which column (or output) and segment, and the statistic behind the verdict with its value and
 // threshold. A `drifted` rule's own value is a flag (1), so its signal names the statistic the
 // core's verdict rests on instead (e.g. ks.pvalue 0.0003 against 0.01).
+import type { Signal } from 'edgewatch/read-api';
 import type { Queryable } from '../storage/db.ts';
 
-export interface Signal {
-  alert: number;
-  rule: string;
-  severity: 'page' | 'ticket';
-  owner: string;
-  state: 'pending' | 'firing' | 'no_data' | 'resolved';
-  column: string | null;
-  output: string | null;
-  /** An SLO's burn-rate signal: the SLO's name. */
-  slo: string | null;
-  segment: Record<string, string> | null;
-  /** The statistic compared: the rule's metric, or the drift verdict's test. */
-  statistic: string;
-  value: number | null;
-  op: string | null;
-  threshold: number | null;
-  firedAt: number | null;
-  resolvedAt: number | null;
-  /** The rolling window the signal was last measured over. */
-  window: { name: string; from: number; to: number } | null;
-  link: string | null;
-}
+export type { Signal };
 
 export type SignalRow = {
   id: number;

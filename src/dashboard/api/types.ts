@@ -3,9 +3,23 @@
 // collector's read code builds come from edgewatch/read-api, as the collector's own do.
 import type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary } from 'edgewatch';
 import type { ErrorBar } from 'edgewatch';
-import type { OutputPerformance, StepColumn } from 'edgewatch/read-api';
+import type { AlertState, Incident, IncidentFilter, OutputPerformance, Signal, StepColumn, TimelineEntry } from 'edgewatch/read-api';
 
-export type { CategoricalSummary, ColumnDrift, ColumnSummary, NumericDrift, NumericSummary, ErrorBar, OutputPerformance, StepColumn };
+export type {
+  AlertState,
+  CategoricalSummary,
+  ColumnDrift,
+  ColumnSummary,
+  NumericDrift,
+  NumericSummary,
+  ErrorBar,
+  Incident,
+  IncidentFilter,
+  OutputPerformance,
+  Signal,
+  StepColumn,
+  TimelineEntry,
+};
 
 export interface ModelVersion {
   model: string;
@@ -92,8 +106,6 @@ export interface SegmentsResponse {
   segments: Segment[];
 }
 
-export type AlertState = 'pending' | 'firing' | 'no_data' | 'resolved';
-
 /** What an alert carries: src/collector/alerts/series.ts and evaluate.ts. */
 export interface AlertEvidence {
   project?: string;
@@ -159,48 +171,6 @@ export interface RulesResponse {
   rules: AlertRule[];
 }
 
-/** An incident's signal: src/collector/alerts/signals.ts. */
-export interface Signal {
-  alert: number;
-  rule: string;
-  severity: string;
-  owner: string;
-  state: AlertState;
-  column: string | null;
-  output: string | null;
-  slo: string | null;
-  segment: Record<string, string> | null;
-  statistic: string;
-  value: number | null;
-  op: string | null;
-  threshold: number | null;
-  firedAt: number | null;
-  resolvedAt: number | null;
-  window: { name: string; from: number; to: number } | null;
-  link: string | null;
-}
-
-/** GET /v1/incidents(/:id): src/collector/alerts/incident-store.ts. */
-export interface Incident {
-  id: number;
-  model: string;
-  version: string;
-  state: 'open' | 'acknowledged' | 'resolved';
-  severity: string;
-  openedAt: number;
-  updatedAt: number;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  acknowledgedUntil: number | null;
-  silencedUntil: number | null;
-  snoozedUntil: number | null;
-  resolvedAt: number | null;
-  decision: string | null;
-  columns: string[];
-  segments: Record<string, string>[];
-  signals: Signal[];
-}
-
 export interface RankedSegment {
   segment: Record<string, string>;
   devices: number;
@@ -210,11 +180,10 @@ export interface RankedSegment {
 
 export interface IncidentDetail {
   incident: Incident;
-  timeline: { at: number; kind: string; actor: string | null; note: string | null }[];
+  timeline: TimelineEntry[];
   segmentRanking: Record<string, RankedSegment[]>;
 }
 
-export type IncidentFilter = 'active' | 'open' | 'acknowledged' | 'snoozed' | 'resolved' | 'all';
 export type IncidentAction = 'acknowledge' | 'silence' | 'snooze' | 'decide';
 
 /** GET …/segments/ranking: src/collector/read/segment-ranking.ts. */
