@@ -171,24 +171,28 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error(`edgewatch demo: ${(err as Error).message}`);
     process.exit(2);
   }
-  startDemo(overrides).then(
-    (demo) => {
-      const stop = (signal: string) => {
-        console.log(`\nedgewatch demo: ${signal}, stopping`);
-        demo.close().then(
-          () => process.exit(0),
-          (err) => {
-            console.error(err);
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    },
-    (err) => {
-      console.error(`edgewatch demo: ${(err as Error).message}`);
-      process.exit(1);
-    },
-  );
+  // Listening for the signals before anything starts: a signal that arrives as soon as the ready
+  // lines are out must find its handler, not the default action that kills the process.
+  const started = startDemo(overrides);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nedgewatch demo: ${signal}, stopping`);
+    started
+      .then((demo) => demo.close())
+      .then(
+        () => process.exit(0),
+        (err) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  started.catch((err) => {
+    console.error(`edgewatch demo: ${(err as Error).message}`);
+    process.exit(1);
+  });
 }
