@@ -125,31 +125,18 @@ function decoded(core: Core, source: BadPiece['source'], row: { id: number; payl
   }
 }
 
+/** A stored piece a rollup folds: raw uploads into an hour, hours into a day, or the open target. */
+type Piece = { id: number; payload: Uint8Array; devices: string[]; uploads: number; rows: number; noise: NoiseScales; received: number };
+
 async function rollKey(tx: Queryable, core: Core, l: Level, k: Key, counters: RollupCounters): Promise<number> {
   const key = [k.project_id, k.model, k.version, JSON.stringify(k.segment), k.period];
   const match = 'project_id = $1 and model = $2 and version = $3 and segment = $4::jsonb';
-  const pieces = await tx.query<{
-    id: number;
-    payload: Uint8Array;
-    devices: string[];
-    uploads: number;
-    rows: number;
-    noise: NoiseScales;
-    received: number;
-  }>(
+  const pieces = await tx.query<Piece>(
     `select id, payload, ${l.piece} from ${l.source}
      where ${match} and ${l.time} >= $5 and ${l.time} < $5 + ${l.span} and not rolled order by id`,
     key,
   );
-  const existing = await tx.query<{
-    id: number;
-    payload: Uint8Array;
-    devices: string[];
-    uploads: number;
-    rows: number;
-    noise: NoiseScales;
-    received: number;
-  }>(
+  const existing = await tx.query<Piece>(
     `select id, payload, devices, uploads, rows, noise, received from ${l.target} where ${match} and ${l.period} = $5 and ${l.open} order by id`,
     key,
   );
