@@ -208,7 +208,14 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
   });
 
   it('raises a schema-change alert when the uploads lack a baseline column, and exports the count', async () => {
-    // Hour 3: six devices whose app no longer records `plan`.
+    // A model of its own, its windows minutes before the wall clock: /metrics evaluates at the
+    // real now (no background rounds in tests), so the uploads must be in its last hour whatever
+    // the minute of the hour the test runs at.
+    const baseline = profileOfRows(core, makeRows(100, 3000));
+    await putBaseline(c, baseline, 'schema-m/versions/1.0.0');
+    baseline.dispose();
+    const now = Date.now();
+    // Six devices whose app no longer records `plan`.
     const columns = [
       { name: 'age', kind: 'numeric' as const },
       { name: 'income', kind: 'numeric' as const },
@@ -216,10 +223,10 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     for (let d = 0; d < 6; d++) {
       const rows = makeRows(30 + d, 150).map(({ age, income }) => ({ age, income }));
       const bytes = makePayload(core, {
-        model: 'churn',
-        deviceId: `device-churn-${d}`,
+        model: 'schema-m',
+        deviceId: `device-schema-${d}`,
         uploadId: `upload-schema-${d}`,
-        windowStart: base + 3 * HOUR + (5 + d) * MIN,
+        windowStart: now - (8 - d) * MIN,
         rows: rows as never,
         columns,
       });
@@ -228,13 +235,15 @@ describe.each(BACKENDS)('alerts on $name', (backend) => {
     const rule = { name: 'schema', metric: 'schema_changes', op: '>=', threshold: 1, for: 1, severity: 'ticket', owner: 'data-team' };
     expect((await put('/v1/alerts/rules/schema', c.keys.admin, { ...rule, column: 'age' })).status).toBe(400);
     expect((await put('/v1/alerts/rules/schema', c.keys.admin, rule)).status).toBe(200);
-    const r = await c.collector.runAlerts(base + 4 * HOUR);
-    expect(r.transitions).toEqual(expect.arrayContaining([{ rule: 'schema', series: 'churn|1.0.0|1h', to: 'firing' }]));
+    const r = await c.collector.runAlerts(now);
+    expect(r.transitions).toEqual(expect.arrayContaining([{ rule: 'schema', series: 'schema-m|1.0.0|1h', to: 'firing' }]));
     const all = await get(`${c.url}/v1/alerts?state=all`, c.keys.read);
-    const alert = all.body.alerts.find((a: { rule: string }) => a.rule === 'schema');
+    const alert = all.body.alerts.find(
+      (a: { rule: string; evidence: { model?: string } }) => a.rule === 'schema' && a.evidence.model === 'schema-m',
+    );
     expect(alert).toMatchObject({ state: 'firing', owner: 'data-team' });
     expect(alert.evidence).toMatchObject({ value: 1, missing: ['plan'], changed: [] });
     const m = await get(`${c.url}/metrics`, undefined);
-    expect(m.body).toMatch(/edgewatch_model_schema_changes\{[^}]*model="churn"[^}]*change="missing"\} 1/);
+    expect(m.body).toMatch(/edgewatch_model_schema_changes\{[^}]*model="schema-m"[^}]*change="missing"\} 1/);
   });
 });
