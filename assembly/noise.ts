@@ -8,6 +8,13 @@ import { Column, KIND_NUMERIC, KIND_GRID } from './column';
 import { Profile } from './profile';
 import { fail, labelText } from './errors';
 
+// SplitMix64's output step: a bijection on 64 bits that spreads every input bit over the word.
+function mix64(z: u64): u64 {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+  return z ^ (z >> 31);
+}
+
 /** xoshiro256** seeded with 256 bits the caller draws from a cryptographic source. */
 class Rng {
   s0: u64;
@@ -15,12 +22,27 @@ class Rng {
   s2: u64;
   s3: u64;
 
+  // xoshiro's first outputs from a sparse or barely different state are far from uniform (the
+  // first one reads s1 alone), so the seed goes through two rounds of a ring of mix64 steps first:
+  // each step is invertible given its neighbour, so all 256 bits stay, and every state word ends
+  // up depending on every seed word.
   constructor(seed: usize) {
-    this.s0 = load<u64>(seed);
-    this.s1 = load<u64>(seed, 8);
-    this.s2 = load<u64>(seed, 16);
-    this.s3 = load<u64>(seed, 24);
-    if ((this.s0 | this.s1 | this.s2 | this.s3) == 0) this.s0 = 1;
+    const g: u64 = 0x9e3779b97f4a7c15;
+    let a = load<u64>(seed);
+    let b = load<u64>(seed, 8);
+    let c = load<u64>(seed, 16);
+    let d = load<u64>(seed, 24);
+    for (let round = 0; round < 2; round++) {
+      a = mix64((a ^ d) + g);
+      b = mix64((b ^ a) + g);
+      c = mix64((c ^ b) + g);
+      d = mix64((d ^ c) + g);
+    }
+    this.s0 = a;
+    this.s1 = b;
+    this.s2 = c;
+    this.s3 = d;
+    if ((a | b | c | d) == 0) this.s0 = 1;
   }
 
   next(): u64 {
