@@ -17,7 +17,7 @@ function sourcesHash(): string {
     .filter((f) => f.endsWith('.ts') || f.endsWith('.json'))
     .map((f) => join('assembly', f))
     .sort();
-  for (const file of [...files, 'asconfig.json'])
+  for (const file of [...files, 'asconfig.json', 'scripts/asc-compact-math.mjs'])
     hash
       .update(file)
       .update('\0')
@@ -26,13 +26,14 @@ function sourcesHash(): string {
   return hash.digest('hex');
 }
 
-/** Rebuilds the wasm if assembly/ or asconfig.json changed; returns whether it did. */
+/** Rebuilds the wasm if assembly/, asconfig.json or its transform changed; returns whether it did. */
 export function ensureWasm(): boolean {
   const wanted = sourcesHash();
   if (existsSync(WASM_FILE) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === wanted) return false;
   // Run from the repository's root so that the paths compiled into the wasm are relative ones.
   const asc = join(ROOT, 'node_modules/assemblyscript/bin/asc.js');
-  const run = spawnSync(process.execPath, [asc, 'assembly/index.ts', '--target', 'release'], {
+  const transform = join(ROOT, 'scripts/asc-compact-math.mjs');
+  const run = spawnSync(process.execPath, [asc, 'assembly/index.ts', '--target', 'release', '--transform', transform], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'pipe'],
     encoding: 'utf8',
