@@ -21,6 +21,8 @@ describe.each(BACKENDS)('isolation of a bad group on $name', (backend) => {
   const now = Date.now();
   const day = now - (now % DAY) - 2 * DAY; // a closed day, within the ingest max age
   const hour = day + 3 * HOUR;
+  // A recent window in today's open day, whatever the hour: it must not fold into a daily rollup.
+  const recent = Math.max(now - 2 * HOUR, now - (now % DAY));
   const alphaRows: Row[] = [];
 
   beforeAll(async () => {
@@ -28,7 +30,7 @@ describe.each(BACKENDS)('isolation of a bad group on $name', (backend) => {
     c = await startCollector(backend, { kAnonymity: 2, hourlyRetentionMs: 1 });
     // The other project: real uploads through the API, in the poisoned hour and in a recent one.
     for (let d = 0; d < 4; d++) {
-      for (const [i, t] of [hour + 60_000, now - 2 * HOUR].entries()) {
+      for (const [i, t] of [hour + 60_000, recent].entries()) {
         const rows = makeRows(d * 10 + i, 30);
         alphaRows.push(...rows);
         const bytes = makePayload(core, { deviceId: `alpha-device-${d}`, uploadId: `alpha-upload-${d}-${i}`, windowStart: t, rows });
