@@ -1,5 +1,6 @@
 // Collector configuration: every setting has a flag, an environment variable and a default.
 // The table below is the single source for `edgewatch serve --help` and docs/collector.md.
+import { availableParallelism } from 'node:os';
 import { parseEvalWindows } from './eval-windows.ts';
 
 export interface CollectorOptions {
@@ -78,6 +79,8 @@ export interface CollectorOptions {
   idleTimeoutMs: number;
   /** On SIGINT/SIGTERM, how long requests in flight may take before their connections are cut, ms. */
   shutdownTimeoutMs: number;
+  /** Worker threads that decode and merge stored payloads for reads (0: on the request thread). */
+  mergeThreads: number;
 }
 
 interface Setting {
@@ -340,6 +343,15 @@ export const SETTINGS: Setting[] = [
     type: 'int',
     default: 10_000,
     help: 'on SIGINT/SIGTERM, longest wait for requests in flight',
+  },
+  {
+    key: 'mergeThreads',
+    flag: '--merge-threads',
+    env: 'EDGEWATCH_MERGE_THREADS',
+    type: 'int',
+    // One core stays with the thread that answers requests and runs PGlite.
+    default: Math.min(2, Math.max(1, availableParallelism() - 1)),
+    help: 'worker threads that decode and merge stored payloads for reads (0: on the request thread)',
   },
   { key: 'publicUrl', flag: '--public-url', env: 'EDGEWATCH_PUBLIC_URL', type: 'string', help: 'dashboard base URL for links in alerts' },
 ];

@@ -15,6 +15,7 @@ import { CollectorMetrics } from './metrics.ts';
 import { WriteHealth } from './write-health.ts';
 import { deliverDue } from './alerts/deliver.ts';
 import { every } from './background.ts';
+import { attachMergePool, detachMergePool, MergePool } from './read/merge-pool.ts';
 import { evaluateAlerts, type Transition } from './alerts/evaluate.ts';
 import { evaluateCanaries, type VerdictChange } from './alerts/canary-watch.ts';
 import { otlpPayload, pushOtlp } from './exporters/otlp.ts';
@@ -49,6 +50,14 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
   const raw = await openStorage({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
   const db = timed(raw, metrics.dbSeconds);
   const core = deps.core ?? (await sharedCore());
+  let pool: MergePool | undefined;
+  try {
+    pool = opts.mergeThreads > 0 ? await MergePool.start(opts.mergeThreads) : undefined;
+  } catch (err) {
+    await raw.close();
+    throw err;
+  }
+  if (pool) attachMergePool(core, pool);
   const context: CollectorContext = {
     options: opts,
     db,
@@ -116,6 +125,10 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
       closing ??= (async () => {
         await closeWithin(app, opts.shutdownTimeoutMs);
         await Promise.all(tasks.map((t) => t.stop()));
+        if (pool) {
+          detachMergePool(core, pool);
+          await pool.close();
+        }
         await db.close();
       })();
       return closing;

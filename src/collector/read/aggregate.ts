@@ -6,6 +6,7 @@ import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { DAY, HOUR } from './rollup.ts';
 import { yieldToLoop } from '../yield.ts';
+import { type MergePool, mergePoolOf } from './merge-pool.ts';
 
 export interface Selection {
   projectId: number;
@@ -102,9 +103,10 @@ const PAGE = 4;
 
 /**
  * Merges the selection's payloads (the caller disposes the profile); see fold(). The pieces'
- * counts come first, then their payloads a page at a time, merged as they arrive, with the
- * event loop given back between pages: a window of many wide uploads is never one long query
- * and one long merge that holds every request up (PGlite runs on this thread).
+ * counts come first, then their payloads a page at a time: a window of many wide uploads is
+ * never one long query that holds every request up (PGlite runs on this thread). With the
+ * collector's merge threads (merge-pool.ts) the pages are folded there and only the result is
+ * decoded here; without them they are merged here, with the event loop given back between pages.
  */
 export async function aggregate(db: Queryable, core: Core, k: number, s: Selection): Promise<Aggregate> {
   const counts = await countSelection(db, s);
@@ -117,21 +119,54 @@ export async function aggregate(db: Queryable, core: Core, k: number, s: Selecti
      union all select 'daily_rollups', id, devices, uploads, rows, day as t, noise from daily_rollups where ${DAILY}`,
     params(s),
   );
-  const groups: Group[] = [];
+  const pool = mergePoolOf(core);
+  return pool ? foldOffThread(db, core, pool, k, refs) : foldHere(db, core, k, refs);
+}
+
+async function foldHere(db: Queryable, core: Core, k: number, refs: PieceRef[]): Promise<Aggregate> {
+  const groups: Group<Profile>[] = [];
   try {
     for (let i = 0; i < refs.length; i += PAGE) {
       for (const piece of await withPayloads(db, refs.slice(i, i + PAGE))) addPiece(core, groups, piece);
       await yieldToLoop();
     }
   } catch (err) {
-    for (const g of groups) g.profile.dispose();
+    for (const g of groups) g.sketch.dispose();
     throw err;
   }
   return result(k, countsOf(refs), groups);
 }
 
+async function foldOffThread(db: Queryable, core: Core, pool: MergePool, k: number, refs: PieceRef[]): Promise<Aggregate> {
+  const session = pool.open();
+  let merged: { bytes: Uint8Array; members: number[] }[];
+  try {
+    for (let i = 0; i < refs.length; i += PAGE) {
+      const page = await withPayloads(
+        db,
+        refs.slice(i, i + PAGE).map((r, j) => ({ ...r, index: i + j })),
+      );
+      for (const bad of await session.add(page.map((p) => ({ index: p.index, payload: p.payload })))) {
+        leftOut(refs[bad.index].t, bad.reason);
+      }
+    }
+    merged = await session.finish();
+  } catch (err) {
+    session.cancel();
+    throw err;
+  }
+  const groups = merged.map(({ bytes, members }) => {
+    const g: Group<Uint8Array> = { sketch: bytes, devices: new Set(), uploads: 0, rows: 0, noise: {} };
+    for (const m of members) count(g, refs[m]);
+    return g;
+  });
+  const main = chosen(k, countsOf(refs), groups);
+  if (!main) return { suppressed: true, ...countsOf(refs) };
+  return answer({ ...main, sketch: core.profileFromBytes(main.sketch) }, groups.length);
+}
+
 /** The refs with their payloads; a piece deleted meanwhile (retention, quarantine) is left out. */
-async function withPayloads(db: Queryable, refs: PieceRef[]): Promise<Piece[]> {
+async function withPayloads<R extends PieceRef>(db: Queryable, refs: R[]): Promise<(R & { payload: Uint8Array })[]> {
   const payloads = new Map<string, Uint8Array>();
   for (const src of ['uploads', 'rollups', 'daily_rollups'] as const) {
     const ids = refs.filter((r) => r.src === src).map((r) => r.id);
@@ -145,7 +180,8 @@ async function withPayloads(db: Queryable, refs: PieceRef[]): Promise<Piece[]> {
   });
 }
 
-type Group = { profile: Profile; devices: Set<string>; uploads: number; rows: number; noise: NoiseScales };
+/** Mergeable pieces folded together: a merged profile (or its bytes) and what it counts. */
+type Group<T> = { sketch: T; devices: Set<string>; uploads: number; rows: number; noise: NoiseScales };
 
 function countsOf(pieces: Omit<Piece, 'payload'>[]): Counts {
   const all = new Set<string>();
@@ -168,41 +204,46 @@ function countsOf(pieces: Omit<Piece, 'payload'>[]): Counts {
 export function fold(core: Core, k: number, pieces: Piece[]): Aggregate {
   const counts = countsOf(pieces);
   if (counts.devices < k || counts.uploads === 0) return { suppressed: true, ...counts };
-  const groups: Group[] = [];
+  const groups: Group<Profile>[] = [];
   for (const r of pieces) addPiece(core, groups, r);
   return result(k, counts, groups);
 }
 
-function addPiece(core: Core, groups: Group[], r: Piece): void {
+function addPiece(core: Core, groups: Group<Profile>[], r: Piece): void {
   const p = readable(core, r);
   if (!p) return;
   // A failed merge leaves the accumulator untouched, so trying the next group is safe.
-  let g = groups.find((x) => tryMerge(x.profile, p));
+  let g = groups.find((x) => tryMerge(x.sketch, p));
   if (g) p.dispose();
-  else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0, noise: {} }));
+  else groups.push((g = { sketch: p, devices: new Set(), uploads: 0, rows: 0, noise: {} }));
+  count(g, r);
+}
+
+function count(g: Group<unknown>, r: Omit<Piece, 'payload'>): void {
   for (const d of r.devices) g.devices.add(d);
   addNoise(g.noise, r.noise);
   g.uploads += Number(r.uploads);
   g.rows += Number(r.rows);
 }
 
-function result(k: number, counts: Counts, groups: Group[]): Aggregate {
-  if (counts.devices < k || counts.uploads === 0) {
-    for (const g of groups) g.profile.dispose();
-    return { suppressed: true, ...counts };
-  }
-  groups.sort((a, b) => b.rows - a.rows);
-  const [main, ...rest] = groups;
-  if (!main) return { suppressed: true, ...counts };
-  for (const g of rest) g.profile.dispose();
-  if (main.devices.size < k) {
-    main.profile.dispose();
-    return { suppressed: true, ...counts };
-  }
+/** The group an aggregate reports: the one with the most rows, unless k-anonymity hides it. */
+function chosen<T>(k: number, counts: Counts, groups: Group<T>[]): Group<T> | null {
+  if (counts.devices < k || counts.uploads === 0) return null;
+  const main = groups.reduce<Group<T> | null>((best, g) => (best && best.rows >= g.rows ? best : g), null);
+  return main && main.devices.size >= k ? main : null;
+}
+
+function result(k: number, counts: Counts, groups: Group<Profile>[]): Aggregate {
+  const main = chosen(k, counts, groups);
+  for (const g of groups) if (g !== main) g.sketch.dispose();
+  return main ? answer(main, groups.length) : { suppressed: true, ...counts };
+}
+
+function answer(main: Group<Profile>, layouts: number): Aggregate {
   return {
     suppressed: false,
-    profile: main.profile,
-    layouts: groups.length,
+    profile: main.sketch,
+    layouts,
     noise: main.noise,
     devices: main.devices.size,
     uploads: main.uploads,
@@ -219,11 +260,13 @@ function readable(core: Core, r: Piece): Profile | null {
   try {
     return core.profileFromBytes(r.payload);
   } catch (err) {
-    console.error(
-      `edgewatch read: a stored piece at ${new Date(Number(r.t)).toISOString()} does not decode, left out: ${(err as Error).message}`,
-    );
+    leftOut(r.t, (err as Error).message);
     return null;
   }
+}
+
+function leftOut(t: number, reason: string): void {
+  console.error(`edgewatch read: a stored piece at ${new Date(Number(t)).toISOString()} does not decode, left out: ${reason}`);
 }
 
 function tryMerge(into: Profile, p: Profile): boolean {
