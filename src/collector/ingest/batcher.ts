@@ -50,8 +50,8 @@ export class UploadBatcher {
 
   /**
    * `concurrency`: inserts in flight at once (1 for PGlite's single connection).
-   * `gatherTurn`: wait one event-loop turn before taking each batch (see `gather`): for a
-   * database that runs statements on this thread (PGlite). Over PostgreSQL uploads gather on
+   * `gatherTurn`: wait one event-loop turn before taking each batch (see `gather`): for PGlite's
+   * one connection. Over PostgreSQL uploads gather on
    * their own while a statement is on the wire, and the extra turn measured slower.
    */
   constructor(
@@ -105,10 +105,11 @@ export class UploadBatcher {
 }
 
 /**
- * Lets the uploads that have already arrived join the batch before it is taken. PGlite runs its
- * statements synchronously on this thread: without this turn of the event loop, the first upload
- * to arrive after a commit would start the next insert alone, every other request would wait for
- * it unparsed in its socket, and every batch would hold one row. `setImmediate` runs after the
+ * Lets the uploads that have already arrived join the batch before it is taken. When PGlite ran
+ * its statements on this thread, without this turn of the event loop the first upload to arrive
+ * after a commit started the next insert alone while every other request waited for it unparsed
+ * in its socket, and every batch held one row; with PGlite on its own thread the turn still lets
+ * the requests already read join the batch. `setImmediate` runs after the
  * event loop's I/O phase, so every request whose bytes are in by then has been read, decoded and
  * queued.
  */

@@ -104,7 +104,7 @@ const PAGE = 4;
 /**
  * Merges the selection's payloads (the caller disposes the profile); see fold(). The pieces'
  * counts come first, then their payloads a page at a time: a window of many wide uploads is
- * never one long query that holds every request up (PGlite runs on this thread). With the
+ * never one long query that holds every request up (PGlite has one connection). With the
  * collector's merge threads (merge-pool.ts) the pages are folded there and only the result is
  * decoded here; without them they are merged here, with the event loop given back between pages.
  */

@@ -6,23 +6,10 @@
 // A thread that dies (a crash in the core, out of memory) fails the aggregates it was folding —
 // those reads answer 500 and are retried by their callers — and is started again; nothing stored
 // is touched, since merging only reads.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../worker-thread.ts';
 import type { UploadFacts } from '../ingest/upload-facts.ts';
 import type { MergeReply, MergeRequest } from './merge-protocol.ts';
-
-const WORKER = new URL('./merge-worker.ts', import.meta.url);
-
-/**
- * The packages ship JavaScript (the URL above becomes ./merge-worker.js). In the repository the
- * sources are TypeScript run through tsx, whose hooks a worker thread does not inherit (nor take
- * from `execArgv` on Node 20), so there the worker loads its module through tsx's own API.
- */
-function startWorker(): Worker {
-  if (!WORKER.pathname.endsWith('.ts')) return new Worker(WORKER);
-  const api = import.meta.resolve('tsx/esm/api');
-  const load = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(WORKER.href)}, ${JSON.stringify(WORKER.href)}))`;
-  return new Worker(load, { eval: true });
-}
 
 type Pending = { resolve: (r: MergeReply) => void; reject: (e: Error) => void };
 type Request = MergeRequest extends infer R ? (R extends MergeRequest ? Omit<R, 'id'> : never) : never;
@@ -43,7 +30,7 @@ class Thread {
   }
 
   #start(): void {
-    const worker = startWorker();
+    const worker = startModuleWorker(new URL('./merge-worker.ts', import.meta.url));
     this.#worker = worker;
     this.#ready = new Promise((resolve, reject) => {
       this.#pending.set(0, { resolve: () => resolve(), reject });

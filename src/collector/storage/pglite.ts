@@ -1,27 +1,11 @@
-// PGlite adapter: PostgreSQL compiled to WebAssembly, running in this process on a data
-// directory. Zero set-up; one process owns the directory at a time.
+// PGlite adapter: PostgreSQL compiled to WebAssembly, running in this process (on a thread of its
+// own) on a data directory. Zero set-up; one process owns the directory at a time.
 import { mkdirSync, statfsSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { Worker } from 'node:worker_threads';
 import type { Db, Queryable, Row } from './db.ts';
 import { lockDirectory } from './dir-lock.ts';
-
-// bytea. A parameter goes in PostgreSQL's binary format: PGlite binds a byte array that a
-// serializer returns as raw bytes, so an upload's payload is copied once into the message instead
-// of being spelled out as hex text (twice its size), measured for UTF-8 character by character in
-// JavaScript and parsed back by the server. (PGlite's types say a serializer returns text; its
-// bind takes either.) Results come as hex text: PGlite's own parser converts byte by byte in
-// JavaScript, Buffer's hex codec does the same in native code.
-const BYTEA = 17;
-const asBinaryParam = ((v: Uint8Array | string) => v) as (v: unknown) => string;
-const BYTEA_CODEC = {
-  serializers: { [BYTEA]: asBinaryParam },
-  parsers: {
-    [BYTEA]: (text: string) => {
-      const b = Buffer.from(text.slice(2), 'hex');
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-    },
-  },
-};
+import type { PgliteReply, PgliteRequest } from './pglite-protocol.ts';
+import { startModuleWorker } from '../worker-thread.ts';
 
 /** PGlite's own start-up errors say little ("failed to initialize properly"): a full disk is named. */
 function whyNotOpen(dir: string, err: unknown): string {
@@ -37,35 +21,94 @@ function whyNotOpen(dir: string, err: unknown): string {
   return message;
 }
 
-/** `memory://` (or no directory) is an in-memory database: tests, throwaway runs. */
+/** The PGlite thread: requests in, replies out, matched by id. */
+class PgliteThread {
+  #worker: Worker;
+  #pending = new Map<number, { resolve: (r: Row[] | undefined) => void; reject: (e: Error) => void }>();
+  #next = 1;
+  #stopped: string | undefined;
+
+  constructor() {
+    this.#worker = startModuleWorker(new URL('./pglite-worker.ts', import.meta.url));
+    this.#worker.on('message', (r: PgliteReply) => {
+      const p = this.#pending.get(r.id);
+      this.#pending.delete(r.id);
+      if (!p) return;
+      if (r.ok) p.resolve(r.rows as Row[] | undefined);
+      else p.reject(Object.assign(new Error(r.error.message), r.error.code ? { code: r.error.code } : {}));
+    });
+    const stop = (why: string) => {
+      if (this.#stopped) return;
+      this.#stopped = why;
+      const err = new Error(`the database thread stopped (${why})`);
+      if (this.#pending.size > 0 || why !== 'closed') console.error(`edgewatch: ${err.message}`);
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+    };
+    this.#worker.on('error', (err) => stop(err.message.split('\n')[0]));
+    this.#worker.on('exit', (code) => stop(code === 0 ? 'closed' : `exit code ${code}`));
+  }
+
+  call(req: DistributiveOmit<PgliteRequest, 'id'>): Promise<Row[] | undefined> {
+    if (this.#stopped) return Promise.reject(new Error(`the database thread stopped (${this.#stopped})`));
+    const id = this.#next++;
+    const reply = new Promise<Row[] | undefined>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    this.#worker.postMessage({ ...req, id });
+    return reply;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped ??= 'closed';
+    await this.#worker.terminate();
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * `memory://` (or no directory) is an in-memory database: tests, throwaway runs. PGlite runs on
+ * a thread of its own (pglite-worker.ts): it executes statements synchronously, and on this
+ * thread every insert of wide uploads held up every request behind it.
+ */
 export async function openPglite(dataDir: string | undefined): Promise<Db> {
   const inMemory = !dataDir || dataDir === 'memory://';
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const release = inMemory ? () => {} : lockDirectory(dataDir);
-  // The codec is the database's own, not passed per query: per-query parsers are merged with
-  // every default parser on each call.
-  let pg: PGlite;
+  const thread = new PgliteThread();
   try {
-    pg = await PGlite.create(inMemory ? 'memory://' : dataDir, BYTEA_CODEC);
+    await thread.call({ op: 'open', dataDir: inMemory ? 'memory://' : dataDir });
   } catch (err) {
+    await thread.stop();
     release();
     throw new Error(`PGlite cannot open data directory ${dataDir}: ${whyNotOpen(dataDir!, err)}`);
   }
-  const wrap = (q: { query: PGlite['query'] }): Queryable => ({
+  const on = (tx: number): Queryable => ({
     async query<T extends Row>(sql: string, params?: unknown[]) {
-      const res = await q.query<T>(sql, params as unknown[]);
-      return res.rows;
+      return ((await thread.call({ op: 'query', tx, sql, params })) ?? []) as T[];
     },
   });
-  const self = wrap(pg);
+  let nextTx = 1;
   return {
     kind: 'pglite',
-    query: self.query,
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    query: on(0).query,
+    async transaction(fn) {
+      const tx = nextTx++;
+      await thread.call({ op: 'begin', tx });
+      let result: Awaited<ReturnType<typeof fn>>;
+      try {
+        result = await fn(on(tx));
+      } catch (err) {
+        await thread.call({ op: 'end', tx, commit: false }).catch(() => {});
+        throw err;
+      }
+      await thread.call({ op: 'end', tx, commit: true });
+      return result;
+    },
     close: async () => {
       try {
-        await pg.close();
+        await thread.call({ op: 'close' });
       } finally {
+        await thread.stop();
         release();
       }
     },

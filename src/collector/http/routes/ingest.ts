@@ -14,7 +14,7 @@ export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const newDevices = new NewDeviceLimiter(ctx.options.rateLimitNewDevicesPerAddress);
   const ingestCtx = {
     db: ctx.db,
-    // PGlite has one connection, run on this thread; PostgreSQL takes a few inserts in flight
+    // PGlite has one connection (on a thread of its own); PostgreSQL takes a few inserts in flight
     // from each process.
     uploads: ctx.db.kind === 'postgres' ? new UploadBatcher(ctx.db, 4) : new UploadBatcher(ctx.db, 1, 256, true),
     core: ctx.core,
