@@ -444,20 +444,21 @@ export const okSchema = { type: 'object', additionalProperties: false, required:
 
 // ---- SLOs -------------------------------------------------------------------------------------
 
-const events = {
-  type: ['object', 'null'],
+const eventsSchema = {
+  type: 'object',
   additionalProperties: false,
   required: ['good', 'total', 'errorRatio', 'burnRate'],
   properties: { good: num, total: num, errorRatio: num, burnRate: num },
 } as const;
+export type Events = Of<typeof eventsSchema>;
+const events = { ...eventsSchema, type: ['object', 'null'] } as const;
 
 /** Where an SLO stands for one model version now (the collector's slo/status.ts). */
 export const sloStatusSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'slo', 'indicator', 'objective', 'threshold', 'period', 'owner', 'windows', 'budgetRemaining', 'burn'],
+  required: ['slo', 'indicator', 'objective', 'threshold', 'period', 'owner', 'windows', 'budgetRemaining', 'burn'],
   properties: {
-    version: str,
     slo: str,
     indicator: str,
     objective: num,
@@ -472,6 +473,7 @@ export const sloStatusSchema = {
     burn: { type: 'object', additionalProperties: numOrNull },
   },
 } as const;
+export type SloStatus = Of<typeof sloStatusSchema>;
 
 /** GET /v1/slos: each SLO's definition and its status per model version it covers. */
 export const slosSchema = {
@@ -497,7 +499,14 @@ export const slosSchema = {
           owner: str,
           webhookUrl: strOrNull,
           webhookFormat: { type: 'string', enum: ['json', 'slack'] },
-          versions: { type: 'array', items: sloStatusSchema },
+          versions: {
+            type: 'array',
+            items: {
+              ...sloStatusSchema,
+              required: ['version', ...sloStatusSchema.required],
+              properties: { version: str, ...sloStatusSchema.properties },
+            },
+          },
         },
       },
     },
@@ -655,6 +664,41 @@ export type IncidentDetail = Of<typeof incidentDetailSchema>;
 
 // ---- canary -----------------------------------------------------------------------------------
 
+/** Inference health of a merged aggregate (the collector's read/health.ts). */
+export const healthStateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['calls', 'failures', 'byKind', 'failureRate'],
+  properties: {
+    /** Calls seen: every latency value, plus the failures recorded without one. */
+    calls: num,
+    failures: num,
+    /** Failed calls by kind (`input`, `inference`, `output`, `recording`). */
+    byKind: { type: 'object', additionalProperties: num },
+    /** failures / calls; null without calls. */
+    failureRate: numOrNull,
+  },
+} as const;
+export type HealthState = Of<typeof healthStateSchema>;
+
+/** Per model output of a merged aggregate: confidence and, with feedback, how right it is. */
+export const outputStateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** Median of `<out>.confidence`; absent without that column or without values in it. */
+    confidenceMedian: num,
+    /** With feedback columns: labelled rows behind the figures below. */
+    labelled: num,
+    accuracy: numOrNull,
+    /** Expected calibration error; null without calibration columns or labelled rows. */
+    ece: numOrNull,
+    /** One-vs-rest ROC AUC per class; null where not defined. */
+    auc: { type: 'object', additionalProperties: numOrNull },
+  },
+} as const;
+export type OutputState = Of<typeof outputStateSchema>;
+
 const versionSide = {
   type: 'object',
   additionalProperties: false,
@@ -663,46 +707,17 @@ const versionSide = {
     version: str,
     ...countProperties,
     suppressed: bool,
-    health: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['calls', 'failures', 'byKind', 'failureRate'],
-      properties: {
-        /** Calls seen: every latency value, plus the failures recorded without one. */
-        calls: num,
-        failures: num,
-        /** Failed calls by kind (`input`, `inference`, `output`, `recording`). */
-        byKind: { type: 'object', additionalProperties: num },
-        failureRate: numOrNull,
-      },
-    },
+    health: healthStateSchema,
     latency: {
       type: 'object',
       additionalProperties: false,
       required: STEP_QUANTILES,
       properties: { '0.5': num, '0.9': num, '0.99': num },
     },
-    outputs: {
-      type: 'object',
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          /** Median of `<out>.confidence`; absent without that column or without values in it. */
-          confidenceMedian: num,
-          labelled: num,
-          accuracy: numOrNull,
-          /** Expected calibration error; null without calibration columns or labelled rows. */
-          ece: numOrNull,
-          /** One-vs-rest ROC AUC per class; null where not defined. */
-          auc: { type: 'object', additionalProperties: numOrNull },
-        },
-      },
-    },
+    outputs: { type: 'object', additionalProperties: outputStateSchema },
   },
 } as const;
 export type VersionSide = Of<typeof versionSide>;
-export type OutputState = NonNullable<VersionSide['outputs']>[string];
 
 /** GET …/canary: this version against another over one range, and the verdict. */
 export const canarySchema = {
