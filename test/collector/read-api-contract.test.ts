@@ -7,11 +7,12 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import * as readApi from 'edgewatch/read-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
+import type { Profile } from '../../src/core/profile.ts';
 import type { ColumnSpec } from '../../src/core/types.ts';
 import { rng } from '../helpers/random.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { get, post, putBaseline, startCollector, type Running } from './helpers/collector.ts';
-import { argmax, CLASSES, FEEDBACK_COLUMNS, labelledRows, OUT, recordFeedback } from './helpers/feedback.ts';
+import { argmax, CLASSES, FEEDBACK_COLUMNS, type Labelled, labelledRows, OUT, recordFeedback } from './helpers/feedback.ts';
 
 const MIN = 60_000;
 
@@ -108,32 +109,10 @@ describe.each(BACKENDS)('the read API contract on $name', (backend) => {
       for (let d = 0; d < 10; d++) {
         const region = d < 5 ? 'east' : 'west';
         const calls = labelledRows(1000 + d, 200, version === '1.0.0' ? 0.6 : 1.2);
-        const r = rng(d);
         const shift = version === '1.0.0' && region === 'west' ? 20 : 0;
         const p = core.profile({ columns: COLUMNS });
         try {
-          p.recordNumbers(
-            'x',
-            calls.map(() => 10 + shift + 5 * r()),
-          );
-          p.recordLabels(
-            'plan',
-            calls.map((_, i) => (shift ? 'team' : ['free', 'pro', 'team'][i % 3])),
-          );
-          p.recordLabels(
-            `${OUT}.predicted`,
-            calls.map((x) => CLASSES[argmax(x.scores)]),
-          );
-          p.recordNumbers(
-            `${OUT}.confidence`,
-            calls.map((x) => Math.max(...x.scores)),
-          );
-          p.recordNumbers(
-            'health.latency_ms',
-            calls.map((_, i) => 5 + ((i * 37 + d) % 50)),
-          );
-          p.recordLabels('health.failure', d === 0 ? ['inference'] : []);
-          recordFeedback(p, calls.slice(0, 60));
+          record(p, calls, d, shift);
           const start = now - 30 * MIN + d * MIN;
           p.meta = {
             model: 'churn',
@@ -248,4 +227,72 @@ describe.each(BACKENDS)('the read API contract on $name', (backend) => {
     await expectContract('DELETE', '/v1/slos/fast', readApi.okSchema, c.keys.admin);
     await expectContract('DELETE', '/v1/alerts/rules/moved', readApi.okSchema, c.keys.admin);
   });
+
+  it("private mode's error bars: profile and performance of noisy uploads", async () => {
+    const p3 = '/v1/models/churn/versions/3.0.0';
+    const baseline = core.profile({ columns: COLUMNS });
+    record(baseline, labelledRows(7, 2000), 0, 0);
+    await putBaseline(c, baseline, 'churn/versions/3.0.0');
+    baseline.dispose();
+    const grid = (await get(`${c.url}/v1/grid/churn/3.0.0`, c.keys.ingest)).body.columns as Record<
+      string,
+      { edges?: number[]; vocabulary?: string[] }
+    >;
+    const columns = Object.entries(grid).map(
+      ([name, g]): ColumnSpec =>
+        g.edges ? { name, kind: 'grid', edges: g.edges } : { name, kind: 'categorical', vocabulary: g.vocabulary! },
+    );
+    for (let d = 0; d < 6; d++) {
+      const p = core.profile({ columns });
+      try {
+        record(p, labelledRows(2000 + d, 200), d, 0);
+        p.addNoise(1);
+        const start = now - 30 * MIN + d * MIN;
+        p.meta = {
+          model: 'churn',
+          modelVersion: '3.0.0',
+          windowStart: String(start),
+          windowEnd: String(start + MIN),
+          deviceId: `private-${d}`,
+          uploadId: `upload-private-${d}`,
+          privacy: JSON.stringify({ mode: 'dp', epsilon: 1, noiseScale: 1 }),
+        };
+        expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, p.toBytes())).status).toBe(200);
+      } finally {
+        p.dispose();
+      }
+    }
+    const profile = await expectContract('GET', `${p3}/profile?${range}`, readApi.profileSchema, c.keys.read);
+    expect(profile.privacy).toMatchObject({ noisyUploads: 6, noiseScales: { '1': 6 } });
+    const perf = await expectContract('GET', `${p3}/performance?${range}`, readApi.performanceSchema, c.keys.read);
+    expect(perf.cellError.sd).toBeGreaterThan(0);
+    expect(perf.outputs[OUT].labelledError.sd).toBeGreaterThan(0);
+  });
 });
+
+/** One device's calls of a window into `p`: inputs, predictions, health and 60 labelled rows. */
+function record(p: Profile, calls: Labelled[], d: number, shift: number) {
+  const r = rng(d);
+  p.recordNumbers(
+    'x',
+    calls.map(() => 10 + shift + 5 * r()),
+  );
+  p.recordLabels(
+    'plan',
+    calls.map((_, i) => (shift ? 'team' : ['free', 'pro', 'team'][i % 3])),
+  );
+  p.recordLabels(
+    `${OUT}.predicted`,
+    calls.map((x) => CLASSES[argmax(x.scores)]),
+  );
+  p.recordNumbers(
+    `${OUT}.confidence`,
+    calls.map((x) => Math.max(...x.scores)),
+  );
+  p.recordNumbers(
+    'health.latency_ms',
+    calls.map((_, i) => 5 + ((i * 37 + d) % 50)),
+  );
+  p.recordLabels('health.failure', d === 0 ? ['inference'] : []);
+  recordFeedback(p, calls.slice(0, 60));
+}
