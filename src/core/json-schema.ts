@@ -3,10 +3,10 @@
 // only: nothing here exists at run time, and the published `.d.ts` needs no schema library (the
 // `edgewatch` package ships it to browsers, whose dependencies stay comlink and idb).
 //
-// It reads the keywords the read API's schemas use, and no others (test/core/read-api-schemas
+// It reads the keywords the read API's schemas use, and no others (test/core/read-api-schemas.test.ts
 // refuses a schema with any other keyword, so none is silently read as `unknown`):
 //   type (one or a list), enum, const, properties, required, additionalProperties, items, anyOf,
-//   and `title` naming one of `Named`: a shape the core types itself, passed through untouched.
+//   and `title` naming one of `N`: a shape the core types itself, passed through untouched.
 // Validation keywords (minimum, maxLength, pattern…) and annotations (description) are allowed and
 // do not change the type.
 

@@ -225,6 +225,42 @@ export const segmentRankingSchema = {
 } as const;
 export type SegmentRankingResponse = Of<typeof segmentRankingSchema>;
 
+// ---- baselines and the private mode's grid ---------------------------------------------------
+
+/** PUT …/baseline: the baseline's columns. */
+export const baselineSetSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ok', 'columns'],
+  properties: { ok: { const: true }, columns: strings },
+} as const;
+export type BaselineSet = Of<typeof baselineSetSchema>;
+
+/** POST …/baseline/pin: the baseline's columns, and the devices and rows of the range pinned. */
+export const baselinePinnedSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ok', 'columns', 'devices', 'rows'],
+  properties: { ok: { const: true }, columns: strings, devices: int, rows: num },
+} as const;
+
+/** A private-mode column's grid: the baseline's percentile edges, or its values as a vocabulary. */
+export const gridColumnSchema = {
+  anyOf: [
+    { type: 'object', additionalProperties: false, required: ['edges'], properties: { edges: { type: 'array', items: num } } },
+    { type: 'object', additionalProperties: false, required: ['vocabulary'], properties: { vocabulary: strings } },
+  ],
+} as const;
+export type GridColumn = Of<typeof gridColumnSchema>;
+
+/** GET …/grid (and /v1/grid/:model/:version, the edge runtime's path): what private-mode devices record on. */
+export const gridSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['model', 'version', 'columns'],
+  properties: { model: str, version: str, columns: { type: 'object', additionalProperties: gridColumnSchema } },
+} as const;
+
 // ---- performance ------------------------------------------------------------------------------
 
 export const classPerformanceSchema = {

@@ -55,10 +55,14 @@ describe.each(BACKENDS)('the read API contract on $name', (backend) => {
   const handled = new Map<string, { schema: object; breaches: string[] }>();
 
   const send = async (method: string, path: string, key: string, body?: unknown) => {
+    const binary = body instanceof Uint8Array;
     const res = await fetch(`${c.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body ? { 'content-type': binary ? 'application/octet-stream' : 'application/json' } : {}),
+      },
+      body: binary ? (body as BodyInit) : body ? JSON.stringify(body) : undefined,
     });
     return { status: res.status, body: await res.json() };
   };
@@ -232,15 +236,19 @@ describe.each(BACKENDS)('the read API contract on $name', (backend) => {
     const p3 = '/v1/models/churn/versions/3.0.0';
     const baseline = core.profile({ columns: COLUMNS });
     record(baseline, labelledRows(7, 2000), 0, 0);
-    await putBaseline(c, baseline, 'churn/versions/3.0.0');
+    const set = await expectContract('PUT', `${p3}/baseline`, readApi.baselineSetSchema, c.keys.admin, baseline.toBytes());
     baseline.dispose();
-    const grid = (await get(`${c.url}/v1/grid/churn/3.0.0`, c.keys.ingest)).body.columns as Record<
-      string,
-      { edges?: number[]; vocabulary?: string[] }
-    >;
+    expect(set.columns).toHaveLength(COLUMNS.length);
+    const { columns: grid }: readApi.Of<typeof readApi.gridSchema> = await expectContract(
+      'GET',
+      '/v1/grid/churn/3.0.0',
+      readApi.gridSchema,
+      c.keys.ingest,
+    );
+    await expectContract('GET', `${p3}/grid`, readApi.gridSchema, c.keys.read);
     const columns = Object.entries(grid).map(
       ([name, g]): ColumnSpec =>
-        g.edges ? { name, kind: 'grid', edges: g.edges } : { name, kind: 'categorical', vocabulary: g.vocabulary! },
+        'edges' in g ? { name, kind: 'grid', edges: g.edges } : { name, kind: 'categorical', vocabulary: g.vocabulary },
     );
     for (let d = 0; d < 6; d++) {
       const p = core.profile({ columns });
@@ -267,6 +275,8 @@ describe.each(BACKENDS)('the read API contract on $name', (backend) => {
     const perf = await expectContract('GET', `${p3}/performance?${range}`, readApi.performanceSchema, c.keys.read);
     expect(perf.cellError.sd).toBeGreaterThan(0);
     expect(perf.outputs[OUT].labelledError.sd).toBeGreaterThan(0);
+    const pinned = await expectContract('POST', `${v}/baseline/pin`, readApi.baselinePinnedSchema, c.keys.admin, { from, to: now });
+    expect(pinned).toMatchObject({ ok: true, devices: 10 });
   });
 });
 
