@@ -1,5 +1,6 @@
 // What the collector makes of the traffic, read back through its JSON API with the read key:
 // drift of the last rolling window (the one the alert rules evaluate) and the open alerts.
+import type { AlertsResponse, CanaryReport, DriftResponse } from '../../src/core/read-api.ts';
 import type { DemoConfig } from './config.ts';
 
 export interface ColumnVerdict {
@@ -29,29 +30,14 @@ async function get<T>(config: DemoConfig, path: string): Promise<T> {
   return body;
 }
 
-interface DriftPoint {
-  devices: number;
-  rows: number;
-  suppressed: boolean;
-  driftedColumns?: number;
-  comparedColumns?: number;
-  columns?: Record<
-    string,
-    { count: [number, number]; drifted: { drifted: boolean; test: string; value: number | null; threshold: number } }
-  >;
-}
-
 export async function readCollector(config: DemoConfig, now = Date.now()): Promise<CollectorView> {
   const from = now - config.evalWindowMs;
   const { id, version } = config.model;
   const path = `/v1/models/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}`;
   // One step spanning the whole range (the API's steps are at least a minute long).
   const [drift, alerts] = await Promise.all([
-    get<{ points: DriftPoint[] }>(config, `${path}/drift?from=${from}&to=${now}&step=60000`),
-    get<{ alerts: { rule: string; series: string; state: string; severity: string; evidence?: { link?: string | null } }[] }>(
-      config,
-      '/v1/alerts',
-    ),
+    get<DriftResponse>(config, `${path}/drift?from=${from}&to=${now}&step=60000`),
+    get<AlertsResponse>(config, '/v1/alerts'),
   ]);
   const p = drift.points[0];
   const columns = Object.entries(p?.columns ?? {})
@@ -74,7 +60,7 @@ export async function readCollector(config: DemoConfig, now = Date.now()): Promi
       series: a.series,
       state: a.state,
       severity: a.severity,
-      link: a.evidence?.link ?? null,
+      link: a.evidence.link ?? null,
     })),
   };
 }
@@ -82,9 +68,6 @@ export async function readCollector(config: DemoConfig, now = Date.now()): Promi
 /** The canary version compared with its rollback target over the last rolling window. */
 export async function readCanary(config: DemoConfig, now = Date.now()): Promise<{ against: string; verdict: string; reasons: string[] }> {
   const path = `/v1/models/${encodeURIComponent(config.model.id)}/versions/${encodeURIComponent(config.canary.version)}/canary`;
-  const r = await get<{ stable: { version: string }; verdict: string; reasons: string[] }>(
-    config,
-    `${path}?from=${now - config.evalWindowMs}&to=${now}`,
-  );
+  const r = await get<CanaryReport>(config, `${path}?from=${now - config.evalWindowMs}&to=${now}`);
   return { against: r.stable.version, verdict: r.verdict, reasons: r.reasons };
 }

@@ -2,6 +2,7 @@
 // version's baseline from a profile file, or fetches the private-mode grid derived from it.
 import { readFile } from 'node:fs/promises';
 import { loadCore } from 'edgewatch';
+import type { BaselineSet } from 'edgewatch/read-api';
 import { expectPositionals, parseFlags } from './args.ts';
 import { UsageError } from './errors.ts';
 import { call, DEFAULT_URL } from './collector-api.ts';
@@ -59,7 +60,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' },
       body,
     });
-    const columns = (answer as { columns?: string[] }).columns ?? [];
+    const { columns } = answer as BaselineSet;
     console.log(`baseline of ${model}@${version} set from ${path}: ${columns.length} columns (${columns.join(', ')})`);
     return 0;
   }

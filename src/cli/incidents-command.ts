@@ -1,6 +1,7 @@
 // `edgewatch incidents`: the on-call workflow from a terminal, against a running collector —
 // list incidents, show one with its signals, acknowledge, silence or snooze it until an expiry,
 // record the decision taken, and print its postmortem draft.
+import type { IncidentAction, IncidentActed, IncidentDetail, IncidentsResponse, Incident, Signal } from 'edgewatch/read-api';
 import { expectPositionals, parseFlags } from './args.ts';
 import { call, DEFAULT_URL, target } from './collector-api.ts';
 import { UsageError } from './errors.ts';
@@ -29,33 +30,7 @@ Options:
   --for <span>       expiry from now: 30m, 4h, 1d
   --until <time>     expiry as an ISO 8601 time`;
 
-const ACTIONS: Record<string, string> = { ack: 'acknowledge', silence: 'silence', snooze: 'snooze', decide: 'decide' };
-
-interface Signal {
-  state: string;
-  rule: string;
-  column: string | null;
-  output: string | null;
-  segment: Record<string, string> | null;
-  statistic: string;
-  value: number | null;
-  op: string | null;
-  threshold: number | null;
-}
-interface Incident {
-  id: number;
-  model: string;
-  version: string;
-  state: string;
-  severity: string;
-  openedAt: number;
-  acknowledgedBy: string | null;
-  acknowledgedUntil: number | null;
-  silencedUntil: number | null;
-  snoozedUntil: number | null;
-  columns: string[];
-  signals: Signal[];
-}
+const ACTIONS: Record<string, IncidentAction> = { ack: 'acknowledge', silence: 'silence', snooze: 'snooze', decide: 'decide' };
 
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
 
@@ -89,7 +64,7 @@ export async function incidentsCommand(argv: string[]): Promise<number> {
   if (sub === 'list') {
     expectPositionals('incidents list', positionals, []);
     const q = values.state ? `?state=${encodeURIComponent(values.state as string)}` : '';
-    const { incidents } = (await call(`${url}/v1/incidents${q}`, { headers: auth })) as { incidents: Incident[] };
+    const { incidents } = (await call(`${url}/v1/incidents${q}`, { headers: auth })) as IncidentsResponse;
     if (incidents.length === 0) console.log('no incidents');
     for (const i of incidents) console.log(summary(i));
     return 0;
@@ -102,10 +77,7 @@ export async function incidentsCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === 'show') {
-    const { incident, timeline } = (await call(route, { headers: auth })) as {
-      incident: Incident;
-      timeline: { at: number; kind: string; actor: string | null; note: string | null }[];
-    };
+    const { incident, timeline } = (await call(route, { headers: auth })) as IncidentDetail;
     console.log(summary(incident));
     for (const s of incident.signals) console.log(`  ${s.state.padEnd(8)} ${signalLine(s)}`);
     for (const t of timeline) console.log(`  ${iso(t.at)} ${t.kind}${t.actor ? ` by ${t.actor}` : ''}${t.note ? `: ${t.note}` : ''}`);
@@ -122,7 +94,7 @@ export async function incidentsCommand(argv: string[]): Promise<number> {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify(body),
-  })) as { incident: Incident };
+  })) as IncidentActed;
   console.log(actionLine(sub, incident, values.by as string));
   return 0;
 }

@@ -1,4 +1,5 @@
 // What a web developer passes to createMonitor/instrument, and the defaults that fill the gaps.
+import type { GridColumn } from '../core/read-api.ts';
 import type { OrtOptions } from './ort-session.ts';
 
 /** A tensor as it crosses the worker boundary: ort.Tensor fits, and so does a plain object. */
@@ -11,7 +12,7 @@ export interface TensorLike {
 export type Tensors = Record<string, TensorLike>;
 
 /** Grid a private-mode column is recorded on: percentile edges or a vocabulary (from the baseline). */
-export type GridColumn = { edges: number[] } | { vocabulary: string[] };
+export type { GridColumn };
 export interface Grid {
   columns: Record<string, GridColumn>;
 }

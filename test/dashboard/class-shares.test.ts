@@ -2,7 +2,8 @@
 // over the step's total, bands stack bottom up, suppressed steps are gaps, noisy negative counts
 // count as 0, and classes beyond eight share one band.
 import { describe, expect, it } from 'vitest';
-import type { CategoricalSummary, SummaryPoint } from '../../src/dashboard/api/types.ts';
+import type { CategoricalSummary } from 'edgewatch';
+import type { SummaryPoint } from 'edgewatch/read-api';
 import { classShares, MAX_CLASSES, OTHER_CLASSES } from '../../src/dashboard/charts/class-shares.ts';
 
 function step(from: number, items: Record<string, number> | null, noisy = false): SummaryPoint {

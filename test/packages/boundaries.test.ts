@@ -38,6 +38,9 @@ describe('boundaries between the rooms of src/', () => {
 
   it('reads real imports (the check itself sees the ones that are allowed)', () => {
     expect(importsOf('dashboard').some((i) => i.from === 'edgewatch/columns')).toBe(true);
+    // The read API's answers are typed where the collector's schemas are: edgewatch/read-api.
+    expect(importsOf('dashboard').some((i) => i.from === 'edgewatch/read-api')).toBe(true);
+    expect(importsOf('collector').some((i) => i.from === 'edgewatch/read-api')).toBe(true);
     expect(importsOf('collector').some((i) => i.from === 'edgewatch')).toBe(true);
   });
 });

@@ -4,10 +4,10 @@
 import { RequestError } from '../errors.ts';
 import type { Queryable } from '../storage/db.ts';
 import { recordEvent, type IncidentRow } from './incidents.ts';
-import type { Incident, IncidentFilter, TimelineEntry } from 'edgewatch/read-api';
+import type { Incident, IncidentAction, IncidentFilter, TimelineEntry } from 'edgewatch/read-api';
 import { incidentSignals } from './signals.ts';
 
-export type { Incident, IncidentFilter, TimelineEntry };
+export type { Incident, IncidentAction, IncidentFilter, TimelineEntry };
 
 const num = (x: unknown) => (x === null || x === undefined ? null : Number(x));
 
@@ -69,7 +69,6 @@ export async function getIncident(
   return { incident: await toIncident(db, r), timeline: timeline.map((t) => ({ ...t, at: Number(t.at) })) };
 }
 
-export type IncidentAction = 'acknowledge' | 'silence' | 'snooze' | 'decide';
 const EVENT_OF: Record<IncidentAction, string> = {
   acknowledge: 'acknowledged',
   silence: 'silenced',

@@ -190,7 +190,17 @@ export async function saveRule(db: Queryable, projectId: number, r: AlertRule): 
   return rows[0].id;
 }
 
-export type StoredRule = AlertRule & { id: number; projectId: number; window: string; noData: NoDataPolicy };
+/** As listed: every filter read back (null when unset). */
+export type StoredRule = AlertRule & {
+  id: number;
+  projectId: number;
+  model: string | null;
+  version: string | null;
+  column: string | null;
+  bySegment: boolean;
+  window: string;
+  noData: NoDataPolicy;
+};
 
 export async function listRules(db: Queryable, projectId?: number): Promise<StoredRule[]> {
   const rows = await db.query<Record<string, unknown>>(

@@ -14,9 +14,3 @@ export const rangeQuery = {
     segment: { type: 'string', maxLength: 4096 },
   },
 } as const;
-
-/** A noisy count's error bar (the core's noiseErrorBar): σ and the 95% half-width 1.96·σ. */
-export const errorBar = {
-  type: 'object',
-  properties: { sd: { type: 'number' }, halfWidth95: { type: 'number' } },
-} as const;

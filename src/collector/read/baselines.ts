@@ -1,6 +1,7 @@
 // Baselines: one reference profile per model version (built from training data with
 // `edgewatch profile`). Setting one sets the version's columns (see ingest/models.ts).
 import { OTHER } from 'edgewatch';
+import type { GridColumn } from 'edgewatch/read-api';
 import type { Core, Profile } from '../core.ts';
 import { RequestError } from '../errors.ts';
 import { columnsOf, type ModelRegistry } from '../ingest/models.ts';
@@ -44,7 +45,7 @@ export async function loadBaseline(db: Queryable, core: Core, projectId: number,
   return rows[0] ? core.profileFromBytes(rows[0].payload) : null;
 }
 
-export type GridColumn = { edges: number[] } | { vocabulary: string[] };
+export type { GridColumn };
 
 /**
  * The private-mode grid devices record on, as the edge runtime reads it: per numeric column the

@@ -13,12 +13,13 @@
 // Prediction columns that shift are evidence, not a verdict: a retrained model is meant to
 // predict differently; its accuracy decides.
 import { groupOf, HEALTH, type ColumnDrift } from 'edgewatch';
+import type { CanaryReport, VersionSide } from 'edgewatch/read-api';
 import { driftOptions, type CollectorOptions } from '../config.ts';
 import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { aggregate } from './aggregate.ts';
-import { healthOf, type HealthState } from './health.ts';
-import { outputsOf, type OutputState } from './outputs.ts';
+import { healthOf } from './health.ts';
+import { outputsOf } from './outputs.ts';
 import { MIN_LABELLED } from '../alerts/series.ts';
 
 export type Verdict = 'promote' | 'hold' | 'rollback';
@@ -26,34 +27,7 @@ export type Verdict = 'promote' | 'hold' | 'rollback';
 /** How much worse the canary may be before the verdict is rollback. */
 export const CANARY_TOLERANCE = { failureRate: 0.01, latencyP99Ratio: 1.2, accuracy: 0.02 } as const;
 
-export interface VersionSide {
-  version: string;
-  devices: number;
-  uploads: number;
-  rows: number;
-  suppressed: boolean;
-  health?: HealthState;
-  latency?: { '0.5': number; '0.9': number; '0.99': number };
-  outputs?: Record<string, OutputState>;
-}
-
-export interface CanaryReport {
-  model: string;
-  from: number;
-  to: number;
-  segment: Record<string, string> | null;
-  k: number;
-  canary: VersionSide;
-  stable: VersionSide;
-  verdict: Verdict;
-  /** One line per reason behind the verdict, the decisive ones first. */
-  reasons: string[];
-  /** Per column: the core's compare with the stable version in the baseline's place. */
-  columns?: Record<string, ColumnDrift>;
-  /** Drifted columns by group: inputs (features) and predictions (the outputs' columns). */
-  driftedInputs?: string[];
-  driftedPredictions?: string[];
-}
+export type { CanaryReport, VersionSide };
 
 export async function compareVersions(
   db: Queryable,

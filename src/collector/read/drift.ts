@@ -1,18 +1,14 @@
 // Drift over time: the range is cut into steps (steps.ts); each step's uploads are merged and
 // compared with the baseline by the core's compare (statistics, tests and per-column verdicts all
 // come from the core). Steps with fewer than k devices are reported as suppressed, nothing else.
-import { hasBaselineValues, type ColumnDrift, type DriftOptions } from 'edgewatch';
+import { hasBaselineValues, type DriftOptions } from 'edgewatch';
+import type { DriftPoint } from 'edgewatch/read-api';
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { Selection } from './aggregate.ts';
-import { stepPoints, type StepCounts } from './steps.ts';
+import { stepPoints } from './steps.ts';
 
-export interface DriftPoint extends StepCounts {
-  /** Dataset-level verdict: how many compared columns the core marked drifted. */
-  driftedColumns?: number;
-  comparedColumns?: number;
-  columns?: Record<string, ColumnDrift>;
-}
+export type { DriftPoint };
 
 export async function driftTimeline(
   db: Queryable,

@@ -4,21 +4,13 @@
 // but could not be recorded, so it has no latency: calls = timed calls + recording failures.
 // Counts come from the core's summaries; noisy private-mode counts are clamped at 0.
 import { HEALTH } from 'edgewatch';
+import type { HealthState } from 'edgewatch/read-api';
 import type { Profile } from '../core.ts';
 
 const LATENCY = HEALTH.latency;
 const FAILURE = HEALTH.failure;
 
-export interface HealthState {
-  /** Calls seen: every latency value, plus the failures recorded without one (kind `recording`). */
-  calls: number;
-  /** Failed calls, all kinds. */
-  failures: number;
-  /** Failed calls by kind (`input`, `inference`, `output`, `recording`). */
-  byKind: Record<string, number>;
-  /** failures / calls; null without calls. */
-  failureRate: number | null;
-}
+export type { HealthState };
 
 /** Null when the profile has no `health.failure` column (not recorded by the edge runtime). */
 export function healthOf(p: Profile): HealthState | null {

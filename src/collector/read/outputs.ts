@@ -3,21 +3,12 @@
 // (performance.ts). Both from the core: the median is the sketch's quantile, the performance
 // statistics the engine's.
 import { parseColumn } from 'edgewatch';
+import type { OutputState } from 'edgewatch/read-api';
 import type { Core, Profile } from '../core.ts';
 import type { NoiseScales } from './aggregate.ts';
 import { performanceOf } from './performance.ts';
 
-export interface OutputState {
-  /** Median of `<out>.confidence`; absent without that column or without values in it. */
-  confidenceMedian?: number;
-  /** With feedback columns: labelled rows behind the figures below. */
-  labelled?: number;
-  accuracy?: number | null;
-  /** Expected calibration error; null without calibration columns or labelled rows. */
-  ece?: number | null;
-  /** One-vs-rest ROC AUC per class; null where not defined. */
-  auc?: Record<string, number | null>;
-}
+export type { OutputState };
 
 export function outputsOf(core: Core, p: Profile, noise: NoiseScales): Record<string, OutputState> {
   const names = new Set(p.columnNames);

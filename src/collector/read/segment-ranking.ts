@@ -6,7 +6,7 @@
 // a large one that shifted a little are put on one scale: their effect on what the on-call
 // engineer sees. Every figure is the core's, on merges of the stored pieces. Only segments of at
 // least k devices are listed, and a figure of the rest needs k devices too.
-import type { ColumnDrift } from 'edgewatch';
+import type { RankedSegment, SegmentRankingResponse as SegmentRanking } from 'edgewatch/read-api';
 import { driftOptions, type CollectorOptions } from '../config.ts';
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
@@ -15,29 +15,7 @@ import { DAILY, fold, params, RAW, ROLLED, type Piece, type Selection } from './
 import { outputsOf } from './outputs.ts';
 import { canonicalSegment } from './segments.ts';
 
-export interface RankedSegment {
-  /** The segment as uploaded, or `{[by]: value}` when grouped by one key. */
-  segment: Record<string, string>;
-  devices: number;
-  rows: number;
-  /** The segment's own drift of the column (the core's compare with the baseline). */
-  drift: ColumnDrift | null;
-  /** js(all) − js(all but this segment); null when the rest has fewer than k devices. */
-  driftContribution: number | null;
-  /** The segment's accuracy (labelled rows of the output), and accuracy(rest) − accuracy(all). */
-  accuracy: number | null;
-  labelled: number | null;
-  accuracyContribution: number | null;
-}
-
-export interface SegmentRanking {
-  column: string | null;
-  output: string | null;
-  k: number;
-  all: { devices: number; rows: number; drift: ColumnDrift | null; accuracy: number | null; labelled: number | null } | null;
-  /** By drift contribution (highest first), else by accuracy contribution. */
-  segments: RankedSegment[];
-}
+export type { RankedSegment, SegmentRanking };
 
 type SegmentPiece = Piece & { segment: Record<string, string> };
 

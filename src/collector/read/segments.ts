@@ -2,15 +2,16 @@
 // levels as every aggregate (raw uploads, hourly and daily rollups; see aggregate.ts), so the
 // list stays exact at hour and day bounds after raw or hourly rows are pruned. Distinct devices
 // are the union of each piece's device set, per segment; segments below k devices are left out.
+import type { Segment } from 'edgewatch/read-api';
 import type { Queryable } from '../storage/db.ts';
-import { DAILY, params, RAW, ROLLED, type Counts, type Selection } from './aggregate.ts';
+import { DAILY, params, RAW, ROLLED, type Selection } from './aggregate.ts';
 
 /** A segment as one string: JSON with its keys sorted, so equal segments always read the same. */
 export function canonicalSegment(segment: Record<string, string>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(segment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
-export type SegmentCounts = { segment: Record<string, string>; lastUploadAt: number } & Counts;
+export type SegmentCounts = Segment;
 
 export async function listSegments(db: Queryable, k: number, s: Selection): Promise<SegmentCounts[]> {
   const rows = await db.query<Record<string, unknown>>(

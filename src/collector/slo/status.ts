@@ -14,6 +14,7 @@ import { spanMs } from '../eval-windows.ts';
 import { driftOptions } from '../config.ts';
 import { aggregate } from '../read/aggregate.ts';
 import { HEALTH } from 'edgewatch';
+import type { Events, SloStatus } from 'edgewatch/read-api';
 import { loadBaseline } from '../read/baselines.ts';
 import { driftTimeline } from '../read/drift.ts';
 import { healthOf } from '../read/health.ts';
@@ -25,27 +26,7 @@ import { BURN_ALERTS, BURN_WINDOWS, type StoredSlo } from './slos.ts';
 export const DRIFT_STEPS = 72;
 const DRIFT_STEP_MIN = 5 * 60_000;
 
-export interface Events {
-  good: number;
-  total: number;
-  errorRatio: number;
-  burnRate: number;
-}
-
-export interface SloStatus {
-  slo: string;
-  indicator: StoredSlo['indicator'];
-  objective: number;
-  threshold: number | null;
-  period: string;
-  owner: string;
-  /** Per burn-rate window ("5m" … "3d") and the period: null without k devices or events. */
-  windows: Record<string, Events | null>;
-  /** Share of the period's error budget left (1: untouched, 0: spent, below 0: overspent). */
-  budgetRemaining: number | null;
-  /** Per alert pair "1h/5m": the lower of the two windows' burn rates (both must exceed). */
-  burn: Record<string, number | null>;
-}
+export type { Events, SloStatus };
 
 export function appliesTo(slo: StoredSlo, v: { projectId: number; model: string; version: string }): boolean {
   return slo.projectId === v.projectId && slo.model === v.model && (slo.version === null || slo.version === v.version);

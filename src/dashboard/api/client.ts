@@ -1,21 +1,23 @@
 // A thin client of the collector's read API: every request carries the read key as a bearer
-// token; every failure becomes an ApiError with a sentence a person can act on.
+// token; every failure becomes an ApiError with a sentence a person can act on. What each route
+// answers is typed by edgewatch/read-api, from the schemas the collector serializes with.
 import type {
   AlertsResponse,
   DriftResponse,
-  SegmentRankingResponse,
-  SloView,
-  Incident,
   IncidentAction,
+  IncidentActed,
   IncidentDetail,
   IncidentFilter,
+  IncidentsResponse,
   ModelsResponse,
   PerformanceResponse,
   ProfileResponse,
   RulesResponse,
+  SegmentRankingResponse,
   SegmentsResponse,
+  SlosResponse,
   SummariesResponse,
-} from './types.ts';
+} from 'edgewatch/read-api';
 
 export interface Range {
   from: number;
@@ -149,11 +151,11 @@ export class CollectorClient {
   }
 
   slos(signal?: AbortSignal) {
-    return this.get<{ slos: SloView[] }>('/v1/slos', {}, signal);
+    return this.get<SlosResponse>('/v1/slos', {}, signal);
   }
 
   incidents(state: IncidentFilter = 'active', signal?: AbortSignal) {
-    return this.get<{ incidents: Incident[] }>('/v1/incidents', { state }, signal);
+    return this.get<IncidentsResponse>('/v1/incidents', { state }, signal);
   }
 
   incident(id: number, signal?: AbortSignal) {
@@ -162,7 +164,7 @@ export class CollectorClient {
 
   /** acknowledge | silence | snooze | decide, by someone, with an expiry span (`for`) or a decision. */
   act(id: number, action: IncidentAction, body: { by: string; for?: string; note?: string; decision?: string }) {
-    return this.post<IncidentDetail>(`/v1/incidents/${id}/${action}`, body);
+    return this.post<IncidentActed>(`/v1/incidents/${id}/${action}`, body);
   }
 
   /** The self-contained HTML drift report of a range (and segment). */

@@ -1,7 +1,7 @@
 // A categorical column's counts per step (the collector's, from GET …/summaries) laid out for a
 // stacked chart of each class's share of the step. The counts are the collector's unchanged; a
 // share is a count over the step's total of class counts, which is formatting, not a statistic.
-import type { SummaryPoint } from '../api/types.ts';
+import type { SummaryPoint } from 'edgewatch/read-api';
 
 /** Classes drawn one by one; the rest share one band, so a chart stays readable. */
 export const MAX_CLASSES = 8;

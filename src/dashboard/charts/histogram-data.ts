@@ -1,7 +1,7 @@
 // Lays the collector's sketches out for drawing. The bucket boundaries follow the sketch's
 // definition (docs/core.md: at scale s, bucket i covers (2^(i·2^-s), 2^((i+1)·2^-s)]); the
 // counts are the collector's, unchanged. Nothing here estimates anything.
-import type { CategoricalSummary, ColumnSummary, NumericSummary } from '../api/types.ts';
+import type { CategoricalSummary, ColumnSummary, NumericSummary } from 'edgewatch';
 
 export interface Bin {
   lo: number;

@@ -4,7 +4,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CollectorClient } from '../api/client.ts';
 import { ApiError } from '../api/client.ts';
-import type { Alert } from '../api/types.ts';
+import type { Alert } from 'edgewatch/read-api';
 import { num, percent, segmentLabel, testName, time, timeRange } from '../format.ts';
 import { alertHref, alertTarget } from '../state/alert-links.ts';
 import { linkTo, type RouteState } from '../state/route.ts';

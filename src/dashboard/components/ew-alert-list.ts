@@ -1,7 +1,7 @@
 // <ew-alert-list>: alerts as a table — state, severity, rule, where, value, since — each with a
 // link to its detail and one straight to the view it is about.
 import { html, LitElement } from 'lit';
-import type { Alert } from '../api/types.ts';
+import type { Alert } from 'edgewatch/read-api';
 import { ago, num, time } from '../format.ts';
 import { alertHref, alertTarget } from '../state/alert-links.ts';
 import { linkTo, type RouteState } from '../state/route.ts';

@@ -1,7 +1,7 @@
 // <ew-alerts-view>: the project's alerts, filtered by state (open by default), newest first.
 import { html, type TemplateResult } from 'lit';
 import type { CollectorClient } from '../api/client.ts';
-import type { Alert } from '../api/types.ts';
+import type { Alert } from 'edgewatch/read-api';
 import { formatHash, type AlertFilter, type RouteState } from '../state/route.ts';
 import { CollectorView } from './collector-view.ts';
 import './ew-alert-list.ts';

@@ -2,7 +2,7 @@
 // the step's predictions, as stacked bars — with the collector's counts per step in a table below.
 import { html, LitElement, nothing } from 'lit';
 import type uPlot from 'uplot';
-import type { SummaryPoint } from '../api/types.ts';
+import type { SummaryPoint } from 'edgewatch/read-api';
 import { classShares, OTHER_CLASSES } from '../charts/class-shares.ts';
 import '../charts/ew-chart.ts';
 import { stackedSharesOptions } from '../charts/options.ts';

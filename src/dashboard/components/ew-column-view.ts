@@ -4,7 +4,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type uPlot from 'uplot';
 import type { CollectorClient } from '../api/client.ts';
-import type { ColumnDrift, ColumnSummary, DriftResponse, ModelVersion, ProfileResponse, StepColumn } from '../api/types.ts';
+import type { ColumnDrift, ColumnSummary } from 'edgewatch';
+import type { DriftResponse, ModelVersion, ProfileResponse, StepColumn } from 'edgewatch/read-api';
 import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
 import { count, num, percent, pvalue, segmentLabel, testName, timeRange } from '../format.ts';

@@ -5,7 +5,7 @@
 // bucket is drawn as a spike at 0. The counts themselves are the collector's.
 import { html, LitElement, nothing } from 'lit';
 import type uPlot from 'uplot';
-import type { ColumnSummary } from '../api/types.ts';
+import type { ColumnSummary } from 'edgewatch';
 import { binnedTotal, binsOf, categoryBars, isNumeric, overlay, shares, withZeroBin } from '../charts/histogram-data.ts';
 import { barsOptions, overlayOptions, type ShareScale } from '../charts/options.ts';
 import '../charts/ew-chart.ts';

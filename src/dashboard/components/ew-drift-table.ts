@@ -6,7 +6,7 @@
 // are not compared, so they are folded away below rather than listed as "stable". Each column
 // name links to its column view.
 import { html, LitElement } from 'lit';
-import type { ColumnDrift, ColumnSummary } from '../api/types.ts';
+import type { ColumnDrift, ColumnSummary } from 'edgewatch';
 import { count, num, percent, pvalue, testName } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { COLUMN_GROUPS, groupOf, hasBaselineValues, outputsAmong, type ColumnGroup } from 'edgewatch/columns';

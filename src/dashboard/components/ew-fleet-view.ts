@@ -3,7 +3,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { CollectorClient } from '../api/client.ts';
 import { ApiError } from '../api/client.ts';
-import type { Alert, AlertRule, DriftPoint, ModelVersion, ProfileResponse } from '../api/types.ts';
+import type { Alert, AlertRule, DriftPoint, ModelVersion, ProfileResponse } from 'edgewatch/read-api';
 import { ago, count, time } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { alertsOf, statusOf, type Status, type StatusVerdict } from '../state/status.ts';

@@ -4,7 +4,7 @@
 // postmortem draft to attach to a ticket.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CollectorClient } from '../api/client.ts';
-import type { IncidentAction, IncidentDetail, Signal } from '../api/types.ts';
+import type { IncidentAction, IncidentDetail, Signal } from 'edgewatch/read-api';
 import { num, segmentLabel, testName, time } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { CollectorView } from './collector-view.ts';

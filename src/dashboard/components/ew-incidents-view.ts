@@ -3,7 +3,7 @@
 // trouble, with its severity, its columns and segments, and who has it.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CollectorClient } from '../api/client.ts';
-import type { Incident, IncidentFilter } from '../api/types.ts';
+import type { Incident, IncidentFilter } from 'edgewatch/read-api';
 import { ago, segmentLabel, time } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { CollectorView } from './collector-view.ts';

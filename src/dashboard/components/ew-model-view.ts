@@ -5,11 +5,11 @@ import { parseColumn } from 'edgewatch/columns';
 import { html, nothing, type TemplateResult } from 'lit';
 import type uPlot from 'uplot';
 import type { CollectorClient } from '../api/client.ts';
+import type { ErrorBar } from 'edgewatch';
 import type {
   Alert,
   DriftResponse,
   Incident,
-  ErrorBar,
   ModelVersion,
   PerformanceResponse,
   ProfileResponse,
@@ -17,7 +17,7 @@ import type {
   StepColumn,
   SummariesResponse,
   SummaryPoint,
-} from '../api/types.ts';
+} from 'edgewatch/read-api';
 import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
 import { count, num, percent, segmentLabel, time, timeRange } from '../format.ts';

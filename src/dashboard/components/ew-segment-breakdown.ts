@@ -2,7 +2,8 @@
 // one drift request per segment over the whole range, so every verdict is the collector's.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CollectorClient } from '../api/client.ts';
-import type { ColumnDrift, Segment } from '../api/types.ts';
+import type { ColumnDrift } from 'edgewatch';
+import type { Segment } from 'edgewatch/read-api';
 import { count, num, pvalue, segmentLabel, testName } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { severityKey } from '../state/severity.ts';

@@ -5,7 +5,7 @@
 // column.
 import { html, type TemplateResult } from 'lit';
 import type { CollectorClient } from '../api/client.ts';
-import type { SegmentRankingResponse } from '../api/types.ts';
+import type { SegmentRankingResponse } from 'edgewatch/read-api';
 import { count, num, segmentLabel, testName } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { resolveRange } from '../state/time-range.ts';

@@ -3,7 +3,7 @@
 // collector's GET /v1/slos; docs/collector.md, SLOs and error budgets).
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CollectorClient } from '../api/client.ts';
-import type { SloView } from '../api/types.ts';
+import type { SloView } from 'edgewatch/read-api';
 import { num, percent } from '../format.ts';
 import type { RouteState } from '../state/route.ts';
 import { CollectorView } from './collector-view.ts';

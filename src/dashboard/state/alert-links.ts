@@ -1,6 +1,6 @@
 // Where an alert points: the view of its model version, or of its column, over the exact window
 // the alert was evaluated on (and its segment, if it has one).
-import type { Alert } from '../api/types.ts';
+import type { Alert } from 'edgewatch/read-api';
 import { formatHash, type RouteState, type View } from './route.ts';
 
 export function alertView(a: Alert): View | undefined {

@@ -1,6 +1,6 @@
 // Orders columns by how far their drift verdict is past (or short of) its threshold. The
 // verdict, its value and its threshold are the core's; this only decides the order of rows.
-import type { ColumnDrift } from '../api/types.ts';
+import type { ColumnDrift } from 'edgewatch';
 
 const isPvalueTest = (test: string) => test.endsWith('pvalue');
 

@@ -6,7 +6,7 @@
 //   healthy   none of these
 //   unknown   fewer than k devices: the collector shows nothing, so neither do we
 import { HEALTH, OTHER } from 'edgewatch/columns';
-import type { Alert, AlertRule, DriftPoint, ModelVersion, ProfileResponse } from '../api/types.ts';
+import type { Alert, AlertRule, DriftPoint, ModelVersion, ProfileResponse } from 'edgewatch/read-api';
 
 export type Status = 'failing' | 'stale' | 'drifting' | 'healthy' | 'unknown';
 

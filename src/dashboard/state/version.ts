@@ -1,7 +1,7 @@
 // Loads what every model-version view starts from: the version as /v1/models lists it.
 import { HEALTH, parseColumn } from 'edgewatch/columns';
 import { ApiError, type CollectorClient } from '../api/client.ts';
-import type { ModelVersion } from '../api/types.ts';
+import type { ModelVersion } from 'edgewatch/read-api';
 
 export async function findVersion(
   client: CollectorClient,

@@ -11,7 +11,12 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function startCollector(backend: Backend, options: Partial<CollectorOptions> = {}): Promise<Running> {
+/** `prepare` runs before the collector listens: where a test adds its own hooks. */
+export async function startCollector(
+  backend: Backend,
+  options: Partial<CollectorOptions> = {},
+  prepare?: (app: Collector['app']) => void,
+): Promise<Running> {
   const made = await backend.create();
   const collector = await createCollector({
     ...made.storage,
@@ -23,6 +28,7 @@ export async function startCollector(backend: Backend, options: Partial<Collecto
     rollupIntervalMs: 0,
     ...options,
   });
+  prepare?.(collector.app);
   const url = await collector.app.listen({ host: '127.0.0.1', port: 0 });
   const db = collector.context.db;
   const keys = {

@@ -1,13 +1,16 @@
 // Alert rules (admin keys write, read keys list) and alerts (read keys).
 import type { FastifyInstance } from 'fastify';
+import { alertsSchema, okSchema, type RulesResponse, ruleSavedSchema, rulesSchema } from 'edgewatch/read-api';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
 import { defaultRules, deleteRule, listRules, ruleSchema, saveRule, type AlertRule } from '../../alerts/rules.ts';
 import { parseEvalWindows } from '../../eval-windows.ts';
 import { requireKey } from '../auth.ts';
 
-const anyObject = { type: 'object', additionalProperties: true } as const;
-const ruleOut = { type: 'object', properties: { ...ruleSchema.properties, webhookUrl: { type: ['string', 'null'] } } } as const;
+/** The project's rules as the read API shows them: without the project they belong to. */
+async function rulesOf(ctx: CollectorContext, projectId: number): Promise<RulesResponse> {
+  return { rules: (await listRules(ctx.db, projectId)).map(({ projectId: _p, ...r }) => r) };
+}
 
 export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const reader = requireKey(ctx.keys, ['read', 'admin']);
@@ -28,10 +31,10 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
       schema: {
         summary: 'Alert rules of the project',
         tags: ['alerts'],
-        response: { 200: { type: 'object', properties: { rules: { type: 'array', items: ruleOut } } } },
+        response: { 200: rulesSchema },
       },
     },
-    async (req) => ({ rules: await listRules(ctx.db, req.principal!.projectId) }),
+    async (req) => rulesOf(ctx, req.principal!.projectId),
   );
 
   app.put<{ Params: { name: string }; Body: AlertRule }>(
@@ -43,7 +46,7 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
         tags: ['alerts'],
         params: { type: 'object', properties: { name: { type: 'string' } } },
         body: ruleSchema,
-        response: { 200: { type: 'object', properties: { id: { type: 'integer' } } } },
+        response: { 200: ruleSavedSchema },
       },
     },
     async (req) => {
@@ -60,6 +63,7 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
         summary: 'Delete an alert rule and its alerts',
         tags: ['alerts'],
         params: { type: 'object', properties: { name: { type: 'string' } } },
+        response: { 200: okSchema },
       },
     },
     async (req) => {
@@ -93,7 +97,7 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
             webhookFormat: ruleSchema.properties.webhookFormat,
           },
         },
-        response: { 200: { type: 'object', properties: { rules: { type: 'array', items: ruleOut } } } },
+        response: { 200: rulesSchema },
       },
     },
     async (req) => {
@@ -105,7 +109,7 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
           webhookFormat: req.body.webhookFormat,
         });
       }
-      return { rules: await listRules(ctx.db, req.principal!.projectId) };
+      return rulesOf(ctx, req.principal!.projectId);
     },
   );
 
@@ -120,33 +124,7 @@ export function alertRoutes(app: FastifyInstance, ctx: CollectorContext) {
           type: 'object',
           properties: { state: { type: 'string', enum: ['open', 'pending', 'firing', 'no_data', 'resolved', 'all'] } },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              alerts: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    id: { type: 'integer' },
-                    rule: { type: 'string' },
-                    series: { type: 'string' },
-                    state: { type: 'string' },
-                    severity: { type: 'string' },
-                    owner: { type: 'string' },
-                    value: { type: ['number', 'null'] },
-                    startedAt: { type: 'integer' },
-                    firedAt: { type: ['integer', 'null'] },
-                    resolvedAt: { type: ['integer', 'null'] },
-                    incidentId: { type: ['integer', 'null'] },
-                    evidence: anyObject,
-                  },
-                },
-              },
-            },
-          },
-        },
+        response: { 200: alertsSchema },
       },
     },
     async (req) => {

@@ -4,6 +4,7 @@
 //   GET /v1/models/:model/versions/:version/grid       any key of the project, ingest included
 //   GET /v1/grid/:model/:version                       the same, at the path the edge runtime uses
 import type { FastifyInstance } from 'fastify';
+import { baselinePinnedSchema, baselineSetSchema, gridSchema } from 'edgewatch/read-api';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
 import { aggregate } from '../../read/aggregate.ts';
@@ -21,9 +22,7 @@ export function baselineRoutes(app: FastifyInstance, ctx: CollectorContext) {
         summary: 'Set the baseline profile of a model version (binary, from `edgewatch profile`)',
         tags: ['baselines'],
         params: versionParams,
-        response: {
-          200: { type: 'object', properties: { ok: { type: 'boolean' }, columns: { type: 'array', items: { type: 'string' } } } },
-        },
+        response: { 200: baselineSetSchema },
       },
     },
     async (req) => {
@@ -50,17 +49,7 @@ export function baselineRoutes(app: FastifyInstance, ctx: CollectorContext) {
           additionalProperties: false,
           properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              ok: { type: 'boolean' },
-              columns: { type: 'array', items: { type: 'string' } },
-              devices: { type: 'integer' },
-              rows: { type: 'number' },
-            },
-          },
-        },
+        response: { 200: baselinePinnedSchema },
       },
     },
     async (req) => {
@@ -96,25 +85,7 @@ export function baselineRoutes(app: FastifyInstance, ctx: CollectorContext) {
           tags: ['baselines'],
           params: versionParams,
           querystring: { type: 'object', properties: { key: { type: 'string' } } },
-          response: {
-            200: {
-              type: 'object',
-              properties: {
-                model: { type: 'string' },
-                version: { type: 'string' },
-                columns: {
-                  type: 'object',
-                  additionalProperties: {
-                    type: 'object',
-                    properties: {
-                      edges: { type: 'array', items: { type: 'number' } },
-                      vocabulary: { type: 'array', items: { type: 'string' } },
-                    },
-                  },
-                },
-              },
-            },
-          },
+          response: { 200: gridSchema },
         },
       },
       async (req) => {

@@ -2,6 +2,7 @@
 // target), the canary comparison of two versions with its verdict — the route an automated
 // rollout polls — and canary watches that send the verdict to a webhook when it changes.
 import type { FastifyInstance } from 'fastify';
+import { canarySchema, canaryWatchSchema, okSchema } from 'edgewatch/read-api';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
 import { parseEvalWindows, SPAN_PATTERN } from '../../eval-windows.ts';
@@ -11,8 +12,6 @@ import { loadMetadata, metadataSchema, saveMetadata, type VersionMetadata } from
 import { requireKey } from '../auth.ts';
 import { rangeQuery, versionParams } from '../schemas.ts';
 import { selection, type RangeQ, type VersionP } from './read.ts';
-
-const anyObject = { type: 'object', additionalProperties: true } as const;
 
 export function canaryRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const reader = requireKey(ctx.keys, ['read', 'admin']);
@@ -76,25 +75,7 @@ export function canaryRoutes(app: FastifyInstance, ctx: CollectorContext) {
         tags: ['versions'],
         params: versionParams,
         querystring: { ...rangeQuery, properties: { ...rangeQuery.properties, against: { type: 'string', minLength: 1, maxLength: 128 } } },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              model: { type: 'string' },
-              from: { type: 'integer' },
-              to: { type: 'integer' },
-              k: { type: 'integer' },
-              segment: { ...anyObject, nullable: true },
-              verdict: { type: 'string', enum: ['promote', 'hold', 'rollback'] },
-              reasons: { type: 'array', items: { type: 'string' } },
-              canary: anyObject,
-              stable: anyObject,
-              columns: anyObject,
-              driftedInputs: { type: 'array', items: { type: 'string' } },
-              driftedPredictions: { type: 'array', items: { type: 'string' } },
-            },
-          },
-        },
+        response: { 200: canarySchema },
       },
     },
     async (req) => {
@@ -132,6 +113,7 @@ export function canaryRoutes(app: FastifyInstance, ctx: CollectorContext) {
             webhookUrl: { type: 'string', pattern: '^https?://', maxLength: 2048 },
           },
         },
+        response: { 200: canaryWatchSchema },
       },
     },
     async (req) => {
@@ -152,7 +134,7 @@ export function canaryRoutes(app: FastifyInstance, ctx: CollectorContext) {
     '/v1/models/:model/versions/:version/canary/watch',
     {
       preHandler: admin,
-      schema: { summary: 'Stop watching this version', tags: ['versions'], params: versionParams },
+      schema: { summary: 'Stop watching this version', tags: ['versions'], params: versionParams, response: { 200: okSchema } },
     },
     async (req) => {
       const rows = await ctx.db.query(

@@ -2,24 +2,16 @@
 // draft, and the on-call actions. Read keys may act: whoever is on call works from the dashboard,
 // which holds a read key; every action names who took it.
 import type { FastifyInstance } from 'fastify';
+import { INCIDENT_ACTIONS, INCIDENT_FILTERS, incidentActedSchema, incidentDetailSchema, incidentsSchema } from 'edgewatch/read-api';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
-import {
-  actOnIncident,
-  getIncident,
-  listIncidents,
-  type ActionRequest,
-  type IncidentAction,
-  type IncidentFilter,
-} from '../../alerts/incident-store.ts';
+import { actOnIncident, getIncident, listIncidents, type ActionRequest, type IncidentFilter } from '../../alerts/incident-store.ts';
 import { incidentSegments } from '../../alerts/incident-segments.ts';
 import { postmortem } from '../../alerts/postmortem.ts';
 import { spanMs, SPAN_PATTERN } from '../../eval-windows.ts';
 import { requireKey } from '../auth.ts';
 
-const anyObject = { type: 'object', additionalProperties: true } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
-const FILTERS: IncidentFilter[] = ['active', 'open', 'acknowledged', 'snoozed', 'resolved', 'all'];
 
 const actionBody = {
   type: 'object',
@@ -46,8 +38,8 @@ export function incidentRoutes(app: FastifyInstance, ctx: CollectorContext) {
       schema: {
         summary: 'Incidents of the project, newest first (default: active — open or acknowledged, not snoozed)',
         tags: ['incidents'],
-        querystring: { type: 'object', properties: { state: { type: 'string', enum: FILTERS } } },
-        response: { 200: { type: 'object', properties: { incidents: { type: 'array', items: anyObject } } } },
+        querystring: { type: 'object', properties: { state: { type: 'string', enum: INCIDENT_FILTERS } } },
+        response: { 200: incidentsSchema },
       },
     },
     async (req) => ({ incidents: await listIncidents(ctx.db, req.principal!.projectId, req.query.state ?? 'active', Date.now()) }),
@@ -61,12 +53,7 @@ export function incidentRoutes(app: FastifyInstance, ctx: CollectorContext) {
         summary: 'One incident: its signals (rule, column, segment, statistic, value, threshold) and its timeline',
         tags: ['incidents'],
         params: idParams,
-        response: {
-          200: {
-            type: 'object',
-            properties: { incident: anyObject, timeline: { type: 'array', items: anyObject }, segmentRanking: anyObject },
-          },
-        },
+        response: { 200: incidentDetailSchema },
       },
     },
     async (req) => {
@@ -89,7 +76,7 @@ export function incidentRoutes(app: FastifyInstance, ctx: CollectorContext) {
     },
   );
 
-  for (const action of ['acknowledge', 'silence', 'snooze', 'decide'] as IncidentAction[]) {
+  for (const action of INCIDENT_ACTIONS) {
     app.post<{ Params: { id: number }; Body: ActionBody }>(
       `/v1/incidents/:id/${action}`,
       {
@@ -104,7 +91,7 @@ export function incidentRoutes(app: FastifyInstance, ctx: CollectorContext) {
           tags: ['incidents'],
           params: idParams,
           body: actionBody,
-          response: { 200: { type: 'object', properties: { incident: anyObject, timeline: { type: 'array', items: anyObject } } } },
+          response: { 200: incidentActedSchema },
         },
       },
       async (req) => {

@@ -2,53 +2,14 @@
 // ROC AUC and calibration per output of a merged range, through read/aggregate.ts like every
 // other read, so k-anonymity applies.
 import type { FastifyInstance } from 'fastify';
+import { performanceSchema } from 'edgewatch/read-api';
 import type { CollectorContext } from '../../context.ts';
 import { aggregate } from '../../read/aggregate.ts';
 import { performanceOf } from '../../read/performance.ts';
 import { HOUR } from '../../read/rollup.ts';
 import { requireKey } from '../auth.ts';
-import { errorBar, rangeQuery, versionParams } from '../schemas.ts';
-import { counts, selection, type RangeQ, type VersionP } from './read.ts';
-
-const ratio = { type: ['number', 'null'] } as const;
-
-const output = {
-  type: 'object',
-  properties: {
-    labelled: { type: 'number' },
-    accuracy: ratio,
-    classes: {
-      type: 'object',
-      additionalProperties: {
-        type: 'object',
-        properties: { precision: ratio, recall: ratio, support: { type: 'number' }, predicted: { type: 'number' }, auc: ratio },
-      },
-    },
-    confusion: {
-      type: 'object',
-      properties: {
-        classes: { type: 'array', items: { type: 'string' } },
-        matrix: { type: 'array', items: { type: 'array', items: { type: 'number' } } },
-      },
-    },
-    calibration: {
-      type: ['object', 'null'],
-      properties: {
-        ece: ratio,
-        total: { type: 'number' },
-        bins: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { count: { type: 'number' }, correct: { type: 'number' }, accuracy: ratio, confidence: { type: 'number' } },
-          },
-        },
-      },
-    },
-    labelledError: errorBar,
-    classError: errorBar,
-  },
-} as const;
+import { rangeQuery, versionParams } from '../schemas.ts';
+import { selection, type RangeQ, type VersionP } from './read.ts';
 
 export function performanceRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const reader = requireKey(ctx.keys, ['read', 'admin']);
@@ -63,21 +24,7 @@ export function performanceRoutes(app: FastifyInstance, ctx: CollectorContext) {
         tags: ['read'],
         params: versionParams,
         querystring: rangeQuery,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              from: { type: 'integer' },
-              to: { type: 'integer' },
-              k: { type: 'integer' },
-              suppressed: { type: 'boolean' },
-              layouts: { type: 'integer' },
-              ...counts,
-              outputs: { type: 'object', additionalProperties: output },
-              cellError: errorBar,
-            },
-          },
-        },
+        response: { 200: performanceSchema },
       },
     },
     async (req) => {

@@ -2,6 +2,7 @@
 // All of it passes through read/aggregate.ts, which enforces k-anonymity.
 import type { FastifyInstance } from 'fastify';
 import type { ColumnSummary } from 'edgewatch';
+import { driftSchema, modelsSchema, profileSchema, segmentsSchema } from 'edgewatch/read-api';
 import { driftOptions } from '../../config.ts';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
@@ -12,7 +13,7 @@ import { sumError } from '../../read/performance.ts';
 import { HOUR } from '../../read/rollup.ts';
 import { listSegments, VERSION_DEVICES, VERSION_LAST } from '../../read/segments.ts';
 import { requireKey } from '../auth.ts';
-import { errorBar, rangeQuery, versionParams } from '../schemas.ts';
+import { rangeQuery, versionParams } from '../schemas.ts';
 
 export type RangeQ = { from?: number; to?: number; segment?: string; step?: number };
 export type VersionP = { model: string; version: string };
@@ -49,28 +50,6 @@ export function selection(projectId: number, p: VersionP, q: RangeQ, defaultSpan
   return { projectId, model: p.model, version: p.version, from, to, segment };
 }
 
-export const counts = { devices: { type: 'integer' }, uploads: { type: 'integer' }, rows: { type: 'number' } };
-const anyObject = { type: 'object', additionalProperties: true } as const;
-
-/** A timeline's response (read/steps.ts): k, the step, and per step its counts plus `fields` (absent when suppressed). */
-export function stepTimeline(fields: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  return {
-    type: 'object',
-    properties: {
-      k: { type: 'integer' },
-      step: { type: 'integer' },
-      ...extra,
-      points: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: { from: { type: 'integer' }, to: { type: 'integer' }, suppressed: { type: 'boolean' }, ...counts, ...fields },
-        },
-      },
-    },
-  } as const;
-}
-
 export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const reader = requireKey(ctx.keys, ['read', 'admin']);
   const k = ctx.options.kAnonymity;
@@ -82,28 +61,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
       schema: {
         summary: 'Model versions of the project, with freshness and devices (k-anonymous)',
         tags: ['read'],
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              k: { type: 'integer' },
-              models: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    model: { type: 'string' },
-                    version: { type: 'string' },
-                    columns: { type: 'object', additionalProperties: { type: 'string' } },
-                    baseline: { type: 'boolean' },
-                    devices: { type: ['integer', 'null'] },
-                    lastUploadAt: { type: ['integer', 'null'] },
-                  },
-                },
-              },
-            },
-          },
-        },
+        response: { 200: modelsSchema },
       },
     },
     async (req) => {
@@ -142,29 +100,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
         tags: ['read'],
         params: versionParams,
         querystring: rangeQuery,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              from: { type: 'integer' },
-              to: { type: 'integer' },
-              k: { type: 'integer' },
-              suppressed: { type: 'boolean' },
-              layouts: { type: 'integer' },
-              ...counts,
-              columns: anyObject,
-              baseline: { ...anyObject, nullable: true },
-              privacy: {
-                type: 'object',
-                properties: {
-                  noisyUploads: { type: 'integer' },
-                  noiseScales: { type: 'object', additionalProperties: { type: 'integer' } },
-                  cellError: errorBar,
-                },
-              },
-            },
-          },
-        },
+        response: { 200: profileSchema },
       },
     },
     async (req) => {
@@ -205,9 +141,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
         tags: ['read'],
         params: versionParams,
         querystring: { ...rangeQuery, properties: { ...rangeQuery.properties, step: { type: 'integer', minimum: 60_000 } } },
-        response: {
-          200: stepTimeline({ driftedColumns: { type: 'integer' }, comparedColumns: { type: 'integer' }, columns: anyObject }),
-        },
+        response: { 200: driftSchema },
       },
     },
     async (req) => {
@@ -232,25 +166,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
         tags: ['read'],
         params: versionParams,
         querystring: rangeQuery,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              k: { type: 'integer' },
-              segments: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    segment: { type: 'object', additionalProperties: { type: 'string' } },
-                    ...counts,
-                    lastUploadAt: { type: 'integer' },
-                  },
-                },
-              },
-            },
-          },
-        },
+        response: { 200: segmentsSchema },
       },
     },
     async (req) => {

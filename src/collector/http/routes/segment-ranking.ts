@@ -1,6 +1,7 @@
 // GET …/segments/ranking: which segment drives a column's drift or an output's accuracy drop
 // (read/segment-ranking.ts), for the model and column views and the incident.
 import type { FastifyInstance } from 'fastify';
+import { segmentRankingSchema } from 'edgewatch/read-api';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
 import { loadBaseline } from '../../read/baselines.ts';
@@ -10,7 +11,6 @@ import { requireKey } from '../auth.ts';
 import { rangeQuery, versionParams } from '../schemas.ts';
 import { selection, type RangeQ, type VersionP } from './read.ts';
 
-const anyObject = { type: 'object', additionalProperties: true } as const;
 type Q = RangeQ & { column?: string; output?: string; by?: string };
 
 export function segmentRankingRoutes(app: FastifyInstance, ctx: CollectorContext) {
@@ -38,18 +38,7 @@ export function segmentRankingRoutes(app: FastifyInstance, ctx: CollectorContext
             },
           },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              column: { type: ['string', 'null'] },
-              output: { type: ['string', 'null'] },
-              k: { type: 'integer' },
-              all: { ...anyObject, nullable: true },
-              segments: { type: 'array', items: anyObject },
-            },
-          },
-        },
+        response: { 200: segmentRankingSchema },
       },
     },
     async (req) => {

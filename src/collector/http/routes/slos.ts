@@ -2,6 +2,7 @@
 // stands now — events, error ratio and burn rate per window, the budget left over its period,
 // and the burn of each alert pair (slo/status.ts). Saving one installs its burn-rate rules.
 import type { FastifyInstance } from 'fastify';
+import { okSchema, slosSchema } from 'edgewatch/read-api';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
 import { parseEvalWindows } from '../../eval-windows.ts';
@@ -9,7 +10,6 @@ import { deleteSlo, listSlos, saveSlo, sloSchema, type Slo } from '../../slo/slo
 import { sloStatuses } from '../../slo/status.ts';
 import { requireKey } from '../auth.ts';
 
-const anyObject = { type: 'object', additionalProperties: true } as const;
 const nameParams = { type: 'object', properties: { name: { type: 'string' } } } as const;
 
 export function sloRoutes(app: FastifyInstance, ctx: CollectorContext) {
@@ -24,7 +24,7 @@ export function sloRoutes(app: FastifyInstance, ctx: CollectorContext) {
       schema: {
         summary: 'SLOs of the project, each with its status per model version: budget left, burn rates, events per window',
         tags: ['slos'],
-        response: { 200: { type: 'object', properties: { slos: { type: 'array', items: anyObject } } } },
+        response: { 200: slosSchema },
       },
     },
     async (req) => {
@@ -58,6 +58,7 @@ export function sloRoutes(app: FastifyInstance, ctx: CollectorContext) {
         tags: ['slos'],
         params: nameParams,
         body: sloSchema,
+        response: { 200: okSchema },
       },
     },
     async (req) => {
@@ -73,7 +74,7 @@ export function sloRoutes(app: FastifyInstance, ctx: CollectorContext) {
     '/v1/slos/:name',
     {
       preHandler: admin,
-      schema: { summary: 'Delete an SLO and its burn-rate rules', tags: ['slos'], params: nameParams },
+      schema: { summary: 'Delete an SLO and its burn-rate rules', tags: ['slos'], params: nameParams, response: { 200: okSchema } },
     },
     async (req) => {
       const gone = await ctx.db.transaction((tx) => deleteSlo(tx, req.principal!.projectId, req.params.name));

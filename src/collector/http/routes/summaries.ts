@@ -2,13 +2,14 @@
 // of each step's merged uploads and, for numeric columns, its quantiles. Every step goes through
 // read/aggregate.ts, so a step of fewer than k devices is suppressed like any other read.
 import type { FastifyInstance } from 'fastify';
+import { summariesSchema } from 'edgewatch/read-api';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
 import { STEP_QUANTILES, summaryTimeline } from '../../read/summaries.ts';
 import { requireKey } from '../auth.ts';
 import { rangeQuery, versionParams } from '../schemas.ts';
 import { HOUR } from '../../read/rollup.ts';
-import { selection, stepOf, stepTimeline, type RangeQ, type VersionP } from './read.ts';
+import { selection, stepOf, type RangeQ, type VersionP } from './read.ts';
 
 /** Columns per request: summaries carry their buckets, so a request names what it draws. */
 const MAX_COLUMNS = 16;
@@ -36,12 +37,7 @@ export function summaryRoutes(app: FastifyInstance, ctx: CollectorContext) {
             columns: { type: 'string', minLength: 1, maxLength: 4096, description: `comma-separated column names, at most ${MAX_COLUMNS}` },
           },
         },
-        response: {
-          200: stepTimeline(
-            { columns: { type: 'object', additionalProperties: { type: 'object', additionalProperties: true } } },
-            { quantiles: { type: 'array', items: { type: 'string' } } },
-          ),
-        },
+        response: { 200: summariesSchema },
       },
     },
     async (req) => {
