@@ -293,6 +293,12 @@ export const MIGRATIONS: string[] = [
     unique (project_id, name)
   );
   `,
+  // 16: an SLO on calibration (the core's ECE on labelled rows)
+  `
+  alter table slos drop constraint slos_indicator_check;
+  alter table slos add constraint slos_indicator_check
+    check (indicator in ('latency', 'failure_rate', 'accuracy', 'calibration', 'drift_free'))
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks
