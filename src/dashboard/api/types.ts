@@ -30,6 +30,8 @@ export interface ModelVersion {
   /** Null below k devices. */
   devices: number | null;
   lastUploadAt: number | null;
+  /** Start of the earliest window still stored: when the version began reporting (null below k). */
+  firstWindowAt: number | null;
 }
 
 export interface ModelsResponse {
