@@ -2,6 +2,7 @@
 // token; every failure becomes an ApiError with a sentence a person can act on.
 import type {
   AlertsResponse,
+  CanaryResponse,
   DriftResponse,
   SegmentRankingResponse,
   SloView,
@@ -15,6 +16,7 @@ import type {
   RulesResponse,
   SegmentsResponse,
   SummariesResponse,
+  VersionMetadata,
 } from './types.ts';
 
 export interface Range {
@@ -171,6 +173,16 @@ export class CollectorClient {
     const seg = segmentParam(segment);
     if (seg) q.set('segment', seg);
     return this.text(`${versionPath(model, version)}/report?${q}`);
+  }
+
+  /** Owner, criticality, training snapshot, feature schema version and rollback target. */
+  metadata(model: string, version: string, signal?: AbortSignal) {
+    return this.get<VersionMetadata>(`${versionPath(model, version)}/metadata`, {}, signal);
+  }
+
+  /** The version against `against` (default: its rollback target) over one range, with a verdict. */
+  canary(model: string, version: string, against: string, range: Range, segment?: Record<string, string>, signal?: AbortSignal) {
+    return this.get<CanaryResponse>(`${versionPath(model, version)}/canary`, { ...range, against, segment: segmentParam(segment) }, signal);
   }
 
   postmortem(id: number) {

@@ -207,3 +207,43 @@ export interface SloView {
   owner: string;
   versions: { version: string; budgetRemaining: number | null; burn: Record<string, number | null> }[];
 }
+
+/** GET …/metadata: what a version is (every field null when unset). */
+export interface VersionMetadata {
+  owner: string | null;
+  criticality: 'low' | 'medium' | 'high' | 'critical' | null;
+  trainingSnapshot: string | null;
+  schemaVersion: string | null;
+  rollbackTarget: string | null;
+}
+
+/** One side of a canary comparison (src/collector/read/canary.ts). */
+export interface CanarySide {
+  version: string;
+  devices: number;
+  uploads: number;
+  rows: number;
+  suppressed: boolean;
+  health?: { calls: number; failures: number; byKind: Record<string, number>; failureRate: number | null };
+  latency?: { '0.5': number; '0.9': number; '0.99': number };
+  outputs?: Record<
+    string,
+    { confidenceMedian?: number; labelled?: number; accuracy?: number | null; ece?: number | null; auc?: Record<string, number | null> }
+  >;
+}
+
+/** GET …/canary: the version against its peer over one range, with the verdict and its evidence. */
+export interface CanaryResponse {
+  model: string;
+  from: number;
+  to: number;
+  k: number;
+  segment: Record<string, string> | null;
+  verdict: 'promote' | 'hold' | 'rollback';
+  reasons: string[];
+  canary: CanarySide;
+  stable: CanarySide;
+  columns?: Record<string, ColumnDrift>;
+  driftedInputs?: string[];
+  driftedPredictions?: string[];
+}
