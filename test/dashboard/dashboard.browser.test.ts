@@ -815,6 +815,14 @@ describe('canary and performance over time', () => {
     const marker = within('ew-model-view', '#markers [data-version="1.1.0"]');
     expect(marker).toBeTruthy();
     expect((await api.models()).models.find((m) => m.version === '1.1.0')!.firstWindowAt).toBe(first);
+    // The calibration SLO: its ECE bound, and its budget as the collector counts it.
+    const slo = await waitFor(
+      () => within('ew-model-view', 'ew-slo-panel')?.shadowRoot?.querySelector<HTMLElement>('tr[data-slo="churn-calibrated"]'),
+      'the calibration SLO row',
+    );
+    const st = (await api.slos()).slos.find((x) => x.name === 'churn-calibrated')!.versions[0];
+    expect(text(slo.querySelector('td[data-label="Indicator"]')!)).toBe('calibration (ECE ≤ 0.05)');
+    expect(text(slo.querySelector('td[data-label="Budget left"]')!)).toBe(percent(st.budgetRemaining!));
     await shot('model-performance-steps');
     mount(conn(), `#/models/churn/versions/1.0.0?${rangeQuery()}`);
     await waitFor(() => within('ew-model-view', '#markers [data-version="1.1.0"]'), '1.1.0 marked on 1.0.0');

@@ -10,7 +10,8 @@
 //   tiny@0.1.0    2 devices: below k = 3, never shown
 // and, for the canary tests only (seedCanary, added after the fleet's tests ran):
 //   churn@1.1.0   4 devices from window CANARY_FIRST_WINDOW on, no baseline, one call in twenty
-//                 failing, feedback with calibration histograms; rollback target 1.0.0
+//                 failing, feedback with calibration histograms; rollback target 1.0.0; a
+//                 calibration SLO
 import type { ColumnSpec } from '../../src/core/types.ts';
 import type { Core } from '../../src/collector/core.ts';
 import { makeRows } from '../collector/helpers/payloads.ts';
@@ -251,4 +252,18 @@ export async function seedCanary(core: Core, c: Running, now: number): Promise<v
     const res = await put(version, body);
     if (res.status !== 200) throw new Error(`metadata refused: ${res.status} ${await res.text()}`);
   }
+  // A calibration SLO on the canary: its ECE held at 0.05 or below.
+  const slo = await fetch(`${c.url}/v1/slos/churn-calibrated`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'churn-calibrated',
+      model: 'churn',
+      version: '1.1.0',
+      indicator: 'calibration',
+      objective: 0.95,
+      owner: 'ml-team',
+    }),
+  });
+  if (slo.status !== 200) throw new Error(`SLO refused: ${slo.status} ${await slo.text()}`);
 }
