@@ -751,6 +751,15 @@ describe('canary and performance over time', () => {
     const shown = [...view.querySelectorAll<HTMLElement>('#canary-columns tr[data-column]')];
     expect(shown.map((r) => r.dataset.column).sort()).toEqual(Object.keys(truth.columns!).sort());
     for (const r of shown) expect(r.classList.contains('drifted')).toBe(truth.columns![r.dataset.column!].drifted.drifted);
+    // Grouped as the model view groups columns.
+    const groupOfRow = (c: string) =>
+      (view.querySelector(`#canary-columns tr[data-column="${c}"]`)!.parentElement as HTMLElement).dataset.group;
+    expect([
+      groupOfRow('age'),
+      groupOfRow('scores.predicted'),
+      groupOfRow('health.failure'),
+      groupOfRow('feedback.scores.confusion'),
+    ]).toEqual(['inputs', 'outputs', 'health', 'feedback']);
     expect(text(view.querySelector('#drifted-inputs')!)).toBe(truth.driftedInputs!.join(', ') || 'none');
     // The metadata as it was PUT; 1.0.0 has no rollback target.
     const meta = (field: string) => [...view.querySelectorAll(`#metadata tr[data-field="${field}"] td`)].map((td) => text(td));

@@ -2,10 +2,12 @@
 // target) over the selected range and segment, as the collector compares them (GET …/canary):
 // the promote | hold | rollback verdict with its reasons, the evidence side by side — devices,
 // failures, latency quantiles, per output confidence, accuracy and calibration — the columns
-// whose distributions differ between the two, and what each version is (GET …/metadata).
+// whose distributions differ between the two (grouped into inputs, outputs, health and
+// feedback), and what each version is (GET …/metadata).
 import { css, html, nothing, type TemplateResult } from 'lit';
 import type { CollectorClient } from '../api/client.ts';
 import type { CanaryResponse, CanarySide, ColumnDrift, ModelVersion, VersionMetadata } from '../api/types.ts';
+import { COLUMN_GROUPS, groupOf, outputsAmong } from 'edgewatch/columns';
 import { count, num, percent, segmentLabel, testName, timeRange } from '../format.ts';
 import { formatHash, linkTo, type RouteState } from '../state/route.ts';
 import { severityKey } from '../state/severity.ts';
@@ -144,6 +146,8 @@ export class EwCanaryView extends CollectorView<CanaryData> {
   #columns(r: CanaryResponse) {
     const entries = Object.entries(r.columns!).sort(([, a], [, b]) => severityKey(b as ColumnDrift) - severityKey(a as ColumnDrift));
     const drifted = (list?: string[]) => (list?.length ? list.join(', ') : 'none');
+    // Grouped as the model view groups them (inputs, outputs, health, feedback), most apart first in each.
+    const outputs = outputsAmong(entries.map(([c]) => c));
     return html`<section class="card" aria-labelledby="shift-h">
       <h2 id="shift-h">What differs between the two</h2>
       <p>Inputs apart: <strong id="drifted-inputs">${drifted(r.driftedInputs)}</strong> · predictions shifted:
@@ -151,11 +155,16 @@ export class EwCanaryView extends CollectorView<CanaryData> {
       <div class="table-wrap"><table id="canary-columns">
         <caption>Per column: the core's comparison, the compared-with version in the baseline's place</caption>
         <thead><tr><th scope="col">Column</th><th scope="col">Verdict</th><th scope="col">Test</th><th scope="col" class="n">Value</th><th scope="col" class="n">Threshold</th></tr></thead>
-        <tbody>${entries.map(
-          ([c, x]) => html`<tr data-column=${c} class=${x.drifted.drifted ? 'drifted' : ''}><td>${c}</td>
-            <td><span class="badge ${x.drifted.drifted ? 'yes' : 'no'}">${x.drifted.drifted ? 'apart' : 'alike'}</span></td>
-            <td>${testName(x.drifted.test)}</td><td class="n">${num(x.drifted.value)}</td><td class="n">${num(x.drifted.threshold)}</td></tr>`,
-        )}</tbody>
+        ${COLUMN_GROUPS.map((g) => {
+          const rows = entries.filter(([c]) => groupOf(c, outputs) === g);
+          return rows.length
+            ? html`<tbody data-group=${g}><tr class="group"><th scope="rowgroup" colspan="5">${g}</th></tr>${rows.map(
+                ([c, x]) => html`<tr data-column=${c} class=${x.drifted.drifted ? 'drifted' : ''}><td>${c}</td>
+                  <td><span class="badge ${x.drifted.drifted ? 'yes' : 'no'}">${x.drifted.drifted ? 'apart' : 'alike'}</span></td>
+                  <td>${testName(x.drifted.test)}</td><td class="n">${num(x.drifted.value)}</td><td class="n">${num(x.drifted.threshold)}</td></tr>`,
+              )}</tbody>`
+            : nothing;
+        })}
       </table></div>
       <p class="note">Shifted predictions are evidence, not a verdict: a retrained version is meant to predict differently; its accuracy on labelled rows decides.</p>
     </section>`;
