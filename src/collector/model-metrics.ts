@@ -134,8 +134,8 @@ export function registerModelMetrics(registry: Registry, read: () => Promise<Ver
     }),
     sloObjective: new Gauge({
       name: 'edgewatch_slo_objective',
-      help: "An SLO's objective (share of good events), e.g. 0.99: its error budget is 1 minus this.",
-      labelNames: ['project', 'model', 'version', 'slo'],
+      help: "An SLO's objective (share of good events), e.g. 0.99: its error budget is 1 minus this; label indicator: what it measures.",
+      labelNames: ['project', 'model', 'version', 'slo', 'indicator'],
       registers: [registry],
     }),
     auc: new Gauge({
@@ -165,7 +165,7 @@ function setAll(g: Record<string, Gauge>, s: VersionState) {
   if (s.freshnessSeconds !== null) g.freshness.set(version, s.freshnessSeconds);
   for (const [slo, st] of Object.entries(s.slos ?? {})) {
     const l = { project: s.project, model: s.model, version: s.version, slo };
-    g.sloObjective.set(l, st.objective);
+    g.sloObjective.set({ ...l, indicator: st.indicator }, st.objective);
     for (const [window, e] of Object.entries(st.windows)) {
       if (!e) continue;
       g.sloEvents.set({ ...l, window, kind: 'good' }, e.good);

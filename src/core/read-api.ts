@@ -98,7 +98,7 @@ export const modelsSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['model', 'version', 'columns', 'baseline', 'devices', 'lastUploadAt'],
+        required: ['model', 'version', 'columns', 'baseline', 'devices', 'lastUploadAt', 'firstWindowAt'],
         properties: {
           model: str,
           version: str,
@@ -107,6 +107,8 @@ export const modelsSchema = {
           baseline: bool,
           devices: intOrNull,
           lastUploadAt: intOrNull,
+          /** Start of the version's earliest window (ms): when it began reporting. */
+          firstWindowAt: intOrNull,
         },
       },
     },
@@ -528,7 +530,7 @@ export const slosSchema = {
           model: str,
           /** Null: every version of the model, each with its own budget. */
           version: strOrNull,
-          indicator: { type: 'string', enum: ['latency', 'failure_rate', 'accuracy', 'drift_free'] },
+          indicator: { type: 'string', enum: ['latency', 'failure_rate', 'accuracy', 'calibration', 'drift_free'] },
           threshold: numOrNull,
           objective: num,
           period: str,
@@ -779,6 +781,22 @@ export const canarySchema = {
   },
 } as const;
 export type CanaryReport = Of<typeof canarySchema>;
+
+export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;
+const metadataText = { type: ['string', 'null'], minLength: 1, maxLength: 512 } as const;
+/** GET and PUT …/metadata: what a version is, beyond its columns (every field null when unset). */
+export const versionMetadataSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    owner: metadataText,
+    criticality: { type: ['string', 'null'], enum: [...CRITICALITIES, null] },
+    trainingSnapshot: metadataText,
+    schemaVersion: metadataText,
+    rollbackTarget: { type: ['string', 'null'], minLength: 1, maxLength: 128 },
+  },
+} as const;
+export type VersionMetadata = Of<typeof versionMetadataSchema>;
 
 /** PUT …/canary/watch. */
 export const canaryWatchSchema = {

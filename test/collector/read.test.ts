@@ -110,6 +110,8 @@ describe.each(BACKENDS)('read API on $name', (backend) => {
         version: '1.0.0',
         devices: 6,
         columns: { age: 'numeric', income: 'numeric', plan: 'categorical' },
+        // The first device's window of the first step: when the version began reporting.
+        firstWindowAt: base,
       }),
     ]);
   });

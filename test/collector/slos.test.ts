@@ -1,6 +1,7 @@
 // SLOs with error budgets on both back-ends, from real uploads: each SLO's good and total events
 // per window are the counts of the raw rows (calls within the latency threshold, calls that did
-// not fail, labelled rows predicted right), its burn rates and budget follow from them, its
+// not fail, labelled rows predicted right, labelled rows less their exact ECE share), its burn
+// rates and budget follow from them, its
 // multiwindow burn-rate rules fire exactly the pairs whose burn exceeds their threshold and join
 // one incident; /metrics exports the events, and the Prometheus rules in deploy/ pass
 // `promtool check rules` and raise, from the scraped series, the alerts the collector raised.
@@ -47,6 +48,9 @@ const SLOS = [
   { name: 'available', model: 'churn', indicator: 'failure_rate', objective: 0.99, owner: 'platform' },
   // Right about 85 % of the time against a 50 % objective: well within budget.
   { name: 'right', model: 'churn', version: '1.0.0', indicator: 'accuracy', objective: 0.5, owner: 'ml-team' },
+  // Confident at about 0.64 while always right: an ECE of 0.36 against 0.05, burn ~7.2, the
+  // pairs of threshold 6 and below fire.
+  { name: 'calibrated', model: 'churn', indicator: 'calibration', objective: 0.95, owner: 'ml-team' },
 ];
 
 describe.each(BACKENDS)('SLOs on $name', (backend) => {
@@ -58,6 +62,7 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
   const burn = {
     fast: () => (1 - truth.fast / truth.timed) / 0.01,
     available: () => truth.failures / truth.calls / 0.01,
+    calibrated: () => expectedPerformance(truth.labelled).ece / 0.05,
   };
 
   beforeAll(async () => {
@@ -124,16 +129,18 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
     expect((await put({ indicator: 'accuracy', objective: 1 })).status).toBe(400);
     expect((await put({ indicator: 'vibes', objective: 0.9 })).status).toBe(400);
     expect((await put({ indicator: 'failure_rate', threshold: 3, objective: 0.9 })).status).toBe(400);
+    expect((await put({ indicator: 'calibration', threshold: 0.05, objective: 0.9 })).status).toBe(400);
   });
 
   it("counts each SLO's events as the raw rows do, with its burn rates and budget", async () => {
     const { slos } = (await get(`${c.url}/v1/slos`, c.keys.read)).body;
     const status = (name: string) => slos.find((s: { name: string }) => s.name === name).versions[0];
-    const acc = expectedPerformance(truth.labelled).accuracy;
+    const { accuracy: acc, ece } = expectedPerformance(truth.labelled);
     const expected = {
       fast: { good: truth.fast, total: truth.timed, objective: 0.99 },
       available: { good: truth.calls - truth.failures, total: truth.calls, objective: 0.99 },
       right: { good: acc * truth.labelled.length, total: truth.labelled.length, objective: 0.5 },
+      calibrated: { good: (1 - ece) * truth.labelled.length, total: truth.labelled.length, objective: 0.95 },
     };
     for (const [name, e] of Object.entries(expected)) {
       const st = status(name);
@@ -148,6 +155,8 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
     }
     expect(status('fast').burn['1h/5m']).toBeCloseTo(burn.fast(), 9);
     expect(status('available').burn['3d/6h']).toBeCloseTo(burn.available(), 9);
+    expect(status('calibrated').indicator).toBe('calibration');
+    expect(status('calibrated').burn['6h/30m']).toBeCloseTo(burn.calibrated(), 9);
   });
 
   it('fires the burn-rate pairs above their thresholds, into one incident', async () => {
@@ -159,6 +168,9 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
     expect(fired).toEqual([
       'available.burn-1d-2h',
       'available.burn-3d-6h',
+      'calibrated.burn-1d-2h',
+      'calibrated.burn-3d-6h',
+      'calibrated.burn-6h-30m',
       'fast.burn-1d-2h',
       'fast.burn-1h-5m',
       'fast.burn-3d-6h',
@@ -175,15 +187,33 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
   it('exports the events, and the deploy/ rules raise the same alerts from them', async () => {
     const text = (await get(`${c.url}/metrics`, undefined)).body as string;
     const series = text.split('\n').filter((l) => /^edgewatch_slo_(events|objective)\{/.test(l));
-    expect(series.filter((l) => l.startsWith('edgewatch_slo_objective'))).toHaveLength(3);
+    expect(series.filter((l) => l.startsWith('edgewatch_slo_objective'))).toHaveLength(SLOS.length);
+    expect(series).toContain(
+      `edgewatch_slo_objective{project="alpha",model="churn",version="1.0.0",slo="calibrated",indicator="calibration"} 0.95`,
+    );
     expect(series).toContain(
       `edgewatch_slo_events{project="alpha",model="churn",version="1.0.0",slo="available",window="1h",kind="total"} ${truth.calls}`,
+    );
+    const exported = (slo: string, window: string, kind: string) =>
+      Number(
+        series
+          .find((l) =>
+            l.startsWith(
+              `edgewatch_slo_events{project="alpha",model="churn",version="1.0.0",slo="${slo}",window="${window}",kind="${kind}"}`,
+            ),
+          )!
+          .split(' ')[1],
+      );
+    expect(1 - exported('calibrated', '1h', 'good') / exported('calibrated', '1h', 'total')).toBeCloseTo(
+      expectedPerformance(truth.labelled).ece,
+      9,
     );
     execFileSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' });
     const dir = mkdtempSync(join(tmpdir(), 'edgewatch-promtool-'));
     try {
       const labels = (slo: string, severity: string) => ({
         severity,
+        indicator: SLOS.find((s) => s.name === slo)!.indicator,
         owner: 'model',
         project: 'alpha',
         model: 'churn',
@@ -196,7 +226,7 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
         exp_alerts: slos.map(([slo, severity]) => ({
           exp_labels: { ...labels(slo, severity), window: WINDOWS[name][0] },
           exp_annotations: {
-            summary: `churn@1.0.0 SLO ${slo} burning its error budget ${burn[slo as 'fast' | 'available']().toFixed(1)}x over ${WINDOWS[name][0]} (and over ${WINDOWS[name][1]})`,
+            summary: `churn@1.0.0 SLO ${slo} burning its error budget ${burn[slo as keyof typeof burn]().toFixed(1)}x over ${WINDOWS[name][0]} (and over ${WINDOWS[name][1]})`,
           },
         })),
       });
@@ -210,11 +240,24 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
               const [, name, value] = /^(\S+\}) (\S+)$/.exec(l)!;
               return { series: name, values: `${value}x5` };
             }),
+            promql_expr_test: [
+              {
+                expr: 'edgewatch:slo_calibration_error:1h',
+                eval_time: '2m',
+                exp_samples: [
+                  {
+                    labels: `edgewatch:slo_calibration_error:1h{project="alpha",model="churn",version="1.0.0",slo="calibrated",window="1h"}`,
+                    // PromQL's arithmetic on the exported counts, which the test above holds to the ECE.
+                    value: 1 - exported('calibrated', '1h', 'good') / exported('calibrated', '1h', 'total'),
+                  },
+                ],
+              },
+            ],
             alert_rule_test: [
               alert('EdgewatchSloBurnFast', ['fast', 'page']),
-              alert('EdgewatchSloBurnHigh', ['fast', 'page']),
-              alert('EdgewatchSloBurnSteady', ['available', 'ticket'], ['fast', 'ticket']),
-              alert('EdgewatchSloBurnSlow', ['available', 'ticket'], ['fast', 'ticket']),
+              alert('EdgewatchSloBurnHigh', ['calibrated', 'page'], ['fast', 'page']),
+              alert('EdgewatchSloBurnSteady', ['available', 'ticket'], ['calibrated', 'ticket'], ['fast', 'ticket']),
+              alert('EdgewatchSloBurnSlow', ['available', 'ticket'], ['calibrated', 'ticket'], ['fast', 'ticket']),
             ],
           },
         ],
@@ -225,7 +268,7 @@ describe.each(BACKENDS)('SLOs on $name', (backend) => {
       try {
         out = execFileSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
       } catch (err) {
-        throw new Error(`promtool test rules failed:\n${(err as { stdout?: string }).stdout}`);
+        throw new Error(`promtool test rules failed:\n${(err as { stdout?: string }).stdout}${(err as { stderr?: string }).stderr}`);
       }
       expect(out).toContain('SUCCESS');
     } finally {

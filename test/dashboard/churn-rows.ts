@@ -35,3 +35,29 @@ export function churnRows(seed: number, n: number, shift: number, withHealth: bo
     };
   });
 }
+
+/** The window the canary version churn@1.1.0 starts reporting in, and its devices. */
+export const CANARY_FIRST_WINDOW = 4;
+export const CANARY_DEVICES = 4;
+export const CANARY_METADATA = {
+  owner: 'ml-team',
+  criticality: 'high',
+  trainingSnapshot: 'churn-train-2026-11-30',
+  schemaVersion: 'features-v3',
+  rollbackTarget: '1.0.0',
+} as const;
+
+/** Rows of churn@1.1.0's device d in window w: churn@1.0.0's, one call in twenty failing, calibration recorded. */
+export function canaryRows(w: number, d: number) {
+  // Half the devices shifted, as in churn@1.0.0: the two versions see the same inputs.
+  return churnRows(5000 + w * 100 + d, CHURN_ROWS, churnShift(d * 2), true).map((row, i) => {
+    const label = row['feedback.scores.confusion'] as string | null | undefined;
+    const [truth, predicted] = label ? label.split('|') : [];
+    return {
+      ...row,
+      'health.failure': i % 20 === 0 ? 'inference' : null,
+      'feedback.scores.calibration.all': label ? row['scores.confidence'] : null,
+      'feedback.scores.calibration.correct': label && truth === predicted ? row['scores.confidence'] : null,
+    };
+  });
+}

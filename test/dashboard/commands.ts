@@ -15,7 +15,7 @@ import { createCollector } from '../../src/collector/server.ts';
 import { registerDashboard } from '../../src/collector/http/dashboard.ts';
 import { buildDashboard } from '../../src/dashboard/build.ts';
 import type { Running } from '../collector/helpers/collector.ts';
-import { seedProject, uploadRankerDevice } from './seed.ts';
+import { seedCanary, seedProject, uploadRankerDevice } from './seed.ts';
 
 const running = new Map<string, { collector: Running; buildDir: string }>();
 
@@ -172,7 +172,15 @@ const createChurnSlo: BrowserCommand<[url: string]> = async (_ctx, url) => {
   );
 };
 
+/** churn@1.1.0, a canary of churn@1.0.0, with both versions' metadata (seed.ts). */
+const seedChurnCanary: BrowserCommand<[url: string, seededAt: number]> = async (_ctx, url, seededAt) => {
+  const c = running.get(url);
+  if (!c) throw new Error(`no dashboard collector at ${url}`);
+  await seedCanary(await sharedCore(), c.collector, seededAt);
+};
+
 export const dashboardCommands = {
+  seedChurnCanary,
   openChurnIncident,
   createChurnSlo,
   startDashboardCollector,

@@ -7,6 +7,10 @@ import { CollectorClient } from '../../src/dashboard/api/client.ts';
 import { count, num, percent, pvalue, timeRange } from '../../src/dashboard/format.ts';
 import { makeRows } from '../collector/helpers/payloads.ts';
 import {
+  CANARY_DEVICES,
+  CANARY_FIRST_WINDOW,
+  CANARY_METADATA,
+  canaryRows,
   CHURN_DEVICES,
   CHURN_ROWS,
   CHURN_WINDOWS,
@@ -18,6 +22,7 @@ import {
   privateWindowStart,
 } from './churn-rows.ts';
 import { activeDeep, allWithin, deep, deepAll, mount, text, waitFor, within } from './helpers.ts';
+import { timelineStep } from '../../src/dashboard/state/time-range.ts';
 import type { DashboardCollector } from './commands.ts';
 
 declare module 'vitest/browser' {
@@ -30,6 +35,7 @@ declare module 'vitest/browser' {
     addRankerDevice(url: string): Promise<void>;
     openChurnIncident(url: string): Promise<number>;
     createChurnSlo(url: string): Promise<void>;
+    seedChurnCanary(url: string, seededAt: number): Promise<void>;
   }
 }
 
@@ -84,6 +90,14 @@ describe('fleet', () => {
     expect(text(rows.find((r) => r.dataset.model === 'tiny')!.children[2] as HTMLElement)).toBe('< k');
     // The firing age-drift alert is counted on churn.
     expect(text(churn)).toContain('1 firing');
+    // Its drifted columns are read over the alert's own window, the one that made it fire.
+    const alert = (await api.alerts('firing')).alerts.find((a) => a.evidence.model === 'churn')!;
+    const w = alert.evidence.window!;
+    const span = Math.max(60_000, w.to - w.from);
+    const overAlert = (await api.drift('churn', '1.0.0', { from: w.from, to: w.from + span }, span)).points[0];
+    expect(overAlert.driftedColumns).toBeGreaterThan(0);
+    expect(text(churn.children[5] as HTMLElement)).toContain(`${overAlert.driftedColumns} of ${overAlert.comparedColumns}`);
+    expect(churn.querySelector('[data-window="alert"]')).toBeTruthy();
     await shot('fleet-laptop');
     await shot('fleet-phone', PHONE);
   });
@@ -679,3 +693,176 @@ type uPlotLike = {
   posToVal(pos: number, scale: string): number;
   setSelect(s: { left: number; top: number; width: number; height: number }, fire: boolean): void;
 };
+
+type Plotted = HTMLElement & {
+  plot?: uPlotLike & {
+    data: (number | null)[][];
+    axes: { _splits?: number[]; _values?: string[] }[];
+    valToPos(v: number, scale: string): number;
+  };
+};
+
+/** The canvas width of a time-axis label, in the axis's font. */
+function labelWidth(label: string): number {
+  const ctx = document.createElement('canvas').getContext('2d')!;
+  ctx.font = '12px system-ui, sans-serif';
+  return Math.max(...label.split('\n').map((l) => ctx.measureText(l).width));
+}
+
+describe('canary and performance over time', () => {
+  // Every window of the seed: the canary's start and its windows lie inside.
+  let range: { from: number; to: number };
+  const MIN = 60_000;
+  beforeAll(async () => {
+    await commands.seedChurnCanary(c.url, c.seededAt);
+    range = { from: churnWindowStart(c.seededAt, 0), to: churnWindowStart(c.seededAt, CHURN_WINDOWS) };
+  });
+  const rangeQuery = () => `from=${range.from}&to=${range.to}`;
+
+  it('shows the verdict with its evidence and both versions’ metadata, as the collector compares them', async () => {
+    mount(conn(), `#/models/churn/versions/1.1.0/canary?${rangeQuery()}`);
+    const verdict = await waitFor(() => within<HTMLElement>('ew-canary-view', '#verdict'), 'the verdict');
+    const truth = await api.canary('churn', '1.1.0', '1.0.0', range);
+    expect(verdict.dataset.verdict).toBe(truth.verdict);
+    const view = deep('ew-canary-view')!.shadowRoot!;
+    expect([...view.querySelectorAll('#reasons li')].map((li) => text(li))).toEqual(truth.reasons);
+    // Failures from the raw rows: one call in twenty on the canary, none on 1.0.0.
+    let calls = 0;
+    let failures = 0;
+    for (let w = CANARY_FIRST_WINDOW; w < CHURN_WINDOWS; w++)
+      for (let d = 0; d < CANARY_DEVICES; d++)
+        for (const r of canaryRows(w, d)) {
+          calls++;
+          if (r['health.failure']) failures++;
+        }
+    const cells = (row: string) => [...view.querySelectorAll(`#sides tr[data-row="${row}"] td`)].map((td) => text(td));
+    expect(cells('failureRate')).toEqual([percent(failures / calls), percent(0)]);
+    expect(cells('failures')).toEqual([`${count(failures)} of ${count(calls)}`, `0 of ${count(truth.stable.health!.calls)}`]);
+    expect(cells('devices')).toEqual([String(CANARY_DEVICES), String(CHURN_DEVICES)]);
+    expect(cells('latency-0.99')).toEqual([num(truth.canary.latency!['0.99']), num(truth.stable.latency!['0.99'])]);
+    expect(cells('scores-accuracy')).toEqual([
+      percent(truth.canary.outputs!.scores.accuracy),
+      percent(truth.stable.outputs!.scores.accuracy),
+    ]);
+    expect(cells('scores-ece')[0]).toBe(num(truth.canary.outputs!.scores.ece));
+    // A failure rate 5 points above the peer's is a rollback, whatever else the evidence says.
+    expect(truth.verdict).toBe('rollback');
+    // Every compared column, with the core's verdict.
+    const shown = [...view.querySelectorAll<HTMLElement>('#canary-columns tr[data-column]')];
+    expect(shown.map((r) => r.dataset.column).sort()).toEqual(Object.keys(truth.columns!).sort());
+    for (const r of shown) expect(r.classList.contains('drifted')).toBe(truth.columns![r.dataset.column!].drifted.drifted);
+    // Grouped as the model view groups columns.
+    const groupOfRow = (c: string) =>
+      (view.querySelector(`#canary-columns tr[data-column="${c}"]`)!.parentElement as HTMLElement).dataset.group;
+    expect([
+      groupOfRow('age'),
+      groupOfRow('scores.predicted'),
+      groupOfRow('health.failure'),
+      groupOfRow('feedback.scores.confusion'),
+    ]).toEqual(['inputs', 'outputs', 'health', 'feedback']);
+    expect(text(view.querySelector('#drifted-inputs')!)).toBe(truth.driftedInputs!.join(', ') || 'none');
+    // The metadata as it was PUT; 1.0.0 has no rollback target.
+    const meta = (field: string) => [...view.querySelectorAll(`#metadata tr[data-field="${field}"] td`)].map((td) => text(td));
+    expect(meta('trainingSnapshot')).toEqual([CANARY_METADATA.trainingSnapshot, 'churn-train-2026-10-01']);
+    expect(meta('rollbackTarget')).toEqual(['1.0.0', 'not set']);
+    expect(meta('criticality')).toEqual(['high', 'high']);
+    await shot('canary-laptop');
+    await shot('canary-phone', PHONE);
+    // Picking the peer puts it in the URL.
+    const against = view.querySelector<HTMLSelectElement>('#canary-against')!;
+    against.value = '1.0.0';
+    against.dispatchEvent(new Event('change'));
+    await waitFor(() => location.hash.includes('/canary/against/1.0.0'), 'the peer in the URL');
+  });
+
+  it('says so when the version has no rollback target and none is picked', async () => {
+    mount(conn(), `#/models/churn/versions/1.0.0/canary?${rangeQuery()}`);
+    const empty = await waitFor(() => within('ew-canary-view', 'ew-state[kind="empty"]'), 'the empty canary view');
+    expect(empty.getAttribute('message')).toContain('no rollback target');
+  });
+
+  it('draws accuracy and calibration per step from exactly each step’s labelled rows, with the version marker', async () => {
+    mount(conn(), `#/models/churn/versions/1.1.0?${rangeQuery()}`);
+    const chart = await waitFor(() => {
+      const el = within<HTMLElement>('ew-model-view', 'ew-performance-steps')?.shadowRoot?.querySelector('ew-chart') as Plotted | null;
+      return el?.plot && el;
+    }, 'the performance chart drawn');
+    const step = timelineStep(range);
+    const [xs, accuracy, ece] = chart.plot!.data;
+    expect(xs).toEqual(Array.from({ length: Math.ceil((range.to - range.from) / step) }, (_, i) => range.from + i * step));
+    const edges = Array.from({ length: 11 }, (_, i) => i / 10);
+    const binOf = (x: number) => edges.filter((e) => e < x).length;
+    const mid = (b: number) => (b === 0 ? 0 : b === 11 ? 1 : (edges[b - 1] + edges[b]) / 2);
+    xs.forEach((x, i) => {
+      const rows: ReturnType<typeof canaryRows> = [];
+      for (let w = CANARY_FIRST_WINDOW; w < CHURN_WINDOWS; w++) {
+        const start = churnWindowStart(c.seededAt, w);
+        if (start >= x! && start < x! + step) for (let d = 0; d < CANARY_DEVICES; d++) rows.push(...canaryRows(w, d));
+      }
+      const labelled = rows.filter((r) => r['feedback.scores.confusion']);
+      if (!labelled.length) {
+        expect(accuracy[i], `step ${i}`).toBeNull();
+        return;
+      }
+      const right = (r: (typeof rows)[number]) => {
+        const [t, p] = (r['feedback.scores.confusion'] as string).split('|');
+        return t === p;
+      };
+      expect(accuracy[i]).toBeCloseTo(labelled.filter(right).length / labelled.length, 12);
+      const n = new Array(12).fill(0);
+      const k = new Array(12).fill(0);
+      for (const r of labelled) {
+        const b = binOf(r['scores.confidence'] as number);
+        n[b]++;
+        if (right(r)) k[b]++;
+      }
+      const truth = n.reduce((e, nb, b) => (nb ? e + (nb / labelled.length) * Math.abs(k[b] / nb - mid(b)) : e), 0);
+      expect(ece[i]).toBeCloseTo(truth, 9);
+    });
+    // When 1.1.0 began reporting, marked and listed on its charts and on 1.0.0's.
+    const first = churnWindowStart(c.seededAt, CANARY_FIRST_WINDOW);
+    const marker = within('ew-model-view', '#markers [data-version="1.1.0"]');
+    expect(marker).toBeTruthy();
+    expect((await api.models()).models.find((m) => m.version === '1.1.0')!.firstWindowAt).toBe(first);
+    // The calibration SLO: its ECE bound, and its budget as the collector counts it.
+    const slo = await waitFor(
+      () => within('ew-model-view', 'ew-slo-panel')?.shadowRoot?.querySelector<HTMLElement>('tr[data-slo="churn-calibrated"]'),
+      'the calibration SLO row',
+    );
+    const st = (await api.slos()).slos.find((x) => x.name === 'churn-calibrated')!.versions[0];
+    expect(text(slo.querySelector('td[data-label="Indicator"]')!)).toBe('calibration (ECE ≤ 0.05)');
+    expect(text(slo.querySelector('td[data-label="Budget left"]')!)).toBe(percent(st.budgetRemaining!));
+    await shot('model-performance-steps');
+    mount(conn(), `#/models/churn/versions/1.0.0?${rangeQuery()}`);
+    await waitFor(() => within('ew-model-view', '#markers [data-version="1.1.0"]'), '1.1.0 marked on 1.0.0');
+    await waitFor(() => deepAll<Plotted>('ew-chart').some((ch) => ch.plot), 'charts drawn');
+    await shot('model-markers');
+  });
+
+  it('puts time ticks on step boundaries, labels apart, with seconds when a boundary is inside a minute', async () => {
+    for (const [from, to] of [
+      [range.from, range.to],
+      // An alert-like window: starts and ends inside a minute.
+      [range.from + 17_000, range.from + 17_000 + 12 * MIN],
+    ]) {
+      mount(conn(), `#/models/churn/versions/1.0.0/columns/age?from=${from}&to=${to}`);
+      const chart = await waitFor(() => {
+        const ch = deepAll<Plotted>('ew-chart').find((x) => x.plot?.scales.x.time);
+        return ch?.plot?.axes[0]._splits?.length ? ch : undefined;
+      }, 'a time chart drawn');
+      const u = chart.plot!;
+      const step = timelineStep({ from, to });
+      const splits = u.axes[0]._splits!;
+      const labels = u.axes[0]._values!;
+      for (const t of splits) expect((t - from) % step, `tick ${t}`).toBe(0);
+      expect(new Set(labels).size).toBe(labels.length);
+      const seconds = from % MIN !== 0;
+      for (const l of labels) expect(l.split('\n')[0], l).toMatch(seconds ? /^\d\d:\d\d:\d\d$/ : /^\d\d:\d\d$/);
+      // Centred labels do not touch: each centre is at least a label's width from the next.
+      const xs = splits.map((t) => u.valToPos(t, 'x'));
+      for (let i = 1; i < xs.length; i++)
+        expect(xs[i] - xs[i - 1], labels[i]).toBeGreaterThanOrEqual((labelWidth(labels[i]) + labelWidth(labels[i - 1])) / 2);
+      await shot(seconds ? 'column-axis-seconds' : 'column-axis');
+    }
+  });
+});

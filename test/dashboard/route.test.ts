@@ -14,6 +14,13 @@ describe('route', () => {
       segment: { region: 'eu', app: '5.2' },
       alertFilter: 'open',
     },
+    { view: { name: 'canary', model: 'churn', version: '1.1.0' }, range: { preset: '1h' }, alertFilter: 'open' },
+    {
+      view: { name: 'canary', model: 'churn', version: '1.1.0', against: 'v/2 b' },
+      range: { from: 5_000, to: 65_000 },
+      segment: { region: 'eu' },
+      alertFilter: 'open',
+    },
     { view: { name: 'alerts' }, range: { preset: '7d' }, alertFilter: 'resolved' },
     { view: { name: 'alert', id: 42 }, range: { preset: '1h' }, alertFilter: 'all' },
     { view: { name: 'incidents' }, range: { preset: '1h' }, alertFilter: 'open' },

@@ -8,10 +8,18 @@
 //   fraud@2.0.0   4 devices, no baseline, a freshness rule it cannot meet (threshold 0 s): stale
 //   ranker@1.0.0  4 devices, no baseline, nothing wrong
 //   tiny@0.1.0    2 devices: below k = 3, never shown
+// and, for the canary tests only (seedCanary, added after the fleet's tests ran):
+//   churn@1.1.0   4 devices from window CANARY_FIRST_WINDOW on, no baseline, one call in twenty
+//                 failing, feedback with calibration histograms; rollback target 1.0.0; a
+//                 calibration SLO
 import type { ColumnSpec } from '../../src/core/types.ts';
 import type { Core } from '../../src/collector/core.ts';
 import { makeRows } from '../collector/helpers/payloads.ts';
 import {
+  CANARY_DEVICES,
+  CANARY_FIRST_WINDOW,
+  CANARY_METADATA,
+  canaryRows,
   CHURN_DEVICES,
   CHURN_ROWS,
   CHURN_WINDOWS,
@@ -204,4 +212,58 @@ export async function seedProject(core: Core, c: Running, now = Date.now()): Pro
     if (put.status !== 200) throw new Error(`rule ${rule.name} refused: ${put.status} ${await put.text()}`);
   }
   await c.collector.runAlerts(now);
+}
+
+const CANARY_COLUMNS: ColumnSpec[] = [
+  ...CHURN_COLUMNS,
+  { name: 'feedback.scores.calibration.all', kind: 'grid', edges: Array.from({ length: 11 }, (_, i) => i / 10) },
+  { name: 'feedback.scores.calibration.correct', kind: 'grid', edges: Array.from({ length: 11 }, (_, i) => i / 10) },
+];
+
+/** churn@1.1.0, a canary of churn@1.0.0 over the seed's later windows, and both versions' metadata. */
+export async function seedCanary(core: Core, c: Running, now: number): Promise<void> {
+  for (let w = CANARY_FIRST_WINDOW; w < CHURN_WINDOWS; w++) {
+    for (let d = 0; d < CANARY_DEVICES; d++) {
+      const start = churnWindowStart(now, w);
+      await upload(
+        c,
+        payload(core, CANARY_COLUMNS, canaryRows(w, d), {
+          model: 'churn',
+          modelVersion: '1.1.0',
+          windowStart: String(start),
+          windowEnd: String(start + MIN),
+          deviceId: `device-churn-canary-${d}`,
+          uploadId: `upload-churn-canary-${d}-${start}`,
+          segment: JSON.stringify({ region: d < 2 ? 'eu' : 'us' }),
+        }),
+      );
+    }
+  }
+  const put = (version: string, body: unknown) =>
+    fetch(`${c.url}/v1/models/churn/versions/${version}/metadata`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  for (const [version, body] of [
+    ['1.1.0', CANARY_METADATA],
+    ['1.0.0', { owner: 'ml-team', criticality: 'high', trainingSnapshot: 'churn-train-2026-10-01', schemaVersion: 'features-v3' }],
+  ] as const) {
+    const res = await put(version, body);
+    if (res.status !== 200) throw new Error(`metadata refused: ${res.status} ${await res.text()}`);
+  }
+  // A calibration SLO on the canary: its ECE held at 0.05 or below.
+  const slo = await fetch(`${c.url}/v1/slos/churn-calibrated`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'churn-calibrated',
+      model: 'churn',
+      version: '1.1.0',
+      indicator: 'calibration',
+      objective: 0.95,
+      owner: 'ml-team',
+    }),
+  });
+  if (slo.status !== 200) throw new Error(`SLO refused: ${slo.status} ${await slo.text()}`);
 }

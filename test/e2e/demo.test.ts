@@ -2,55 +2,23 @@
 // Chromium, simulated devices running the real ONNX model through onnxruntime-web and uploading
 // sketches to the real collector. Seattle traffic stays quiet; switching the devices to New York
 // makes the collector find drifted columns within a few windows and fire its drift alert.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { CANARY_VERSION, MODEL_ID, MODEL_VERSION } from '../../demo/model/config.ts';
-import { dashboardLink, startDemo, WINDOW_MS, type Demo } from '../../demo/start.ts';
+import { dashboardLink, WINDOW_MS } from '../../demo/start.ts';
 import { parseEvalWindows } from '../../src/collector/index.ts';
-import { alerts, driftedNames, driftOver, launchChromium, readApi, screenshotPath, waitFor } from './helpers.ts';
+import { demoSession, startDevices } from './demo-session.ts';
+import { alerts, driftedNames, driftOver, readApi, screenshotPath, waitFor } from './helpers.ts';
 import { startDemoProcess } from './process.ts';
 
 const DEVICES = 6;
 const DAYS_PER_SECOND = 20;
 
-let dir: string;
-let demo: Demo;
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'edgewatch-e2e-'));
-  demo = await startDemo({ dataDir: join(dir, 'data'), port: 0, quiet: true });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await page?.close().catch(() => {});
-  await browser?.close();
-  await demo?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-async function setRange(selector: string, value: number) {
-  await page.locator(selector).evaluate((el, v) => {
-    (el as HTMLInputElement).value = String(v);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, value);
-}
+const s = demoSession('edgewatch-e2e-');
 
 test('Seattle traffic raises no drift alert; New York drifts and fires one', { timeout: 150_000 }, async () => {
-  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(demo.url);
-  await page.waitForSelector('body[data-ready=true]', { timeout: 60_000 });
-  await page.fill('#device-count', String(DEVICES));
-  await setRange('#speed', DAYS_PER_SECOND);
-  await page.click('#start');
-  await page.waitForSelector('#stop:not([disabled])', { timeout: 60_000 });
+  const { demo, browser, problems } = s;
+  const page = await startDevices(s, { devices: DEVICES, daysPerSecond: DAYS_PER_SECOND, height: 1000, startTimeoutMs: 60_000 });
 
   // Seattle: wait until the collector's rolling window holds every device and a few windows of
   // rows, let the alert rules evaluate it, and check that nothing drifted.
@@ -121,6 +89,7 @@ test('Seattle traffic raises no drift alert; New York drifts and fires one', { t
 });
 
 test('the web server never serves the data directory (database, keys)', async () => {
+  const { demo, dir } = s;
   for (const path of [`/@fs${join(dir, 'data', 'demo', 'keys.json')}`, `/@fs${join(dir, 'data', 'PG_VERSION')}`, '/package.json']) {
     const res = await fetch(`${demo.apiUrl}${path}`);
     expect(res.status, path).toBe(403);
@@ -129,6 +98,7 @@ test('the web server never serves the data directory (database, keys)', async ()
 });
 
 test('a second start (npm start) reuses the data and the keys, and Ctrl-C stops it cleanly', { timeout: 90_000 }, async () => {
+  const { demo, dir } = s;
   const readKey = demo.keys.read;
   await demo.close();
   const second = await startDemoProcess(join(dir, 'data'));
@@ -153,6 +123,7 @@ test('a second start (npm start) reuses the data and the keys, and Ctrl-C stops 
 });
 
 test('SIGTERM to the npm process of npm start stops the collector and closes its database', { timeout: 90_000 }, async () => {
+  const { dir } = s;
   const third = await startDemoProcess(join(dir, 'data'));
   const exit = await third.interrupt('SIGTERM');
   expect(exit.code).toBe(0);

@@ -2,46 +2,21 @@
 // them (the "west" region) on the canary 1.1.0. Seattle: nothing fires, and the canary, no worse
 // than 1.0.0 on the same traffic, is promoted. New York for the east half: one incident on
 // 1.0.0 naming the drifted columns and the east segment, and the canary comparison holds (the
-// two versions no longer see the same inputs). Acknowledged from the API; the devices stop; the
-// window empties and the traffic rule goes to "no data".
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+// two versions no longer see the same inputs); the dashboard's canary view shows a verdict, and
+// the incident is acknowledged from its dashboard page; the devices stop; the window empties and
+// the traffic rule goes to "no data".
+import { expect, test } from 'vitest';
 import { CANARY_VERSION, MODEL_ID, MODEL_VERSION } from '../../demo/model/config.ts';
-import { startDemo, WINDOW_MS, type Demo } from '../../demo/start.ts';
+import { dashboardLink, WINDOW_MS } from '../../demo/start.ts';
 import { parseEvalWindows } from '../../src/collector/index.ts';
-import { alerts, driftOver, launchChromium, readApi, screenshotPath, waitFor } from './helpers.ts';
+import { demoSession, startDevices } from './demo-session.ts';
+import { alerts, driftOver, readApi, screenshotPath, waitFor } from './helpers.ts';
 
 const DEVICES = 10;
 const DAYS_PER_SECOND = 20;
 const EAST = { app: '5.2', region: 'east' };
 
-let dir: string;
-let demo: Demo;
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'edgewatch-oncall-'));
-  demo = await startDemo({ dataDir: join(dir, 'data'), port: 0, quiet: true });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await page?.close().catch(() => {});
-  await browser?.close();
-  await demo?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-async function setRange(selector: string, value: number) {
-  await page.locator(selector).evaluate((el, v) => {
-    (el as HTMLInputElement).value = String(v);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, value);
-}
+const s = demoSession('edgewatch-oncall-');
 
 interface Incident {
   id: number;
@@ -54,24 +29,21 @@ interface Incident {
 }
 const canary = (from: number) =>
   readApi<{ verdict: string; reasons: string[]; stable: { version: string; devices: number }; canary: { devices: number } }>(
-    demo,
+    s.demo,
     `/v1/models/${MODEL_ID}/versions/${CANARY_VERSION}/canary?from=${from}&to=${Date.now()}`,
   );
 
 test('Seattle → New York for the east → one incident with its segment → acknowledged → no data; the canary gets its verdicts', {
   timeout: 300_000,
 }, async () => {
-  page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(demo.url);
-  await page.waitForSelector('body[data-ready=true]', { timeout: 60_000 });
-  await page.fill('#device-count', String(DEVICES));
-  await setRange('#speed', DAYS_PER_SECOND);
-  await setRange('#canary-share', 50);
-  await setRange('#share', 50);
-  await page.click('#start');
-  await page.waitForSelector('#stop:not([disabled])', { timeout: 90_000 });
+  const { demo, problems } = s;
+  const page = await startDevices(s, {
+    devices: DEVICES,
+    daysPerSecond: DAYS_PER_SECOND,
+    ranges: { '#canary-share': 50, '#share': 50 },
+    height: 1100,
+    startTimeoutMs: 90_000,
+  });
   const evalWindow = parseEvalWindows(demo.collector.context.options.evalWindows)[0].ms;
 
   // Seattle everywhere: both versions hear from their five devices, nothing fires.
@@ -126,12 +98,24 @@ test('Seattle → New York for the east → one incident with its segment → ac
   expect(held.reasons[0]).toMatch(/^inputs differ between the versions \(.*wind.*\)/);
   await page.screenshot({ path: await screenshotPath('oncall-2-new-york'), fullPage: true });
 
-  const ack = await fetch(`${demo.apiUrl}/v1/incidents/${incident.id}/acknowledge`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${demo.keys.read}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ by: 'on-call', note: 'New York traffic on the east region' }),
+  // On the dashboard: the canary view shows a verdict with its evidence, and the incident is
+  // acknowledged from its page.
+  const dash = await s.browser.newPage({ viewport: { width: 1280, height: 1100 } });
+  dash.on('pageerror', (e) => problems.push(`dashboard: ${e.message}`));
+  await dash.goto(dashboardLink(demo.apiUrl, demo.keys.read));
+  await dash.goto(`${demo.dashboardUrl}#/models/${MODEL_ID}/versions/${CANARY_VERSION}/canary?range=5m`);
+  const shown = await dash.locator('#verdict').getAttribute('data-verdict', { timeout: 30_000 });
+  expect(['promote', 'hold', 'rollback']).toContain(shown);
+  await dash.locator('#sides').waitFor({ timeout: 30_000 });
+  await dash.screenshot({ path: await screenshotPath('oncall-3-canary'), fullPage: true });
+  await dash.goto(`${demo.dashboardUrl}#/incidents/${incident.id}`);
+  await dash.locator('#by').fill('on-call');
+  await dash.locator('#ack').click();
+  await waitFor('the incident acknowledged', 30, async () => {
+    const { incident: i } = await readApi<{ incident: Incident }>(demo, `/v1/incidents/${incident.id}`);
+    return i.state === 'acknowledged';
   });
-  expect(ack.status).toBe(200);
+  await dash.close();
 
   // Traffic stops: once the rolling window holds no upload, the traffic rule is in no data.
   await page.click('#stop');

@@ -25,7 +25,7 @@ const LOCK_ID = 7_406_512_003;
 interface Level {
   source: string;
   time: string;
-  /** Source columns as a piece: devices, uploads, rows, noise, received. */
+  /** Source columns as a piece: devices, uploads, rows, noise, received, first_window. */
   piece: string;
   target: string;
   period: string;
@@ -37,7 +37,7 @@ interface Level {
 const HOURLY: Level = {
   source: 'uploads',
   time: 'window_start',
-  piece: `array[device_id] as devices, 1 as uploads, rows, received_at as received,
+  piece: `array[device_id] as devices, 1 as uploads, rows, received_at as received, window_start as first_window,
           case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise`,
   target: 'rollups',
   period: 'hour',
@@ -48,7 +48,7 @@ const HOURLY: Level = {
 const DAILY: Level = {
   source: 'rollups',
   time: 'hour',
-  piece: 'devices, uploads, rows, noise, received',
+  piece: 'devices, uploads, rows, noise, received, coalesce(first_window, hour) as first_window',
   target: 'daily_rollups',
   period: 'day',
   span: DAY,
@@ -64,6 +64,8 @@ interface Group {
   noise: NoiseScales;
   /** When the newest upload behind it arrived (freshness once raw rows are pruned). */
   received: number;
+  /** The start of the earliest window behind it (when its version began reporting, once raw rows are pruned). */
+  firstWindow: number;
   changed: boolean;
 }
 
@@ -126,7 +128,16 @@ function decoded(core: Core, source: BadPiece['source'], row: { id: number; payl
 }
 
 /** A stored piece a rollup folds: raw uploads into an hour, hours into a day, or the open target. */
-type Piece = { id: number; payload: Uint8Array; devices: string[]; uploads: number; rows: number; noise: NoiseScales; received: number };
+type Piece = {
+  id: number;
+  payload: Uint8Array;
+  devices: string[];
+  uploads: number;
+  rows: number;
+  noise: NoiseScales;
+  received: number;
+  first_window: number;
+};
 
 async function rollKey(tx: Queryable, core: Core, l: Level, k: Key, counters: RollupCounters): Promise<number> {
   const key = [k.project_id, k.model, k.version, JSON.stringify(k.segment), k.period];
@@ -137,7 +148,7 @@ async function rollKey(tx: Queryable, core: Core, l: Level, k: Key, counters: Ro
     key,
   );
   const existing = await tx.query<Piece>(
-    `select id, payload, devices, uploads, rows, noise, received from ${l.target} where ${match} and ${l.period} = $5 and ${l.open} order by id`,
+    `select id, payload, devices, uploads, rows, noise, received, coalesce(first_window, ${l.period}) as first_window from ${l.target} where ${match} and ${l.period} = $5 and ${l.open} order by id`,
     key,
   );
   const bad: BadPiece[] = [];
@@ -153,6 +164,7 @@ async function rollKey(tx: Queryable, core: Core, l: Level, k: Key, counters: Ro
       rows: Number(r.rows),
       noise: r.noise,
       received: Number(r.received),
+      firstWindow: Number(r.first_window),
       changed: false,
     });
   }
@@ -166,27 +178,31 @@ async function rollKey(tx: Queryable, core: Core, l: Level, k: Key, counters: Ro
       rolled.push(u.id);
       let g = groups.find((x) => tryMerge(x.profile, p));
       if (g) p.dispose();
-      else groups.push((g = { profile: p, devices: new Set(), uploads: 0, rows: 0, noise: {}, received: 0, changed: true }));
+      else
+        groups.push(
+          (g = { profile: p, devices: new Set(), uploads: 0, rows: 0, noise: {}, received: 0, firstWindow: Infinity, changed: true }),
+        );
       addNoise(g.noise, u.noise);
       for (const d of u.devices) g.devices.add(d);
       g.uploads += Number(u.uploads);
       g.rows += Number(u.rows);
       g.received = Math.max(g.received, Number(u.received));
+      g.firstWindow = Math.min(g.firstWindow, Number(u.first_window));
       g.changed = true;
       uploads += Number(u.uploads);
     }
     for (const g of groups) {
       if (!g.changed) continue;
-      const values = [g.profile.toBytes(), [...g.devices], g.uploads, g.rows, JSON.stringify(g.noise), g.received];
+      const values = [g.profile.toBytes(), [...g.devices], g.uploads, g.rows, JSON.stringify(g.noise), g.received, g.firstWindow];
       if (g.id === undefined) {
         await tx.query(
-          `insert into ${l.target} (project_id, model, version, segment, ${l.period}, payload, devices, uploads, rows, noise, received)
-           values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11)`,
+          `insert into ${l.target} (project_id, model, version, segment, ${l.period}, payload, devices, uploads, rows, noise, received, first_window)
+           values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12)`,
           [...key, ...values],
         );
       } else {
         await tx.query(
-          `update ${l.target} set payload = $2, devices = $3, uploads = $4, rows = $5, noise = $6, received = $7 where id = $1`,
+          `update ${l.target} set payload = $2, devices = $3, uploads = $4, rows = $5, noise = $6, received = $7, first_window = $8 where id = $1`,
           [g.id, ...values],
         );
       }

@@ -60,6 +60,11 @@ export const VERSION_DEVICES = `(select count(distinct d) from (
     select u.device_id as d from uploads u where u.project_id = m.project_id and u.model = m.model and u.version = m.version
     union all select unnest(r.devices) from rollups r where r.project_id = m.project_id and r.model = m.model and r.version = m.version
     union all select unnest(r.devices) from daily_rollups r where r.project_id = m.project_id and r.model = m.model and r.version = m.version) x)`;
+/** The start of the earliest window of a model version still stored: when it began reporting. */
+export const VERSION_FIRST = `least(
+    (select min(u.window_start) from uploads u where u.project_id = m.project_id and u.model = m.model and u.version = m.version),
+    (select min(r.first_window) from rollups r where r.project_id = m.project_id and r.model = m.model and r.version = m.version),
+    (select min(r.first_window) from daily_rollups r where r.project_id = m.project_id and r.model = m.model and r.version = m.version))`;
 export const VERSION_LAST = `greatest(
     (select max(u.received_at) from uploads u where u.project_id = m.project_id and u.model = m.model and u.version = m.version),
     (select max(r.received) from rollups r where r.project_id = m.project_id and r.model = m.model and r.version = m.version),

@@ -1,30 +1,11 @@
 // What a model version is, beyond its columns: who owns it, how critical it is, the training
 // data snapshot and feature schema version it was built from, and the version to roll back to
 // (the canary comparison's default peer).
+import type { VersionMetadata } from 'edgewatch/read-api';
 import type { Queryable } from '../storage/db.ts';
 
-export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;
-
-export interface VersionMetadata {
-  owner?: string | null;
-  criticality?: (typeof CRITICALITIES)[number] | null;
-  trainingSnapshot?: string | null;
-  schemaVersion?: string | null;
-  rollbackTarget?: string | null;
-}
-
-const text = { type: ['string', 'null'], minLength: 1, maxLength: 512 } as const;
-export const metadataSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    owner: text,
-    criticality: { type: ['string', 'null'], enum: [...CRITICALITIES, null] },
-    trainingSnapshot: text,
-    schemaVersion: text,
-    rollbackTarget: { type: ['string', 'null'], minLength: 1, maxLength: 128 },
-  },
-} as const;
+// The shape (and the body and response schema of its routes) is the read API's.
+export { CRITICALITIES, versionMetadataSchema as metadataSchema, type VersionMetadata } from 'edgewatch/read-api';
 
 type Where = { projectId: number; model: string; version: string };
 

@@ -12,7 +12,7 @@ import { SPAN_PATTERN } from '../eval-windows.ts';
 import type { Queryable } from '../storage/db.ts';
 import { saveRule, type RuleMetric } from '../alerts/rules.ts';
 
-export const INDICATORS = ['latency', 'failure_rate', 'accuracy', 'drift_free'] as const;
+export const INDICATORS = ['latency', 'failure_rate', 'accuracy', 'calibration', 'drift_free'] as const;
 export type Indicator = (typeof INDICATORS)[number];
 
 export interface Slo {
@@ -23,6 +23,8 @@ export interface Slo {
   /**
    * latency: calls of `health.latency_ms` at or below `threshold` ms are good; failure_rate:
    * calls that did not fail; accuracy: labelled rows predicted right (every classifier output);
+   * calibration: labelled rows less the core's ECE share of them (error ratio = ECE, so an
+   * objective of 0.95 holds the ECE at 0.05 or below);
    * drift_free: steps of the window (of k devices) in which the core marks no column drifted
    * from the baseline.
    */

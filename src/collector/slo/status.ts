@@ -3,7 +3,8 @@
 // rule (a window of fewer than k devices, or without events, has no figure). Events are the
 // core's counts: timed calls at or below the latency threshold (the core's countAtMost), calls
 // that did not fail (health.ts), labelled rows predicted right (the engine's accuracy times its
-// labelled rows); for drift_free, the window's steps (DRIFT_STEPS of them, at least 5 min each)
+// labelled rows); calibration: the rows of the calibration grids less their ECE share (the
+// error ratio is the core's ECE); for drift_free, the window's steps (DRIFT_STEPS of them, at least 5 min each)
 // with k devices, good when the core's compare with the baseline marks no column drifted
 // (read/drift.ts). Burn rate = error ratio / (1 − objective); budget left = 1 − error ratio over
 // the period / (1 − objective), negative once overspent — ratios of those counts, as PromQL
@@ -19,6 +20,7 @@ import { loadBaseline } from '../read/baselines.ts';
 import { driftTimeline } from '../read/drift.ts';
 import { healthOf } from '../read/health.ts';
 import { outputsOf } from '../read/outputs.ts';
+import { performanceOf } from '../read/performance.ts';
 import type { Queryable } from '../storage/db.ts';
 import { BURN_ALERTS, BURN_WINDOWS, type StoredSlo } from './slos.ts';
 
@@ -46,6 +48,17 @@ function eventsOf(core: Core, p: Profile, noise: Record<string, number>, slo: St
   if (slo.indicator === 'drift_free') return null; // counted over steps, in sloStatuses
   let good = 0;
   let total = 0;
+  if (slo.indicator === 'calibration') {
+    // ECE is the share of calibrated rows by which confidence misses accuracy, bin by bin: those
+    // rows are the bad events, so the error ratio is the ECE itself (outputs pooled by rows).
+    for (const o of Object.values(performanceOf(core, p, noise).outputs)) {
+      const c = o.calibration;
+      if (!c || c.ece == null || c.total <= 0) continue;
+      good += c.total * (1 - c.ece);
+      total += c.total;
+    }
+    return total > 0 ? { good, total } : null;
+  }
   for (const o of Object.values(outputsOf(core, p, noise))) {
     if (!o.labelled || o.accuracy == null) continue;
     good += o.accuracy * o.labelled;

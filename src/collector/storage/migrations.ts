@@ -293,6 +293,20 @@ export const MIGRATIONS: string[] = [
     unique (project_id, name)
   );
   `,
+  // 16: an SLO on calibration (the core's ECE on labelled rows)
+  `
+  alter table slos drop constraint slos_indicator_check;
+  alter table slos add constraint slos_indicator_check
+    check (indicator in ('latency', 'failure_rate', 'accuracy', 'calibration', 'drift_free'))
+  `,
+  // 17: rollups keep the start of their earliest window, so when a version began reporting
+  // reads the same after its raw uploads are folded and pruned (rows folded before: their period)
+  `
+  alter table rollups add column first_window bigint;
+  update rollups set first_window = hour;
+  alter table daily_rollups add column first_window bigint;
+  update daily_rollups set first_window = day
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks

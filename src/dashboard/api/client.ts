@@ -3,6 +3,7 @@
 // answers is typed by edgewatch/read-api, from the schemas the collector serializes with.
 import type {
   AlertsResponse,
+  CanaryReport,
   DriftResponse,
   IncidentAction,
   IncidentActed,
@@ -17,6 +18,7 @@ import type {
   SegmentsResponse,
   SlosResponse,
   SummariesResponse,
+  VersionMetadata,
 } from 'edgewatch/read-api';
 
 export interface Range {
@@ -173,6 +175,16 @@ export class CollectorClient {
     const seg = segmentParam(segment);
     if (seg) q.set('segment', seg);
     return this.text(`${versionPath(model, version)}/report?${q}`);
+  }
+
+  /** Owner, criticality, training snapshot, feature schema version and rollback target. */
+  metadata(model: string, version: string, signal?: AbortSignal) {
+    return this.get<Required<VersionMetadata>>(`${versionPath(model, version)}/metadata`, {}, signal);
+  }
+
+  /** The version against `against` (default: its rollback target) over one range, with a verdict. */
+  canary(model: string, version: string, against: string, range: Range, segment?: Record<string, string>, signal?: AbortSignal) {
+    return this.get<CanaryReport>(`${versionPath(model, version)}/canary`, { ...range, against, segment: segmentParam(segment) }, signal);
   }
 
   postmortem(id: number) {

@@ -4,6 +4,7 @@
 import uPlot from 'uplot';
 import { num, percent } from '../format.ts';
 import type { ChartOptions } from './ew-chart.ts';
+import { boundaryAxis, stepBoundaries } from './time-axis.ts';
 
 export const COLORS = {
   baseline: '#5b6b8c',
@@ -154,7 +155,15 @@ export function timelineOptions(
     ms: 1,
     // y from zero: distances, counts and p-values all start there, and a flat line stays flat.
     scales: {
-      x: { time: true },
+      // The last step is drawn to its end, so every window's boundaries are on the axis.
+      x: {
+        time: true,
+        range: (u: uPlot, min: number, max: number): uPlot.Range.MinMax => {
+          const end = Math.max(max, stepBoundaries(u.data?.[0] ?? []).at(-1) ?? max);
+          // A lone point (one step) gets a minute either side.
+          return end > min ? [min, end] : [min - 60_000, min + 60_000];
+        },
+      },
       ...Object.fromEntries(
         scales.map((s) => [
           s,
@@ -163,7 +172,7 @@ export function timelineOptions(
       ),
     },
     axes: [
-      { ...axisBase },
+      boundaryAxis(axisBase),
       ...scales.map((s, i) => ({
         ...axisBase,
         scale: s,
@@ -228,7 +237,7 @@ export function stackedSharesOptions(labels: string[], own: (number | null)[][],
       y: { auto: false, range: [0, 1] },
     },
     axes: [
-      { ...axisBase },
+      boundaryAxis(axisBase, step / 2),
       {
         ...axisBase,
         label: 'share of predictions',

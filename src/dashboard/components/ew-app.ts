@@ -7,6 +7,7 @@ import { STORAGE } from '../connection.ts';
 import { formatHash, linkTo, parseHash, type RangeSpec, type RouteState } from '../state/route.ts';
 import './ew-alert-detail.ts';
 import './ew-alerts-view.ts';
+import './ew-canary-view.ts';
 import './ew-column-view.ts';
 import './ew-connect.ts';
 import './ew-fleet-view.ts';
@@ -114,7 +115,7 @@ export class EwApp extends LitElement {
       r.view.name === name ||
       (name === 'alerts' && r.view.name === 'alert') ||
       (name === 'incidents' && r.view.name === 'incident') ||
-      (name === 'fleet' && (r.view.name === 'model' || r.view.name === 'column'))
+      (name === 'fleet' && (r.view.name === 'model' || r.view.name === 'column' || r.view.name === 'canary'))
         ? 'page'
         : nothing;
     return html`
@@ -170,6 +171,8 @@ export class EwApp extends LitElement {
         return html`<ew-model-view .client=${c} .route=${r} .refreshToken=${t}></ew-model-view>`;
       case 'column':
         return html`<ew-column-view .client=${c} .route=${r} .refreshToken=${t}></ew-column-view>`;
+      case 'canary':
+        return html`<ew-canary-view .client=${c} .route=${r} .refreshToken=${t}></ew-canary-view>`;
       case 'alerts':
         return html`<ew-alerts-view .client=${c} .route=${r} .refreshToken=${t}></ew-alerts-view>`;
       case 'alert':

@@ -10,6 +10,7 @@ import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
 import { count, num, percent, pvalue, segmentLabel, testName, timeRange } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
+import { chartMarkers, type ChartMarker } from '../state/markers.ts';
 import { resolveRange, stepsOf, wholeRange } from '../state/time-range.ts';
 import { conventions, findVersion, orNoBaseline } from '../state/version.ts';
 import { CollectorView } from './collector-view.ts';
@@ -17,6 +18,7 @@ import './ew-distribution.ts';
 import './ew-segment-breakdown.ts';
 import './ew-segment-ranking.ts';
 import './ew-steps-table.ts';
+import { markerList } from './marker-list.ts';
 import { shared } from './styles.ts';
 
 interface ColumnData {
@@ -30,6 +32,8 @@ interface ColumnData {
   timeline?: DriftResponse;
   /** The column over the whole range from the summaries route: current quantiles without a baseline. */
   now?: StepColumn;
+  /** Versions of the model that began reporting and incidents of this version opened, in the timeline. */
+  markers: ChartMarker[];
 }
 
 export class EwColumnView extends CollectorView<ColumnData> {
@@ -43,20 +47,22 @@ export class EwColumnView extends CollectorView<ColumnData> {
     if (route.view.name !== 'column') throw new Error('not a column view');
     const { model, version: ver, column } = route.view;
     const range = resolveRange(route.range);
-    const { k, version } = await findVersion(client, model, ver, signal);
+    const { k, version, models } = await findVersion(client, model, ver, signal);
     if (!(column in version.columns)) throw new Error(`${model}@${ver} has no column "${column}"`);
     const whole = wholeRange(range);
     const steps = stepsOf(route.range, range);
     // The summaries route takes names comma-separated: a name with a comma cannot be asked for.
     const numeric = version.columns[column] !== 'categorical' && !column.includes(',');
-    const [profile, wholeDrift, timeline, summaries] = await Promise.all([
+    const [profile, wholeDrift, timeline, summaries, incidents] = await Promise.all([
       client.profile(model, ver, range, route.segment, signal),
       version.baseline ? orNoBaseline(client.drift(model, ver, whole.range, whole.step, route.segment, signal)) : undefined,
       version.baseline ? orNoBaseline(client.drift(model, ver, steps.range, steps.step, route.segment, signal)) : undefined,
       numeric ? client.summaries(model, ver, whole.range, whole.step, [column], route.segment, signal) : undefined,
+      client.incidents('all', signal),
     ]);
     const now = summaries?.points[0]?.columns?.[column];
-    return { k, version, column, ...range, profile, drift: wholeDrift?.points[0]?.columns?.[column], timeline, now };
+    const markers = chartMarkers(models, incidents.incidents, { model, version: ver }, steps.range);
+    return { k, version, column, ...range, profile, drift: wholeDrift?.points[0]?.columns?.[column], timeline, now, markers };
   }
 
   protected override renderData(d: ColumnData, route: RouteState): TemplateResult {
@@ -140,6 +146,8 @@ export class EwColumnView extends CollectorView<ColumnData> {
         { label: 'threshold', color: COLORS.threshold, dash: [6, 4] },
       ],
       { y: testName(test) },
+      false,
+      d.markers,
     );
     const fmt = (v: number) => (test.endsWith('pvalue') ? pvalue(v) : num(v));
     const cols = [
@@ -160,6 +168,7 @@ export class EwColumnView extends CollectorView<ColumnData> {
     ];
     return html`<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData}
         label="${testName(test)} of ${d.column} per step, with its threshold"></ew-chart>
+      ${markerList(d.markers, this.route!, d.version.model)}
       <ew-steps-table .points=${pts} .columns=${cols} .route=${this.route} summary="Per step (open a step's window)"></ew-steps-table>
       <p class="note">${test.endsWith('pvalue') ? 'Drifted below the threshold' : 'Drifted at or above the threshold'}; steps of
         ${Math.round(d.timeline!.step / 60_000)} min, gaps where fewer than ${d.k} devices reported.</p>`;

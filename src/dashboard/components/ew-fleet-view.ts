@@ -6,7 +6,7 @@ import { ApiError } from '../api/client.ts';
 import type { Alert, AlertRule, DriftPoint, ModelVersion, ProfileResponse } from 'edgewatch/read-api';
 import { ago, count, time } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
-import { alertsOf, statusOf, type Status, type StatusVerdict } from '../state/status.ts';
+import { alertsOf, isDriftAlert, statusOf, type Status, type StatusVerdict } from '../state/status.ts';
 import { resolveRange, wholeRange } from '../state/time-range.ts';
 import { CollectorView } from './collector-view.ts';
 import { shared } from './styles.ts';
@@ -15,6 +15,8 @@ interface FleetRow {
   version: ModelVersion;
   profile?: ProfileResponse;
   drift?: DriftPoint;
+  /** The window the drift figure covers: a firing drift alert's evaluated window, else the range. */
+  driftWindow: { from: number; to: number; ofAlert: boolean };
   firing: Alert[];
   verdict: StatusVerdict;
 }
@@ -38,14 +40,19 @@ export class EwFleetView extends CollectorView<FleetData> {
     const now = Date.now();
     const range = resolveRange(route.range, now);
     const [models, alerts, rules] = await Promise.all([client.models(signal), client.alerts('open', signal), client.rules(signal)]);
-    const whole = wholeRange(range);
     const rows = await Promise.all(
       models.models.map(async (version): Promise<FleetRow> => {
         let profile: ProfileResponse | undefined;
         let drift: DriftPoint | undefined;
+        const firing = alertsOf(alerts.alerts, version.model, version.version).filter((a) => a.state === 'firing');
+        // A firing drift alert was decided over its own window: the drift figure beside it is
+        // read over that same window, so "drifting" never sits next to a count of another window.
+        const alertWindow = firing.find((a) => isDriftAlert(a) && a.evidence.window)?.evidence.window;
+        const driftWindow = alertWindow ? { from: alertWindow.from, to: alertWindow.to, ofAlert: true } : { ...range, ofAlert: false };
+        const whole = wholeRange(driftWindow);
         if (version.devices !== null) {
           profile = await client.profile(version.model, version.version, range, undefined, signal);
-          if (version.baseline && !profile.suppressed) {
+          if (version.baseline && (alertWindow || !profile.suppressed)) {
             drift = await client.drift(version.model, version.version, whole.range, whole.step, undefined, signal).then(
               (d) => d.points[0],
               (err) => (err instanceof ApiError && err.status === 404 ? undefined : Promise.reject(err)),
@@ -53,13 +60,7 @@ export class EwFleetView extends CollectorView<FleetData> {
           }
         }
         const verdict = statusOf({ version, profile, drift, alerts: alerts.alerts, rules: rules.rules as AlertRule[], now });
-        return {
-          version,
-          profile,
-          drift,
-          firing: alertsOf(alerts.alerts, version.model, version.version).filter((a) => a.state === 'firing'),
-          verdict,
-        };
+        return { version, profile, drift, driftWindow, firing, verdict };
       }),
     );
     rows.sort(
@@ -116,7 +117,11 @@ export class EwFleetView extends CollectorView<FleetData> {
     const href = linkTo(route, { name: 'model', model: v.model, version: v.version });
     const drift =
       r.drift && !r.drift.suppressed
-        ? `${r.drift.driftedColumns} of ${r.drift.comparedColumns}`
+        ? html`${r.drift.driftedColumns} of ${r.drift.comparedColumns}${
+            r.driftWindow.ofAlert
+              ? html`<span class="note" style="display:block" data-window="alert">over the alert's window ${clock(r.driftWindow.from)}–${clock(r.driftWindow.to)}</span>`
+              : ''
+          }`
         : v.baseline || v.devices === null
           ? '—'
           : 'no baseline';
@@ -140,5 +145,8 @@ export class EwFleetView extends CollectorView<FleetData> {
     </tr>`;
   }
 }
+
+/** hh:mm:ss of a window bound: alert windows end where the evaluation ran, not on a minute. */
+const clock = (ms: number) => new Date(ms).toLocaleTimeString('en-GB');
 
 customElements.define('ew-fleet-view', EwFleetView);

@@ -20,21 +20,24 @@ import type {
 } from 'edgewatch/read-api';
 import '../charts/ew-chart.ts';
 import { COLORS, timelineOptions } from '../charts/options.ts';
-import { count, num, percent, segmentLabel, time, timeRange } from '../format.ts';
+import { count, num, percent, segmentLabel, timeRange } from '../format.ts';
 import { linkTo, type RouteState } from '../state/route.ts';
 import { severityKey } from '../state/severity.ts';
 import { alertsOf } from '../state/status.ts';
-import { resolveRange, stepsOf, wholeRange } from '../state/time-range.ts';
+import { chartMarkers, type ChartMarker } from '../state/markers.ts';
+import { resolveRange, stepsOf, stepWindows, wholeRange } from '../state/time-range.ts';
 import { conventions, findVersion, orNoBaseline } from '../state/version.ts';
 import { CollectorView } from './collector-view.ts';
 import './ew-alert-list.ts';
 import './ew-class-shares.ts';
 import './ew-distribution.ts';
 import './ew-drift-table.ts';
+import './ew-performance-steps.ts';
 import './ew-segment-ranking.ts';
 import './ew-slo-panel.ts';
 import './ew-steps-table.ts';
 import type { DriftRow } from './ew-drift-table.ts';
+import { markerList } from './marker-list.ts';
 import { shared } from './styles.ts';
 
 interface ModelData {
@@ -55,6 +58,10 @@ interface ModelData {
   segments: Segment[];
   /** Incidents of this version opened in the range: marked on the drift timeline. */
   incidents: Incident[];
+  /** Versions of the model that began reporting and incidents opened in the range, for the time charts. */
+  markers: ChartMarker[];
+  /** With feedback columns: the collector's performance of each step of the timeline. */
+  performanceSteps?: PerformanceResponse[];
 }
 
 export class EwModelView extends CollectorView<ModelData> {
@@ -68,7 +75,7 @@ export class EwModelView extends CollectorView<ModelData> {
     if (route.view.name !== 'model') throw new Error('not a model view');
     const { model, version: ver } = route.view;
     const range = resolveRange(route.range);
-    const { k, version } = await findVersion(client, model, ver, signal);
+    const { k, version, models } = await findVersion(client, model, ver, signal);
     const whole = wholeRange(range);
     const steps = stepsOf(route.range, range);
     const names = Object.keys(version.columns);
@@ -76,17 +83,22 @@ export class EwModelView extends CollectorView<ModelData> {
     // The summaries route takes at most 16 columns per request, comma-separated.
     const outputs = names.filter((n) => (conventions.predicted(n) || conventions.confidence(n)) && !n.includes(',')).slice(0, 16);
     const latency = names.find(conventions.latency);
-    const [profile, performance, wholeDrift, timeline, outputSteps, latencySteps, alerts, segments, incidents] = await Promise.all([
-      client.profile(model, ver, range, route.segment, signal),
-      feedback ? client.performance(model, ver, range, route.segment, signal) : undefined,
-      version.baseline ? orNoBaseline(client.drift(model, ver, whole.range, whole.step, route.segment, signal)) : undefined,
-      version.baseline ? orNoBaseline(client.drift(model, ver, steps.range, steps.step, route.segment, signal)) : undefined,
-      outputs.length ? client.summaries(model, ver, steps.range, steps.step, outputs, route.segment, signal) : undefined,
-      latency ? client.summaries(model, ver, whole.range, whole.step, [latency], route.segment, signal) : undefined,
-      client.alerts('open', signal),
-      client.segments(model, ver, range, signal),
-      client.incidents('all', signal),
-    ]);
+    const [profile, performance, wholeDrift, timeline, outputSteps, latencySteps, alerts, segments, incidents, performanceSteps] =
+      await Promise.all([
+        client.profile(model, ver, range, route.segment, signal),
+        feedback ? client.performance(model, ver, range, route.segment, signal) : undefined,
+        version.baseline ? orNoBaseline(client.drift(model, ver, whole.range, whole.step, route.segment, signal)) : undefined,
+        version.baseline ? orNoBaseline(client.drift(model, ver, steps.range, steps.step, route.segment, signal)) : undefined,
+        outputs.length ? client.summaries(model, ver, steps.range, steps.step, outputs, route.segment, signal) : undefined,
+        latency ? client.summaries(model, ver, whole.range, whole.step, [latency], route.segment, signal) : undefined,
+        client.alerts('open', signal),
+        client.segments(model, ver, range, signal),
+        client.incidents('all', signal),
+        feedback ? Promise.all(stepWindows(steps).map((w) => client.performance(model, ver, w, route.segment, signal))) : undefined,
+      ]);
+    const mine = incidents.incidents.filter(
+      (i) => i.model === model && i.version === ver && i.openedAt >= range.from && i.openedAt < range.to,
+    );
     return {
       k,
       version,
@@ -99,9 +111,9 @@ export class EwModelView extends CollectorView<ModelData> {
       latency: latencySteps,
       alerts: alertsOf(alerts.alerts, model, ver),
       segments: segments.segments,
-      incidents: incidents.incidents.filter(
-        (i) => i.model === model && i.version === ver && i.openedAt >= range.from && i.openedAt < range.to,
-      ),
+      incidents: mine,
+      markers: chartMarkers(models, mine, { model, version: ver }, steps.range),
+      performanceSteps,
     };
   }
 
@@ -125,6 +137,7 @@ export class EwModelView extends CollectorView<ModelData> {
         ${timeRange(d.from, d.to)} · ${segmentLabel(route.segment)}
         ${route.segment ? html` · <a href=${linkTo(route, route.view, { segment: undefined })}>show all traffic</a>` : nothing}
         · <button type="button" id="drift-report" @click=${() => this.#downloadReport(d, route)}>Drift report (HTML)</button>
+        · <a id="canary-link" href=${linkTo(route, { name: 'canary', model: v.model, version: v.version })}>Canary comparison</a>
       </p>
       <ul class="stats" aria-label="Counts in range">
         <li><span class="k">Devices</span><span class="v">${count(p.devices)}</span></li>
@@ -221,7 +234,6 @@ export class EwModelView extends CollectorView<ModelData> {
       pts.map((q) => (q.suppressed ? null : (q.driftedColumns ?? null))),
       pts.map((q) => (q.suppressed ? null : (q.comparedColumns ?? null))),
     ];
-    const markers = d.incidents.map((i) => ({ at: i.openedAt, label: `incident #${i.id}` }));
     const opts = timelineOptions(
       [
         { label: 'drifted columns', color: COLORS.current },
@@ -229,15 +241,11 @@ export class EwModelView extends CollectorView<ModelData> {
       ],
       { y: 'columns' },
       true,
-      markers,
+      d.markers,
     );
     return html`<ew-chart .options=${opts} .data=${data as unknown as uPlot.AlignedData} .height=${180}
       label="Drifted and compared columns per ${Math.round(d.timeline!.step / 60_000)} minute step"></ew-chart>
-      ${
-        d.incidents.length
-          ? html`<p class="note" id="markers">Marked: ${d.incidents.map((i, n) => html`${n ? ', ' : ''}<a href=${linkTo(this.route!, { name: 'incident', id: i.id })} data-incident=${i.id}>incident #${i.id}</a> opened ${time(i.openedAt)}`)}</p>`
-          : nothing
-      }
+      ${markerList(d.markers, this.route!, d.version.model)}
       <ew-steps-table .points=${pts} .route=${this.route} summary="Per step (open a step's window)"
         .columns=${[{ label: 'drifted columns', value: (q: (typeof pts)[number]) => `${q.driftedColumns} of ${q.comparedColumns}` }]}></ew-steps-table>
       <p class="note">Steps of ${Math.round(d.timeline!.step / 60_000)} min; gaps are steps with fewer than ${d.k} devices.</p>`;
@@ -278,11 +286,16 @@ export class EwModelView extends CollectorView<ModelData> {
     const b = d.profile.baseline?.[name];
     const baseMean = b && b.kind !== 'categorical' && b.finite > 0 ? b.mean : null;
     const data = [pts.map((q) => q.from), pts.map(mean), pts.map(median), pts.map(() => baseMean)];
-    const opts = timelineOptions([
-      { label: 'mean', color: COLORS.current },
-      { label: 'median', color: COLORS.third },
-      { label: 'baseline mean', color: COLORS.baseline, dash: [4, 4] },
-    ]);
+    const opts = timelineOptions(
+      [
+        { label: 'mean', color: COLORS.current },
+        { label: 'median', color: COLORS.third },
+        { label: 'baseline mean', color: COLORS.baseline, dash: [4, 4] },
+      ],
+      {},
+      false,
+      d.markers,
+    );
     const cols = [
       { label: 'mean', value: (q: SummaryPoint) => num(mean(q)) },
       { label: 'median', value: (q: SummaryPoint) => num(median(q)) },
@@ -388,6 +401,8 @@ export class EwModelView extends CollectorView<ModelData> {
           <thead><tr><th scope="col">true \\ predicted</th>${classes.map((c) => html`<th scope="col" class="n">${c}</th>`)}</tr></thead>
           <tbody>${classes.map((t, i) => html`<tr><th scope="row">${t}</th>${classes.map((_, j) => html`<td class="n">${withBar(matrix[i][j], noise)}</td>`)}</tr>`)}</tbody>
         </table></div>
+        <h3 style="font-size:0.95rem">${out}: accuracy and calibration over time</h3>
+        <ew-performance-steps output=${out} model=${d.version.model} .points=${d.performanceSteps ?? []} .markers=${d.markers} .k=${d.k} .route=${this.route}></ew-performance-steps>
         <p class="note">ROC AUC is one-vs-rest from score histograms (pairs in the same bin count half); ECE uses each confidence bin's midpoint.
           ${o.calibration ? nothing : 'This output records no calibration histograms. '}${noise ? 'Counts are noisy: ± is the 95% error bar.' : ''}</p>`;
       })}

@@ -1,7 +1,7 @@
 // <ew-slo-panel>: the SLOs covering a model version — objective, error budget left over the
 // period, and the burn rate of each multiwindow alert pair against its threshold (the
 // collector's GET /v1/slos; docs/collector.md, SLOs and error budgets).
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit';
 import type { CollectorClient } from '../api/client.ts';
 import type { SloView } from 'edgewatch/read-api';
 import { num, percent } from '../format.ts';
@@ -38,7 +38,7 @@ export class EwSloPanel extends CollectorView<SloView[]> {
         const st = s.versions.find((x) => x.version === v.version)!;
         return html`<tr data-slo=${s.name}>
           <td data-label="SLO">${s.name}</td>
-          <td data-label="Indicator">${s.indicator}${s.threshold ? ` ≤ ${num(s.threshold)} ms` : nothing}</td>
+          <td data-label="Indicator">${indicatorText(s)}</td>
           <td data-label="Objective" class="n">${percent(s.objective)} over ${s.period}</td>
           <td data-label="Budget left" class="n ${st.budgetRemaining !== null && st.budgetRemaining < 0 ? 'bad' : ''}">${st.budgetRemaining === null ? 'no data' : percent(st.budgetRemaining)}</td>
           ${PAIRS.map(([p, t]) => {
@@ -49,6 +49,13 @@ export class EwSloPanel extends CollectorView<SloView[]> {
       })}</tbody>
     </table></div>`;
   }
+}
+
+/** What the SLO holds: a latency threshold, or for calibration the ECE its objective allows. */
+function indicatorText(s: SloView): string {
+  if (s.indicator === 'latency' && s.threshold) return `latency ≤ ${num(s.threshold)} ms`;
+  if (s.indicator === 'calibration') return `calibration (ECE ≤ ${num(1 - s.objective)})`;
+  return s.indicator;
 }
 
 customElements.define('ew-slo-panel', EwSloPanel);

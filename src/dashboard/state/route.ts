@@ -3,6 +3,8 @@
 //   #/                                              fleet
 //   #/models/<model>/versions/<version>             model
 //   #/models/<model>/versions/<version>/columns/<c> column
+//   #/models/<model>/versions/<version>/canary      canary: the version against its rollback target
+//   #/models/<m>/versions/<v>/canary/against/<peer> canary against a chosen version
 //   #/alerts            #/alerts/<id>               alerts, one alert
 //   #/incidents         #/incidents/<id>            incidents, one incident (the collector's
 //                                                   incident links)
@@ -14,6 +16,8 @@ export type View =
   | { name: 'fleet' }
   | { name: 'model'; model: string; version: string }
   | { name: 'column'; model: string; version: string; column: string }
+  /** `against` absent: the version's rollback target. */
+  | { name: 'canary'; model: string; version: string; against?: string }
   | { name: 'alerts' }
   | { name: 'alert'; id: number }
   | { name: 'incidents' }
@@ -53,6 +57,10 @@ export function parseHash(hash: string): RouteState {
 function viewOf(p: string[]): View {
   if (p[0] === 'models' && p.length >= 4 && p[2] === 'versions') {
     if (p[4] === 'columns' && p.length >= 6) return { name: 'column', model: p[1], version: p[3], column: p.slice(5).join('/') };
+    if (p[4] === 'canary')
+      return p[5] === 'against' && p.length >= 7
+        ? { name: 'canary', model: p[1], version: p[3], against: p.slice(6).join('/') }
+        : { name: 'canary', model: p[1], version: p[3] };
     return { name: 'model', model: p[1], version: p[3] };
   }
   if (p[0] === 'incidents') {
@@ -108,6 +116,8 @@ export function viewPath(v: View): string {
       return `/models/${enc(v.model)}/versions/${enc(v.version)}`;
     case 'column':
       return `/models/${enc(v.model)}/versions/${enc(v.version)}/columns/${enc(v.column)}`;
+    case 'canary':
+      return `/models/${enc(v.model)}/versions/${enc(v.version)}/canary${v.against === undefined ? '' : `/against/${enc(v.against)}`}`;
     case 'alerts':
       return '/alerts';
     case 'alert':

@@ -31,6 +31,11 @@ export function alertsOf(alerts: Alert[], model: string, version: string): Alert
   return alerts.filter((a) => a.evidence?.model === model && a.evidence?.version === version);
 }
 
+/** An alert on drift: the core's verdict (`drifted`) or one of its statistics (`drift.*`). */
+export function isDriftAlert(a: Alert): boolean {
+  return a.evidence?.statistic === 'drifted' || String(a.evidence?.statistic ?? '').startsWith('drift.');
+}
+
 /** Seconds after which a version counts as stale: its freshness rule's threshold, if any. */
 export function staleAfterSeconds(rules: AlertRule[], model: string, version: string): number {
   const r = rules.find((r) => r.metric === 'freshness_seconds' && (!r.model || r.model === model) && (!r.version || r.version === version));
@@ -59,7 +64,7 @@ export function statusOf(i: StatusInputs): StatusVerdict {
   if (v.lastUploadAt !== null && i.now - v.lastUploadAt > staleAfter * 1000) {
     return { status: 'stale', reasons: [`no upload for more than ${staleAfter} s`] };
   }
-  const driftAlerts = firing.filter((a) => a.evidence?.statistic === 'drifted' || String(a.evidence?.statistic ?? '').startsWith('drift.'));
+  const driftAlerts = firing.filter(isDriftAlert);
   if (i.drift && !i.drift.suppressed && (i.drift.driftedColumns ?? 0) > 0) {
     reasons.push(`${i.drift.driftedColumns} of ${i.drift.comparedColumns} columns drifted`);
   }

@@ -57,3 +57,10 @@ export function alignedTimeline(r: Range, points = 12): { range: Range; step: nu
 export function stepsOf(spec: RangeSpec, r: Range, points = 12): { range: Range; step: number } {
   return 'preset' in spec ? alignedTimeline(r, points) : { range: r, step: timelineStep(r, points) };
 }
+
+/** The windows of a timeline's steps, for routes that answer one window at a time. */
+export function stepWindows(t: { range: Range; step: number }): Range[] {
+  const out: Range[] = [];
+  for (let from = t.range.from; from < t.range.to; from += t.step) out.push({ from, to: Math.min(from + t.step, t.range.to) });
+  return out;
+}

@@ -8,11 +8,11 @@ export async function findVersion(
   model: string,
   version: string,
   signal?: AbortSignal,
-): Promise<{ k: number; version: ModelVersion }> {
+): Promise<{ k: number; version: ModelVersion; models: ModelVersion[] }> {
   const list = await client.models(signal);
   const v = list.models.find((m) => m.model === model && m.version === version);
   if (!v) throw new ApiError(`the collector knows no model version ${model}@${version}`, 404, 'not_found');
-  return { k: list.k, version: v };
+  return { k: list.k, version: v, models: list.models };
 }
 
 /** The drift endpoint answers 404 without a baseline: that is "nothing to compare", not a failure. */

@@ -11,7 +11,7 @@ import { loadBaseline } from '../../read/baselines.ts';
 import { driftTimeline } from '../../read/drift.ts';
 import { sumError } from '../../read/performance.ts';
 import { HOUR } from '../../read/rollup.ts';
-import { listSegments, VERSION_DEVICES, VERSION_LAST } from '../../read/segments.ts';
+import { listSegments, VERSION_DEVICES, VERSION_FIRST, VERSION_LAST } from '../../read/segments.ts';
 import { requireKey } from '../auth.ts';
 import { rangeQuery, versionParams } from '../schemas.ts';
 
@@ -68,7 +68,8 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
       const rows = await ctx.db.query<Record<string, unknown>>(
         `select m.model, m.version, m.columns, (b.model is not null) as baseline,
                 ${VERSION_DEVICES} as devices,
-                ${VERSION_LAST} as last
+                ${VERSION_LAST} as last,
+                ${VERSION_FIRST} as first
          from models m left join baselines b
            on b.project_id = m.project_id and b.model = m.model and b.version = m.version
          where m.project_id = $1 order by m.model, m.version`,
@@ -85,6 +86,7 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
             baseline: r.baseline,
             devices: shown ? r.devices : null,
             lastUploadAt: shown ? r.last : null,
+            firstWindowAt: shown && r.first !== null ? Number(r.first) : null,
           };
         }),
       };
