@@ -38,6 +38,13 @@ export const NUMERIC_DRIFT = [
   'zeroShareCurrent',
   'outsideBaselineRange',
   'wassersteinBound',
+  'ksPvalueMin',
+  'ksPvalueMax',
+  'wassersteinNormBound',
+  'psiBound',
+  'jsBound',
+  'hellingerBound',
+  'zeroShareChange',
 ] as const;
 
 /** compare_columns on two categorical columns. */

@@ -147,6 +147,11 @@ export interface DriftVerdict {
   test: string;
   value: number;
   threshold: number;
+  /**
+   * The sketch's bound on the statistic straddles the threshold: the raw data could give the other
+   * verdict (ks.bound for the KS p-value, wasserstein_bound for W1). Never true on exact values.
+   */
+  uncertain: boolean;
 }
 
 export interface NumericDrift {
@@ -162,6 +167,14 @@ export interface NumericDrift {
   psi: number;
   js: number;
   hellinger: number;
+  /**
+   * PSI, JS and Hellinger are within these of their values on the raw data (exact decile bins):
+   * the mass of the cells holding the decile cuts, which may lie on either side of them. 0 on
+   * exact values; NaN with noise.
+   */
+  psi_bound: number;
+  js_bound: number;
+  hellinger_bound: number;
   drifted: DriftVerdict;
   quality: QualityReport;
 }
