@@ -552,7 +552,9 @@ function readCategorical(r: Reader, c: Column): void {
   const s = new CategoricalSketch(mode, <i32>capacity);
   s.errorBound = errorBound;
   c.cat = s;
-  const maxItems: i64 = mode == MODE_SKETCH ? 2 * <i64>capacity : <i64>capacity;
+  // Recording keeps at most 2·capacity counters, merging keeps the union of its parts' items:
+  // a merged sketch has no fixed limit, only the bytes left (each item takes some).
+  const maxItems: i64 = mode == MODE_SKETCH ? <i64>i32.MAX_VALUE : <i64>capacity;
   const n = r.length(maxItems, 'item count');
   const order = new Array<u64>();
   let prev: u64 = 0;
