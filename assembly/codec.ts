@@ -495,9 +495,7 @@ function readExact(r: Reader, c: Column, h: ExpHistogram): i64 {
     }
     e.add(v, k);
     // The same deviation, computed the same way, as when the value was recorded.
-    const d = clampFinite(v - h.center);
-    if (d == 0) h.zero += k;
-    else h.insert(d > 0 ? h.pos : h.neg, bucketIndex(Math.abs(d), h.scale), k);
+    h.addDeviation(v - h.center, k);
     total += k;
     if (total > MAX_COUNT) {
       r.bad('count out of range');

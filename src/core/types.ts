@@ -23,9 +23,11 @@ export interface NumericColumnSpec {
   /** Bucket budget per sign; the histogram downscales to stay within it. Default 1024. */
   maxBuckets?: number;
   /**
-   * Buckets hold x − center (default 0). 'auto': the mean of the first batch of values when they
-   * lie farther than 4 standard deviations from zero (years, kelvin, timestamps, offsets), so the
-   * histogram resolves their spread; columns merge only with equal centers.
+   * Buckets hold x − center. 'auto' (the default): the mean of the first batch of values when they
+   * lie farther than 4 standard deviations from zero (years, kelvin, timestamps, offsets), else 0,
+   * so the histogram resolves their spread. Histograms merge only with equal centers, unless one
+   * side still holds exact values (it is rebuilt around the other's center): windows that must
+   * merge are recorded from one schema (`baseline.schema()` carries the center).
    */
   center?: number | 'auto';
 }

@@ -9,7 +9,9 @@ const core = await loadCore();
 
 const schema: Schema = {
   columns: [
-    { name: 'x', kind: 'numeric', maxBuckets: 24 }, // small budget: merges must downscale
+    // Small budget: merges must downscale. An explicit center: an automatic one comes from each
+    // profile's own first values, so A then B and merge(A, B) may bucket around other centers.
+    { name: 'x', kind: 'numeric', maxBuckets: 24, center: 0 },
     { name: 'g', kind: 'grid', edges: [-1, 0, 0.5, 1, 10] },
     { name: 'c', kind: 'categorical', capacity: 64 },
     { name: 'v', kind: 'categorical', vocabulary: ['a', 'b', 'c'] },
