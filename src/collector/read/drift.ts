@@ -12,6 +12,11 @@ export interface DriftPoint extends StepCounts {
   driftedColumns?: number;
   comparedColumns?: number;
   columns?: Record<string, ColumnDrift>;
+  /**
+   * Schema changes against the baseline: its columns the step lacks, and columns of another kind
+   * (columns only in the step are not listed: windows hold runtime columns baselines do not).
+   */
+  schema?: { missing: string[]; changed: { name: string; baseline: string; current: string }[] };
 }
 
 export async function driftTimeline(
@@ -32,6 +37,7 @@ export async function driftTimeline(
       driftedColumns: cols.filter((c) => c.drifted.drifted).length,
       comparedColumns: cols.length,
       columns: report.columns,
+      schema: { missing: report.schema.missing, changed: report.schema.changed },
     };
   });
 }

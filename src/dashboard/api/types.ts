@@ -74,6 +74,13 @@ export interface DriftPoint extends Counts {
   driftedColumns?: number;
   comparedColumns?: number;
   columns?: Record<string, ColumnDrift>;
+  /** Baseline columns the step lacks, and columns of another kind than in the baseline. */
+  schema?: SchemaChanges;
+}
+
+export interface SchemaChanges {
+  missing: string[];
+  changed: { name: string; baseline: string; current: string }[];
 }
 
 export interface DriftResponse {

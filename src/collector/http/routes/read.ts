@@ -206,7 +206,12 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
         params: versionParams,
         querystring: { ...rangeQuery, properties: { ...rangeQuery.properties, step: { type: 'integer', minimum: 60_000 } } },
         response: {
-          200: stepTimeline({ driftedColumns: { type: 'integer' }, comparedColumns: { type: 'integer' }, columns: anyObject }),
+          200: stepTimeline({
+            driftedColumns: { type: 'integer' },
+            comparedColumns: { type: 'integer' },
+            columns: anyObject,
+            schema: anyObject,
+          }),
         },
       },
     },
