@@ -143,6 +143,47 @@ describe('merge', () => {
     );
   });
 
+  // The default center ('auto') comes from each profile's own values: merging profiles centred
+  // apart must still be exact and the same either way round when one side holds exact values,
+  // and refused both ways round when neither does.
+  const offsetBatch = fc.record({
+    offset: fc.constantFrom(0, 1e3, 1e6, -5e4),
+    spread: fc.constantFrom(1, 0.01, 300),
+    values: fc.array(fc.integer({ min: -60, max: 60 }), { minLength: 1, maxLength: 80 }),
+    continuous: fc.boolean(),
+  });
+  const autoOf = (b: { offset: number; spread: number; values: number[]; continuous: boolean }) => {
+    const p = core.profile({ columns: [{ name: 'x', kind: 'numeric' }] });
+    // Continuous batches have more distinct values than the exact capacity holds.
+    const xs = b.continuous
+      ? Array.from({ length: 200 }, (_, i) => b.offset + b.spread * Math.sin(i + b.values[0]))
+      : b.values.map((v) => b.offset + b.spread * v);
+    p.recordNumbers('x', Float64Array.from(xs));
+    return p;
+  };
+  test('default centers: merge is exact and commutative byte for byte, or refused both ways', () => {
+    fc.assert(
+      fc.property(offsetBatch, offsetBatch, (a, b) => {
+        const attempt = (x: typeof a, y: typeof a) => {
+          const p = autoOf(x);
+          try {
+            return p.merge(autoOf(y)).toBytes();
+          } catch (err) {
+            return String(err);
+          }
+        };
+        const ab = attempt(a, b);
+        const ba = attempt(b, a);
+        if (typeof ab === 'string' || typeof ba === 'string') {
+          expect(ab).toMatch(/different centers/);
+          expect(ba).toMatch(/different centers/);
+        } else expect(ab).toEqual(ba);
+        if (!a.continuous || !b.continuous) expect(typeof ab).not.toBe('string');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   test('−0 and +0 as extremes merge the same either way round', () => {
     const a = [{ x: 0, g: -0, c: '', v: 'a' }];
     const b = [{ x: 0, g: 0, c: 'a', v: 'a' }];
