@@ -295,8 +295,9 @@ function zeroShareChange(b: Column, c: Column, cb: Cells, cc: Cells): f64 {
 }
 
 /**
- * Data-quality inputs, [baseline, current] pairs: NaN share, +Inf share, −Inf share and zero share
- * of present rows; then the share of the current finite values outside the baseline's [min, max].
+ * Data-quality inputs, [baseline, current] pairs: NaN share, +Inf share and −Inf share of present
+ * rows; then the share of the current finite values outside the baseline's [min, max]. (The zero
+ * share's change comes last, see zeroShareChange.)
  */
 function writeNumericQuality(b: Column, c: Column, cc: Cells, out: Writer): void {
   out.f64(shareOf(b, <f64>b.counters.nan));
@@ -305,8 +306,6 @@ function writeNumericQuality(b: Column, c: Column, cc: Cells, out: Writer): void
   out.f64(shareOf(c, <f64>c.counters.posInf));
   out.f64(shareOf(b, <f64>b.counters.negInf));
   out.f64(shareOf(c, <f64>c.counters.negInf));
-  out.f64(zeroShare(b));
-  out.f64(zeroShare(c));
   if (b.noisy || b.moments.n == 0 || !(cc.total > 0)) {
     out.f64(NaN);
     return;

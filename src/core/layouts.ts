@@ -34,8 +34,6 @@ export const NUMERIC_DRIFT = [
   'posInfShareCurrent',
   'negInfShareBaseline',
   'negInfShareCurrent',
-  'zeroShareBaseline',
-  'zeroShareCurrent',
   'outsideBaselineRange',
   'wassersteinBound',
   'ksPvalueMin',
