@@ -1,8 +1,9 @@
 // Categorical column sketch. Three modes:
 // - EXACT: exact counts per distinct value, up to `capacity` values;
-// - SKETCH: beyond that, mergeable Misra–Gries frequent items (Agarwal et al.): counters are
-//   reduced by the (capacity+1)-th largest count whenever they outgrow their budget; every item's
-//   count is then low by at most `errorBound`, and a HyperLogLog keeps the distinct count;
+// - SKETCH: beyond that, Misra–Gries frequent items: while recording, counters are reduced by the
+//   (capacity+1)-th largest count whenever they outgrow their budget; every item's count is then
+//   low by at most `errorBound`, and a HyperLogLog keeps the distinct count. Merging adds
+//   counters and bounds without reducing, so it is exact, commutative and associative;
 // - VOCABULARY: a fixed list of values plus `__other__`, every one kept even at zero — the
 //   private mode's grid, where noise must cover every cell.
 // Values are keyed by the 64-bit xxHash of their UTF-8 bytes; the label is kept beside the count.
@@ -137,8 +138,11 @@ export class CategoricalSketch {
     } else {
       hllMerge(this.hll!, o.hll!);
     }
+    // No reduction here: counters add exactly and error bounds add, so the result is the same
+    // whatever the order and grouping of merges. The guarantees hold for the sum: a listed count
+    // is low by at most the summed bound, and a value more frequent than that bound is more
+    // frequent than its part's bound in some part, so that part lists it. Only recording reduces.
     this.errorBound += o.errorBound;
-    this.reduce();
     return true;
   }
 

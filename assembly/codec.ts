@@ -495,9 +495,7 @@ function readExact(r: Reader, c: Column, h: ExpHistogram): i64 {
     }
     e.add(v, k);
     // The same deviation, computed the same way, as when the value was recorded.
-    const d = clampFinite(v - h.center);
-    if (d == 0) h.zero += k;
-    else h.insert(d > 0 ? h.pos : h.neg, bucketIndex(Math.abs(d), h.scale), k);
+    h.addDeviation(v - h.center, k);
     total += k;
     if (total > MAX_COUNT) {
       r.bad('count out of range');
@@ -552,7 +550,9 @@ function readCategorical(r: Reader, c: Column): void {
   const s = new CategoricalSketch(mode, <i32>capacity);
   s.errorBound = errorBound;
   c.cat = s;
-  const maxItems: i64 = mode == MODE_SKETCH ? 2 * <i64>capacity : <i64>capacity;
+  // Recording keeps at most 2·capacity counters, merging keeps the union of its parts' items:
+  // a merged sketch has no fixed limit, only the bytes left (each item takes some).
+  const maxItems: i64 = mode == MODE_SKETCH ? <i64>i32.MAX_VALUE : <i64>capacity;
   const n = r.length(maxItems, 'item count');
   const order = new Array<u64>();
   let prev: u64 = 0;

@@ -46,24 +46,26 @@ export function stdOf(c: Column): f64 {
 }
 
 /**
- * W1 in units of the baseline's standard deviation. A baseline with no spread (constant, or a
- * single value) has no unit of its own: then the spread of both samples pooled is the unit, and
- * W1 = 0 when that too is 0 (both the same constant). Finite for every pair of columns.
+ * The unit W1 is divided by for the verdict: the baseline's standard deviation. A baseline with no
+ * spread (constant, or a single value) has no unit of its own: then the spread of both samples
+ * pooled is the unit, and 0 when that too is 0 (both the same constant: W1 is then 0 as well).
  */
-function normalised(w: f64, b: Column, c: Column): f64 {
-  if (!(w == w)) return NaN;
+function unitOf(b: Column, c: Column): f64 {
   const sb = stdOf(b);
-  if (sb > 0) return w / sb;
-  let pooled: f64;
+  if (sb > 0) return sb;
   if (!b.noisy && !c.noisy) {
     const m = new Moments();
     m.copyFrom(b.moments);
     m.merge(c.moments);
-    pooled = m.std();
-  } else {
-    pooled = stdOf(c);
+    return m.std();
   }
-  return pooled > 0 ? w / pooled : 0;
+  return stdOf(c);
+}
+
+/** W1 (or its bound) in the unit above; finite for every pair of columns. */
+function normalised(w: f64, unit: f64): f64 {
+  if (!(w == w)) return NaN;
+  return unit > 0 ? w / unit : 0;
 }
 
 /** Writes the numeric comparison as f64s; see src/core for the field order. */
@@ -98,23 +100,147 @@ export function compareNumeric(b: Column, c: Column, out: Writer): void {
   ks[0] = atKnown[0];
   const n = cb.total;
   const m = cc.total;
-  if (n > 0 && m > 0) ks[1] = kolmogorovSf(Math.sqrt((n * m) / (n + m)) * ks[0]);
+  const noisy = b.noisy || c.noisy;
+  const root = Math.sqrt((n * m) / (n + m));
+  if (n > 0 && m > 0) ks[1] = kolmogorovSf(root * ks[0]);
   out.f64(ks[0]);
   out.f64(ks[1]);
   out.f64(ks[2]);
-  out.f64(normalised(ks[2], b, c));
-  const edges = decileCuts(cb);
+  const unit = unitOf(b, c);
+  const wNorm = normalised(ks[2], unit);
+  out.f64(wNorm);
+  const holding = decileCells(cb);
+  const edges = new Array<f64>();
+  for (let i = 0; i < holding.length; i++) edges.push(cb.hi[holding[i]]);
   const pb = binProportions(cb, edges);
   const pc = binProportions(cc, edges);
-  out.f64(psi(pb, pc));
-  out.f64(jsDistance(pb, pc));
-  out.f64(hellinger(pb, pc));
+  const stats: StaticArray<f64> = [psi(pb, pc), jsDistance(pb, pc), hellinger(pb, pc)];
+  out.f64(stats[0]);
+  out.f64(stats[1]);
+  out.f64(stats[2]);
   out.f64(cb.total);
   out.f64(cc.total);
   // Noise hides where the outer cells end and how much they hold: no bound then.
-  out.f64(b.noisy || c.noisy ? NaN : atKnown[1]);
+  const ksBound = noisy ? NaN : atKnown[1];
+  out.f64(ksBound);
   writeNumericQuality(b, c, cc, out);
-  out.f64(wassersteinBound(cb, cc, b.noisy || c.noisy));
+  const wBound = wassersteinBound(cb, cc, noisy);
+  out.f64(wBound);
+  // The p-values the exact D can have: D itself is a lower bound on common points, else ± bound.
+  const dLo = commensurable ? ks[0] : max(ks[0] - ksBound, 0);
+  const dHi = min(ks[0] + ksBound, 1);
+  out.f64(n > 0 && m > 0 && ksBound == ksBound ? kolmogorovSf(root * dHi) : NaN);
+  out.f64(n > 0 && m > 0 && ksBound == ksBound ? kolmogorovSf(root * dLo) : NaN);
+  out.f64(normalised(wBound, unit));
+  const bounds: StaticArray<f64> | null = noisy ? null : binnedBounds(cb, cc, holding, stats);
+  for (let i = 0; i < 3; i++) out.f64(bounds == null ? NaN : bounds![i]);
+  out.f64(zeroShareChange(b, c, cb, cc));
+}
+
+/**
+ * How far PSI, JS and Hellinger can be from their values on the raw data, in that order. The exact
+ * decile cut lies somewhere in the cell holding the decile, (from, hi], and where inside it each
+ * side's mass lies is unknown: the CDF of either side at the cut is only known to be between the
+ * mass of the cells surely below the cell's start and the mass of the cells that may reach its
+ * end. That gives each bin's proportion an interval on each side; every statistic is a sum of
+ * per-bin terms that grow as the two proportions move apart, so the sums of the terms' smallest
+ * and largest values over those intervals contain the exact statistic. Their widest distance from
+ * the sketch's value is the bound: 0 on exact values (point masses sit on known cuts).
+ */
+function binnedBounds(b: Cells, c: Cells, holding: Array<i32>, stats: StaticArray<f64>): StaticArray<f64> | null {
+  if (!(b.total > 0) || !(c.total > 0) || holding.length == 0) return null;
+  const bLo = new Array<f64>();
+  const bHi = new Array<f64>();
+  const cLo = new Array<f64>();
+  const cHi = new Array<f64>();
+  binIntervals(b, b, holding, bLo, bHi);
+  binIntervals(c, b, holding, cLo, cHi);
+  const lo: StaticArray<f64> = [0, 0, 0];
+  const hi: StaticArray<f64> = [0, 0, 0];
+  for (let i = 0; i < bLo.length; i++) {
+    // Nearest and farthest pairs of proportions: the terms are 0 where they meet, growing apart.
+    let nearB: f64 = 0;
+    let nearC: f64 = 0;
+    if (bLo[i] > cHi[i]) {
+      nearB = bLo[i];
+      nearC = cHi[i];
+    } else if (cLo[i] > bHi[i]) {
+      nearB = bHi[i];
+      nearC = cLo[i];
+    }
+    lo[0] += psiTerm(nearB, nearC);
+    lo[1] += jsTerm(nearB, nearC);
+    lo[2] += hellingerTerm(nearB, nearC);
+    hi[0] += max(psiTerm(bHi[i], cLo[i]), psiTerm(bLo[i], cHi[i]));
+    hi[1] += max(jsTerm(bHi[i], cLo[i]), jsTerm(bLo[i], cHi[i]));
+    hi[2] += max(hellingerTerm(bHi[i], cLo[i]), hellingerTerm(bLo[i], cHi[i]));
+  }
+  const range: StaticArray<f64> = [lo[0], hi[0], Math.sqrt(max(lo[1], 0)), Math.sqrt(max(hi[1], 0)), Math.sqrt(0.5 * lo[2]), Math.sqrt(0.5 * hi[2])];
+  const out: StaticArray<f64> = [0, 0, 0];
+  for (let k = 0; k < 3; k++) out[k] = max(max(stats[k] - range[2 * k], range[2 * k + 1] - stats[k]), 0);
+  return out;
+}
+
+/**
+ * Interval of each of the 10 bins' proportions of `c`, the cuts being somewhere inside the
+ * baseline cells `holding` (of `b`): [lower, upper] of the CDF at each cut, then their differences.
+ */
+function binIntervals(c: Cells, b: Cells, holding: Array<i32>, lo: Array<f64>, hi: Array<f64>): void {
+  let prevLo: f64 = 0;
+  let prevHi: f64 = 0;
+  for (let i = 0; i <= holding.length; i++) {
+    let fLo = c.total;
+    let fHi = c.total;
+    if (i < holding.length) {
+      const k = holding[i];
+      fLo = surelyAtMost(c, above(b.from[k]));
+      fHi = possiblyAtMost(c, b.hi[k]);
+    }
+    lo.push(max(fLo - prevHi, 0) / c.total);
+    hi.push(max(fHi - prevLo, 0) / c.total);
+    prevLo = fLo;
+    prevHi = fHi;
+  }
+}
+
+/** Mass of the cells lying entirely at or below x. */
+function surelyAtMost(c: Cells, x: f64): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < c.n.length; i++) if (c.hi[i] <= x) s += c.n[i];
+  return s;
+}
+
+/** Mass of the cells that may hold values at or below x (their mass lies in (from, hi]). */
+function possiblyAtMost(c: Cells, x: f64): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < c.n.length; i++) if (c.from[i] < x) s += c.n[i];
+  return s;
+}
+
+/** The smallest double above x (finite x). */
+function above(x: f64): f64 {
+  if (x == 0) return reinterpret<f64>(<u64>1);
+  const bits = reinterpret<u64>(x);
+  return reinterpret<f64>(x > 0 ? bits + 1 : bits - 1);
+}
+
+function psiTerm(p: f64, q: f64): f64 {
+  const a = max(p, PSI_FLOOR);
+  const b = max(q, PSI_FLOOR);
+  return (b - a) * Math.log(b / a);
+}
+
+function jsTerm(p: f64, q: f64): f64 {
+  const m = 0.5 * (p + q);
+  let s: f64 = 0;
+  if (p > 0) s += 0.5 * p * Math.log2(p / m);
+  if (q > 0) s += 0.5 * q * Math.log2(q / m);
+  return s;
+}
+
+function hellingerTerm(p: f64, q: f64): f64 {
+  const d = Math.sqrt(p) - Math.sqrt(q);
+  return d * d;
 }
 
 /** Share of a column's present (not missing) rows; NaN when it has none. */
@@ -132,8 +258,46 @@ function zeroShare(c: Column): f64 {
 }
 
 /**
- * Data-quality inputs, [baseline, current] pairs: NaN share, +Inf share, −Inf share and zero share
- * of present rows; then the share of the current finite values outside the baseline's [min, max].
+ * [lowest, highest] count of exact zeros the cells allow: exact from exact values or an uncentred
+ * histogram; else between the mass of the cells that are the point 0 and the mass of the cells
+ * that may hold 0 (a grid bin, a centred bucket): exactly 0 when no cell can.
+ */
+function zeroCountRange(c: Column, cells: Cells): StaticArray<f64> {
+  const known = zeroShare(c);
+  const present = <f64>(c.counters.count - c.counters.missing);
+  if (known == known) return [known * present, known * present];
+  let sure: f64 = 0;
+  let possible: f64 = 0;
+  for (let i = 0; i < cells.n.length; i++) {
+    if (!(cells.from[i] < 0 && cells.hi[i] >= 0)) continue;
+    possible += cells.n[i];
+    // A cell clamped to the point 0 (a grid's bin ending at 0 when the minimum is 0) holds zeros only.
+    if (cells.lo[i] == 0 && cells.hi[i] == 0) sure += cells.n[i];
+  }
+  return [sure, possible];
+}
+
+/**
+ * Change of the share of exact zeros, current − baseline: the smallest change the two sides'
+ * possible zero counts allow, 0 when their ranges overlap. Exact where zeros are counted apart;
+ * finite whenever both sides have present rows, so a grid or a centred histogram never gives NaN.
+ */
+function zeroShareChange(b: Column, c: Column, cb: Cells, cc: Cells): f64 {
+  const pb = <f64>(b.counters.count - b.counters.missing);
+  const pc = <f64>(c.counters.count - c.counters.missing);
+  if (!(pb > 0) || !(pc > 0) || b.noisy || c.noisy) return NaN;
+  const rb = zeroCountRange(b, cb);
+  const rc = zeroCountRange(c, cc);
+  const lo = rc[0] / pc - rb[1] / pb;
+  const hi = rc[1] / pc - rb[0] / pb;
+  if (lo <= 0 && hi >= 0) return 0;
+  return lo > 0 ? lo : hi;
+}
+
+/**
+ * Data-quality inputs, [baseline, current] pairs: NaN share, +Inf share and −Inf share of present
+ * rows; then the share of the current finite values outside the baseline's [min, max]. (The zero
+ * share's change comes last, see zeroShareChange.)
  */
 function writeNumericQuality(b: Column, c: Column, cc: Cells, out: Writer): void {
   out.f64(shareOf(b, <f64>b.counters.nan));
@@ -142,8 +306,6 @@ function writeNumericQuality(b: Column, c: Column, cc: Cells, out: Writer): void
   out.f64(shareOf(c, <f64>c.counters.posInf));
   out.f64(shareOf(b, <f64>b.counters.negInf));
   out.f64(shareOf(c, <f64>c.counters.negInf));
-  out.f64(zeroShare(b));
-  out.f64(zeroShare(c));
   if (b.noisy || b.moments.n == 0 || !(cc.total > 0)) {
     out.f64(NaN);
     return;
@@ -257,22 +419,22 @@ function onlyPoints(c: Cells): bool {
 }
 
 /**
- * The baseline's deciles, each snapped up to the right end of the cell that holds it. Ties then
+ * The cells holding the baseline's deciles; each cut is the right end of its cell. Ties then
  * fall on the same side of a cut as in the exact right-closed bins (a value equal to a decile is
  * in the bin below), and for two exponential histograms at a common scale the cuts sit on bucket
  * boundaries of both, where their CDFs are exact.
  */
-function decileCuts(c: Cells): Array<f64> {
-  const cuts = new Array<f64>();
-  if (!(c.total > 0)) return cuts;
+function decileCells(c: Cells): Array<i32> {
+  const cells = new Array<i32>();
+  if (!(c.total > 0)) return cells;
   let k = 0;
   let acc: f64 = 0;
   for (let i = 1; i < 10; i++) {
     const rank = Math.floor((<f64>i / 10.0) * (c.total - 1));
     while (k < c.n.length - 1 && acc + c.n[k] <= rank) acc += c.n[k++];
-    cuts.push(c.hi[k]);
+    cells.push(k);
   }
-  return cuts;
+  return cells;
 }
 
 /** [D, p-value, W1]. */
@@ -379,32 +541,21 @@ function binProportions(c: Cells, edges: Array<f64>): Array<f64> {
 export function psi(p: Array<f64>, q: Array<f64>): f64 {
   if (p.length == 0 || q.length == 0) return NaN;
   let s: f64 = 0;
-  for (let i = 0; i < p.length; i++) {
-    const a = max(p[i], PSI_FLOOR);
-    const b = max(q[i], PSI_FLOOR);
-    s += (b - a) * Math.log(b / a);
-  }
+  for (let i = 0; i < p.length; i++) s += psiTerm(p[i], q[i]);
   return s;
 }
 
 export function jsDistance(p: Array<f64>, q: Array<f64>): f64 {
   if (p.length == 0 || q.length == 0) return NaN;
   let s: f64 = 0;
-  for (let i = 0; i < p.length; i++) {
-    const m = 0.5 * (p[i] + q[i]);
-    if (p[i] > 0) s += 0.5 * p[i] * Math.log2(p[i] / m);
-    if (q[i] > 0) s += 0.5 * q[i] * Math.log2(q[i] / m);
-  }
+  for (let i = 0; i < p.length; i++) s += jsTerm(p[i], q[i]);
   return Math.sqrt(max(s, 0));
 }
 
 export function hellinger(p: Array<f64>, q: Array<f64>): f64 {
   if (p.length == 0 || q.length == 0) return NaN;
   let s: f64 = 0;
-  for (let i = 0; i < p.length; i++) {
-    const d = Math.sqrt(p[i]) - Math.sqrt(q[i]);
-    s += d * d;
-  }
+  for (let i = 0; i < p.length; i++) s += hellingerTerm(p[i], q[i]);
   return Math.sqrt(0.5 * s);
 }
 

@@ -129,6 +129,13 @@ export class ExpHistogram {
     }
   }
 
+  /** Adds `by` values whose deviation from the center is d (x − center, clamped when infinite). */
+  addDeviation(d: f64, by: i64): void {
+    const v = isFinite(d) ? d : d > 0 ? F64.MAX_VALUE : -F64.MAX_VALUE;
+    if (v == 0) this.zero += by;
+    else this.insert(v > 0 ? this.pos : this.neg, bucketIndex(Math.abs(v), this.scale), by);
+  }
+
   /** Slow path: grows the run, downscaling first if the budget demands it. */
   insert(run: BucketRun, index: i32, by: i64): void {
     const d = run.shiftToFit(index);

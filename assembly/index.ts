@@ -9,7 +9,7 @@ import { CategoricalSketch, DEFAULT_CAPACITY, MAX_CAPACITY, MODE_EXACT } from '.
 import { MAX_COLUMNS, Profile, mergeProfiles } from './profile';
 import { decodeProfile, decodeUpload, encodeProfile, Writer } from './codec';
 import { fail, lastError } from './errors';
-import { cdfAt, cellsOf, quantileOf } from './cells';
+import { below, cdfAt, cellsOf, quantileOf } from './cells';
 import { compareCategorical, compareNumeric, meanOf, stdOf } from './drift';
 import { relativeErrorAt } from './bucket_index';
 import { addNoise } from './noise';
@@ -466,6 +466,46 @@ export function column_count_at_most(h: i32, i: i32, x: f64): f64 {
   const left = new Array<f64>();
   cdfAt(cells, xs, right, left);
   return right[0];
+}
+
+/**
+ * A numeric column's cells as explicit right-closed buckets of x itself (OpenTelemetry's explicit
+ * histogram): ascending bounds b_0 < … < b_{m−1}, then m + 1 counts for (−∞, b_0], (b_k−1, b_k], …,
+ * (b_{m−1}, +∞). Exact: each cell's mass lies in (from, hi], and a centred histogram's cells are
+ * already in x (a negative bucket [l, u) is (below(l), below(u)] in doubles). Written as
+ * [m, bounds…, counts…]; returns how many f64s.
+ */
+export function column_buckets(h: i32, i: i32): i32 {
+  const c = column(h, i);
+  if (c == null) return -1;
+  if (!c.isNumeric() || c.noisy) {
+    fail('explicit buckets need a numeric column without noise');
+    return -1;
+  }
+  const cells = cellsOf(c, c.exp != null ? c.exp!.scale : 8);
+  const bounds = new Array<f64>();
+  const counts = new Array<f64>(); // counts[k]: the bucket ending at bounds[k]
+  for (let k = 0; k < cells.n.length; k++) {
+    if (!(cells.n[k] > 0)) continue;
+    const from = cells.from[k] == cells.from[k] && isFinite(cells.from[k]) ? cells.from[k] : below(cells.lo[k]);
+    if (bounds.length == 0 || from > bounds[bounds.length - 1]) {
+      bounds.push(from);
+      counts.push(0);
+    }
+    const hi = cells.hi[k];
+    if (hi > bounds[bounds.length - 1]) {
+      bounds.push(hi);
+      counts.push(cells.n[k]);
+    } else {
+      counts[counts.length - 1] += cells.n[k];
+    }
+  }
+  counts.push(0); // (b_{m−1}, +∞): nothing lies above the maximum
+  const w = fresh();
+  w.f64(<f64>bounds.length);
+  for (let k = 0; k < bounds.length; k++) w.f64(bounds[k]);
+  for (let k = 0; k < counts.length; k++) w.f64(counts[k]);
+  return 1 + bounds.length + counts.length;
 }
 
 /**

@@ -71,7 +71,7 @@ function incompatibility(c: Column, o: Column): string | null {
   const name = "column '" + labelText(c.name) + "': ";
   if (c.kind != o.kind) return name + 'cannot merge ' + kindName(c.kind) + ' with ' + kindName(o.kind);
   if (c.kind == KIND_GRID && !c.grid!.sameEdges(o.grid!)) return name + 'grids have different edges';
-  if (c.kind == KIND_NUMERIC && !sameCenter(c.exp!.center, o.exp!.center)) {
+  if (c.kind == KIND_NUMERIC && !sameCenter(c.exp!.center, o.exp!.center) && c.exact == null && o.exact == null) {
     return name + 'histograms have different centers (' + c.exp!.center.toString() + ', ' + o.exp!.center.toString() + ')';
   }
   if (c.kind == KIND_CATEGORICAL && !vocabulariesMatch(c.cat!, o.cat!)) return name + 'vocabularies differ';
@@ -83,12 +83,43 @@ function sameCenter(a: f64, b: f64): bool {
   return a == b || a != a || b != b;
 }
 
+/**
+ * The center two mergeable numeric columns share once merged: a chosen center over one still
+ * automatic (NaN); a sketch's over exact values; of two columns both holding exact values the
+ * smaller. It depends on the two sides only, not on which is merged into which.
+ */
+function mergedCenter(c: Column, o: Column): f64 {
+  const a = c.exp!.center;
+  const b = o.exp!.center;
+  if (a != a) return b;
+  if (b != b || a == b) return a;
+  if (c.exact == null) return a;
+  if (o.exact == null) return b;
+  return min(a, b);
+}
+
+/** The histogram of exact values bucketed around another center, at the same scale and budget. */
+function rebuiltAround(h: ExpHistogram, exact: ExactValues, center: f64): ExpHistogram {
+  const out = new ExpHistogram(h.scale, h.maxBuckets);
+  out.center = center;
+  const values = new Array<f64>();
+  const counts = new Array<i64>();
+  exact.sorted(values, counts);
+  for (let i = 0; i < values.length; i++) out.addDeviation(values[i] - center, counts[i]);
+  return out;
+}
+
 /** Adds column `o` into `c`, which must be compatible (see incompatibility). */
 function mergeColumn(c: Column, o: Column): void {
   if (c.kind == KIND_CATEGORICAL) c.cat!.merge(o.cat!);
   else if (c.kind == KIND_GRID) c.grid!.merge(o.grid!);
   else {
-    c.exp!.merge(o.exp!);
+    // Exact values can be bucketed around any center: a side holding them is rebuilt around the
+    // other's, so columns centred apart still merge exactly (see mergedCenter).
+    const center = mergedCenter(c, o);
+    if (c.exp!.center == c.exp!.center && c.exp!.center != center) c.exp = rebuiltAround(c.exp!, c.exact!, center);
+    const from = o.exp!.center == o.exp!.center && o.exp!.center != center ? rebuiltAround(o.exp!, o.exact!, center) : o.exp!;
+    c.exp!.merge(from);
     if (c.exact != null && (o.exact == null || !c.exact!.merge(o.exact!))) c.exact = null;
   }
   c.counters.merge(o.counters);

@@ -39,7 +39,8 @@ function rssOf(pid: number): number {
 }
 
 function payload(core: Core, columns: number, rows: number, meta: Record<string, string>, seed: number): Uint8Array {
-  const p = core.profile({ columns: Array.from({ length: columns }, (_, i) => ({ name: `f${i}`, kind: 'numeric' as const })) });
+  // Explicit centers, as the edge runtime records: the soak's windows must all merge.
+  const p = core.profile({ columns: Array.from({ length: columns }, (_, i) => ({ name: `f${i}`, kind: 'numeric' as const, center: 0 })) });
   const data: Record<string, Float64Array> = {};
   let s = seed;
   for (let i = 0; i < columns; i++)

@@ -70,9 +70,19 @@ function numeric(f: Fields<typeof NUMERIC_DRIFT>, o: Options): NumericDrift {
     psi: f.psi,
     js: f.js,
     hellinger: f.hellinger,
+    psi_bound: f.psiBound,
+    js_bound: f.jsBound,
+    hellinger_bound: f.hellingerBound,
+    // Each rule also says whether the statistic's bound reaches across its threshold.
     drifted: small
-      ? verdict('ks.pvalue', ks.pvalue, o.pvalue, ks.pvalue < o.pvalue)
-      : verdict('wasserstein_norm', wNorm, o.wassersteinNorm, wNorm >= o.wassersteinNorm),
+      ? verdict('ks.pvalue', ks.pvalue, o.pvalue, ks.pvalue < o.pvalue, f.ksPvalueMin < o.pvalue !== f.ksPvalueMax < o.pvalue)
+      : verdict(
+          'wasserstein_norm',
+          wNorm,
+          o.wassersteinNorm,
+          wNorm >= o.wassersteinNorm,
+          wNorm - f.wassersteinNormBound >= o.wassersteinNorm !== wNorm + f.wassersteinNormBound >= o.wassersteinNorm,
+        ),
     quality: numericQuality(f, o),
   };
 }
@@ -98,7 +108,7 @@ function categorical(f: Fields<typeof CATEGORICAL_DRIFT>, o: Options): Categoric
   };
 }
 
-function verdict(test: string, value: number, threshold: number, drifted: boolean): DriftVerdict {
+function verdict(test: string, value: number, threshold: number, drifted: boolean, uncertain = false): DriftVerdict {
   // No data on one side (NaN) is no evidence of drift.
-  return { drifted: Number.isNaN(value) ? false : drifted, test, value, threshold };
+  return { drifted: Number.isNaN(value) ? false : drifted, test, value, threshold, uncertain: Number.isNaN(value) ? false : uncertain };
 }

@@ -20,7 +20,7 @@ export class Core {
   constructor(readonly engine: Engine) {}
 
   histogram(options: HistogramOptions = {}): Histogram {
-    return new Histogram(this.profile({ columns: [{ name: HISTOGRAM_COLUMN, kind: 'numeric', ...options }] }));
+    return new Histogram(this.profile({ columns: [{ name: HISTOGRAM_COLUMN, kind: 'numeric', center: 0, ...options }] }));
   }
 
   histogramFromBytes(bytes: Uint8Array): Histogram {

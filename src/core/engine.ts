@@ -45,6 +45,7 @@ export interface Exports {
   column_quantile(h: number, i: number, q: number): number;
   column_count_at_most(h: number, i: number, x: number): number;
   column_percentile_edges(h: number, i: number, bins: number): number;
+  column_buckets(h: number, i: number): number;
   compare_columns(ha: number, ia: number, hb: number, ib: number): number;
   roc_auc(h: number, ip: number, negs: number, nNeg: number): number;
   calibration_error(ha: number, ia: number, hc: number, ic: number): number;

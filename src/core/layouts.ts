@@ -34,10 +34,15 @@ export const NUMERIC_DRIFT = [
   'posInfShareCurrent',
   'negInfShareBaseline',
   'negInfShareCurrent',
-  'zeroShareBaseline',
-  'zeroShareCurrent',
   'outsideBaselineRange',
   'wassersteinBound',
+  'ksPvalueMin',
+  'ksPvalueMax',
+  'wassersteinNormBound',
+  'psiBound',
+  'jsBound',
+  'hellingerBound',
+  'zeroShareChange',
 ] as const;
 
 /** compare_columns on two categorical columns. */

@@ -47,7 +47,8 @@ export class Profile {
     const what = `column '${spec.name}'`;
     if (spec.kind === 'numeric') {
       const [ptr, len] = e.putString(spec.name);
-      const center = spec.center === 'auto' ? NaN : (spec.center ?? 0);
+      // 'auto' by default: offset columns (years, kelvin, prices) keep their resolution.
+      const center = (spec.center ?? 'auto') === 'auto' ? NaN : spec.center;
       if (typeof center !== 'number') throw new CoreError(`${what}: center must be a number or 'auto'`);
       e.index(x.profile_add_numeric(this.handle, ptr, len, spec.scale ?? -1000, spec.maxBuckets ?? 0, center), what);
     } else if (spec.kind === 'grid') {
@@ -248,8 +249,7 @@ export class Profile {
         if (s.kind === 'grid') return { name, kind: 'grid', edges: s.edges };
         if (s.kind === 'numeric') {
           // The center travels so that windows recorded from this schema share its buckets.
-          const center = Number.isNaN(s.center) ? 'auto' : s.center;
-          return center === 0 ? { name, kind: 'numeric', scale: s.scale } : { name, kind: 'numeric', scale: s.scale, center };
+          return { name, kind: 'numeric', scale: s.scale, center: Number.isNaN(s.center) ? 'auto' : s.center };
         }
         if (s.kind !== 'categorical') throw new CoreError(`column '${name}': unknown kind`);
         return s.mode === 'vocabulary'
@@ -277,6 +277,18 @@ export class Profile {
    */
   countAtMost(name: string, x: number): number {
     return this.#engine.x.column_count_at_most(this.handle, this.#column(name), x);
+  }
+
+  /**
+   * The column's cells as right-closed buckets of x itself: `counts[0]` holds (−∞, bounds[0]],
+   * `counts[k]` (bounds[k−1], bounds[k]], the last (bounds[m−1], +∞). Exact, whatever the center:
+   * what an OpenTelemetry explicit-bucket histogram of a centred column carries.
+   */
+  buckets(name: string): { bounds: number[]; counts: number[] } {
+    const e = this.#engine;
+    const f = e.resultF64(e.index(e.x.column_buckets(this.handle, this.#column(name)), `column '${name}'`));
+    const m = f[0];
+    return { bounds: Array.from(f.subarray(1, 1 + m)), counts: Array.from(f.subarray(1 + m)) };
   }
 
   /** Strictly increasing percentile edges for a private-mode grid with `bins` bins. */

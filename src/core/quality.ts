@@ -41,7 +41,7 @@ export function numericQuality(f: Fields<typeof NUMERIC_DRIFT>, o: Required<Qual
     check('pos_inf_share_rise', Math.max(f.posInfShareCurrent - f.posInfShareBaseline, 0), o.nonFinite),
     check('neg_inf_share_rise', Math.max(f.negInfShareCurrent - f.negInfShareBaseline, 0), o.nonFinite),
     check('outside_baseline_range', f.outsideBaselineRange, o.outsideRange),
-    check('zero_share_change', f.zeroShareCurrent - f.zeroShareBaseline, o.zeroShare),
+    check('zero_share_change', f.zeroShareChange, o.zeroShare),
   ]);
 }
 

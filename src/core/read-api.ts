@@ -142,6 +142,24 @@ export const profileSchema = {
 } as const;
 export type ProfileResponse = Of<typeof profileSchema>;
 
+const schemaChangesSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['missing', 'changed'],
+  properties: {
+    missing: strings,
+    changed: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'baseline', 'current'],
+        properties: { name: str, baseline: str, current: str },
+      },
+    },
+  },
+} as const;
+
 /** GET …/drift: the core's compare of each step with the baseline. */
 export const driftSchema = stepTimeline(
   {
@@ -149,9 +167,15 @@ export const driftSchema = stepTimeline(
     driftedColumns: int,
     comparedColumns: int,
     columns: { type: 'object', additionalProperties: columnDrift },
+    /**
+     * Schema changes against the baseline: its columns the step lacks, and columns of another
+     * kind (columns only in the step are not listed: windows hold runtime columns baselines lack).
+     */
+    schema: schemaChangesSchema,
   },
   {},
 );
+export type SchemaChanges = Of<typeof schemaChangesSchema>;
 export type DriftResponse = Of<typeof driftSchema>;
 export type DriftPoint = DriftResponse['points'][number];
 

@@ -23,9 +23,11 @@ export interface NumericColumnSpec {
   /** Bucket budget per sign; the histogram downscales to stay within it. Default 1024. */
   maxBuckets?: number;
   /**
-   * Buckets hold x − center (default 0). 'auto': the mean of the first batch of values when they
-   * lie farther than 4 standard deviations from zero (years, kelvin, timestamps, offsets), so the
-   * histogram resolves their spread; columns merge only with equal centers.
+   * Buckets hold x − center. 'auto' (the default): the mean of the first batch of values when they
+   * lie farther than 4 standard deviations from zero (years, kelvin, timestamps, offsets), else 0,
+   * so the histogram resolves their spread. Histograms merge only with equal centers, unless one
+   * side still holds exact values (it is rebuilt around the other's center): windows that must
+   * merge are recorded from one schema (`baseline.schema()` carries the center).
    */
   center?: number | 'auto';
 }
@@ -147,6 +149,11 @@ export interface DriftVerdict {
   test: string;
   value: number;
   threshold: number;
+  /**
+   * The sketch's bound on the statistic straddles the threshold: the raw data could give the other
+   * verdict (ks.bound for the KS p-value, wasserstein_bound for W1). Never true on exact values.
+   */
+  uncertain: boolean;
 }
 
 export interface NumericDrift {
@@ -162,6 +169,14 @@ export interface NumericDrift {
   psi: number;
   js: number;
   hellinger: number;
+  /**
+   * PSI, JS and Hellinger are within these of their values on the raw data (exact decile bins):
+   * the mass of the cells holding the decile cuts, which may lie on either side of them. 0 on
+   * exact values; NaN with noise.
+   */
+  psi_bound: number;
+  js_bound: number;
+  hellinger_bound: number;
   drifted: DriftVerdict;
   quality: QualityReport;
 }

@@ -69,8 +69,8 @@ export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: Resolved
   // In the private mode an input column exists only if the baseline grid has it.
   const numericColumn = (name: string): string | null => {
     if (!dp) {
-      const center = o.centers?.[name];
-      return (add(center === undefined ? { name, kind: 'numeric' } : { name, kind: 'numeric', center }), name);
+      // An explicit center: windows of many devices must merge, so each cannot choose its own.
+      return (add({ name, kind: 'numeric', center: o.centers?.[name] ?? 0 }), name);
     }
     const g = grid?.columns[name];
     if (g && 'edges' in g) return (add({ name, kind: 'grid', edges: g.edges }), name);
@@ -103,7 +103,7 @@ export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: Resolved
       const channels = typeof v.shape[1] === 'number' ? (v.shape[1] as number) : -1;
       if (dp || channels < 1) continue;
       const names = range(channels).map((c) => columnName.channel(v.name, c));
-      names.forEach((name) => add({ name, kind: 'numeric' }));
+      names.forEach((name) => add({ name, kind: 'numeric', center: 0 }));
       inputPlans.push({ input: v.name, kind: 'channels', columns: names });
     }
   }
@@ -130,7 +130,7 @@ export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: Resolved
     }
   }
 
-  add(dp ? { name: HEALTH.latency, kind: 'grid', edges: LATENCY_EDGES } : { name: HEALTH.latency, kind: 'numeric' });
+  add(dp ? { name: HEALTH.latency, kind: 'grid', edges: LATENCY_EDGES } : { name: HEALTH.latency, kind: 'numeric', center: 0 });
   add({ name: HEALTH.failure, kind: 'categorical', vocabulary: [...FAILURE_KINDS] });
   add({ name: HEALTH.provider, kind: 'categorical', vocabulary: PROVIDERS });
   return { columns, inputs: inputPlans, outputs: outputPlans, feedback };

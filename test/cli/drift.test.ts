@@ -13,12 +13,15 @@ const NUMERIC_KEYS = [
   'count',
   'drifted',
   'hellinger',
+  'hellinger_bound',
   'js',
+  'js_bound',
   'kind',
   'ks',
   'mean',
   'missing_rate',
   'psi',
+  'psi_bound',
   'quality',
   'quantiles',
   'wasserstein',
@@ -70,7 +73,7 @@ describe('edgewatch drift', () => {
     expect(Object.keys(report.columns).sort()).toEqual([...WEATHER_COLUMNS].sort());
     for (const [name, c] of Object.entries(report.columns)) {
       expect(Object.keys(c).sort(), name).toEqual(c.kind === 'numeric' ? NUMERIC_KEYS : CATEGORICAL_KEYS);
-      expect(Object.keys(c.drifted).sort(), name).toEqual(['drifted', 'test', 'threshold', 'value']);
+      expect(Object.keys(c.drifted).sort(), name).toEqual(['drifted', 'test', 'threshold', 'uncertain', 'value']);
       expect(Object.keys(c.quality).sort(), name).toEqual(['checks', 'flagged']);
       expect(
         c.quality.checks.map((q) => q.name),

@@ -23,11 +23,12 @@ import { webhookReceiver } from './helpers/webhook.ts';
 
 const MIN = 60_000;
 
+// The columns the edge runtime records, with its explicit centers: windows of many devices merge.
 const COLUMNS: ColumnSpec[] = [
-  { name: 'x', kind: 'numeric' },
+  { name: 'x', kind: 'numeric', center: 0 },
   { name: `${OUT}.predicted`, kind: 'categorical', vocabulary: CLASSES },
   { name: `${OUT}.confidence`, kind: 'grid' },
-  { name: 'health.latency_ms', kind: 'numeric' },
+  { name: 'health.latency_ms', kind: 'numeric', center: 0 },
   { name: 'health.failure', kind: 'categorical', vocabulary: ['input', 'inference', 'output', 'recording'] },
   ...FEEDBACK_COLUMNS,
 ];

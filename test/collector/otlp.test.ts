@@ -78,7 +78,7 @@ describe('OTLP export (PGlite)', () => {
     expect(age.zeroCount).toBe('0');
   });
 
-  it('marks a centred column: its buckets hold x − center', async () => {
+  it('sends a centred column as explicit buckets of x itself, each count exact', async () => {
     const columns = [{ name: 't', kind: 'numeric' as const, center: 273 }];
     const temps: number[] = [];
     for (let d = 0; d < 6; d++) {
@@ -95,20 +95,31 @@ describe('OTLP export (PGlite)', () => {
       expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
     }
     await c.collector.pushOtlp(base + HOUR, base + 2 * HOUR);
-    const point = sink.received.at(-1)!.body.resourceMetrics[0].scopeMetrics[0].metrics[0].exponentialHistogram.dataPoints[0];
-    const attrs = Object.fromEntries(point.attributes.map((a: any) => [a.key, a.value.stringValue ?? a.value.doubleValue]));
-    expect(attrs).toMatchObject({ 'edgewatch.model': 'kelvin', 'edgewatch.column': 't', 'edgewatch.center': 273 });
-    // The buckets: |t − 273| by the OpenTelemetry rule, negative deviations in the negative run.
-    const truth = new Map<number, number>();
-    for (const t of temps) {
-      const d = t - 273;
-      if (d <= 0) continue;
-      const i = Math.ceil(Math.log2(d) * 2 ** point.scale) - 1;
-      truth.set(i, (truth.get(i) ?? 0) + 1);
-    }
-    const got = new Map<number, number>();
-    point.positive.bucketCounts.forEach((n: string, j: number) => Number(n) > 0 && got.set(point.positive.offset + j, Number(n)));
-    expect(got).toEqual(truth);
+    type Point = {
+      attributes: { key: string; value: { stringValue?: string } }[];
+      explicitBounds: number[];
+      bucketCounts: string[];
+      count: string;
+      min: number;
+    };
+    const metrics: { name: string; histogram?: { dataPoints: Point[] } }[] =
+      sink.received.at(-1)!.body.resourceMetrics[0].scopeMetrics[0].metrics;
+    const points = metrics.find((m) => m.name === 'edgewatch.column.grid')!.histogram!.dataPoints;
+    const point = points.find((p) => p.attributes.some((a) => a.value.stringValue === 'kelvin'))!;
+    const attrs = Object.fromEntries(point.attributes.map((a) => [a.key, a.value.stringValue]));
+    expect(attrs).toMatchObject({ 'edgewatch.model': 'kelvin', 'edgewatch.column': 't' });
+    // Bounds are values of t (near 273, not deviations near 0), and every bucket (b_{k−1}, b_k]
+    // holds exactly the raw temperatures in it.
+    const bounds: number[] = point.explicitBounds;
+    expect(Math.min(...bounds)).toBeGreaterThan(262);
+    expect(Math.max(...bounds)).toBeLessThanOrEqual(Math.max(...temps));
+    const counts = point.bucketCounts.map(Number);
+    expect(counts).toHaveLength(bounds.length + 1);
+    const truth = counts.map(
+      (_: number, k: number) => temps.filter((t) => (k === 0 || t > bounds[k - 1]) && (k === bounds.length || t <= bounds[k])).length,
+    );
+    expect(counts).toEqual(truth);
+    expect(Number(point.count)).toBe(temps.length);
     expect(point.min).toBe(Math.min(...temps));
   });
 });

@@ -1,15 +1,16 @@
-// Drift statistics and verdicts do not change under x → a·x + b: columns recorded with
-// center 'auto' hold deviations from their first values' mean, so an offset of a million spreads
+// Drift statistics and verdicts do not change under x → a·x + b: numeric columns recorded with
+// the default center ('auto') hold deviations from their first values' mean, so an offset of a million spreads
 // (years, kelvin, timestamps, prices) costs no resolution. Checked against the exact statistics
 // of the raw data, which are invariant by definition.
 import { describe, expect, test } from 'vitest';
-import { loadCore, type NumericDrift, type Profile, type Schema } from '../../src/core/index.ts';
+import { loadCore, type NumericDrift, type NumericSummary, type Profile, type Schema } from '../../src/core/index.ts';
 import * as exact from '../helpers/exact.ts';
 import { normals, rng } from '../helpers/random.ts';
 import { numbers, vegaCsv } from '../helpers/vega.ts';
 
 const core = await loadCore();
-const AUTO: Schema = { columns: [{ name: 'x', kind: 'numeric', center: 'auto' }] };
+// No center given: the default must be the one that keeps resolution under any offset.
+const AUTO: Schema = { columns: [{ name: 'x', kind: 'numeric' }] };
 
 function record(schema: Schema, xs: Float64Array): Profile {
   const p = core.profile(schema);
@@ -112,8 +113,50 @@ describe('statistics under x → a·x + b', () => {
     const w2 = record(schema, normals(3000, 9, 1e6, 1));
     w1.merge(w2);
     expect(w1.summary('x').count).toBe(6000);
-    const other = record({ columns: [{ name: 'x', kind: 'numeric', center: 5 }] }, Float64Array.of(1));
+    // Two sketches centred apart cannot merge exactly: a one-line error, nothing changed.
+    const other = record({ columns: [{ name: 'x', kind: 'numeric', center: 5 }] }, normals(300, 10, 1e6, 1));
+    const before = w1.toBytes();
     expect(() => w1.merge(other)).toThrow(/different centers/);
+    expect(w1.toBytes()).toEqual(before);
     [pb, w1, w2, other].forEach((p) => p.dispose());
   });
+
+  test('a side holding exact values merges with any center, exactly and in either order', () => {
+    const schema = record(AUTO, normals(5000, 11, 1e6, 1)).schema();
+    const sketch = record(schema, normals(3000, 12, 1e6, 1));
+    const years = Float64Array.from({ length: 400 }, (_, i) => 1e6 + 37 + (i % 9));
+    const exactOwn = record(AUTO, years); // its own center, from its own values
+    expect(centerOf(exactOwn)).not.toBe(centerOf(sketch));
+    const ab = record(schema, normals(3000, 12, 1e6, 1)).merge(exactOwn);
+    const ba = record(AUTO, years).merge(sketch);
+    // The same as recording the exact values from the sketch's schema in the first place.
+    const direct = record(schema, normals(3000, 12, 1e6, 1));
+    direct.recordNumbers('x', years);
+    expect(centerOf(ab)).toBe(centerOf(sketch));
+    expect(stripMoments(ab)).toEqual(stripMoments(direct));
+    expect(stripMoments(ba)).toEqual(stripMoments(direct));
+    [sketch, exactOwn, ab, ba, direct].forEach((p) => p.dispose());
+  });
 });
+
+describe('buckets of x for export', () => {
+  test.each([
+    ['a sketch on both sides of its center', normals(5000, 20, 1e6, 3)],
+    ['exact values', Float64Array.from({ length: 300 }, (_, i) => 1e6 + (i % 11) - 5)],
+  ])('%s: every bucket holds exactly the raw values in it', (_, xs) => {
+    const p = record(AUTO, xs);
+    const { bounds, counts } = p.buckets('x');
+    p.dispose();
+    expect(bounds.every((b, k) => k === 0 || b > bounds[k - 1])).toBe(true);
+    const truth = counts.map((_, k) => xs.filter((x) => (k === 0 || x > bounds[k - 1]) && (k === bounds.length || x <= bounds[k])).length);
+    expect(counts).toEqual(truth);
+  });
+});
+
+/** Buckets, counters and scale: the float moments of a merge equal recording's only to rounding. */
+function stripMoments(p: Profile) {
+  const { sum, mean, std, variance, ...rest } = p.summary('x') as NumericSummary;
+  return rest;
+}
+
+const centerOf = (p: Profile) => (p.summary('x') as NumericSummary).center;

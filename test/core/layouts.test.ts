@@ -76,7 +76,7 @@ describe('result layouts', async () => {
 
   it('refuses an answer of another length than its layout', () => {
     expect(() => fields(NUMERIC_DRIFT, new Float64Array(NUMERIC_DRIFT.length - 1), 'x')).toThrow(
-      /answered 32 numbers for x, its layout has 33/,
+      new RegExp(`answered ${NUMERIC_DRIFT.length - 1} numbers for x, its layout has ${NUMERIC_DRIFT.length}`),
     );
   });
 });

@@ -9,7 +9,9 @@ const core = await loadCore();
 
 const schema: Schema = {
   columns: [
-    { name: 'x', kind: 'numeric', maxBuckets: 24 }, // small budget: merges must downscale
+    // Small budget: merges must downscale. An explicit center: an automatic one comes from each
+    // profile's own first values, so A then B and merge(A, B) may bucket around other centers.
+    { name: 'x', kind: 'numeric', maxBuckets: 24, center: 0 },
     { name: 'g', kind: 'grid', edges: [-1, 0, 0.5, 1, 10] },
     { name: 'c', kind: 'categorical', capacity: 64 },
     { name: 'v', kind: 'categorical', vocabulary: ['a', 'b', 'c'] },
@@ -138,6 +140,47 @@ describe('merge', () => {
         expect((left.summary('s') as { exact?: unknown }).exact).toBeUndefined();
       }),
       { numRuns: 60 },
+    );
+  });
+
+  // The default center ('auto') comes from each profile's own values: merging profiles centred
+  // apart must still be exact and the same either way round when one side holds exact values,
+  // and refused both ways round when neither does.
+  const offsetBatch = fc.record({
+    offset: fc.constantFrom(0, 1e3, 1e6, -5e4),
+    spread: fc.constantFrom(1, 0.01, 300),
+    values: fc.array(fc.integer({ min: -60, max: 60 }), { minLength: 1, maxLength: 80 }),
+    continuous: fc.boolean(),
+  });
+  const autoOf = (b: { offset: number; spread: number; values: number[]; continuous: boolean }) => {
+    const p = core.profile({ columns: [{ name: 'x', kind: 'numeric' }] });
+    // Continuous batches have more distinct values than the exact capacity holds.
+    const xs = b.continuous
+      ? Array.from({ length: 200 }, (_, i) => b.offset + b.spread * Math.sin(i + b.values[0]))
+      : b.values.map((v) => b.offset + b.spread * v);
+    p.recordNumbers('x', Float64Array.from(xs));
+    return p;
+  };
+  test('default centers: merge is exact and commutative byte for byte, or refused both ways', () => {
+    fc.assert(
+      fc.property(offsetBatch, offsetBatch, (a, b) => {
+        const attempt = (x: typeof a, y: typeof a) => {
+          const p = autoOf(x);
+          try {
+            return p.merge(autoOf(y)).toBytes();
+          } catch (err) {
+            return String(err);
+          }
+        };
+        const ab = attempt(a, b);
+        const ba = attempt(b, a);
+        if (typeof ab === 'string' || typeof ba === 'string') {
+          expect(ab).toMatch(/different centers/);
+          expect(ba).toMatch(/different centers/);
+        } else expect(ab).toEqual(ba);
+        if (!a.continuous || !b.continuous) expect(typeof ab).not.toBe('string');
+      }),
+      { numRuns: 150 },
     );
   });
 

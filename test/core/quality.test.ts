@@ -65,6 +65,35 @@ describe('numeric quality checks', () => {
     const c = compare(numeric, { x: base }, { x: cur }).columns.x;
     expect(checkOf(c, 'zero_share_change')).toMatchObject({ value: 0.25, flagged: true });
   });
+
+  test('zero share on grids and centred histograms: finite, the smallest change the cells prove', () => {
+    // Zeros are not counted apart there: each side's zero count lies between 0 and the mass of
+    // the cells that may hold 0 (exactly that mass when the cell is the point 0), and the check
+    // reports the smallest change those ranges allow.
+    const nonNegative = (n: number, seed: number, zeroShare: number) =>
+      Array.from(normals(n, seed, 5), (v, i) => (i < n * zeroShare ? 0 : Math.max(v, 3.5)));
+    const b = nonNegative(4000, 6, 0);
+    const cur = nonNegative(4000, 7, 0.4);
+    // A grid from 0 on non-negative data: its bin (−∞, 0] reaches only the minimum, 0, so it
+    // holds zeros only and the change is exact.
+    const grid: Schema = { columns: [{ name: 'x', kind: 'grid', edges: [0, 2, 4, 8] }] };
+    expect(checkOf(compare(grid, { x: b }, { x: cur }).columns.x, 'zero_share_change')).toMatchObject({ value: 0.4, flagged: true });
+    // A grid bin or a centred bucket that holds 0 among other values proves nothing: 0, not NaN.
+    const wide: Schema = { columns: [{ name: 'x', kind: 'grid', edges: [-1, 1, 3, 7] }] };
+    const centred: Schema = { columns: [{ name: 'x', kind: 'numeric', center: 5 }] };
+    for (const schema of [wide, centred]) {
+      const proven = checkOf(compare(schema, { x: b }, { x: cur }).columns.x, 'zero_share_change');
+      expect(proven.value).toBeGreaterThanOrEqual(0);
+      expect(proven.value).toBeLessThanOrEqual(0.4);
+      const same = checkOf(
+        compare(schema, { x: nonNegative(4000, 8, 0.2) }, { x: nonNegative(4000, 9, 0.2) }).columns.x,
+        'zero_share_change',
+      );
+      expect(same).toMatchObject({ value: 0, flagged: false });
+      // A side with no rows stays NaN: there is no share to speak of.
+      expect(checkOf(compare(schema, { x: b }, { x: [] }).columns.x, 'zero_share_change').value).toBeNaN();
+    }
+  });
 });
 
 describe('categorical quality and schema changes', () => {

@@ -61,6 +61,13 @@ function check(b: Float64Array, c: Float64Array): NumericDrift {
   // side (below that, a bucket's share at a decile cut moves PSI by more: see docs/core.md).
   const pB = exact.decileBins(sb, sb);
   const pC = exact.decileBins(sb, sc);
+  // At every size the exact values lie within the computed bounds.
+  const within = (got: number, want: number, bound: number, what: string) =>
+    expect(Math.abs(got - want), `${what} ${got} vs ${want} ± ${bound}`).toBeLessThanOrEqual(bound + 1e-9);
+  within(d.psi, exact.psi(pB, pC), d.psi_bound, 'PSI');
+  within(d.js, exact.jsDistance(pB, pC), d.js_bound, 'JS');
+  within(d.hellinger, exact.hellinger(pB, pC), d.hellinger_bound, 'Hellinger');
+  if (exactBoth) expect([d.psi_bound, d.js_bound, d.hellinger_bound]).toEqual([0, 0, 0]);
   if (exactBoth || Math.min(b.length, c.length) >= 1000) {
     const [abs, rel10] = exactBoth ? [1e-9, 0] : [0.01, 0.1];
     expect(exact.near(d.psi, exact.psi(pB, pC), abs, rel10), `PSI ${d.psi} vs ${exact.psi(pB, pC)}`).toBe(true);

@@ -15,7 +15,7 @@ import { createCollector } from '../../src/collector/server.ts';
 import { registerDashboard } from '../../src/collector/http/dashboard.ts';
 import { buildDashboard } from '../../src/dashboard/build.ts';
 import type { Running } from '../collector/helpers/collector.ts';
-import { seedCanary, seedProject, uploadRankerDevice } from './seed.ts';
+import { seedCanary, seedProject, seedSchemaChange, uploadRankerDevice } from './seed.ts';
 
 const running = new Map<string, { collector: Running; buildDir: string }>();
 
@@ -135,6 +135,13 @@ const addRankerDevice: BrowserCommand<[url: string]> = async (_ctx, url) => {
   await uploadRankerDevice(await sharedCore(), c.collector, 'late');
 };
 
+/** A version whose windows lack a baseline column and record another as a number (seed.ts). */
+const addSchemaChange: BrowserCommand<[url: string]> = async (_ctx, url) => {
+  const c = running.get(url);
+  if (!c) throw new Error(`no dashboard collector at ${url}`);
+  await seedSchemaChange(await sharedCore(), c.collector);
+};
+
 /** A drift rule on churn and one alert round: the drifted columns open an incident. */
 const openChurnIncident: BrowserCommand<[url: string]> = async (_ctx, url) => {
   const c = running.get(url);
@@ -189,4 +196,5 @@ export const dashboardCommands = {
   openServedDashboard,
   createEmptyProjectKey,
   addRankerDevice,
+  addSchemaChange,
 };

@@ -267,3 +267,44 @@ export async function seedCanary(core: Core, c: Running, now: number): Promise<v
   });
   if (slo.status !== 200) throw new Error(`SLO refused: ${slo.status} ${await slo.text()}`);
 }
+
+/**
+ * schemas@1.0.0: three devices upload windows of age and plan, plan recorded as a number; then a
+ * baseline of age, income and plan (categorical) is set: one column missing, one of another kind.
+ */
+export async function seedSchemaChange(core: Core, c: Running, now = Date.now()): Promise<void> {
+  const windowStart = now - (now % MIN) - 10 * MIN;
+  const columns: ColumnSpec[] = [
+    { name: 'age', kind: 'numeric', center: 0 },
+    { name: 'plan', kind: 'numeric', center: 0 },
+  ];
+  for (let d = 0; d < 3; d++) {
+    const rows = makeRows(1100 + d, 80).map((r, i) => ({ age: r.age, plan: i % 4 }));
+    await upload(
+      c,
+      payload(core, columns, rows, {
+        model: 'schemas',
+        modelVersion: '1.0.0',
+        windowStart: String(windowStart),
+        windowEnd: String(windowStart + MIN),
+        deviceId: `device-schemas-${d}`,
+        uploadId: `upload-schemas-${d}`,
+      }),
+    );
+  }
+  const baseline = core.profile({
+    columns: [
+      { name: 'age', kind: 'numeric' },
+      { name: 'income', kind: 'numeric' },
+      { name: 'plan', kind: 'categorical' },
+    ],
+  });
+  baseline.recordRows(makeRows(1000, 500) as never);
+  const res = await fetch(`${c.url}/v1/models/schemas/versions/1.0.0/baseline`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${c.keys.admin}`, 'content-type': 'application/octet-stream' },
+    body: baseline.toBytes() as BodyInit,
+  });
+  baseline.dispose();
+  if (res.status !== 200) throw new Error(`baseline refused: ${res.status} ${await res.text()}`);
+}

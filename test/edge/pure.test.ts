@@ -162,7 +162,10 @@ describe('schema plan', () => {
   test("numeric inputs take the baseline's centers; a center must be finite", () => {
     const plan = buildPlan(io.inputs, io.outputs, resolveOptions({ modelId: 'm', modelVersion: '1', centers: { 'input.1': 1016 } }), null);
     expect(plan.columns.find((c) => c.name === 'input.1')).toEqual({ name: 'input.1', kind: 'numeric', center: 1016 });
-    expect(plan.columns.find((c) => c.name === 'input.0')).toEqual({ name: 'input.0', kind: 'numeric' });
+    // Without one the center is 0, never the core's automatic default: each device's windows
+    // would otherwise choose their own, and windows centred apart do not merge.
+    expect(plan.columns.find((c) => c.name === 'input.0')).toEqual({ name: 'input.0', kind: 'numeric', center: 0 });
+    expect(plan.columns.filter((c) => c.kind === 'numeric').every((c) => c.kind === 'numeric' && c.center !== undefined)).toBe(true);
     expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', centers: { a: Infinity } })).toThrow(
       /centers\.a must be a finite number/,
     );

@@ -1,6 +1,7 @@
 // Optional OTLP/HTTP (JSON) push of the merged sketches, so they land in any OpenTelemetry
 // backend: numeric columns as ExponentialHistograms (the core's bucket layout is OpenTelemetry's:
-// same scale, offset and counts), fixed grids as explicit-bucket Histograms. Each push covers one
+// same scale, offset and counts), fixed grids and centred numeric columns (whose buckets hold
+// x − center) as explicit-bucket Histograms of x. Each push covers one
 // closed interval [from, to) of window starts with DELTA temporality; uploads arriving after
 // their interval was pushed reach the JSON API and /metrics, not OTLP. Aggregates below k
 // devices are not exported.
@@ -42,13 +43,15 @@ export async function otlpPayload(db: Queryable, core: Core, k: number, from: nu
           sum: s.sum,
           ...(s.finite > 0 ? { min: s.min, max: s.max } : {}),
         };
-        if (kind === 'numeric') {
-          // A centred column's buckets hold x − center: the attribute says so, and sum, min and
-          // max stay those of x.
-          const centred = s.center !== undefined && s.center !== 0 && Number.isFinite(s.center);
+        const centred = kind === 'numeric' && s.center !== undefined && s.center !== 0 && Number.isFinite(s.center);
+        if (centred) {
+          // A centred column's exponential buckets hold x − center, which a dashboard would show
+          // as x: its cells go as explicit buckets of x itself instead (exact, see core.md).
+          const { bounds, counts } = agg.profile.buckets(name);
+          explicit.push({ ...common, explicitBounds: bounds, bucketCounts: counts.map(String) });
+        } else if (kind === 'numeric') {
           expo.push({
             ...common,
-            ...(centred ? { attributes: [...attributes, { key: 'edgewatch.center', value: { doubleValue: s.center } }] } : {}),
             scale: s.scale,
             zeroCount: String(s.zeroCount ?? 0),
             positive: { offset: s.positive?.offset ?? 0, bucketCounts: (s.positive?.counts ?? []).map(String) },

@@ -28,6 +28,7 @@ export async function driftTimeline(
       driftedColumns: cols.filter((c) => c.drifted.drifted).length,
       comparedColumns: cols.length,
       columns: report.columns,
+      schema: { missing: report.schema.missing, changed: report.schema.changed },
     };
   });
 }

@@ -33,6 +33,7 @@ import './ew-class-shares.ts';
 import './ew-distribution.ts';
 import './ew-drift-table.ts';
 import './ew-performance-steps.ts';
+import './ew-schema-changes.ts';
 import './ew-segment-ranking.ts';
 import './ew-slo-panel.ts';
 import './ew-steps-table.ts';
@@ -199,6 +200,7 @@ export class EwModelView extends CollectorView<ModelData> {
             ? html`<ew-state kind="unsupported" message="No baseline for this version: drift is not computed. Upload one with edgewatch baseline."></ew-state>`
             : point && !point.suppressed
               ? html`<p><strong>${point.driftedColumns} of ${point.comparedColumns}</strong> compared columns drifted over the range.</p>
+                <ew-schema-changes .schema=${point.schema}></ew-schema-changes>
                 ${this.#timeline(d)}`
               : html`<ew-state kind="empty" message="Too few devices to compare with the baseline in this range."></ew-state>`
         }

@@ -5,9 +5,10 @@ import type { Core } from '../../../src/collector/core.ts';
 
 export type Row = { age: number | null; income: number; plan: string };
 
+// Explicit centers, as the edge runtime records: windows of many devices must merge.
 export const COLUMNS: ColumnSpec[] = [
-  { name: 'age', kind: 'numeric' },
-  { name: 'income', kind: 'numeric' },
+  { name: 'age', kind: 'numeric', center: 0 },
+  { name: 'income', kind: 'numeric', center: 0 },
   { name: 'plan', kind: 'categorical' },
 ];
 
