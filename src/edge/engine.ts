@@ -9,7 +9,7 @@ import { labelsFor, PendingPredictions, recordFeedback } from './feedback.ts';
 import { loadGrid } from './grid.ts';
 import { holdLock, isFree, withLockIfFree } from './locks.ts';
 import type { Grid, ResolvedOptions, Tensors } from './options.ts';
-import { budgetLeft, noiseScale, privacyHeader, spendBudget } from './privacy.ts';
+import { budgetLeft, cellsPerEvent, noiseScale, privacyHeader, type Refusal, spendBudget } from './privacy.ts';
 import { BATCH_ROWS, PendingBatch } from './batcher.ts';
 import { WindowSample } from './window-sample.ts';
 import { batchRows, recordInputs, recordOutputs, RecordingError, rowsOf } from './recorder.ts';
@@ -20,12 +20,22 @@ import { openStore, type Checkpoint, type OutboxEntry, type Store } from './stor
 import { Uploader } from './uploader.ts';
 import { restamp } from './restamp.ts';
 
+const REFUSALS: Record<Exclude<Refusal, 'not-sampled'>, string> = {
+  'budget-spent': 'the daily privacy budget is spent; windows are not uploaded until tomorrow (UTC)',
+  'no-persistent-budget': 'the privacy budget cannot be kept (storage is in memory); private windows are not uploaded',
+};
+
 export interface EngineStatus {
   storage: 'indexeddb' | 'memory';
   privacy: 'off' | 'dp';
   /** Private mode: ε left today; 0 means windows are not uploaded until the next UTC day. */
   budgetLeft?: number;
   budgetExhausted: boolean;
+  /**
+   * Private mode: 'on', or 'no-persistent-budget' when the store is in memory (IndexedDB failed):
+   * a budget that a page load would restart cannot bound a day, so no window is uploaded.
+   */
+  privateUploads?: 'on' | 'no-persistent-budget';
   /** Private mode: events of the open window left out of its bounded sample. */
   clippedThisWindow: number;
   outbox: number;
@@ -90,7 +100,7 @@ export class MonitorEngine {
   #dirty = false;
   /** Window closes and checkpoints run one after the other. */
   #queue: Promise<unknown> = Promise.resolve();
-  #budgetExhausted = false;
+  #warned = new Set<Refusal>();
   #closed = false;
   /** Reused for the one latency value of each call. */
   #one = new Float64Array(1);
@@ -451,16 +461,15 @@ export class MonitorEngine {
 
   async #finish(w: OpenWindow): Promise<OutboxEntry | null> {
     const p = this.#o.privacy;
-    const columns = w.profile.columns.length;
     if (p.mode === 'dp') {
-      if (!(await spendBudget(this.#store, this.#now(), p.epsilon, p.dailyEpsilon))) {
-        if (!this.#budgetExhausted)
-          console.warn('edgewatch: the daily privacy budget is spent; windows are not uploaded until tomorrow (UTC)');
-        this.#budgetExhausted = true;
+      const refusal = await spendBudget(this.#store, w.start, this.#o.window, p.epsilon, p.dailyEpsilon);
+      if (refusal) {
+        if (refusal !== 'not-sampled' && !this.#warned.has(refusal)) console.warn(`edgewatch: ${REFUSALS[refusal]}`);
+        this.#warned.add(refusal);
         return null;
       }
-      this.#budgetExhausted = false;
-      w.profile.addNoise(noiseScale(p.maxRowsPerWindow, columns, p.epsilon));
+      this.#warned.delete('budget-spent');
+      w.profile.addNoise(noiseScale(p.maxRowsPerWindow, cellsPerEvent(w.profile.columnNames), p.epsilon));
     }
     let dropped = 0;
     await this.#store.update<number>(DROPPED_KEY, (n) => ((dropped = n ?? 0), 0));
@@ -473,7 +482,7 @@ export class MonitorEngine {
       windowEnd: w.end,
       deviceId: this.#deviceId,
       uploadId,
-      privacy: privacyHeader(p, columns),
+      privacy: privacyHeader(p, w.profile.columnNames),
       dropped,
     });
     w.profile.meta = header;
@@ -522,7 +531,8 @@ export class MonitorEngine {
       storage: this.#store.kind,
       privacy: p.mode,
       budgetLeft: left,
-      budgetExhausted: this.#budgetExhausted || (left !== undefined && left < (p as { epsilon: number }).epsilon),
+      budgetExhausted: left !== undefined && left < (p as { epsilon: number }).epsilon,
+      privateUploads: p.mode === 'dp' ? (this.#store.kind === 'indexeddb' ? 'on' : 'no-persistent-budget') : undefined,
       clippedThisWindow: this.#window?.clipped ?? 0,
       outbox: (await this.#store.outbox()).length,
       online: this.#uploader?.online ?? true,

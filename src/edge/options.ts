@@ -1,5 +1,6 @@
 // What a web developer passes to createMonitor/instrument, and the defaults that fill the gaps.
 import type { OrtOptions } from './ort-session.ts';
+import { DAY_MS } from './privacy.ts';
 
 /** A tensor as it crosses the worker boundary: ort.Tensor fits, and so does a plain object. */
 export interface TensorLike {
@@ -20,11 +21,14 @@ export type PrivacyOptions =
   | { mode: 'off' }
   | {
       mode: 'dp';
-      /** ε spent by one window of one device. */
+      /** ε spent by one uploaded window of one device. */
       epsilon: number;
       /** Events (rows, failures, feedback) one window may record; further ones are not recorded. */
       maxRowsPerWindow: number;
-      /** ε one device may spend per UTC day; further windows are not uploaded that day. */
+      /**
+       * ε one device may spend per UTC day (the unit of privacy is a device-day): ⌊dailyEpsilon/ε⌋
+       * windows, drawn at random among the day's windows, are uploaded; the others are not.
+       */
       dailyEpsilon: number;
       /** The baseline grid; fetched from the collector (and cached) when absent. */
       grid?: Grid;
@@ -89,6 +93,11 @@ export function resolveOptions(o: MonitorOptions): ResolvedOptions {
       if (!(privacy[k] > 0) || !Number.isFinite(privacy[k])) throw new RangeError(`edgewatch: privacy.${k} must be a positive number`);
     }
     if (!Number.isInteger(privacy.maxRowsPerWindow)) throw new RangeError('edgewatch: privacy.maxRowsPerWindow must be an integer');
+    if (privacy.epsilon > privacy.dailyEpsilon) throw new RangeError('edgewatch: privacy.epsilon must not exceed privacy.dailyEpsilon');
+    // The budget is per UTC day: a window must not straddle midnight, or its rows would count
+    // against one day and belong to two.
+    if (DAY_MS % window !== 0 && window % DAY_MS !== 0)
+      throw new RangeError('edgewatch: in the private mode, window must divide a day (86 400 000 ms) or be whole days');
   } else if (privacy.mode !== 'off') {
     throw new RangeError(`edgewatch: unknown privacy mode '${(privacy as { mode: string }).mode}'`);
   }
