@@ -3,12 +3,12 @@
 // (with noise and budget in the private mode), and drives the uploader.
 import type { Core, Profile } from '../core/index.ts';
 import { callClock, windowAt } from './clock.ts';
-import { compactOutbox, DROPPED_KEY } from './compaction.ts';
+import { compactOutbox, DROPPED_KEY, mergeEntries } from './compaction.ts';
 import { deviceId } from './device.ts';
 import { labelsFor, PendingPredictions, recordFeedback } from './feedback.ts';
 import { loadGrid } from './grid.ts';
 import { holdLock, isFree, withLockIfFree } from './locks.ts';
-import type { Grid, ResolvedOptions, Tensors } from './options.ts';
+import { DEFAULT_MIN_ROWS, type Grid, type ResolvedOptions, type Tensors } from './options.ts';
 import { budgetLeft, cellsPerEvent, noiseScale, privacyHeader, type Refusal, spendBudget } from './privacy.ts';
 import { BATCH_ROWS, PendingBatch } from './batcher.ts';
 import { WindowSample } from './window-sample.ts';
@@ -449,6 +449,7 @@ export class MonitorEngine {
       try {
         const entry = w.events > 0 ? await this.#finish(w) : null;
         await this.#store.closeCheckpoint(checkpointKey, entry);
+        if (entry) await this.#foldHeld(entry);
         if (entry) {
           this.#uploader?.kick();
           this.#outboxChanged();
@@ -486,7 +487,7 @@ export class MonitorEngine {
       dropped,
     });
     w.profile.meta = header;
-    return {
+    const entry: OutboxEntry = {
       uploadId,
       group: JSON.stringify([this.#o.modelVersion, header.segment, header.privacy]),
       windowStart: w.start,
@@ -494,7 +495,26 @@ export class MonitorEngine {
       bytes: w.profile.toBytes(),
       attempts: 0,
       notBefore: 0,
+      events: w.events,
     };
+    if (p.mode === 'off' && w.events < (p.minRowsPerWindow ?? DEFAULT_MIN_ROWS)) entry.held = true;
+    return entry;
+  }
+
+  /**
+   * Merges the windows held back for having too few events into the one just closed (same group),
+   * in one outbox transaction: the merged window leaves once it holds enough. A crash before the
+   * merge leaves both in the outbox, the held one still held, so nothing is lost or doubled.
+   */
+  async #foldHeld(entry: OutboxEntry): Promise<void> {
+    const held = (await this.#store.outbox()).filter((e) => e.held && e.group === entry.group && e.uploadId !== entry.uploadId);
+    if (held.length === 0) return;
+    let merged: OutboxEntry = { ...entry, held: true };
+    for (const e of held) merged = mergeEntries(this.#core, e, merged);
+    const p = this.#o.privacy;
+    const min = p.mode === 'off' ? (p.minRowsPerWindow ?? DEFAULT_MIN_ROWS) : 1;
+    if ((merged.events ?? 0) >= min) delete merged.held;
+    await this.#store.replaceOutbox([entry.uploadId, ...held.map((e) => e.uploadId)], [merged]);
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {

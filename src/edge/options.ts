@@ -18,7 +18,14 @@ export interface Grid {
 }
 
 export type PrivacyOptions =
-  | { mode: 'off' }
+  | {
+      mode: 'off';
+      /**
+       * A window with fewer events (rows, failures, feedback rows) is not uploaded: it waits on
+       * the device and is merged into the next window that closes. Default 10.
+       */
+      minRowsPerWindow?: number;
+    }
   | {
       mode: 'dp';
       /** ε spent by one uploaded window of one device. */
@@ -74,6 +81,8 @@ export interface MonitorOptions {
   upload?: { baseDelayMs?: number; maxDelayMs?: number };
 }
 
+export const DEFAULT_MIN_ROWS = 10;
+
 export interface ResolvedOptions extends MonitorOptions {
   window: number;
   checkpointEvery: number;
@@ -87,8 +96,11 @@ export function resolveOptions(o: MonitorOptions): ResolvedOptions {
   if (typeof o.modelVersion !== 'string' || o.modelVersion === '') throw new TypeError('edgewatch: modelVersion is required');
   const window = o.window ?? 60_000;
   if (!(window >= 1000)) throw new RangeError('edgewatch: window must be at least 1000 ms');
-  const privacy = o.privacy ?? { mode: 'off' };
-  if (privacy.mode === 'dp') {
+  const privacy: PrivacyOptions = o.privacy ?? { mode: 'off' };
+  if (privacy.mode === 'off') {
+    const min = privacy.minRowsPerWindow ?? DEFAULT_MIN_ROWS;
+    if (!Number.isInteger(min) || min < 1) throw new RangeError('edgewatch: privacy.minRowsPerWindow must be a positive integer');
+  } else if (privacy.mode === 'dp') {
     for (const k of ['epsilon', 'maxRowsPerWindow', 'dailyEpsilon'] as const) {
       if (!(privacy[k] > 0) || !Number.isFinite(privacy[k])) throw new RangeError(`edgewatch: privacy.${k} must be a positive number`);
     }
@@ -98,7 +110,7 @@ export function resolveOptions(o: MonitorOptions): ResolvedOptions {
     // against one day and belong to two.
     if (DAY_MS % window !== 0 && window % DAY_MS !== 0)
       throw new RangeError('edgewatch: in the private mode, window must divide a day (86 400 000 ms) or be whole days');
-  } else if (privacy.mode !== 'off') {
+  } else {
     throw new RangeError(`edgewatch: unknown privacy mode '${(privacy as { mode: string }).mode}'`);
   }
   for (const [name, c] of Object.entries(o.centers ?? {})) {

@@ -30,6 +30,13 @@ export interface OutboxEntry {
   attempts: number;
   /** Earliest time of the next attempt (backoff, Retry-After). */
   notBefore: number;
+  /** Events the window holds (inference rows, failures, feedback rows). */
+  events?: number;
+  /**
+   * Fewer events than `privacy.minRowsPerWindow`: never sent, merged into the group's next
+   * closed window (a window of one row would carry that row's exact values).
+   */
+  held?: boolean;
 }
 
 export interface Store {
