@@ -472,6 +472,7 @@ export class MonitorEngine {
       this.#warned.delete('budget-spent');
       w.profile.addNoise(noiseScale(p.maxRowsPerWindow, cellsPerEvent(w.profile.columnNames), p.epsilon));
     }
+    if (p.mode === 'off' && !p.sketchRegisters) w.profile.withholdRegisters();
     let dropped = 0;
     await this.#store.update<number>(DROPPED_KEY, (n) => ((dropped = n ?? 0), 0));
     const uploadId = crypto.randomUUID();

@@ -25,6 +25,16 @@ export type PrivacyOptions =
        * the device and is merged into the next window that closes. Default 10.
        */
       minRowsPerWindow?: number;
+      /**
+       * Labels of a categorical column without a declared vocabulary (`vocabularies`): 'hash'
+       * (default) uploads a hash of each label, 'other' folds them all into `__other__`.
+       */
+      labels?: 'hash' | 'other';
+      /**
+       * Upload the HyperLogLog registers of categorical columns past their capacity (their
+       * distinct counts). Default false: registers answer "was this value seen?" for any value.
+       */
+      sketchRegisters?: boolean;
     }
   | {
       mode: 'dp';
@@ -100,6 +110,8 @@ export function resolveOptions(o: MonitorOptions): ResolvedOptions {
   if (privacy.mode === 'off') {
     const min = privacy.minRowsPerWindow ?? DEFAULT_MIN_ROWS;
     if (!Number.isInteger(min) || min < 1) throw new RangeError('edgewatch: privacy.minRowsPerWindow must be a positive integer');
+    if (privacy.labels !== undefined && privacy.labels !== 'hash' && privacy.labels !== 'other')
+      throw new RangeError("edgewatch: privacy.labels must be 'hash' or 'other'");
   } else if (privacy.mode === 'dp') {
     for (const k of ['epsilon', 'maxRowsPerWindow', 'dailyEpsilon'] as const) {
       if (!(privacy[k] > 0) || !Number.isFinite(privacy[k])) throw new RangeError(`edgewatch: privacy.${k} must be a positive number`);
