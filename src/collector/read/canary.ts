@@ -16,7 +16,7 @@ import { groupOf, HEALTH, type ColumnDrift } from 'edgewatch';
 import { driftOptions, type CollectorOptions } from '../config.ts';
 import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
-import { aggregate } from './aggregate.ts';
+import { aggregate, suppressedCounts } from './aggregate.ts';
 import { healthOf, type HealthState } from './health.ts';
 import { outputsOf, type OutputState } from './outputs.ts';
 import { MIN_LABELLED } from '../alerts/series.ts';
@@ -28,9 +28,10 @@ export const CANARY_TOLERANCE = { failureRate: 0.01, latencyP99Ratio: 1.2, accur
 
 export interface VersionSide {
   version: string;
-  devices: number;
-  uploads: number;
-  rows: number;
+  /** Counts are absent when the side is suppressed. */
+  devices?: number;
+  uploads?: number;
+  rows?: number;
   suppressed: boolean;
   health?: HealthState;
   latency?: { '0.5': number; '0.9': number; '0.99': number };
@@ -65,18 +66,15 @@ export async function compareVersions(
   const where = { projectId: s.projectId, model: s.model, from: s.from, to: s.to, ...(s.segment ? { segment: s.segment } : {}) };
   const a = await aggregate(db, core, k, { ...where, version: s.canary });
   const b = await aggregate(db, core, k, { ...where, version: s.stable });
-  const side = (version: string, agg: typeof a): VersionSide => ({
-    version,
-    devices: agg.devices,
-    uploads: agg.uploads,
-    rows: agg.rows,
-    suppressed: agg.suppressed,
-  });
+  const side = (version: string, agg: typeof a): VersionSide =>
+    agg.suppressed
+      ? { version, suppressed: true, ...suppressedCounts(agg) }
+      : { version, devices: agg.devices, uploads: agg.uploads, rows: agg.rows, suppressed: false };
   const head = { model: s.model, from: s.from, to: s.to, segment: s.segment ?? null, k };
   try {
     if (a.suppressed || b.suppressed) {
       const why = (v: string, agg: typeof a) =>
-        agg.uploads === 0 ? `${v}: no data in the range` : `${v}: fewer than ${k} devices in the range`;
+        agg.suppressed && agg.empty ? `${v}: no data in the range` : `${v}: fewer than ${k} devices in the range`;
       return {
         ...head,
         canary: side(s.canary, a),

@@ -21,6 +21,8 @@ export async function startCollector(backend: Backend, options: Partial<Collecto
     rateLimitNewDevicesPerAddress: 0,
     alertIntervalMs: 0, // tests run alert and rollup rounds themselves
     rollupIntervalMs: 0,
+    // Most tests upload windows of a handful of rows; k-rows.test.ts checks the threshold.
+    kMinRows: 1,
     ...options,
   });
   const url = await collector.app.listen({ host: '127.0.0.1', port: 0 });
