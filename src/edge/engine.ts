@@ -16,7 +16,7 @@ import { batchRows, recordInputs, recordOutputs, RecordingError, rowsOf } from '
 import { HEALTH } from '../core/columns.ts';
 import { writeUploadHeader } from '../core/upload-header.ts';
 import { buildPlan, describeTensors, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
-import { openStore, type Checkpoint, type OutboxEntry, type Store } from './store.ts';
+import { openStore, type Checkpoint, type Fold, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
 import { restamp } from './restamp.ts';
 
@@ -448,8 +448,7 @@ export class MonitorEngine {
     return this.#serial(async () => {
       try {
         const entry = w.events > 0 ? await this.#finish(w) : null;
-        await this.#store.closeCheckpoint(checkpointKey, entry);
-        if (entry) await this.#foldHeld(entry);
+        await this.#store.closeCheckpoint(checkpointKey, entry, entry ? await this.#foldHeld(entry) : undefined);
         if (entry) {
           this.#uploader?.kick();
           this.#outboxChanged();
@@ -503,19 +502,19 @@ export class MonitorEngine {
   }
 
   /**
-   * Merges the windows held back for having too few events into the one just closed (same group),
-   * in one outbox transaction: the merged window leaves once it holds enough. A crash before the
-   * merge leaves both in the outbox, the held one still held, so nothing is lost or doubled.
+   * The windows held back for having too few events, merged with the one closing (same group):
+   * the merged window leaves once it holds enough. The store writes it and drops the held ones in
+   * the closing transaction, so the closing window is never sent alone and then again merged.
    */
-  async #foldHeld(entry: OutboxEntry): Promise<void> {
-    const held = (await this.#store.outbox()).filter((e) => e.held && e.group === entry.group && e.uploadId !== entry.uploadId);
-    if (held.length === 0) return;
+  async #foldHeld(entry: OutboxEntry): Promise<Fold | undefined> {
+    const held = (await this.#store.outbox()).filter((e) => e.held && e.group === entry.group && e.attempts === 0);
+    if (held.length === 0) return undefined;
     let merged: OutboxEntry = { ...entry, held: true };
     for (const e of held) merged = mergeEntries(this.#core, e, merged);
     const p = this.#o.privacy;
     const min = p.mode === 'off' ? (p.minRowsPerWindow ?? DEFAULT_MIN_ROWS) : 1;
     if ((merged.events ?? 0) >= min) delete merged.held;
-    await this.#store.replaceOutbox([entry.uploadId, ...held.map((e) => e.uploadId)], [merged]);
+    return { held: held.map((e) => e.uploadId), merged };
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
