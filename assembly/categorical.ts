@@ -2,8 +2,10 @@
 // - EXACT: exact counts per distinct value, up to `capacity` values;
 // - SKETCH: beyond that, Misra–Gries frequent items: while recording, counters are reduced by the
 //   (capacity+1)-th largest count whenever they outgrow their budget; every item's count is then
-//   low by at most `errorBound`, and a HyperLogLog keeps the distinct count. Merging adds
-//   counters and bounds without reducing, so it is exact, commutative and associative;
+//   low by at most `errorBound`, and a HyperLogLog keeps the distinct count (its registers can be
+//   withheld from an upload: they answer "was this value seen?" for any value, also one dropped
+//   from the items; the distinct count is then unknown, NaN). Merging adds counters and bounds
+//   without reducing, so it is exact, commutative and associative;
 // - VOCABULARY: a fixed list of values plus `__other__`, every one kept even at zero — the
 //   private mode's grid, where noise must cover every cell.
 // Values are keyed by the 64-bit xxHash of their UTF-8 bytes; the label is kept beside the count.
@@ -36,6 +38,7 @@ export function hashOf(label: StaticArray<u8>): u64 {
 export class CategoricalSketch {
   items: Map<u64, Item> = new Map<u64, Item>();
   errorBound: i64 = 0;
+  /** SKETCH mode: the HyperLogLog registers, or null once withheld (unknown distinct count). */
   hll: StaticArray<u8> | null = null;
   /** VOCABULARY mode: the cells' keys in declared order, `__other__` last. */
   vocabulary: Array<u64> | null = null;
@@ -69,7 +72,7 @@ export class CategoricalSketch {
     if (this.items.has(h)) {
       const it = this.items.get(h);
       it.count++;
-      if (this.mode == MODE_SKETCH) hllAdd(this.hll!, h);
+      if (this.hll != null) hllAdd(this.hll!, h);
       return;
     }
     if (this.mode == MODE_VOCABULARY) {
@@ -77,7 +80,7 @@ export class CategoricalSketch {
       return;
     }
     if (this.mode == MODE_EXACT && this.items.size >= this.capacity) this.toSketch();
-    if (this.mode == MODE_SKETCH) hllAdd(this.hll!, h);
+    if (this.hll != null) hllAdd(this.hll!, h);
     const label = new StaticArray<u8>(len);
     memory.copy(changetype<usize>(label), ptr, len);
     this.items.set(h, new Item(label, 1));
@@ -122,6 +125,8 @@ export class CategoricalSketch {
     }
     const capacity = min(this.capacity, o.capacity);
     this.capacity = capacity;
+    // Withheld registers on either side: the merged distinct count is unknown too.
+    const withheld = (this.mode == MODE_SKETCH && this.hll == null) || (o.mode == MODE_SKETCH && o.hll == null);
     if (o.mode == MODE_SKETCH && this.mode == MODE_EXACT) this.toSketch();
     const keys = o.items.keys();
     for (let i = 0; i < keys.length; i++) {
@@ -133,6 +138,8 @@ export class CategoricalSketch {
       if (this.items.size <= capacity) return true;
       // Exact on both sides but too many values together: hash every value into the HLL.
       this.toSketch();
+    } else if (withheld) {
+      this.hll = null;
     } else if (o.mode == MODE_EXACT) {
       for (let i = 0; i < keys.length; i++) hllAdd(this.hll!, keys[i]);
     } else {
@@ -146,9 +153,14 @@ export class CategoricalSketch {
     return true;
   }
 
+  /** Drops the HyperLogLog registers (SKETCH mode): the distinct count becomes unknown. */
+  withholdRegisters(): void {
+    if (this.mode == MODE_SKETCH) this.hll = null;
+  }
+
   distinct(): f64 {
     if (this.mode == MODE_EXACT) return <f64>this.items.size;
-    if (this.mode == MODE_SKETCH) return hllEstimate(this.hll!);
+    if (this.mode == MODE_SKETCH) return this.hll == null ? NaN : hllEstimate(this.hll!);
     let n = 0;
     const keys = this.vocabulary!;
     for (let i = 0; i < keys.length; i++) if (this.items.get(keys[i]).count > 0) n++;

@@ -7,7 +7,7 @@
 //   sketch  = zz:zero run:positive run:negative
 //   grid    = moments varint:nEdges f64:edges[n] zz:counts[n+1]
 //   categorical = u8:mode varint:capacity zz:errorBound varint:nItems (str label, zz count)*
-//                 [mode sketch: u8:hllEncoding registers]
+//                 [mode sketch: u8:hllEncoding registers (none when the encoding is 2, withheld)]
 //   moments = zz:finite f64:sum f64:mean f64:sd f64:min f64:max
 //   run     = varint:len [zz:lo zz:delta-of-count × len]
 // varint: unsigned LEB128; zz: zigzag LEB128 (signed). f64: little-endian IEEE 754.
@@ -39,6 +39,8 @@ const FLAG_NOISY: u8 = 1;
 const MAX_COUNT: i64 = 9007199254740992; // 2^53
 const HLL_DENSE: u8 = 0;
 const HLL_SPARSE: u8 = 1;
+/** The registers were withheld (the distinct count is unknown). */
+const HLL_WITHHELD: u8 = 2;
 const NUMERIC_SKETCH: u8 = 0;
 const NUMERIC_EXACT: u8 = 1;
 
@@ -189,6 +191,10 @@ function writeCategorical(w: Writer, s: CategoricalSketch): void {
     w.zz(it.count);
   }
   if (s.mode != MODE_SKETCH) return;
+  if (s.hll == null) {
+    w.u8(HLL_WITHHELD);
+    return;
+  }
   const regs = s.hll!;
   let nonZero = 0;
   for (let i = 0; i < HLL_M; i++) if (unchecked(regs[i]) != 0) nonZero++;
@@ -579,33 +585,43 @@ function readCategorical(r: Reader, c: Column): void {
     s.vocabulary = order;
   }
   if (mode == MODE_SKETCH) {
-    if (!r.spend(HLL_M)) return;
-    const regs = new StaticArray<u8>(HLL_M);
-    s.hll = regs;
     const enc = r.u8();
-    if (enc == HLL_DENSE) {
-      if (r.left() < HLL_M) return r.bad('unexpected end of data');
-      memory.copy(changetype<usize>(regs), r.pos, HLL_M);
-      r.pos += HLL_M;
-    } else if (enc == HLL_SPARSE) {
-      const nz = r.length(HLL_M, 'register count');
-      let idx: i64 = -1;
-      for (let i = 0; r.ok && i < nz; i++) {
-        idx += <i64>r.varint();
-        const v = r.u8();
-        if (!r.ok) return;
-        if (idx >= HLL_M || v == 0) return r.bad('bad register');
-        unchecked((regs[<i32>idx] = v));
-      }
+    if (!r.ok) return;
+    if (enc == HLL_WITHHELD) {
+      s.hll = null;
     } else {
-      return r.bad('unknown register encoding');
+      if (!r.spend(HLL_M)) return;
+      s.hll = new StaticArray<u8>(HLL_M);
+      readRegisters(r, s.hll!, enc);
+      if (!r.ok) return;
     }
-    for (let i = 0; i < HLL_M; i++) if (unchecked(regs[i]) > 53) return r.bad('bad register');
   }
   const k = c.counters;
+
   if (!c.noisy) {
     if (k.nan != 0 || k.posInf != 0 || k.negInf != 0) return r.bad('categorical column with numeric counters');
     const seen = k.count - k.missing;
     if (mode == MODE_SKETCH ? total > seen : total != seen) r.bad('category counts do not add up');
   }
+}
+
+function readRegisters(r: Reader, regs: StaticArray<u8>, enc: u8): void {
+  if (enc == HLL_DENSE) {
+    if (r.left() < HLL_M) return r.bad('unexpected end of data');
+    memory.copy(changetype<usize>(regs), r.pos, HLL_M);
+    r.pos += HLL_M;
+  } else if (enc == HLL_SPARSE) {
+    const nz = r.length(HLL_M, 'register count');
+    let idx: i64 = -1;
+    for (let i = 0; r.ok && i < nz; i++) {
+      idx += <i64>r.varint();
+      const v = r.u8();
+      if (!r.ok) return;
+      if (idx >= HLL_M || v == 0) return r.bad('bad register');
+      unchecked((regs[<i32>idx] = v));
+    }
+  } else {
+    return r.bad('unknown register encoding');
+  }
+  for (let i = 0; i < HLL_M; i++) if (unchecked(regs[i]) > 53) return r.bad('bad register');
 }

@@ -318,6 +318,17 @@ export function profile_add_noise(h: i32, scale: f64, seed: usize): bool {
   return addNoise(p, scale, seed);
 }
 
+/** Drops every categorical sketch's HyperLogLog registers (their distinct counts become NaN). */
+export function profile_withhold_registers(h: i32): bool {
+  const p = get(h);
+  if (p == null) return false;
+  for (let i = 0; i < p.columns.length; i++) {
+    const c = p.columns[i];
+    if (c.cat != null) c.cat!.withholdRegisters();
+  }
+  return true;
+}
+
 // ---- reading ----------------------------------------------------------------------------------
 
 export function profile_column_count(h: i32): i32 {

@@ -2,8 +2,8 @@
 // P(k) ∝ exp(−|k|/b), added to every count cell of fixed-grid and vocabulary columns. Counts stay
 // integers, so merges stay exact; the collector clamps negative cells when it reads them.
 // Each row lands in exactly one cell per column (missing, NaN, ±Inf, or one bin / one category),
-// and `count` is re-derived as the sum of the noisy cells, so a row changes each column's cells
-// by 1 in L1: with b = rows·columns/ε the whole window is ε-differentially private.
+// and `count` is re-derived as the sum of the noisy cells. The caller chooses b for its guarantee
+// (the edge runtime's accounting is in src/edge/privacy.ts).
 import { Column, KIND_NUMERIC, KIND_GRID } from './column';
 import { Profile } from './profile';
 import { fail, labelText } from './errors';

@@ -139,7 +139,8 @@ function renderInspect(path: string, bytes: Uint8Array, meta: Record<string, str
         count(s.count),
         count(s.missing),
         s.mode + (s.noisy ? ', noisy' : ''),
-        s.mode === 'sketch' ? `≈${count(Math.round(s.distinct))}` : count(s.distinct),
+        // NaN: the device withheld the registers (unknown distinct count).
+        s.mode === 'sketch' ? (Number.isNaN(s.distinct) ? '-' : `≈${count(Math.round(s.distinct))}`) : count(s.distinct),
         count(s.errorBound),
         items.join(', '),
       ];

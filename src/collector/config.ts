@@ -16,6 +16,8 @@ export interface CollectorOptions {
   maxColumns: number;
   /** No aggregate built from fewer distinct devices is ever returned. */
   kAnonymity: number;
+  /** A device counts towards k only through uploads of at least this many rows (or noisy ones). */
+  kMinRows: number;
   /** Register an unknown model version on its first upload (else 422). */
   autoRegister: boolean;
   /** Accept windows ending at most this far in the future (clock skew), ms. */
@@ -115,6 +117,14 @@ export const SETTINGS: Setting[] = [
     help: 'minimum distinct devices behind any aggregate shown',
   },
   {
+    key: 'kMinRows',
+    flag: '--k-min-rows',
+    env: 'EDGEWATCH_K_MIN_ROWS',
+    type: 'int',
+    default: 10,
+    help: 'rows an upload needs for its device to count towards k (private-mode uploads always count)',
+  },
+  {
     key: 'autoRegister',
     flag: '--auto-register',
     env: 'EDGEWATCH_AUTO_REGISTER',
@@ -199,7 +209,7 @@ export const SETTINGS: Setting[] = [
     flag: '--metrics-token',
     env: 'EDGEWATCH_METRICS_TOKEN',
     type: 'string',
-    help: 'bearer token required by /metrics',
+    help: 'bearer token required by /metrics; without it /metrics carries no per-segment series',
   },
   {
     key: 'evalWindows',

@@ -34,6 +34,7 @@ export interface Exports {
   profile_decode(ptr: number, len: number): number;
   profile_decode_upload(ptr: number, len: number): number;
   profile_add_noise(h: number, scale: number, seed: number): number;
+  profile_withhold_registers(h: number): number;
   profile_column_count(h: number): number;
   profile_find(h: number, name: number, nameLen: number): number;
   profile_meta_count(h: number): number;

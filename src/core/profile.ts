@@ -310,6 +310,15 @@ export class Profile {
     e.ok(e.x.profile_add_noise(this.handle, scale, ptr), 'cannot add noise');
   }
 
+  /**
+   * Drops the HyperLogLog registers of categorical sketches (columns past their capacity): they
+   * would let anyone test whether a given value was seen. Their distinct counts become NaN.
+   */
+  withholdRegisters(): void {
+    const e = this.#engine;
+    e.ok(e.x.profile_withhold_registers(this.handle), 'cannot withhold registers');
+  }
+
   dispose(): void {
     if (!this.#handle) return;
     this.#engine.x.profile_free(this.#handle);

@@ -59,7 +59,9 @@ export const errorBarSchema = {
 /** What every merged read reports, suppressed or not. */
 const countProperties = { devices: int, uploads: int, rows: num } as const;
 const rangeHead = { from: int, to: int, k: int, suppressed: bool, ...countProperties } as const;
-const rangeHeadRequired = ['from', 'to', 'k', 'suppressed', 'devices', 'uploads', 'rows'] as const;
+// A suppressed answer carries no counts (a count of 1 would say one device was there), except
+// zeros when its range holds no upload at all: devices, uploads and rows are not required.
+const rangeHeadRequired = ['from', 'to', 'k', 'suppressed'] as const;
 
 /** A timeline's answer (the collector's read/steps.ts): k, the step, and per step its counts plus `fields` (absent when suppressed). */
 function stepTimeline<const F extends object, const E extends object>(fields: F, extra: E) {
@@ -76,7 +78,7 @@ function stepTimeline<const F extends object, const E extends object>(fields: F,
         items: {
           type: 'object',
           additionalProperties: false,
-          required: ['from', 'to', 'suppressed', 'devices', 'uploads', 'rows'],
+          required: ['from', 'to', 'suppressed'],
           properties: { from: int, to: int, suppressed: bool, ...countProperties, ...fields },
         },
       },
@@ -764,7 +766,7 @@ export type OutputState = Of<typeof outputStateSchema>;
 const versionSide = {
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'devices', 'uploads', 'rows', 'suppressed'],
+  required: ['version', 'suppressed'],
   properties: {
     version: str,
     ...countProperties,

@@ -61,7 +61,8 @@ function droppedBy(core: Core, e: OutboxEntry): number {
   }
 }
 
-function mergeEntries(core: Core, a: OutboxEntry, b: OutboxEntry): OutboxEntry {
+/** One window of two of the same group, exact (the core merges); held only if both were. */
+export function mergeEntries(core: Core, a: OutboxEntry, b: OutboxEntry): OutboxEntry {
   const pa = core.profileFromBytes(a.bytes);
   const pb = core.profileFromBytes(b.bytes);
   try {
@@ -80,5 +81,8 @@ function mergeProfiles(pa: Profile, pb: Profile, a: OutboxEntry, b: OutboxEntry)
   const windowStart = Math.min(a.windowStart, b.windowStart);
   const windowEnd = Math.max(a.windowEnd, b.windowEnd);
   pa.meta = mergedHeader(ma, mb, { windowStart, windowEnd, uploadId });
-  return { uploadId, group: a.group, windowStart, windowEnd, bytes: pa.toBytes(), attempts: 0, notBefore: 0 };
+  const merged: OutboxEntry = { uploadId, group: a.group, windowStart, windowEnd, bytes: pa.toBytes(), attempts: 0, notBefore: 0 };
+  if (a.events !== undefined && b.events !== undefined) merged.events = a.events + b.events;
+  if (a.held && b.held) merged.held = true;
+  return merged;
 }

@@ -3,22 +3,27 @@
 // (with noise and budget in the private mode), and drives the uploader.
 import type { Core, Profile } from '../core/index.ts';
 import { callClock, windowAt } from './clock.ts';
-import { compactOutbox, DROPPED_KEY } from './compaction.ts';
+import { compactOutbox, DROPPED_KEY, mergeEntries } from './compaction.ts';
 import { deviceId } from './device.ts';
 import { labelsFor, PendingPredictions, recordFeedback } from './feedback.ts';
 import { loadGrid } from './grid.ts';
 import { holdLock, isFree, withLockIfFree } from './locks.ts';
-import type { Grid, ResolvedOptions, Tensors } from './options.ts';
-import { budgetLeft, noiseScale, privacyHeader, spendBudget } from './privacy.ts';
+import { DEFAULT_MIN_ROWS, type Grid, type ResolvedOptions, type Tensors } from './options.ts';
+import { budgetLeft, cellsPerEvent, noiseScale, privacyHeader, type Refusal, spendBudget } from './privacy.ts';
 import { BATCH_ROWS, PendingBatch } from './batcher.ts';
 import { WindowSample } from './window-sample.ts';
 import { batchRows, recordInputs, recordOutputs, RecordingError, rowsOf } from './recorder.ts';
 import { HEALTH } from '../core/columns.ts';
 import { writeUploadHeader } from '../core/upload-header.ts';
 import { buildPlan, describeTensors, PROVIDERS, type FailureKind, type Plan, type ValueInfo } from './schema.ts';
-import { openStore, type Checkpoint, type OutboxEntry, type Store } from './store.ts';
+import { openStore, type Checkpoint, type Fold, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
 import { restamp } from './restamp.ts';
+
+const REFUSALS: Record<Exclude<Refusal, 'not-sampled'>, string> = {
+  'budget-spent': 'the daily privacy budget is spent; windows are not uploaded until tomorrow (UTC)',
+  'no-persistent-budget': 'the privacy budget cannot be kept (storage is in memory); private windows are not uploaded',
+};
 
 export interface EngineStatus {
   storage: 'indexeddb' | 'memory';
@@ -26,6 +31,11 @@ export interface EngineStatus {
   /** Private mode: ε left today; 0 means windows are not uploaded until the next UTC day. */
   budgetLeft?: number;
   budgetExhausted: boolean;
+  /**
+   * Private mode: 'on', or 'no-persistent-budget' when the store is in memory (IndexedDB failed):
+   * a budget that a page load would restart cannot bound a day, so no window is uploaded.
+   */
+  privateUploads?: 'on' | 'no-persistent-budget';
   /** Private mode: events of the open window left out of its bounded sample. */
   clippedThisWindow: number;
   outbox: number;
@@ -90,7 +100,7 @@ export class MonitorEngine {
   #dirty = false;
   /** Window closes and checkpoints run one after the other. */
   #queue: Promise<unknown> = Promise.resolve();
-  #budgetExhausted = false;
+  #warned = new Set<Refusal>();
   #closed = false;
   /** Reused for the one latency value of each call. */
   #one = new Float64Array(1);
@@ -438,7 +448,7 @@ export class MonitorEngine {
     return this.#serial(async () => {
       try {
         const entry = w.events > 0 ? await this.#finish(w) : null;
-        await this.#store.closeCheckpoint(checkpointKey, entry);
+        await this.#store.closeCheckpoint(checkpointKey, entry, entry ? await this.#foldHeld(entry) : undefined);
         if (entry) {
           this.#uploader?.kick();
           this.#outboxChanged();
@@ -451,17 +461,17 @@ export class MonitorEngine {
 
   async #finish(w: OpenWindow): Promise<OutboxEntry | null> {
     const p = this.#o.privacy;
-    const columns = w.profile.columns.length;
     if (p.mode === 'dp') {
-      if (!(await spendBudget(this.#store, this.#now(), p.epsilon, p.dailyEpsilon))) {
-        if (!this.#budgetExhausted)
-          console.warn('edgewatch: the daily privacy budget is spent; windows are not uploaded until tomorrow (UTC)');
-        this.#budgetExhausted = true;
+      const refusal = await spendBudget(this.#store, w.start, this.#o.window, p.epsilon, p.dailyEpsilon);
+      if (refusal) {
+        if (refusal !== 'not-sampled' && !this.#warned.has(refusal)) console.warn(`edgewatch: ${REFUSALS[refusal]}`);
+        this.#warned.add(refusal);
         return null;
       }
-      this.#budgetExhausted = false;
-      w.profile.addNoise(noiseScale(p.maxRowsPerWindow, columns, p.epsilon));
+      this.#warned.delete('budget-spent');
+      w.profile.addNoise(noiseScale(p.maxRowsPerWindow, cellsPerEvent(w.profile.columnNames), p.epsilon));
     }
+    if (p.mode === 'off' && !p.sketchRegisters) w.profile.withholdRegisters();
     let dropped = 0;
     await this.#store.update<number>(DROPPED_KEY, (n) => ((dropped = n ?? 0), 0));
     const uploadId = crypto.randomUUID();
@@ -473,11 +483,11 @@ export class MonitorEngine {
       windowEnd: w.end,
       deviceId: this.#deviceId,
       uploadId,
-      privacy: privacyHeader(p, columns),
+      privacy: privacyHeader(p, w.profile.columnNames),
       dropped,
     });
     w.profile.meta = header;
-    return {
+    const entry: OutboxEntry = {
       uploadId,
       group: JSON.stringify([this.#o.modelVersion, header.segment, header.privacy]),
       windowStart: w.start,
@@ -485,7 +495,26 @@ export class MonitorEngine {
       bytes: w.profile.toBytes(),
       attempts: 0,
       notBefore: 0,
+      events: w.events,
     };
+    if (p.mode === 'off' && w.events < (p.minRowsPerWindow ?? DEFAULT_MIN_ROWS)) entry.held = true;
+    return entry;
+  }
+
+  /**
+   * The windows held back for having too few events, merged with the one closing (same group):
+   * the merged window leaves once it holds enough. The store writes it and drops the held ones in
+   * the closing transaction, so the closing window is never sent alone and then again merged.
+   */
+  async #foldHeld(entry: OutboxEntry): Promise<Fold | undefined> {
+    const held = (await this.#store.outbox()).filter((e) => e.held && e.group === entry.group && e.attempts === 0);
+    if (held.length === 0) return undefined;
+    let merged: OutboxEntry = { ...entry, held: true };
+    for (const e of held) merged = mergeEntries(this.#core, e, merged);
+    const p = this.#o.privacy;
+    const min = p.mode === 'off' ? (p.minRowsPerWindow ?? DEFAULT_MIN_ROWS) : 1;
+    if ((merged.events ?? 0) >= min) delete merged.held;
+    return { held: held.map((e) => e.uploadId), merged };
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -522,7 +551,8 @@ export class MonitorEngine {
       storage: this.#store.kind,
       privacy: p.mode,
       budgetLeft: left,
-      budgetExhausted: this.#budgetExhausted || (left !== undefined && left < (p as { epsilon: number }).epsilon),
+      budgetExhausted: left !== undefined && left < (p as { epsilon: number }).epsilon,
+      privateUploads: p.mode === 'dp' ? (this.#store.kind === 'indexeddb' ? 'on' : 'no-persistent-budget') : undefined,
       clippedThisWindow: this.#window?.clipped ?? 0,
       outbox: (await this.#store.outbox()).length,
       online: this.#uploader?.online ?? true,

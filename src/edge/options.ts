@@ -1,6 +1,7 @@
 // What a web developer passes to createMonitor/instrument, and the defaults that fill the gaps.
 import type { GridColumn } from '../core/read-api.ts';
 import type { OrtOptions } from './ort-session.ts';
+import { DAY_MS } from './privacy.ts';
 
 /** A tensor as it crosses the worker boundary: ort.Tensor fits, and so does a plain object. */
 export interface TensorLike {
@@ -18,14 +19,34 @@ export interface Grid {
 }
 
 export type PrivacyOptions =
-  | { mode: 'off' }
+  | {
+      mode: 'off';
+      /**
+       * A window with fewer events (rows, failures, feedback rows) is not uploaded: it waits on
+       * the device and is merged into the next window that closes. Default 10.
+       */
+      minRowsPerWindow?: number;
+      /**
+       * Labels of a categorical column without a declared vocabulary (`vocabularies`): 'hash'
+       * (default) uploads a hash of each label, 'other' folds them all into `__other__`.
+       */
+      labels?: 'hash' | 'other';
+      /**
+       * Upload the HyperLogLog registers of categorical columns past their capacity (their
+       * distinct counts). Default false: registers answer "was this value seen?" for any value.
+       */
+      sketchRegisters?: boolean;
+    }
   | {
       mode: 'dp';
-      /** ε spent by one window of one device. */
+      /** ε spent by one uploaded window of one device. */
       epsilon: number;
       /** Events (rows, failures, feedback) one window may record; further ones are not recorded. */
       maxRowsPerWindow: number;
-      /** ε one device may spend per UTC day; further windows are not uploaded that day. */
+      /**
+       * ε one device may spend per UTC day (the unit of privacy is a device-day): ⌊dailyEpsilon/ε⌋
+       * windows, drawn at random among the day's windows, are uploaded; the others are not.
+       */
       dailyEpsilon: number;
       /** The baseline grid; fetched from the collector (and cached) when absent. */
       grid?: Grid;
@@ -71,6 +92,8 @@ export interface MonitorOptions {
   upload?: { baseDelayMs?: number; maxDelayMs?: number };
 }
 
+export const DEFAULT_MIN_ROWS = 10;
+
 export interface ResolvedOptions extends MonitorOptions {
   window: number;
   checkpointEvery: number;
@@ -84,13 +107,23 @@ export function resolveOptions(o: MonitorOptions): ResolvedOptions {
   if (typeof o.modelVersion !== 'string' || o.modelVersion === '') throw new TypeError('edgewatch: modelVersion is required');
   const window = o.window ?? 60_000;
   if (!(window >= 1000)) throw new RangeError('edgewatch: window must be at least 1000 ms');
-  const privacy = o.privacy ?? { mode: 'off' };
-  if (privacy.mode === 'dp') {
+  const privacy: PrivacyOptions = o.privacy ?? { mode: 'off' };
+  if (privacy.mode === 'off') {
+    const min = privacy.minRowsPerWindow ?? DEFAULT_MIN_ROWS;
+    if (!Number.isInteger(min) || min < 1) throw new RangeError('edgewatch: privacy.minRowsPerWindow must be a positive integer');
+    if (privacy.labels !== undefined && privacy.labels !== 'hash' && privacy.labels !== 'other')
+      throw new RangeError("edgewatch: privacy.labels must be 'hash' or 'other'");
+  } else if (privacy.mode === 'dp') {
     for (const k of ['epsilon', 'maxRowsPerWindow', 'dailyEpsilon'] as const) {
       if (!(privacy[k] > 0) || !Number.isFinite(privacy[k])) throw new RangeError(`edgewatch: privacy.${k} must be a positive number`);
     }
     if (!Number.isInteger(privacy.maxRowsPerWindow)) throw new RangeError('edgewatch: privacy.maxRowsPerWindow must be an integer');
-  } else if (privacy.mode !== 'off') {
+    if (privacy.epsilon > privacy.dailyEpsilon) throw new RangeError('edgewatch: privacy.epsilon must not exceed privacy.dailyEpsilon');
+    // The budget is per UTC day: a window must not straddle midnight, or its rows would count
+    // against one day and belong to two.
+    if (DAY_MS % window !== 0 && window % DAY_MS !== 0)
+      throw new RangeError('edgewatch: in the private mode, window must divide a day (86 400 000 ms) or be whole days');
+  } else {
     throw new RangeError(`edgewatch: unknown privacy mode '${(privacy as { mode: string }).mode}'`);
   }
   for (const [name, c] of Object.entries(o.centers ?? {})) {

@@ -3,6 +3,7 @@
 import type { Profile } from '../core/profile.ts';
 import type { TensorLike, Tensors } from './options.ts';
 import type { OutputPlan, Plan } from './schema.ts';
+import { hashLabel } from './label-hash.ts';
 
 export interface ScoredRows {
   /** Row-major [rows, classes] scores of the plan's feedback output. */
@@ -28,8 +29,9 @@ function asFloats(t: TensorLike): Float32Array | Float64Array {
   return out;
 }
 
-function asLabels(t: TensorLike): string[] {
-  return Array.from(t.data as ArrayLike<unknown>, (v) => String(v));
+function asLabels(t: TensorLike, hashWith?: string): string[] {
+  if (hashWith === undefined) return Array.from(t.data as ArrayLike<unknown>, (v) => String(v));
+  return Array.from(t.data as ArrayLike<unknown>, (v) => hashLabel(hashWith, String(v)));
 }
 
 function need(t: Tensors, name: string, what: string): TensorLike {
@@ -63,7 +65,7 @@ export function recordInputs(p: Profile, plan: Plan, inputs: Tensors): void {
         });
       }
     } else if (ip.kind === 'labels') {
-      p.recordLabels(ip.column, asLabels(t));
+      p.recordLabels(ip.column, asLabels(t, ip.hashWith));
     } else {
       const values = asFloats(t);
       const [n, c] = t.dims;
@@ -86,7 +88,7 @@ export function recordOutputs(p: Profile, plan: Plan, outputs: Tensors): void {
     } else if (op.kind === 'regression') {
       if (op.column) p.recordNumbers(op.column, asFloats(t));
     } else {
-      p.recordLabels(op.column, asLabels(t));
+      p.recordLabels(op.column, asLabels(t, op.hashWith));
     }
   }
 }

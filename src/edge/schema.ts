@@ -15,13 +15,13 @@ export interface ValueInfo {
 
 export type InputPlan =
   | { input: string; kind: 'table'; columns: (string | null)[] }
-  | { input: string; kind: 'labels'; column: string }
+  | { input: string; kind: 'labels'; column: string; hashWith?: string }
   | { input: string; kind: 'channels'; columns: string[] };
 
 export type OutputPlan =
   | { output: string; kind: 'scores'; classes: string[]; predicted: string; confidence: string; scores: string[] }
   | { output: string; kind: 'regression'; column: string | null }
-  | { output: string; kind: 'labels'; column: string };
+  | { output: string; kind: 'labels'; column: string; hashWith?: string };
 
 export interface Plan {
   columns: ColumnSpec[];
@@ -76,13 +76,18 @@ export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: Resolved
     if (g && 'edges' in g) return (add({ name, kind: 'grid', edges: g.edges }), name);
     return null;
   };
-  const labelColumn = (name: string): string | null => {
+  // Labels outside a declared vocabulary never leave as they are: in the private mode such a
+  // column is not recorded, in the off mode its labels are hashed or fold into __other__.
+  const labels = o.privacy.mode === 'off' ? (o.privacy.labels ?? 'hash') : 'other';
+  const labelColumn = (name: string): { column: string; hashWith?: string } | null => {
     const declared = o.vocabularies?.[name];
     const g = grid?.columns[name];
     const vocabulary = g && 'vocabulary' in g ? g.vocabulary : declared;
     if (dp && !vocabulary) return null;
-    add(vocabulary ? { name, kind: 'categorical', vocabulary } : { name, kind: 'categorical' });
-    return name;
+    if (vocabulary) return (add({ name, kind: 'categorical', vocabulary }), { column: name });
+    if (labels === 'other') return (add({ name, kind: 'categorical', vocabulary: [] }), { column: name });
+    add({ name, kind: 'categorical' });
+    return { column: name, hashWith: o.modelId };
   };
 
   const inputPlans: InputPlan[] = [];
@@ -96,7 +101,7 @@ export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: Resolved
       inputPlans.push({ input: v.name, kind: 'table', columns: names.map((n) => numericColumn(n)) });
     } else if (LABEL_TYPES.has(v.type) && rank <= 2) {
       const column = labelColumn(inputs.length === 1 && o.features?.length === 1 ? o.features[0] : v.name);
-      if (column) inputPlans.push({ input: v.name, kind: 'labels', column });
+      if (column) inputPlans.push({ input: v.name, kind: 'labels', ...column });
     } else if (FLOAT_TYPES.has(v.type) && rank >= 3) {
       // Images and other tensors: one sketch per channel (NCHW: dim 1) of all its values, not per
       // pixel. A row touches many cells there, so the private mode leaves tensors out.
@@ -126,7 +131,7 @@ export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: Resolved
       outputPlans.push({ output: v.name, kind: 'regression', column: numericColumn(v.name) });
     } else if (LABEL_TYPES.has(v.type)) {
       const column = labelColumn(v.name);
-      if (column) outputPlans.push({ output: v.name, kind: 'labels', column });
+      if (column) outputPlans.push({ output: v.name, kind: 'labels', ...column });
     }
   }
 

@@ -30,6 +30,19 @@ export interface OutboxEntry {
   attempts: number;
   /** Earliest time of the next attempt (backoff, Retry-After). */
   notBefore: number;
+  /** Events the window holds (inference rows, failures, feedback rows). */
+  events?: number;
+  /**
+   * Fewer events than `privacy.minRowsPerWindow`: never sent, merged into the group's next
+   * closed window (a window of one row would carry that row's exact values).
+   */
+  held?: boolean;
+}
+
+/** Held windows (their upload ids) and the closing window merged with them. */
+export interface Fold {
+  held: string[];
+  merged: OutboxEntry;
 }
 
 export interface Store {
@@ -38,8 +51,12 @@ export interface Store {
   putCheckpoint(c: Checkpoint): Promise<void>;
   deleteCheckpoint(key: string): Promise<void>;
   checkpoints(): Promise<Checkpoint[]>;
-  /** Moves a checkpoint to the outbox atomically: a crash between the two loses or doubles nothing. */
-  closeCheckpoint(key: string, entry: OutboxEntry | null): Promise<void>;
+  /**
+   * Moves a checkpoint to the outbox atomically: a crash between the two loses or doubles nothing.
+   * With `fold`, `fold.merged` (the entry merged with held windows) goes in instead, and the held
+   * windows out, in the same transaction, if they are all still there; else the entry alone.
+   */
+  closeCheckpoint(key: string, entry: OutboxEntry | null, fold?: Fold): Promise<void>;
   putOutbox(e: OutboxEntry): Promise<void>;
   /** Replaces `remove` entries by `add` in one step (compaction). */
   replaceOutbox(remove: string[], add: OutboxEntry[]): Promise<void>;
@@ -72,9 +89,14 @@ export class MemoryStore implements Store {
   async checkpoints() {
     return [...this.#open.values()];
   }
-  async closeCheckpoint(id: string, entry: OutboxEntry | null) {
+  async closeCheckpoint(id: string, entry: OutboxEntry | null, fold?: Fold) {
     this.#open.delete(id);
-    if (entry) this.#outbox.set(entry.uploadId, entry);
+    if (fold && fold.held.every((h) => this.#outbox.get(h)?.held)) {
+      for (const h of fold.held) this.#outbox.delete(h);
+      this.#outbox.set(fold.merged.uploadId, fold.merged);
+    } else if (entry) {
+      this.#outbox.set(entry.uploadId, entry);
+    }
   }
   async putOutbox(e: OutboxEntry) {
     this.#outbox.set(e.uploadId, e);
@@ -116,9 +138,21 @@ class IdbStore implements Store {
   async checkpoints() {
     return (await this.db.getAll(OPEN)) as Checkpoint[];
   }
-  async closeCheckpoint(id: string, entry: OutboxEntry | null) {
+  async closeCheckpoint(id: string, entry: OutboxEntry | null, fold?: Fold) {
     const tx = this.db.transaction([OPEN, OUTBOX], 'readwrite');
-    await Promise.all([tx.objectStore(OPEN).delete(id), entry && tx.objectStore(OUTBOX).put(entry), tx.done]);
+    const outbox = tx.objectStore(OUTBOX);
+    const write = async () => {
+      await tx.objectStore(OPEN).delete(id);
+      // Another tab may have merged a held window meanwhile (compaction): then this one goes alone.
+      const held = fold ? await Promise.all(fold.held.map((h) => outbox.get(h))) : [];
+      if (fold && held.every((e) => (e as OutboxEntry | undefined)?.held)) {
+        for (const h of fold.held) await outbox.delete(h);
+        await outbox.put(fold.merged);
+      } else if (entry) {
+        await outbox.put(entry);
+      }
+    };
+    await Promise.all([write(), tx.done]);
   }
   async putOutbox(e: OutboxEntry) {
     await this.db.put(OUTBOX, e);
@@ -199,8 +233,8 @@ class FallbackStore implements Store {
   checkpoints() {
     return this.#do((s) => s.checkpoints());
   }
-  closeCheckpoint(id: string, entry: OutboxEntry | null) {
-    return this.#do((s) => s.closeCheckpoint(id, entry));
+  closeCheckpoint(id: string, entry: OutboxEntry | null, fold?: Fold) {
+    return this.#do((s) => s.closeCheckpoint(id, entry, fold));
   }
   putOutbox(e: OutboxEntry) {
     return this.#do((s) => s.putOutbox(e));

@@ -143,7 +143,7 @@ export class Uploader {
       await this.#o.beforeUpload?.();
       for (const e of await this.#o.store.outbox()) {
         if (!this.#online || this.#closed) break;
-        if (e.notBefore > this.#o.now()) continue;
+        if (e.held || e.notBefore > this.#o.now()) continue;
         const outcome = await this.#send(e);
         report[outcome]++;
         if (outcome === 'failed') break; // the collector is in trouble: wait for the backoff
@@ -211,7 +211,7 @@ export class Uploader {
 
   async #scheduleNext(busyRetry?: number): Promise<void> {
     if (this.#closed || !this.#online) return;
-    const entries = await this.#o.store.outbox().catch(() => [] as OutboxEntry[]);
+    const entries = (await this.#o.store.outbox().catch(() => [] as OutboxEntry[])).filter((e) => !e.held);
     if (entries.length === 0) return;
     const now = this.#o.now();
     const next = Math.min(...entries.map((e) => e.notBefore));

@@ -54,7 +54,9 @@ export class MonitorWorker {
       this.#provider = s.provider;
       description = describeSession(s.session);
     }
-    const mirror = onOutbox && ((entries: OutboxEntry[]) => void onOutbox(entries.map(({ uploadId, bytes }) => ({ uploadId, bytes }))));
+    const mirror =
+      onOutbox &&
+      ((entries: OutboxEntry[]) => void onOutbox(entries.filter((e) => !e.held).map(({ uploadId, bytes }) => ({ uploadId, bytes }))));
     this.#engine = await MonitorEngine.start(o, { core, onOutbox: mirror }, description);
     return { instanceId: this.#engine.instanceId, provider: this.#session ? this.#provider : null };
   }

@@ -17,6 +17,7 @@ const row = (projectId: number, uploadId: string): UploadRow => ({
   payload: new Uint8Array([1, 2, 3]),
   receivedAt: 4,
   noiseScale: null,
+  counted: true,
 });
 
 describe.each(BACKENDS)('group commit on $name', (backend) => {

@@ -26,7 +26,7 @@ describe.each(BACKENDS)('freshness after raw uploads are pruned on $name', (back
 
   beforeAll(async () => {
     core = await sharedCore();
-    c = await startCollector(backend);
+    c = await startCollector(backend, { metricsToken: 'scrape' }); // per-segment series need it
     // "churn": six devices in region eu, over the last two hours. "tiny": three devices (below k).
     const send = async (model: string, devices: number) => {
       for (let d = 0; d < devices; d++) {
@@ -55,7 +55,7 @@ describe.each(BACKENDS)('freshness after raw uploads are pruned on $name', (back
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(at);
     try {
-      return (await get(`${c.url}/metrics`, undefined)).body as string;
+      return (await get(`${c.url}/metrics`, 'scrape')).body as string;
     } finally {
       vi.useRealTimers();
     }

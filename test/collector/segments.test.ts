@@ -33,7 +33,7 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
 
   beforeAll(async () => {
     core = await sharedCore();
-    c = await startCollector(backend, { publicUrl: 'https://watch.example' });
+    c = await startCollector(backend, { publicUrl: 'https://watch.example', metricsToken: 'scrape' }); // per-segment series need it
     const baseline = profileOfRows(core, training);
     await putBaseline(c, baseline);
     baseline.dispose();
@@ -73,7 +73,7 @@ describe.each(BACKENDS)('segments in metrics and alerts on $name', (backend) => 
   }
 
   it('exports every segment of k devices next to all traffic, and nothing of a smaller one', async () => {
-    const m = (await get(`${c.url}/metrics`, undefined)).body as string;
+    const m = (await get(`${c.url}/metrics`, 'scrape')).body as string;
     // Freshness carries no window; every other figure here is the 1 h window's.
     const version = (key: string) => `project="alpha",model="churn",version="1.0.0",segment="${key.replaceAll('"', '\\"')}"`;
     const label = (key: string) => `${version(key)},window="1h"`;

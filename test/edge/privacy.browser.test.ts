@@ -7,14 +7,14 @@ import { loadCore, type Profile } from '../../src/core/index.ts';
 import { createMonitor } from '../../src/edge/index.ts';
 import { MonitorEngine } from '../../src/edge/engine.ts';
 import { resolveOptions, type Grid, type MonitorOptions } from '../../src/edge/options.ts';
-import { noiseScale } from '../../src/edge/privacy.ts';
+import { BUDGET_KEY, type BudgetRecord, cellsPerEvent, noiseScale, spendBudget } from '../../src/edge/privacy.ts';
 import { LATENCY_EDGES } from '../../src/edge/schema.ts';
-import { MemoryStore } from '../../src/edge/store.ts';
+import { openStore, type Store } from '../../src/edge/store.ts';
 import { buildClassifier, churnClassifier } from '../fixtures/onnx/build-model.ts';
 import { decode, featureRows, freshModelId, rng } from './helpers.ts';
 
 /** One window for the whole test: a wall-clock window boundary cannot split what it records. */
-const ONE_WINDOW = 2 ** 40;
+const ONE_WINDOW = 8192 * 86_400_000; // whole days, as the private mode needs: 2014–2037
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
 const linspace = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
@@ -114,10 +114,12 @@ describe('payload privacy', () => {
   });
 });
 
-/** An engine on a fake clock, in memory: each window stands for one device's upload. */
-async function dpEngine(options: Partial<MonitorOptions>, clock: { now: number }, store = new MemoryStore()) {
+/** An engine on a fake clock and a real IndexedDB: each window stands for one device's upload. */
+async function dpEngine(options: Partial<MonitorOptions>, clock: { now: number }, store?: Store) {
   const core = await loadCore();
-  return MonitorEngine.start(resolveOptions({ modelId: freshModelId('dp'), modelVersion: '1', ...options }), {
+  const modelId = freshModelId('dp');
+  store ??= await openStore(modelId);
+  return MonitorEngine.start(resolveOptions({ modelId, modelVersion: '1', ...options }), {
     core,
     store,
     now: () => clock.now,
@@ -170,7 +172,8 @@ describe('noise', () => {
     for (const entry of entries) {
       const p = await decode(entry.bytes);
       scale = JSON.parse(p.meta.privacy).noiseScale;
-      expect(scale).toBe(noiseScale(1, p.columnNames.length, epsilon));
+      expect(scale).toBe(noiseScale(1, cellsPerEvent(p.columnNames), epsilon));
+      expect(cellsPerEvent(p.columnNames)).toBe(3); // x, latency, provider: a failure is another event
       draws.push(...noiseDraws(p, [xOf((entry.windowStart - T0) / 60_000)], 3.3));
       p.dispose();
     }
@@ -228,7 +231,7 @@ describe('many devices', () => {
     const x = merged.summary('x.0');
     if (x.kind === 'categorical') throw new Error('grid expected');
     // The error bar of a merged cell: N windows of independent noise, each of variance 2q/(1−q)².
-    const b = noiseScale(rows, merged.columnNames.length, epsilon);
+    const b = noiseScale(rows, cellsPerEvent(merged.columnNames), epsilon);
     const q = Math.exp(-1 / b);
     const sigma = Math.sqrt((1000 * 2 * q) / (1 - q) ** 2);
     const z = x.counts!.map((c, i) => (c - truth[i]) / sigma);
@@ -246,8 +249,12 @@ describe('many devices', () => {
 describe('contribution bound and budget', () => {
   test('a window records at most maxRowsPerWindow events and says how many it left out', async () => {
     const clock = { now: T0 };
-    const store = new MemoryStore();
-    const engine = await dpEngine({ privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 5, dailyEpsilon: 8, grid: xGrid } }, clock, store);
+    const store = await openStore(freshModelId('bound'));
+    const engine = await dpEngine(
+      { privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 5, dailyEpsilon: 1440, grid: xGrid } },
+      clock,
+      store,
+    );
     engine.record(...oneColumn([0, 1, 2]), { latencyMs: 1 });
     engine.record(...oneColumn([0, 1, 2, 0.5]), { latencyMs: 1 });
     engine.record(...oneColumn([1]), { latencyMs: 1 });
@@ -261,31 +268,129 @@ describe('contribution bound and budget', () => {
     await engine.close();
   });
 
+  test('a day uploads ⌊dailyε/ε⌋ windows drawn uniformly over its slots, on a real IndexedDB', async () => {
+    // 3-hour windows, ε 1 of a daily 2: each day 2 of its 8 windows leave. Over 60 days each slot
+    // leaves 15 times in expectation; χ²(7) at α = 1e-4 is below 29.88. Uploading the first
+    // windows of each day (the old budget) puts all 120 in slots 0 and 1.
+    const hours3 = 3 * 3600_000;
+    const day0 = Date.UTC(2026, 2, 2);
+    const clock = { now: day0 };
+    const engine = await dpEngine(
+      { window: hours3, privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 5, dailyEpsilon: 2, grid: xGrid } },
+      clock,
+    );
+    const perSlot = new Array(8).fill(0);
+    try {
+      for (let day = 0; day < 60; day++) {
+        for (let slot = 0; slot < 8; slot++) {
+          clock.now = day0 + day * 86_400_000 + slot * hours3 + 1000;
+          engine.record(...oneColumn([slot / 4]), { latencyMs: 1 });
+          clock.now += hours3; // closed in the next window: it still counts against its own day
+          await engine.flush();
+        }
+        const left = await engine.status();
+        expect(left.budgetLeft).toBe(2); // now in the next day: yesterday's late close left it whole
+        expect(left.privateUploads).toBe('on');
+      }
+      const entries = await engine.outbox();
+      expect(entries).toHaveLength(120);
+      const days = new Map<number, number>();
+      for (const e of entries) {
+        const day = Math.floor(e.windowStart / 86_400_000);
+        days.set(day, (days.get(day) ?? 0) + 1);
+        perSlot[(e.windowStart - day * 86_400_000) / hours3]++;
+      }
+      expect([...days.values()].every((n) => n === 2)).toBe(true);
+      const chi2 = perSlot.reduce((a, o) => a + (o - 15) ** 2 / 15, 0);
+      expect(chi2).toBeLessThan(29.88);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  test('a window closed after UTC midnight spends from the day it started; a late one never resets today', async () => {
+    const store = await openStore(freshModelId('midnight'));
+    const day1 = Date.UTC(2026, 0, 1);
+    const day2 = day1 + 86_400_000;
+    // dailyEpsilon 1440 at ε 1 on 1-minute windows: every slot may leave, so only the spend decides.
+    expect(await spendBudget(store, day2 - 60_000, 60_000, 1, 1440)).toBeNull();
+    expect(await store.get<BudgetRecord>(BUDGET_KEY)).toMatchObject({ day: day1 / 86_400_000, spent: 1 });
+    expect(await spendBudget(store, day2, 60_000, 1, 1440)).toBeNull();
+    expect(await store.get<BudgetRecord>(BUDGET_KEY)).toMatchObject({ day: day2 / 86_400_000, spent: 1 });
+    expect(await spendBudget(store, day2 - 120_000, 60_000, 1, 1440)).toBe('budget-spent');
+    expect(await store.get<BudgetRecord>(BUDGET_KEY)).toMatchObject({ day: day2 / 86_400_000, spent: 1 });
+    store.close();
+  });
+
   test('once the daily ε is spent, windows stay on the device until the next UTC day', async () => {
     const clock = { now: T0 };
     const warn = console.warn;
     const warnings: string[] = [];
     console.warn = (...a: unknown[]) => void warnings.push(a.join(' '));
-    const engine = await dpEngine({ privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 5, dailyEpsilon: 2, grid: xGrid } }, clock);
+    // Two windows in the day's one slot (a flush closes the first early): the first spends the ε.
+    const engine = await dpEngine(
+      { window: 86_400_000, privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 5, dailyEpsilon: 1, grid: xGrid } },
+      clock,
+    );
     try {
-      for (let w = 0; w < 3; w++) {
-        clock.now = T0 + w * 60_000;
-        engine.record(...oneColumn([w]), { latencyMs: 1 });
-        await engine.flush();
-      }
-      expect(await engine.outbox()).toHaveLength(2);
+      engine.record(...oneColumn([1]), { latencyMs: 1 });
+      await engine.flush();
+      engine.record(...oneColumn([2]), { latencyMs: 1 });
+      await engine.flush();
+      expect(await engine.outbox()).toHaveLength(1);
       const status = await engine.status();
       expect(status.budgetExhausted).toBe(true);
       expect(status.budgetLeft).toBe(0);
       expect(warnings.some((w) => /privacy budget is spent/.test(w))).toBe(true);
       clock.now = T0 + 24 * 3600_000;
+      expect(await engine.status()).toMatchObject({ budgetExhausted: false, budgetLeft: 1 });
       engine.record(...oneColumn([1]), { latencyMs: 1 });
       await engine.flush();
-      expect(await engine.outbox()).toHaveLength(3);
-      expect((await engine.status()).budgetExhausted).toBe(false);
+      expect(await engine.outbox()).toHaveLength(2);
+    } finally {
+      console.warn = warn;
+      await engine.close();
+    }
+  });
+
+  test('when IndexedDB fails and the store falls back to memory, nothing private is uploaded', async () => {
+    const modelId = freshModelId('dp-quota');
+    const warn = console.warn;
+    const warnings: string[] = [];
+    console.warn = (...a: unknown[]) => void warnings.push(a.map(String).join(' '));
+    // A storage bucket with a 1-byte quota: opening works, the first write fails.
+    const bucket = await (navigator as unknown as StorageBucketsNavigator).storageBuckets.open(`dpquota${Date.now()}`, { quota: 1 });
+    const own = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB')!;
+    Object.defineProperty(globalThis, 'indexedDB', { value: bucket.indexedDB, configurable: true });
+    const store = await openStore(modelId);
+    Object.defineProperty(globalThis, 'indexedDB', own);
+    const clock = { now: T0 };
+    const engine = await MonitorEngine.start(
+      resolveOptions({
+        modelId,
+        modelVersion: '1',
+        privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 5, dailyEpsilon: 1440, grid: xGrid },
+      }),
+      { core: await loadCore(), store, now: () => clock.now },
+    );
+    try {
+      for (let load = 0; load < 5; load++) {
+        clock.now = T0 + load * 60_000;
+        engine.record(...oneColumn([load]), { latencyMs: 1 });
+        await engine.flush();
+      }
+      expect(store.kind).toBe('memory');
+      expect(await engine.outbox()).toHaveLength(0);
+      const status = await engine.status();
+      expect(status.privateUploads).toBe('no-persistent-budget');
+      expect(warnings.filter((w) => /privacy budget cannot be kept/.test(w))).toHaveLength(1);
     } finally {
       console.warn = warn;
       await engine.close();
     }
   });
 });
+
+interface StorageBucketsNavigator {
+  storageBuckets: { open(name: string, options: { quota: number }): Promise<{ indexedDB: IDBFactory }> };
+}

@@ -8,7 +8,8 @@ import { compactOutbox, DROPPED_KEY } from '../../src/edge/compaction.ts';
 import { deviceId } from '../../src/edge/device.ts';
 import { validateGrid } from '../../src/edge/grid.ts';
 import { resolveOptions } from '../../src/edge/options.ts';
-import { budgetLeft, noiseScale, spendBudget } from '../../src/edge/privacy.ts';
+import { cellsPerEvent, drawSlots, noiseScale, slotOf, slotsPerDay, spendBudget, windowsPerDay } from '../../src/edge/privacy.ts';
+import { rng } from '../helpers/random.ts';
 import { buildPlan } from '../../src/edge/schema.ts';
 import { MemoryStore } from '../../src/edge/store.ts';
 import { backoffDelay, retryAfterMs } from '../../src/edge/uploader.ts';
@@ -94,6 +95,11 @@ describe('options', () => {
     expect(() =>
       resolveOptions({ modelId: 'm', modelVersion: '1', privacy: { mode: 'dp', epsilon: 1, maxRowsPerWindow: 2.5, dailyEpsilon: 1 } }),
     ).toThrow(/integer/);
+    const dp = { mode: 'dp', epsilon: 1, maxRowsPerWindow: 5, dailyEpsilon: 8 } as const;
+    expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', window: 7 * 60_000, privacy: dp })).toThrow(/window must divide a day/);
+    expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', window: 36 * 3600_000, privacy: dp })).toThrow(/whole days/);
+    expect(resolveOptions({ modelId: 'm', modelVersion: '1', window: 3 * 86_400_000, privacy: dp }).window).toBe(3 * 86_400_000);
+    expect(() => resolveOptions({ modelId: 'm', modelVersion: '1', privacy: { ...dp, epsilon: 9 } })).toThrow(/must not exceed/);
     expect(resolveOptions({ modelId: 'm', modelVersion: '1' })).toMatchObject({
       window: 60_000,
       checkpointEvery: 5000,
@@ -187,20 +193,67 @@ describe('schema plan', () => {
 });
 
 describe('privacy bookkeeping', () => {
-  test('noise scale is rows × columns / ε', () => {
-    expect(noiseScale(500, 20, 1)).toBe(10_000);
-    expect(noiseScale(1, 4, 2)).toBe(2);
+  test('noise scale is 2 × rows × cells one event touches / ε (any two windows differ by that much)', () => {
+    expect(noiseScale(500, 20, 1)).toBe(20_000);
+    expect(noiseScale(1, 4, 2)).toBe(4);
   });
 
-  test('the daily budget is spent atomically and renews on the next UTC day', async () => {
-    const store = new MemoryStore();
-    const day1 = Date.UTC(2026, 0, 1, 23, 0);
-    expect(await spendBudget(store, day1, 3, 8)).toBe(true);
-    expect(await spendBudget(store, day1, 3, 8)).toBe(true);
-    expect(await spendBudget(store, day1, 3, 8)).toBe(false);
-    expect(await budgetLeft(store, day1, 8)).toBe(2);
-    expect(await spendBudget(store, day1 + 3600_000, 3, 8)).toBe(true);
-    expect(await budgetLeft(store, day1 + 3600_000, 8)).toBe(5);
+  test('cells per event: the widest of an inference row, a feedback row and a failure', () => {
+    // A 20-feature regression model: every column but the failure count is touched by one row.
+    const regression = [
+      ...Array.from({ length: 20 }, (_, i) => `input.${i}`),
+      'y',
+      'health.latency_ms',
+      'health.failure',
+      'health.provider',
+    ];
+    expect(cellsPerEvent(regression)).toBe(23);
+    // A 3-class classifier with 2 features: a row touches 2 inputs, predicted, confidence, 3
+    // scores, latency and provider (9); a feedback row its confusion, 2 calibration columns and
+    // one labelled score per class (6); the 9 labelled score columns are never touched together.
+    const o = resolveOptions({ modelId: 'm', modelVersion: '1', classes: ['a', 'b', 'c'] });
+    const plan = buildPlan([{ name: 'x', type: 'float32', shape: [1, 2] }], [{ name: 'p', type: 'float32', shape: [1, 3] }], o, null);
+    const names = plan.columns.map((c) => c.name);
+    expect(names.filter((n) => n.startsWith('feedback.'))).toHaveLength(12);
+    expect(cellsPerEvent(names)).toBe(9);
+    const wideFeedback = buildPlan(
+      [{ name: 'x', type: 'float32', shape: [1, 1] }],
+      [{ name: 'p', type: 'float32', shape: [1, 9] }],
+      o,
+      null,
+    );
+    // 9 classes: a row touches 1 + 1 + 1 + 9 + 2 = 14 cells, a feedback row 3 + 9 = 12.
+    expect(cellsPerEvent(wideFeedback.columns.map((c) => c.name))).toBe(14);
+    expect(cellsPerEvent(['health.failure'])).toBe(1);
+  });
+
+  test("the day's uploaded windows are a uniform sample of its slots, not its first ones", () => {
+    expect(windowsPerDay(1, 8, 60_000)).toBe(8);
+    expect(windowsPerDay(0.1, 0.8, 60_000)).toBe(8);
+    expect(windowsPerDay(1, 8, 3 * 3600_000)).toBe(8);
+    expect(windowsPerDay(1, 100, 3 * 3600_000)).toBe(8);
+    expect(slotsPerDay(7 * 86_400_000)).toBe(1);
+    expect(slotOf(Date.UTC(2026, 0, 2, 0, 1, 30), 60_000)).toEqual({ day: Date.UTC(2026, 0, 2) / 86_400_000, slot: 1 });
+    // Draws of 8 of 1,440 slots with a seeded generator: each slot's share is 8/1440 of the
+    // draws; χ² over 24 hourly bins (23 dof) at α = 1e-4 is below 53.48. Windows of the first
+    // 8 minutes only would put every draw in bin 0.
+    const r = rng(2026);
+    const hourly = new Array(24).fill(0);
+    const draws = 3000;
+    for (let d = 0; d < draws; d++) {
+      const slots = drawSlots(8, 1440, (bound) => Math.floor(r() * bound));
+      expect(new Set(slots).size).toBe(8);
+      expect(slots.every((s) => Number.isInteger(s) && s >= 0 && s < 1440)).toBe(true);
+      for (const s of slots) hourly[Math.floor(s / 60)]++;
+    }
+    const expected = (draws * 8) / 24;
+    const chi2 = hourly.reduce((a, o) => a + (o - expected) ** 2 / expected, 0);
+    expect(chi2).toBeLessThan(53.48);
+    expect(drawSlots(5, 3)).toEqual([0, 1, 2]);
+  });
+
+  test('no private upload from a store that cannot keep the budget', async () => {
+    expect(await spendBudget(new MemoryStore(), Date.UTC(2026, 0, 1), 60_000, 1, 8)).toBe('no-persistent-budget');
   });
 
   test('the device id is random, kept within a month and replaced the next', async () => {

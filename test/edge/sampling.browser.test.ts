@@ -1,7 +1,7 @@
 // The private mode's contribution bound is a uniform sample of the window's events, not its first
 // ones: a window whose data shifts half-way uploads both halves in proportion, and never more
 // than maxRowsPerWindow events. Checked on the uploaded payload itself, with ε so large that the
-// noise scale b = C·d/ε is ~1e-6 and every noise draw is exactly 0 (q = e^(−1/b) underflows).
+// noise scale b = 2·C·k/ε is ~1e-6 and every noise draw is exactly 0 (q = e^(−1/b) underflows).
 //
 // Statistics: k of N events are kept; the number kept from a half of size N/2 is
 // hypergeometric(N, N/2, k), mean k/2, sd σ = √(k·¼·(N−k)/(N−1)). Each check allows 5.3σ,
@@ -12,13 +12,13 @@ import { loadCore } from '../../src/core/index.ts';
 import { createMonitor } from '../../src/edge/index.ts';
 import { MonitorEngine } from '../../src/edge/engine.ts';
 import { resolveOptions, type Grid, type MonitorOptions } from '../../src/edge/options.ts';
-import { MemoryStore } from '../../src/edge/store.ts';
+import { openStore } from '../../src/edge/store.ts';
 import { buildClassifier, churnClassifier } from '../fixtures/onnx/build-model.ts';
 import { decode, featureRows, freshModelId } from './helpers.ts';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
-const ONE_WINDOW = 2 ** 40;
-const NOISELESS = { mode: 'dp', epsilon: 1e9, dailyEpsilon: 1e12 } as const;
+const ONE_WINDOW = 8192 * 86_400_000; // whole days, as the private mode needs: 2014–2037
+const NOISELESS = { mode: 'dp', epsilon: 1e9, dailyEpsilon: 1e13 } as const; // every 1-minute slot may leave
 const Z = 5.3;
 
 /** x ≤ 0.5 lands in bin 0, x > 0.5 in bin 1 (right-closed bins). */
@@ -29,9 +29,10 @@ function sigma(n: number, k: number): number {
 }
 
 async function engine(options: Partial<MonitorOptions>, clock: { now: number }) {
-  return MonitorEngine.start(resolveOptions({ modelId: freshModelId('sample'), modelVersion: '1', window: 60_000, ...options }), {
+  const modelId = freshModelId('sample');
+  return MonitorEngine.start(resolveOptions({ modelId, modelVersion: '1', window: 60_000, ...options }), {
     core: await loadCore(),
-    store: new MemoryStore(),
+    store: await openStore(modelId),
     now: () => clock.now,
   });
 }
@@ -106,10 +107,11 @@ describe('private-mode sample', () => {
 
   test('the checkpoint holds the sample so far, bounded', async () => {
     const clock = { now: T0 };
-    const store = new MemoryStore();
+    const modelId = freshModelId('sample');
+    const store = await openStore(modelId);
     const e = await MonitorEngine.start(
       resolveOptions({
-        modelId: freshModelId('sample'),
+        modelId,
         modelVersion: '1',
         privacy: { ...NOISELESS, maxRowsPerWindow: 30, grid: halfGrid },
       }),

@@ -18,11 +18,16 @@ export interface UploadRow {
   receivedAt: number;
   /** Private mode: the scale of the noise added to every count (null: exact counts). */
   noiseScale: number | null;
+  /**
+   * Whether the device counts towards k through this upload: a few made-up device ids uploading
+   * empty windows must not lift a real device's data over the threshold.
+   */
+  counted: boolean;
 }
 
 const COLUMNS =
-  'project_id, upload_id, model, version, segment, window_start, window_end, device_id, rows, payload, received_at, noise_scale';
-const WIDTH = 12;
+  'project_id, upload_id, model, version, segment, window_start, window_end, device_id, rows, payload, received_at, noise_scale, counted';
+const WIDTH = 13;
 const values = (r: UploadRow) => [
   r.projectId,
   r.uploadId,
@@ -36,6 +41,7 @@ const values = (r: UploadRow) => [
   r.payload,
   r.receivedAt,
   r.noiseScale,
+  r.counted,
 ];
 
 interface Waiting {

@@ -23,6 +23,8 @@ export interface IngestContext {
   maxColumns?: number;
   /** Versions a project may register by uploading (0: no limit). */
   maxVersionsPerProject?: number;
+  /** Rows an exact upload needs for its device to count towards k (see UploadRow.counted). */
+  kMinRows?: number;
   /** Seconds a device must wait before its next upload, 0 to admit it (rate limit). */
   admitDevice?: (deviceId: string) => number;
 }
@@ -67,6 +69,8 @@ export async function ingest(ctx: IngestContext, projectId: number, bytes: Uint8
     payload: bytes,
     receivedAt: now,
     noiseScale: header.noiseScale,
+    // Noisy rows cannot be checked against a threshold; the noise is that upload's protection.
+    counted: header.noiseScale !== null || rows >= (ctx.kMinRows ?? 0),
   });
   return { uploadId: header.uploadId, duplicate: !inserted, header, rows };
 }

@@ -30,17 +30,25 @@ export interface Counts {
 /** Private-mode uploads in an aggregate: how many carried each noise scale (see noise.ts). */
 export type NoiseScales = Record<string, number>;
 
+/**
+ * A suppressed aggregate says nothing of what it would hold, not even its devices or rows (a
+ * count of 1 would say one device was there): only whether the range holds no upload at all.
+ */
 export type Aggregate =
-  | ({ suppressed: true } & Counts)
+  | { suppressed: true; empty: boolean }
   | ({ suppressed: false; profile: Profile; layouts: number; noise: NoiseScales } & Counts);
 
 // Three levels, finest last: daily rollups over the whole days [$9, $10); hourly rollups over the
 // whole hours [$7, $8), except those already folded into a covered day; raw uploads over the
 // range, except those already folded into a covered hour. Each piece is counted exactly once,
 // and a range whose raw rows (or hourly rows) were pruned is still whole at hour (or day) bounds.
+// Private-mode (noisy) uploads count only from the whole hours of the range [$7, $8), like the
+// rollups: what any read releases of them is a union of fixed, aligned hours, so two overlapping
+// reads (or a rolling window read twice) differ by whole hours, never by a few uploads.
 export const RAW = `project_id = $1 and model = $2 and version = $3 and window_start >= $4 and window_start < $5
              and ($6::jsonb is null or segment @> $6::jsonb)
-             and not (rolled and window_start >= $7 and window_start < $8)`;
+             and not (rolled and window_start >= $7 and window_start < $8)
+             and (noise_scale is null or (window_start >= $7 and window_start < $8))`;
 export const ROLLED = `project_id = $1 and model = $2 and version = $3 and hour >= $7 and hour < $8
                 and ($6::jsonb is null or segment @> $6::jsonb)
                 and not (rolled and hour >= $9 and hour < $10)`;
@@ -62,7 +70,7 @@ export function params(s: Selection) {
 
 export async function countSelection(db: Queryable, s: Selection): Promise<Counts> {
   const [r] = await db.query<{ devices: number; uploads: number; rows: number }>(
-    `select (select count(distinct d) from (select device_id as d from uploads where ${RAW}
+    `select (select count(distinct d) from (select device_id as d from uploads where ${RAW} and counted
                                             union all select unnest(devices) from rollups where ${ROLLED}
                                             union all select unnest(devices) from daily_rollups where ${DAILY}) x) as devices,
             (select count(*) from uploads where ${RAW}) + (select coalesce(sum(uploads), 0) from rollups where ${ROLLED})
@@ -86,7 +94,7 @@ export type Piece = {
 
 export async function fetchPieces(db: Queryable, s: Selection): Promise<Piece[]> {
   return db.query<Piece>(
-    `select payload, array[device_id] as devices, 1 as uploads, rows, window_start as t,
+    `select payload, case when counted then array[device_id] else '{}'::text[] end as devices, 1 as uploads, rows, window_start as t,
             case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise
      from uploads where ${RAW}
      union all select payload, devices, uploads, rows, hour as t, noise from rollups where ${ROLLED}
@@ -110,9 +118,9 @@ const PAGE = 4;
  */
 export async function aggregate(db: Queryable, core: Core, k: number, s: Selection): Promise<Aggregate> {
   const counts = await countSelection(db, s);
-  if (counts.devices < k || counts.uploads === 0) return { suppressed: true, ...counts };
+  if (counts.devices < k || counts.uploads === 0) return suppressed(counts);
   const refs = await db.query<PieceRef>(
-    `select 'uploads' as src, id, array[device_id] as devices, 1 as uploads, rows, window_start as t,
+    `select 'uploads' as src, id, case when counted then array[device_id] else '{}'::text[] end as devices, 1 as uploads, rows, window_start as t,
             case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise
      from uploads where ${RAW}
      union all select 'rollups', id, devices, uploads, rows, hour as t, noise from rollups where ${ROLLED}
@@ -161,7 +169,7 @@ async function foldOffThread(db: Queryable, core: Core, pool: MergePool, k: numb
     return g;
   });
   const main = chosen(k, countsOf(refs), groups);
-  if (!main) return { suppressed: true, ...countsOf(refs) };
+  if (!main) return suppressed(countsOf(refs));
   return answer({ ...main, sketch: core.profileFromBytes(main.sketch) }, groups.length);
 }
 
@@ -203,7 +211,7 @@ function countsOf(pieces: Omit<Piece, 'payload'>[]): Counts {
  */
 export function fold(core: Core, k: number, pieces: Piece[]): Aggregate {
   const counts = countsOf(pieces);
-  if (counts.devices < k || counts.uploads === 0) return { suppressed: true, ...counts };
+  if (counts.devices < k || counts.uploads === 0) return suppressed(counts);
   const groups: Group<Profile>[] = [];
   for (const r of pieces) addPiece(core, groups, r);
   return result(k, counts, groups);
@@ -233,10 +241,22 @@ function chosen<T>(k: number, counts: Counts, groups: Group<T>[]): Group<T> | nu
   return main && main.devices.size >= k ? main : null;
 }
 
+/**
+ * What a suppressed read shows of its counts: zeros when the range holds no upload at all (no
+ * data, not a privacy matter), else nothing.
+ */
+export function suppressedCounts(agg: { empty: boolean }): Partial<Counts> {
+  return agg.empty ? { devices: 0, uploads: 0, rows: 0 } : {};
+}
+
+function suppressed(counts: Counts): Aggregate {
+  return { suppressed: true, empty: counts.uploads === 0 };
+}
+
 function result(k: number, counts: Counts, groups: Group<Profile>[]): Aggregate {
   const main = chosen(k, counts, groups);
   for (const g of groups) if (g !== main) g.sketch.dispose();
-  return main ? answer(main, groups.length) : { suppressed: true, ...counts };
+  return main ? answer(main, groups.length) : suppressed(counts);
 }
 
 function answer(main: Group<Profile>, layouts: number): Aggregate {

@@ -17,7 +17,7 @@ import type { CanaryReport, VersionSide } from 'edgewatch/read-api';
 import { driftOptions, type CollectorOptions } from '../config.ts';
 import type { Core } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
-import { aggregate } from './aggregate.ts';
+import { aggregate, suppressedCounts } from './aggregate.ts';
 import { healthOf } from './health.ts';
 import { outputsOf } from './outputs.ts';
 import { MIN_LABELLED } from '../alerts/series.ts';
@@ -39,18 +39,15 @@ export async function compareVersions(
   const where = { projectId: s.projectId, model: s.model, from: s.from, to: s.to, ...(s.segment ? { segment: s.segment } : {}) };
   const a = await aggregate(db, core, k, { ...where, version: s.canary });
   const b = await aggregate(db, core, k, { ...where, version: s.stable });
-  const side = (version: string, agg: typeof a): VersionSide => ({
-    version,
-    devices: agg.devices,
-    uploads: agg.uploads,
-    rows: agg.rows,
-    suppressed: agg.suppressed,
-  });
+  const side = (version: string, agg: typeof a): VersionSide =>
+    agg.suppressed
+      ? { version, suppressed: true, ...suppressedCounts(agg) }
+      : { version, devices: agg.devices, uploads: agg.uploads, rows: agg.rows, suppressed: false };
   const head = { model: s.model, from: s.from, to: s.to, segment: s.segment ?? null, k };
   try {
     if (a.suppressed || b.suppressed) {
       const why = (v: string, agg: typeof a) =>
-        agg.uploads === 0 ? `${v}: no data in the range` : `${v}: fewer than ${k} devices in the range`;
+        agg.suppressed && agg.empty ? `${v}: no data in the range` : `${v}: fewer than ${k} devices in the range`;
       return {
         ...head,
         canary: side(s.canary, a),

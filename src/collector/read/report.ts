@@ -42,10 +42,9 @@ export async function driftReport(
   try {
     const agg = await aggregate(db, core, k, s);
     if (agg.suppressed) {
-      const why =
-        agg.uploads === 0
-          ? 'No upload in this range (no data).'
-          : `Fewer than ${k} devices in this range: the collector shows nothing of it.`;
+      const why = agg.empty
+        ? 'No upload in this range (no data).'
+        : `Fewer than ${k} devices in this range: the collector shows nothing of it.`;
       return page(title, `${head}<p class="warn">${esc(why)}</p>`);
     }
     let columns: Record<string, ColumnDrift>;

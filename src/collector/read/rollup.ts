@@ -37,7 +37,7 @@ interface Level {
 const HOURLY: Level = {
   source: 'uploads',
   time: 'window_start',
-  piece: `array[device_id] as devices, 1 as uploads, rows, received_at as received, window_start as first_window,
+  piece: `case when counted then array[device_id] else '{}'::text[] end as devices, 1 as uploads, rows, received_at as received, window_start as first_window,
           case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise`,
   target: 'rollups',
   period: 'hour',

@@ -21,7 +21,7 @@ type SegmentPiece = Piece & { segment: Record<string, string> };
 
 async function piecesWithSegments(db: Queryable, s: Selection): Promise<SegmentPiece[]> {
   return db.query<SegmentPiece>(
-    `select segment, payload, array[device_id] as devices, 1 as uploads, rows, window_start as t,
+    `select segment, payload, case when counted then array[device_id] else '{}'::text[] end as devices, 1 as uploads, rows, window_start as t,
             case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise
      from uploads where ${RAW}
      union all select segment, payload, devices, uploads, rows, hour as t, noise from rollups where ${ROLLED}

@@ -178,7 +178,7 @@ async function fill(
     ...(state.segment ? { segment: state.segment } : {}),
   });
   if (agg.suppressed) {
-    state.noData = agg.uploads === 0;
+    state.noData = agg.empty;
     return state;
   }
   try {

@@ -2,7 +2,7 @@
 // applies to every step). Shared by the drift timeline and the per-step summaries.
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
-import { aggregate, fetchPieces, fold, type Aggregate, type Selection } from './aggregate.ts';
+import { aggregate, fetchPieces, fold, suppressedCounts, type Aggregate, type Selection } from './aggregate.ts';
 import { DAY, HOUR } from './rollup.ts';
 
 interface Step {
@@ -15,9 +15,10 @@ interface Step {
 export interface StepCounts {
   from: number;
   to: number;
-  devices: number;
-  uploads: number;
-  rows: number;
+  /** Counts are absent when the step is suppressed. */
+  devices?: number;
+  uploads?: number;
+  rows?: number;
   suppressed: boolean;
 }
 
@@ -35,11 +36,11 @@ export async function stepPoints<T extends object>(
 ): Promise<(StepCounts & Partial<T>)[]> {
   const points: (StepCounts & Partial<T>)[] = [];
   for await (const { from, to, agg } of steps(db, core, k, s, step)) {
-    const counts = { from, to, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
     if (agg.suppressed) {
-      points.push({ ...counts, suppressed: true } as StepCounts & Partial<T>);
+      points.push({ from, to, suppressed: true, ...suppressedCounts(agg) } as StepCounts & Partial<T>);
       continue;
     }
+    const counts = { from, to, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
     try {
       points.push({ ...counts, suppressed: false, ...read(agg.profile) });
     } finally {

@@ -307,6 +307,9 @@ export const MIGRATIONS: string[] = [
   alter table daily_rollups add column first_window bigint;
   update daily_rollups set first_window = day
   `,
+  // 18: a device counts towards k only through uploads of at least --k-min-rows rows (or noisy
+  // ones); uploads stored before count as they did
+  `alter table uploads add column counted boolean not null default true`,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks

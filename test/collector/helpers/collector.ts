@@ -26,6 +26,8 @@ export async function startCollector(
     rateLimitNewDevicesPerAddress: 0,
     alertIntervalMs: 0, // tests run alert and rollup rounds themselves
     rollupIntervalMs: 0,
+    // Most tests upload windows of a handful of rows; k-rows.test.ts checks the threshold.
+    kMinRows: 1,
     ...options,
   });
   prepare?.(collector.app);

@@ -59,7 +59,7 @@ export function baselineRoutes(app: FastifyInstance, ctx: CollectorContext) {
       const projectId = req.principal!.projectId;
       const agg = await aggregate(ctx.db, ctx.core, ctx.options.kAnonymity, { projectId, model, version, from, to });
       if (agg.suppressed) {
-        throw new RequestError(422, 'k_anonymity', `the range holds ${agg.devices} devices, fewer than k = ${ctx.options.kAnonymity}`);
+        throw new RequestError(422, 'k_anonymity', `the range holds fewer than k = ${ctx.options.kAnonymity} devices`);
       }
       try {
         // The merge carries the first upload's header (its device id among others): blank it.

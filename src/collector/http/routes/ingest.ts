@@ -24,6 +24,7 @@ export function ingestRoutes(app: FastifyInstance, ctx: CollectorContext) {
     maxAgeMs: ctx.options.maxAgeMs,
     maxVersionsPerProject: ctx.options.maxVersionsPerProject,
     maxColumns: ctx.options.maxColumns,
+    kMinRows: ctx.options.kMinRows,
   };
 
   app.post(

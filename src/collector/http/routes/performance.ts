@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { performanceSchema } from 'edgewatch/read-api';
 import type { CollectorContext } from '../../context.ts';
-import { aggregate } from '../../read/aggregate.ts';
+import { aggregate, suppressedCounts } from '../../read/aggregate.ts';
 import { performanceOf } from '../../read/performance.ts';
 import { HOUR } from '../../read/rollup.ts';
 import { requireKey } from '../auth.ts';
@@ -30,8 +30,9 @@ export function performanceRoutes(app: FastifyInstance, ctx: CollectorContext) {
     async (req) => {
       const s = selection(req.principal!.projectId, req.params, req.query, 24 * HOUR);
       const agg = await aggregate(ctx.db, ctx.core, k, s);
-      const head = { from: s.from, to: s.to, k, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
-      if (agg.suppressed) return { ...head, suppressed: true };
+      const range = { from: s.from, to: s.to, k };
+      if (agg.suppressed) return { ...range, suppressed: true, ...suppressedCounts(agg) };
+      const head = { ...range, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
       try {
         return { ...head, suppressed: false, layouts: agg.layouts, ...performanceOf(ctx.core, agg.profile, agg.noise) };
       } finally {

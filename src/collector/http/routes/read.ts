@@ -6,7 +6,7 @@ import { driftSchema, modelsSchema, profileSchema, segmentsSchema } from 'edgewa
 import { driftOptions } from '../../config.ts';
 import type { CollectorContext } from '../../context.ts';
 import { RequestError } from '../../errors.ts';
-import { aggregate, type Selection } from '../../read/aggregate.ts';
+import { aggregate, suppressedCounts, type Selection } from '../../read/aggregate.ts';
 import { loadBaseline } from '../../read/baselines.ts';
 import { driftTimeline } from '../../read/drift.ts';
 import { sumError } from '../../read/performance.ts';
@@ -108,8 +108,9 @@ export function readRoutes(app: FastifyInstance, ctx: CollectorContext) {
     async (req) => {
       const s = selection(req.principal!.projectId, req.params, req.query, HOUR);
       const agg = await aggregate(ctx.db, ctx.core, k, s);
-      const head = { from: s.from, to: s.to, k, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
-      if (agg.suppressed) return { ...head, suppressed: true };
+      const range = { from: s.from, to: s.to, k };
+      if (agg.suppressed) return { ...range, suppressed: true, ...suppressedCounts(agg) };
+      const head = { ...range, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
       const baseline = await loadBaseline(ctx.db, ctx.core, s.projectId, s.model, s.version);
       try {
         const summaries = (p: typeof agg.profile) => {
