@@ -404,7 +404,8 @@ export const alertEvidenceSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['drifted', 'test', 'value', 'threshold'],
-      properties: { drifted: bool, test: str, value: num, threshold: num },
+      /** `uncertain`: the sketch's bound on the statistic straddles the threshold. */
+      properties: { drifted: bool, test: str, value: num, threshold: num, uncertain: bool },
     },
     /** A quantile rule's: per quantile, the baseline's and the window's value. */
     quantiles: { type: 'object', additionalProperties: { type: 'array', items: num } },
