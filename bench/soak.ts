@@ -82,6 +82,21 @@ function templates(core: Core, columns: number, rows: number, model: string, cou
   };
 }
 
+/** Uploads the read API counts from `from` on. Retried: a pooled connection the collector closed
+ * after the junk phase (an idle or slow-body timeout) fails the first attempt. */
+async function storedUploads(url: string, readKey: string, from: number): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const r = await fetch(`${url}/v1/models/soak/versions/1/profile?from=${from}&to=${Date.now() + MIN}`, {
+        headers: { authorization: `Bearer ${readKey}` },
+      });
+      return ((await r.json()) as { uploads?: number }).uploads ?? 0;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
 async function timed(url: string, init?: RequestInit): Promise<{ status: number; ms: number }> {
   const t = performance.now();
   try {
@@ -226,10 +241,7 @@ async function soak(core: Core, url: string, key: string, readKey: string, pid: 
   await Promise.all([...devices, ...junk]);
   await sleep(5000); // let the collector settle before its RSS is read again
   const rssEnd = rssOf(pid);
-  const r = await fetch(`${url}/v1/models/soak/versions/1/profile?from=${start - 5 * MIN}&to=${Date.now() + MIN}`, {
-    headers: { authorization: `Bearer ${readKey}` },
-  });
-  const stored = ((await r.json()) as { uploads?: number }).uploads ?? 0;
+  const stored = await storedUploads(url, readKey, start - 5 * MIN);
   const fivexx = [...statuses].filter(([s]) => s >= 500).reduce((a, [, n]) => a + n, 0);
   console.log(`soak: ${VALID_DEVICES} valid devices next to 4 junk senders for ${SECONDS} s\n`);
   console.log(

@@ -69,7 +69,9 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
   };
   // /metrics reports the latest alert round's evaluation (at most an alert interval plus a
   // round old), so a scrape costs a formatting pass, not a merge of every window; before the
-  // first round ends it shares the round in progress; without background rounds it evaluates.
+  // first round ends it shares the round in progress, for at most FIRST_ROUND_WAIT_MS, then
+  // answers without model series (a first round over many wide windows can outlast a scrape's
+  // timeout); without background rounds it evaluates.
   let latest: Promise<VersionState[]> | undefined;
   let running: Promise<VersionState[]> | undefined;
   const evaluate = (now: number) => {
@@ -78,7 +80,7 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     return states;
   };
   registerModelMetrics(metrics.registry, () =>
-    opts.alertIntervalMs > 0 ? (latest ?? running ?? evaluate(Date.now())) : evaluate(Date.now()),
+    opts.alertIntervalMs > 0 ? (latest ?? atMost(running ?? evaluate(Date.now()), FIRST_ROUND_WAIT_MS, [])) : evaluate(Date.now()),
   );
   registerAlertMetrics(metrics.registry, db);
   const app = await buildApp(context);
@@ -134,6 +136,19 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
       return closing;
     },
   };
+}
+
+/** How long a scrape waits for the first alert round before it answers without model series. */
+const FIRST_ROUND_WAIT_MS = 1000;
+
+/** `p`, or `fallback` if `p` takes longer than `ms`. */
+function atMost<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+    timer.unref();
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 /** Closes the server, cutting every connection still open after `ms` (0: wait for all). */

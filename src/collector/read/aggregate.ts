@@ -106,13 +106,19 @@ export async function fetchPieces(db: Queryable, s: Selection): Promise<Piece[]>
 /** A piece without its payload: which table and row it is (see aggregate()). */
 type PieceRef = Omit<Piece, 'payload'> & { src: 'uploads' | 'rollups' | 'daily_rollups'; id: number };
 
-/** Payloads fetched per query while aggregating: each query and its merges are one slice. */
+/** Payloads fetched per query while aggregating here: each query and its merges are one slice. */
 const PAGE = 4;
+/**
+ * Payloads per query and per hand-over to a merge thread: their merging does not run on this
+ * thread, so pages are larger (16 wide uploads are about 4 MB, copied once each way); in pages
+ * of 4 a read of a thousand small uploads spent most of its time in round trips.
+ */
+const OFF_THREAD_PAGE = 16;
 
 /**
  * Merges the selection's payloads (the caller disposes the profile); see fold(). The pieces'
  * counts come first, then their payloads a page at a time: a window of many wide uploads is
- * never one long query that holds every request up (PGlite has one connection). With the
+ * never one long query that holds every other statement up (PGlite has one connection). With the
  * collector's merge threads (merge-pool.ts) the pages are folded there and only the result is
  * decoded here; without them they are merged here, with the event loop given back between pages.
  */
@@ -149,10 +155,10 @@ async function foldOffThread(db: Queryable, core: Core, pool: MergePool, k: numb
   const session = pool.open();
   let merged: { bytes: Uint8Array; members: number[] }[];
   try {
-    for (let i = 0; i < refs.length; i += PAGE) {
+    for (let i = 0; i < refs.length; i += OFF_THREAD_PAGE) {
       const page = await withPayloads(
         db,
-        refs.slice(i, i + PAGE).map((r, j) => ({ ...r, index: i + j })),
+        refs.slice(i, i + OFF_THREAD_PAGE).map((r, j) => ({ ...r, index: i + j })),
       );
       for (const bad of await session.add(page.map((p) => ({ index: p.index, payload: p.payload })))) {
         leftOut(refs[bad.index].t, bad.reason);
