@@ -475,12 +475,13 @@ export class MonitorEngine {
     let dropped = 0;
     await this.#store.update<number>(DROPPED_KEY, (n) => ((dropped = n ?? 0), 0));
     const uploadId = crypto.randomUUID();
+    const end = stampedEnd(w, this.#now());
     const header = writeUploadHeader({
       model: this.#o.modelId,
       version: this.#o.modelVersion,
       segment: this.#o.segment,
       windowStart: w.start,
-      windowEnd: w.end,
+      windowEnd: end,
       deviceId: this.#deviceId,
       uploadId,
       privacy: privacyHeader(p, w.profile.columnNames),
@@ -491,7 +492,7 @@ export class MonitorEngine {
       uploadId,
       group: JSON.stringify([this.#o.modelVersion, header.segment, header.privacy]),
       windowStart: w.start,
-      windowEnd: w.end,
+      windowEnd: end,
       bytes: w.profile.toBytes(),
       attempts: 0,
       notBefore: 0,
@@ -582,4 +583,17 @@ export class MonitorEngine {
 function requirePlanned(plan: Plan, inputs: Tensors, outputs: Tensors): void {
   for (const ip of plan.inputs) if (!inputs[ip.input]) throw new RecordingError(`input '${ip.input}' is missing`);
   for (const op of plan.outputs) if (!outputs[op.output]) throw new RecordingError(`output '${op.output}' is missing`);
+}
+
+/** How far ahead a closed window's end may lie and still be stamped as it is (see stampedEnd). */
+const EARLY_CLOSE_MS = 60_000;
+
+/**
+ * The end an upload states. A window closed early (flush, close, pagehide) whose end is more
+ * than a minute ahead ends when it closed: its rows stop there, and the collector refuses
+ * windows that end minutes in the future as a sign of a wrong clock (an hourly window flushed
+ * at twenty past would never be accepted). Windows of a minute or less keep their grid end.
+ */
+function stampedEnd(w: { start: number; end: number }, now: number): number {
+  return w.end - now > EARLY_CLOSE_MS ? Math.max(w.start + 1, now) : w.end;
 }
