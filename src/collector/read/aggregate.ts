@@ -6,6 +6,7 @@ import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import { DAY, HOUR } from './rollup.ts';
 import { yieldToLoop } from '../yield.ts';
+import { mergeIntoGroup } from './merge-group.ts';
 import { type MergePool, mergePoolOf } from './merge-pool.ts';
 
 export interface Selection {
@@ -226,8 +227,7 @@ export function fold(core: Core, k: number, pieces: Piece[]): Aggregate {
 function addPiece(core: Core, groups: Group<Profile>[], r: Piece): void {
   const p = readable(core, r);
   if (!p) return;
-  // A failed merge leaves the accumulator untouched, so trying the next group is safe.
-  let g = groups.find((x) => tryMerge(x.sketch, p));
+  let g = mergeIntoGroup(groups, p);
   if (g) p.dispose();
   else groups.push((g = { sketch: p, devices: new Set(), uploads: 0, rows: 0, noise: {} }));
   count(g, r);
@@ -293,15 +293,6 @@ function readable(core: Core, r: Piece): Profile | null {
 
 function leftOut(t: number, reason: string): void {
   console.error(`edgewatch read: a stored piece at ${new Date(Number(t)).toISOString()} does not decode, left out: ${reason}`);
-}
-
-function tryMerge(into: Profile, p: Profile): boolean {
-  try {
-    into.merge(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Adds the upload counts per noise scale of `b` into `a`. */

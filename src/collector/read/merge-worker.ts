@@ -5,10 +5,11 @@
 import { parentPort } from 'node:worker_threads';
 import { loadCore } from 'edgewatch';
 import { uploadFacts } from '../ingest/upload-facts.ts';
+import { mergeIntoGroup } from './merge-group.ts';
 import type { MergeReply, MergeRequest } from './merge-protocol.ts';
 
 type Profile = ReturnType<Awaited<ReturnType<typeof loadCore>>['profileFromBytes']>;
-type Group = { profile: Profile; members: number[] };
+type Group = { sketch: Profile; members: number[] };
 
 const core = await loadCore();
 const sessions = new Map<number, Group[]>();
@@ -16,24 +17,15 @@ const port = parentPort!;
 
 function add(groups: Group[], index: number, payload: Uint8Array): void {
   const p = core.profileFromBytes(payload);
-  // A failed merge leaves the accumulator untouched, so trying the next group is safe; payloads
-  // whose sketches cannot merge (a private-mode grid next to a full histogram) start a group.
-  const g = groups.find((x) => {
-    try {
-      x.profile.merge(p);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const g = mergeIntoGroup(groups, p);
   if (g) {
     p.dispose();
     g.members.push(index);
-  } else groups.push({ profile: p, members: [index] });
+  } else groups.push({ sketch: p, members: [index] });
 }
 
 function drop(session: number): void {
-  for (const g of sessions.get(session) ?? []) g.profile.dispose();
+  for (const g of sessions.get(session) ?? []) g.sketch.dispose();
   sessions.delete(session);
 }
 
@@ -53,7 +45,7 @@ function handle(m: MergeRequest): MergeReply {
       return { id: m.id, ok: true, unreadable };
     }
     case 'finish': {
-      const groups = (sessions.get(m.session) ?? []).map((g) => ({ bytes: g.profile.toBytes(), members: g.members }));
+      const groups = (sessions.get(m.session) ?? []).map((g) => ({ bytes: g.sketch.toBytes(), members: g.members }));
       drop(m.session);
       return { id: m.id, ok: true, groups };
     }
