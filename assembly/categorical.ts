@@ -63,6 +63,8 @@ export class CategoricalSketch {
       order.push(s.otherKey);
     }
     s.vocabulary = order;
+    // Repeated labels, or `__other__` listed among them, are one cell each.
+    s.capacity = order.length;
     return s;
   }
 
