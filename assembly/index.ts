@@ -13,6 +13,7 @@ import { below, cdfAt, cellsOf, quantileOf } from './cells';
 import { compareCategorical, compareNumeric, meanOf, stdOf } from './drift';
 import { relativeErrorAt } from './bucket_index';
 import { addNoise } from './noise';
+import { addShares, cellCount, noiseShares, readCells, splitShares, writeCells } from './shares';
 import { calibration, confusionMetrics, noiseError, rocAuc } from './performance';
 
 // ---- handles ----------------------------------------------------------------------------------
@@ -279,6 +280,15 @@ export function profile_set_meta(h: i32, k: usize, kLen: i32, v: usize, vLen: i3
   return true;
 }
 
+/** Drops every metadata entry. */
+export function profile_clear_meta(h: i32): bool {
+  const p = get(h);
+  if (p == null) return false;
+  p.metaKeys = new Array<StaticArray<u8>>();
+  p.metaValues = new Array<StaticArray<u8>>();
+  return true;
+}
+
 // ---- merge and codec --------------------------------------------------------------------------
 
 export function profile_merge(h: i32, other: i32): bool {
@@ -316,6 +326,48 @@ export function profile_add_noise(h: i32, scale: f64, seed: usize): bool {
   const p = get(h);
   if (p == null) return false;
   return addNoise(p, scale, seed);
+}
+
+/** The profile's cell vector (assembly/shares.ts) as i64 in the result buffer; returns the count. */
+export function profile_cells(h: i32): i32 {
+  const p = get(h);
+  if (p == null) return -1;
+  const n = cellCount(p);
+  if (n < 0) return -1;
+  const w = fresh();
+  w.ensure(n << 3);
+  readCells(p, changetype<usize>(w.buf));
+  w.pos = n << 3;
+  return n;
+}
+
+/** Replaces the profile's cells with the n i64 at ptr (n must be its cell count). */
+export function profile_set_cells(h: i32, ptr: usize, n: i32): bool {
+  const p = get(h);
+  if (p == null) return false;
+  const want = cellCount(p);
+  if (want < 0) return false;
+  if (want != n) {
+    fail('the profile has ' + want.toString() + ' cells, not ' + n.toString());
+    return false;
+  }
+  writeCells(p, ptr);
+  return true;
+}
+
+/** The leader's share of n cells at `cells` with the helper's mask at `mask`, written to `out`. */
+export function shares_split(cells: usize, mask: usize, out: usize, n: i32): void {
+  splitShares(cells, mask, out, n);
+}
+
+/** acc += x over n cells, modulo 2^64. */
+export function shares_add(acc: usize, x: usize, n: i32): void {
+  addShares(acc, x, n);
+}
+
+/** Two-sided geometric noise of scale b on n cells at acc, from 32 seed bytes at seed. */
+export function shares_noise(acc: usize, n: i32, scale: f64, seed: usize): bool {
+  return noiseShares(acc, n, scale, seed);
 }
 
 /** Drops every categorical sketch's HyperLogLog registers (their distinct counts become NaN). */

@@ -16,7 +16,7 @@ function mix64(z: u64): u64 {
 }
 
 /** xoshiro256** seeded with 256 bits the caller draws from a cryptographic source. */
-class Rng {
+export class Rng {
   s0: u64;
   s1: u64;
   s2: u64;
@@ -92,7 +92,7 @@ export function addNoise(p: Profile, scale: f64, seed: usize): bool {
 
 // @ts-ignore: decorator
 @inline
-function draw(rng: Rng, logQ: f64): i64 {
+export function draw(rng: Rng, logQ: f64): i64 {
   return rng.geometric(logQ) - rng.geometric(logQ);
 }
 

@@ -197,7 +197,8 @@ export function uploadProblem(p: Profile): string | null {
     const why = nameProblem(p.metaKeys[i], 'metadata key');
     if (why != null) return why;
   }
-  const dp = privacyMode(p) == 'dp';
+  const mode = privacyMode(p);
+  const noisy = mode == 'dp' || mode == 'secure';
   for (let i = 0; i < p.columns.length; i++) {
     const c = p.columns[i];
     const k = c.counters;
@@ -205,7 +206,7 @@ export function uploadProblem(p: Profile): string | null {
     if (big > MAX_UPLOAD_COUNT || cells(c, true) > MAX_UPLOAD_COUNT) {
       return 'column ' + String.UTF8.decodeUnsafe(changetype<usize>(c.name), c.name.length) + ': counts beyond one window (2^32)';
     }
-    if (c.noisy && !dp) return 'noisy column in an upload whose privacy mode is not "dp"';
+    if (c.noisy && !noisy) return 'noisy column in an upload whose privacy mode is not "dp" or "secure"';
   }
   return null;
 }

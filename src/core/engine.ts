@@ -34,6 +34,12 @@ export interface Exports {
   profile_decode(ptr: number, len: number): number;
   profile_decode_upload(ptr: number, len: number): number;
   profile_add_noise(h: number, scale: number, seed: number): number;
+  profile_clear_meta(h: number): number;
+  profile_cells(h: number): number;
+  profile_set_cells(h: number, ptr: number, n: number): number;
+  shares_split(cells: number, mask: number, out: number, n: number): void;
+  shares_add(acc: number, x: number, n: number): void;
+  shares_noise(acc: number, n: number, scale: number, seed: number): number;
   profile_withhold_registers(h: number): number;
   profile_column_count(h: number): number;
   profile_find(h: number, name: number, nameLen: number): number;

@@ -225,8 +225,16 @@ export class Profile {
     return out;
   }
 
+  /** Sets the given entries; the others stay (see replaceMeta). */
   set meta(values: Record<string, string>) {
     for (const [k, v] of Object.entries(values)) this.setMeta(k, v);
+  }
+
+  /** Makes `values` the whole metadata: every other entry is dropped. */
+  replaceMeta(values: Record<string, string>): void {
+    const e = this.#engine;
+    e.ok(e.x.profile_clear_meta(this.handle), 'meta');
+    this.meta = values;
   }
 
   setMeta(key: string, value: string): void {
