@@ -83,6 +83,17 @@ export interface CollectorOptions {
   shutdownTimeoutMs: number;
   /** Worker threads that decode and merge stored payloads for reads (0: on the request thread). */
   mergeThreads: number;
+  /**
+   * The secure mode's part (docs/privacy.md): 'collector' takes none; a 'leader' takes devices'
+   * reports and releases batches with its 'helper', another collector run by another party.
+   */
+  role: 'collector' | 'leader' | 'helper';
+  /** The leader's helper, e.g. https://helper.example.org. */
+  helperUrl?: string;
+  /** The secret the leader and its helper authenticate each other's requests with. */
+  peerToken?: string;
+  /** How long after a window's end its batch still takes reports before it is released, ms. */
+  secureGraceMs: number;
 }
 
 interface Setting {
@@ -363,8 +374,42 @@ export const SETTINGS: Setting[] = [
     default: Math.min(2, Math.max(1, availableParallelism() - 1)),
     help: 'worker threads that decode and merge stored payloads for reads (0: on the request thread)',
   },
+  {
+    key: 'role',
+    flag: '--role',
+    env: 'EDGEWATCH_ROLE',
+    type: 'string',
+    default: 'collector',
+    help: "secure mode: 'leader' or 'helper' of an aggregator pair; 'collector': neither",
+  },
+  { key: 'helperUrl', flag: '--helper-url', env: 'EDGEWATCH_HELPER_URL', type: 'string', help: "the leader's helper (secure mode)" },
+  {
+    key: 'peerToken',
+    flag: '--peer-token',
+    env: 'EDGEWATCH_PEER_TOKEN',
+    type: 'string',
+    help: 'shared secret between leader and helper (secure mode)',
+  },
+  {
+    key: 'secureGraceMs',
+    flag: '--secure-grace-ms',
+    env: 'EDGEWATCH_SECURE_GRACE_MS',
+    type: 'int',
+    default: 600_000,
+    help: "how long after a window's end its batch takes reports before release",
+  },
   { key: 'publicUrl', flag: '--public-url', env: 'EDGEWATCH_PUBLIC_URL', type: 'string', help: 'dashboard base URL for links in alerts' },
 ];
+
+/** The secure mode's settings, checked together: a one-line error for a pair set up wrong. */
+export function checkRole(o: CollectorOptions): void {
+  if (!['collector', 'leader', 'helper'].includes(o.role)) throw new Error(`--role: expected collector, leader or helper, got "${o.role}"`);
+  if (o.role === 'collector') return;
+  if (!o.peerToken || o.peerToken.length < 16)
+    throw new Error(`--role ${o.role} needs --peer-token (at least 16 characters, the same on both aggregators)`);
+  if (o.role === 'leader' && !/^https?:\/\//.test(o.helperUrl ?? ''))
+    throw new Error('--role leader needs --helper-url http(s)://… of its helper');
+}
 
 /** The core's compare options from the collector's settings. */
 export const driftOptions = (o: CollectorOptions) => ({

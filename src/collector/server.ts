@@ -4,7 +4,7 @@
 // received whole was never acknowledged, so nothing acknowledged is lost), then closes the
 // database once the requests already being handled have settled.
 import type { FastifyInstance } from 'fastify';
-import { defaultOptions, type CollectorOptions } from './config.ts';
+import { checkRole, defaultOptions, type CollectorOptions } from './config.ts';
 import { parseEvalWindows } from './eval-windows.ts';
 import type { CollectorContext } from './context.ts';
 import { sharedCore, type Core } from './core.ts';
@@ -26,6 +26,10 @@ import { snapshot, type VersionState } from './read/snapshot.ts';
 import { openStorage } from './storage/open.ts';
 import { timed } from './storage/timed.ts';
 import { registerDashboard } from './http/dashboard.ts';
+import { collectRound } from './secure/collect.ts';
+import { loadHelperKey } from './secure/helper-key.ts';
+import { helperRoutes } from './secure/helper-routes.ts';
+import { leaderRoutes } from './secure/leader-routes.ts';
 
 export interface Collector {
   app: FastifyInstance;
@@ -38,6 +42,8 @@ export interface Collector {
   runRollups(now?: number): Promise<number>;
   /** One retention round at `now` (see retention.ts); rows deleted per resolution. */
   runRetention(now?: number): Promise<{ raw: number; hourly: number; daily: number }>;
+  /** One release round of the secure mode's leader (see secure/collect.ts). */
+  runSecureRound(now?: number): Promise<{ released: number; withheld: number; failed: number }>;
   /** Pushes the interval [from, to) of window starts to the OTLP endpoint. */
   pushOtlp(from: number, to: number): Promise<void>;
   close(): Promise<void>;
@@ -46,6 +52,7 @@ export interface Collector {
 export async function createCollector(options: Partial<CollectorOptions> = {}, deps: { core?: Core } = {}): Promise<Collector> {
   const opts = { ...defaultOptions(), ...options };
   parseEvalWindows(opts.evalWindows); // a bad list fails here, before storage opens
+  checkRole(opts);
   const metrics = new CollectorMetrics();
   const raw = await openStorage({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
   const db = timed(raw, metrics.dbSeconds);
@@ -84,6 +91,9 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
   );
   registerAlertMetrics(metrics.registry, db);
   const app = await buildApp(context);
+  if (opts.role === 'helper') helperRoutes(app, context, await loadHelperKey(db));
+  if (opts.role === 'leader') leaderRoutes(app, context);
+  const runSecureRound = (now = Date.now()) => collectRound(context, now);
   const runAlerts = async (now = Date.now()) => {
     const states = (running = evaluate(now));
     const transitions = await evaluateAlerts(db, await states, now, opts.publicUrl);
@@ -109,6 +119,7 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
         await runRetention();
       }
     }),
+    every(opts.role === 'leader' && opts.alertIntervalMs > 0 ? secureRoundMs(opts.secureGraceMs) : 0, 'secure', () => runSecureRound()),
     // Each push covers the interval before the last one, so late uploads of a window still count.
     every(opts.otlpUrl ? step : 0, 'otlp', () => {
       const end = Date.now() - (Date.now() % step) - step;
@@ -122,6 +133,7 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     runAlerts,
     runRollups,
     runRetention,
+    runSecureRound,
     pushOtlp: otlp,
     close() {
       closing ??= (async () => {
@@ -137,6 +149,12 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     },
   };
 }
+
+/**
+ * How often the leader looks for batches past their grace period (a cheap query when none is):
+ * a quarter of the grace, within 0.25–5 s, so a batch is released soon after it closes.
+ */
+const secureRoundMs = (grace: number) => Math.min(5_000, Math.max(250, grace / 4));
 
 /** How long a scrape waits for the first alert round before it answers without model series. */
 const FIRST_ROUND_WAIT_MS = 1000;
@@ -172,7 +190,8 @@ export async function serve(options: Partial<CollectorOptions> = {}): Promise<Co
   const address = await collector.app.listen({ host, port });
   collector.url = address;
   const where = collector.context.options.databaseUrl ? 'PostgreSQL' : `PGlite in ${collector.context.options.dataDir}`;
-  console.log(`edgewatch collector listening on ${address} (${where}); dashboard at ${address}/dashboard/`);
+  const role = collector.context.options.role === 'collector' ? '' : `; secure-mode ${collector.context.options.role}`;
+  console.log(`edgewatch collector listening on ${address} (${where}); dashboard at ${address}/dashboard/${role}`);
   const stop = (signal: string) => {
     console.log(`edgewatch collector: ${signal}, finishing in-flight requests`);
     collector.close().then(

@@ -22,7 +22,20 @@ import { sloRoutes } from './routes/slos.ts';
 import { performanceRoutes } from './routes/performance.ts';
 import { summaryRoutes } from './routes/summaries.ts';
 
-const PERMANENT = new Set(['decode', 'too_large', 'too_wide', 'content_type', 'header', 'window', 'schema', 'validation', 'request']);
+const PERMANENT = new Set([
+  'decode',
+  'too_large',
+  'too_wide',
+  'content_type',
+  'header',
+  'window',
+  'schema',
+  'validation',
+  'request',
+  'report',
+  'replay',
+  'batch_closed',
+]);
 
 const FASTIFY_REASONS: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'too_large',

@@ -8,6 +8,7 @@ import { DAY, HOUR } from './rollup.ts';
 import { yieldToLoop } from '../yield.ts';
 import { mergeIntoGroup } from './merge-group.ts';
 import { type MergePool, mergePoolOf } from './merge-pool.ts';
+import { UPLOAD_DEVICES, UPLOAD_NOISE } from './upload-sql.ts';
 
 export interface Selection {
   projectId: number;
@@ -71,7 +72,7 @@ export function params(s: Selection) {
 
 export async function countSelection(db: Queryable, s: Selection): Promise<Counts> {
   const [r] = await db.query<{ devices: number; uploads: number; rows: number }>(
-    `select (select count(distinct d) from (select device_id as d from uploads where ${RAW} and counted
+    `select (select count(distinct d) from (select unnest(${UPLOAD_DEVICES}) as d from uploads where ${RAW}
                                             union all select unnest(devices) from rollups where ${ROLLED}
                                             union all select unnest(devices) from daily_rollups where ${DAILY}) x) as devices,
             (select count(*) from uploads where ${RAW}) + (select coalesce(sum(uploads), 0) from rollups where ${ROLLED})
@@ -95,8 +96,8 @@ export type Piece = {
 
 export async function fetchPieces(db: Queryable, s: Selection): Promise<Piece[]> {
   return db.query<Piece>(
-    `select payload, case when counted then array[device_id] else '{}'::text[] end as devices, 1 as uploads, rows, window_start as t,
-            case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise
+    `select payload, ${UPLOAD_DEVICES} as devices, 1 as uploads, rows, window_start as t,
+            ${UPLOAD_NOISE} as noise
      from uploads where ${RAW}
      union all select payload, devices, uploads, rows, hour as t, noise from rollups where ${ROLLED}
      union all select payload, devices, uploads, rows, day as t, noise from daily_rollups where ${DAILY}`,
@@ -127,8 +128,8 @@ export async function aggregate(db: Queryable, core: Core, k: number, s: Selecti
   const counts = await countSelection(db, s);
   if (counts.devices < k || counts.uploads === 0) return suppressed(counts);
   const refs = await db.query<PieceRef>(
-    `select 'uploads' as src, id, case when counted then array[device_id] else '{}'::text[] end as devices, 1 as uploads, rows, window_start as t,
-            case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise
+    `select 'uploads' as src, id, ${UPLOAD_DEVICES} as devices, 1 as uploads, rows, window_start as t,
+            ${UPLOAD_NOISE} as noise
      from uploads where ${RAW}
      union all select 'rollups', id, devices, uploads, rows, hour as t, noise from rollups where ${ROLLED}
      union all select 'daily_rollups', id, devices, uploads, rows, day as t, noise from daily_rollups where ${DAILY}`,

@@ -17,6 +17,7 @@ import type { Counter } from 'prom-client';
 import { addNoise, type NoiseScales } from './aggregate.ts';
 import { quarantine, type BadPiece, type Key } from './quarantine.ts';
 import { yieldToLoop } from '../yield.ts';
+import { UPLOAD_DEVICES, UPLOAD_NOISE } from './upload-sql.ts';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -37,8 +38,8 @@ interface Level {
 const HOURLY: Level = {
   source: 'uploads',
   time: 'window_start',
-  piece: `case when counted then array[device_id] else '{}'::text[] end as devices, 1 as uploads, rows, received_at as received, window_start as first_window,
-          case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise`,
+  piece: `${UPLOAD_DEVICES} as devices, 1 as uploads, rows, received_at as received, window_start as first_window,
+          ${UPLOAD_NOISE} as noise`,
   target: 'rollups',
   period: 'hour',
   span: HOUR,

@@ -14,6 +14,7 @@ import { MIN_LABELLED } from '../alerts/series.ts';
 import { DAILY, fold, params, RAW, ROLLED, type Piece, type Selection } from './aggregate.ts';
 import { outputsOf } from './outputs.ts';
 import { canonicalSegment } from './segments.ts';
+import { UPLOAD_DEVICES, UPLOAD_NOISE } from './upload-sql.ts';
 
 export type { RankedSegment, SegmentRanking };
 
@@ -21,8 +22,8 @@ type SegmentPiece = Piece & { segment: Record<string, string> };
 
 async function piecesWithSegments(db: Queryable, s: Selection): Promise<SegmentPiece[]> {
   return db.query<SegmentPiece>(
-    `select segment, payload, case when counted then array[device_id] else '{}'::text[] end as devices, 1 as uploads, rows, window_start as t,
-            case when noise_scale is null then '{}'::jsonb else jsonb_build_object(noise_scale::text, 1) end as noise
+    `select segment, payload, ${UPLOAD_DEVICES} as devices, 1 as uploads, rows, window_start as t,
+            ${UPLOAD_NOISE} as noise
      from uploads where ${RAW}
      union all select segment, payload, devices, uploads, rows, hour as t, noise from rollups where ${ROLLED}
      union all select segment, payload, devices, uploads, rows, day as t, noise from daily_rollups where ${DAILY}`,

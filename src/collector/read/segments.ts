@@ -5,6 +5,7 @@
 import type { Segment } from 'edgewatch/read-api';
 import type { Queryable } from '../storage/db.ts';
 import { DAILY, params, RAW, ROLLED, type Selection } from './aggregate.ts';
+import { UPLOAD_DEVICES } from './upload-sql.ts';
 
 /** A segment as one string: JSON with its keys sorted, so equal segments always read the same. */
 export function canonicalSegment(segment: Record<string, string>): string {
@@ -16,7 +17,7 @@ export type SegmentCounts = Segment;
 export async function listSegments(db: Queryable, k: number, s: Selection): Promise<SegmentCounts[]> {
   const rows = await db.query<Record<string, unknown>>(
     `with p as (
-       select segment, case when counted then array[device_id] else '{}'::text[] end as devices, 1::bigint as uploads, rows, received_at as received from uploads where ${RAW}
+       select segment, ${UPLOAD_DEVICES} as devices, 1::bigint as uploads, rows, received_at as received from uploads where ${RAW}
        union all select segment, devices, uploads, rows, received from rollups where ${ROLLED}
        union all select segment, devices, uploads, rows, received from daily_rollups where ${DAILY}),
      c as (select segment, sum(uploads)::bigint as uploads, sum(rows)::float8 as rows, max(received) as last from p group by segment),
@@ -45,7 +46,7 @@ export type Activity = { devices: number; lastUploadAt: number | null };
 export async function versionActivity(db: Queryable, s: Selection): Promise<Activity> {
   const [r] = await db.query<{ devices: number; last: number | null }>(
     `with p as (
-       select case when counted then array[device_id] else '{}'::text[] end as devices, received_at as received from uploads where ${RAW}
+       select ${UPLOAD_DEVICES} as devices, received_at as received from uploads where ${RAW}
        union all select devices, received from rollups where ${ROLLED}
        union all select devices, received from daily_rollups where ${DAILY})
      select (select count(distinct dev) from p cross join lateral unnest(p.devices) as dev) as devices,
@@ -57,7 +58,7 @@ export async function versionActivity(db: Queryable, s: Selection): Promise<Acti
 
 /** Distinct devices and the newest arrival of a model version, over every piece still stored. */
 export const VERSION_DEVICES = `(select count(distinct d) from (
-    select u.device_id as d from uploads u where u.project_id = m.project_id and u.model = m.model and u.version = m.version and u.counted
+    select unnest(${UPLOAD_DEVICES}) as d from uploads u where u.project_id = m.project_id and u.model = m.model and u.version = m.version
     union all select unnest(r.devices) from rollups r where r.project_id = m.project_id and r.model = m.model and r.version = m.version
     union all select unnest(r.devices) from daily_rollups r where r.project_id = m.project_id and r.model = m.model and r.version = m.version) x)`;
 /** The start of the earliest window of a model version still stored: when it began reporting. */

@@ -310,6 +310,45 @@ export const MIGRATIONS: string[] = [
   // 18: a device counts towards k only through uploads of at least --k-min-rows rows (or noisy
   // ones); uploads stored before count as they did
   `alter table uploads add column counted boolean not null default true`,
+  // 19: the secure mode (secure/): each aggregator's share of every report, its decision per
+  // batch, the leader's layouts, the helper's key; a release stands for its batch's reports
+  `
+  create table secure_reports (
+    project_id bigint not null,
+    report_id text not null,
+    model text not null,
+    version text not null,
+    segment text not null,
+    window_start bigint not null,
+    window_end bigint not null,
+    layout_hash text not null,
+    params text not null,
+    cells integer not null,
+    share bytea not null,
+    received_at bigint not null,
+    primary key (project_id, report_id)
+  );
+  create index secure_reports_by_batch on secure_reports (project_id, model, version, window_end);
+  create table secure_batches (
+    project_id bigint not null,
+    model text not null,
+    version text not null,
+    segment text not null,
+    window_start bigint not null,
+    window_end bigint not null,
+    layout_hash text not null,
+    params text not null,
+    state text not null check (state in ('released', 'withheld')),
+    reports integer not null,
+    report_set text not null,
+    share bytea,
+    decided_at bigint not null,
+    primary key (project_id, model, version, segment, window_start, window_end, layout_hash, params)
+  );
+  create table secure_layouts (layout_hash text primary key, layout bytea not null);
+  create table helper_keys (id text primary key, secret bytea not null, created_at bigint not null);
+  alter table uploads add column reports integer
+  `,
 ];
 
 const LOCK_ID = 7_406_512_001; // any constant; identifies "edgewatch migrations" among advisory locks

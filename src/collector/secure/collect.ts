@@ -1,0 +1,112 @@
+// The leader's release round: every batch whose window ended a grace period ago is decided once.
+// With fewer than k reports it is withheld. Otherwise the helper returns its noisy sum over the
+// reports both hold, the leader adds its own noisy sum of the same reports, and the combined
+// cells, written into the batch's layout, are stored as one upload standing for that many
+// reports: every read, rollup, alert and error bar then treats it like private-mode data.
+import { combineShares, layoutMeta, noiseShare, secureNoiseScale, setCells, sha256Hex, sumShares } from 'edgewatch';
+import type { CollectorContext } from '../context.ts';
+import { uploadFacts } from '../ingest/upload-facts.ts';
+import { batchOf, type BatchKey, keyParams, paramsOf } from './batch-key.ts';
+import { callHelper, helperRefusal } from './peer.ts';
+import { batchShares, decide, dueBatches, reportSetHash } from './store.ts';
+
+interface HelperAggregate {
+  released: boolean;
+  reports: number;
+  missing?: string[];
+  share?: string;
+}
+
+/** Batches decided per round: the rest wait for the next. */
+const PER_ROUND = 50;
+
+export async function collectRound(
+  ctx: CollectorContext,
+  now = Date.now(),
+): Promise<{ released: number; withheld: number; failed: number }> {
+  const due = await dueBatches(ctx.db, now - ctx.options.secureGraceMs, PER_ROUND);
+  const out = { released: 0, withheld: 0, failed: 0 };
+  for (const k of due) {
+    try {
+      out[(await collectBatch(ctx, k, now)) ? 'released' : 'withheld']++;
+    } catch (err) {
+      // One batch the helper refuses or that fails here waits for the next round; others go on.
+      out.failed++;
+      console.error(`edgewatch secure: batch ${k.model}@${k.version} ${new Date(k.windowStart).toISOString()}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
+async function collectBatch(ctx: CollectorContext, k: BatchKey, now: number): Promise<boolean> {
+  const o = ctx.options;
+  const shares = await batchShares(ctx.db, k);
+  const ids = [...shares.keys()];
+  const cells = (shares.values().next().value as Uint8Array).byteLength / 8;
+  if (ids.length < o.kAnonymity) {
+    await decide(ctx.db, k, { state: 'withheld', reports: ids.length, reportSet: await reportSetHash(ids), share: null }, now);
+    return false;
+  }
+  const params = paramsOf(k);
+  const answer = await callHelper<HelperAggregate>(o.helperUrl!, o.peerToken!, '/v1/helper/aggregate', {
+    project: k.projectId,
+    batch: batchOf(k),
+    params,
+    cells,
+    layoutHash: k.layoutHash,
+    reportIds: ids,
+  });
+  if (answer.status !== 200) throw helperRefusal(answer);
+  const agg = answer.body as HelperAggregate;
+  const missing = new Set(agg.missing ?? []);
+  const used = ids.filter((id) => !missing.has(id));
+  const set = await reportSetHash(used);
+  if (!agg.released || !agg.share) {
+    await decide(ctx.db, k, { state: 'withheld', reports: agg.reports, reportSet: set, share: null }, now);
+    return false;
+  }
+  if (agg.reports !== used.length) throw new Error(`the helper summed ${agg.reports} reports, the leader holds ${used.length} of them`);
+  const words = (b: Uint8Array) => new BigUint64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  const b = secureNoiseScale(params);
+  const mine = noiseShare(
+    ctx.core,
+    sumShares(
+      ctx.core,
+      used.map((id) => words(shares.get(id)!)),
+      cells,
+    ),
+    b,
+  );
+  const theirs = words(Buffer.from(agg.share, 'base64url'));
+  if (theirs.length !== cells) throw new Error(`the helper's sum has ${theirs.length} cells, not ${cells}`);
+  const payload = await releasePayload(ctx, k, combineShares(ctx.core, mine, theirs), used.length);
+  const facts = uploadFacts(ctx.core, payload);
+  if ('refused' in facts) throw new Error(`the release does not decode: ${facts.refused}`);
+  const id = `secure-${(await sha256Hex(new TextEncoder().encode(JSON.stringify(keyParams(k))))).slice(0, 32)}`;
+  await ctx.db.transaction(async (tx) => {
+    await tx.query(
+      `insert into uploads (project_id, upload_id, model, version, segment, window_start, window_end, device_id, rows, payload, received_at, noise_scale, counted, reports)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true, $13)`,
+      [k.projectId, id, k.model, k.version, k.segment, k.windowStart, k.windowEnd, id, facts.facts.rows, payload, now, b, used.length],
+    );
+    if (!(await decide(tx, k, { state: 'released', reports: used.length, reportSet: set, share: null }, now))) {
+      throw new Error('the batch was decided meanwhile');
+    }
+  });
+  return true;
+}
+
+/** The batch's layout with the released cells: a noisy profile whose header says what it is. */
+async function releasePayload(ctx: CollectorContext, k: BatchKey, cells: BigInt64Array, reports: number): Promise<Uint8Array> {
+  const [row] = await ctx.db.query<{ layout: Uint8Array }>('select layout from secure_layouts where layout_hash = $1', [k.layoutHash]);
+  const p = ctx.core.profileFromBytes(new Uint8Array(row.layout));
+  try {
+    setCells(p, cells);
+    const meta = layoutMeta(batchOf(k), paramsOf(k));
+    const privacy = { ...JSON.parse(meta.privacy), aggregators: 2, reports };
+    p.replaceMeta({ ...meta, privacy: JSON.stringify(privacy), deviceId: 'secure-release', uploadId: 'secure-release' });
+    return p.toBytes();
+  } finally {
+    p.dispose();
+  }
+}
