@@ -41,9 +41,10 @@ export async function compactOutbox(store: Store, core: Core, cap: number): Prom
  */
 function mergeablePair(entries: OutboxEntry[]): [number, number] | null {
   for (let i = 0; i < entries.length; i++) {
-    if (entries[i].attempts > 0) continue;
+    // A secure window is its batch's, and holds at most the rows its noise is calibrated to.
+    if (entries[i].attempts > 0 || entries[i].secure) continue;
     for (let j = i + 1; j < entries.length; j++) {
-      if (entries[j].attempts === 0 && entries[j].group === entries[i].group) return [i, j];
+      if (entries[j].attempts === 0 && !entries[j].secure && entries[j].group === entries[i].group) return [i, j];
     }
   }
   return null;

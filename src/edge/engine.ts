@@ -8,7 +8,7 @@ import { deviceId } from './device.ts';
 import { labelsFor, PendingPredictions, recordFeedback } from './feedback.ts';
 import { loadGrid } from './grid.ts';
 import { holdLock, isFree, withLockIfFree } from './locks.ts';
-import { DEFAULT_MIN_ROWS, type Grid, type ResolvedOptions, type Tensors } from './options.ts';
+import { DEFAULT_MIN_ROWS, type Grid, isPrivate, type PrivacyOptions, type ResolvedOptions, type Tensors } from './options.ts';
 import { budgetLeft, cellsPerEvent, noiseScale, privacyHeader, type Refusal, spendBudget } from './privacy.ts';
 import { BATCH_ROWS, PendingBatch } from './batcher.ts';
 import { WindowSample } from './window-sample.ts';
@@ -19,6 +19,7 @@ import { buildPlan, describeTensors, PROVIDERS, type FailureKind, type Plan, typ
 import { openStore, type Checkpoint, type Fold, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
 import { restamp } from './restamp.ts';
+import { sealWindow } from './seal.ts';
 
 const REFUSALS: Record<Exclude<Refusal, 'not-sampled'>, string> = {
   'budget-spent': 'the daily privacy budget is spent; windows are not uploaded until tomorrow (UTC)',
@@ -27,7 +28,7 @@ const REFUSALS: Record<Exclude<Refusal, 'not-sampled'>, string> = {
 
 export interface EngineStatus {
   storage: 'indexeddb' | 'memory';
-  privacy: 'off' | 'dp';
+  privacy: PrivacyOptions['mode'];
   /** Private mode: ε left today; 0 means windows are not uploaded until the next UTC day. */
   budgetLeft?: number;
   budgetExhausted: boolean;
@@ -131,7 +132,10 @@ export class MonitorEngine {
           afterPass: () => this.#outboxChanged(),
           fetch: deps.fetch,
           now: deps.now,
-          restamp: (bytes, shiftMs) => restamp(deps.core, bytes, shiftMs),
+          // A secure window moves by whole windows only: it must stay its batch's aligned window.
+          restamp: (bytes, shiftMs) =>
+            restamp(deps.core, bytes, o.privacy.mode === 'secure' ? Math.round(shiftMs / o.window) * o.window : shiftMs),
+          seal: o.privacy.mode === 'secure' ? (e) => sealWindow(deps.core, o, e) : undefined,
         })
       : null;
   }
@@ -146,7 +150,7 @@ export class MonitorEngine {
     const e = new MonitorEngine(o, { ...deps, now: deps.now ?? Date.now, callNow: deps.now ?? callClock(), store });
     e.#releaseInstance = await holdLock(e.#instanceLock(e.instanceId));
     e.#deviceId = await deviceId(store, e.#now());
-    if (o.privacy.mode === 'dp') e.#grid = await loadGrid(o, store, deps.fetch);
+    if (isPrivate(o.privacy)) e.#grid = await loadGrid(o, store, deps.fetch);
     if (model) e.#plan = buildPlan(model.inputs, model.outputs, o, e.#grid);
     await e.recover();
     e.#uploader?.kick();
@@ -369,7 +373,7 @@ export class MonitorEngine {
     if (!this.#window) {
       const { start, end } = windowAt(now, this.#o.window);
       const p = this.#o.privacy;
-      const sample = p.mode === 'dp' ? new WindowSample(p.maxRowsPerWindow) : null;
+      const sample = isPrivate(p) ? new WindowSample(p.maxRowsPerWindow) : null;
       this.#window = {
         start,
         end,
@@ -461,7 +465,7 @@ export class MonitorEngine {
 
   async #finish(w: OpenWindow): Promise<OutboxEntry | null> {
     const p = this.#o.privacy;
-    if (p.mode === 'dp') {
+    if (isPrivate(p)) {
       const refusal = await spendBudget(this.#store, w.start, this.#o.window, p.epsilon, p.dailyEpsilon);
       if (refusal) {
         if (refusal !== 'not-sampled' && !this.#warned.has(refusal)) console.warn(`edgewatch: ${REFUSALS[refusal]}`);
@@ -469,13 +473,15 @@ export class MonitorEngine {
         return null;
       }
       this.#warned.delete('budget-spent');
-      w.profile.addNoise(noiseScale(p.maxRowsPerWindow, cellsPerEvent(w.profile.columnNames), p.epsilon));
+      // Secure windows get their noise from the aggregators, on the batch's sum.
+      if (p.mode === 'dp') w.profile.addNoise(noiseScale(p.maxRowsPerWindow, cellsPerEvent(w.profile.columnNames), p.epsilon));
     }
     if (p.mode === 'off' && !p.sketchRegisters) w.profile.withholdRegisters();
     let dropped = 0;
     await this.#store.update<number>(DROPPED_KEY, (n) => ((dropped = n ?? 0), 0));
     const uploadId = crypto.randomUUID();
-    const end = stampedEnd(w, this.#now());
+    // A secure window is its batch: the aligned window every device of the batch states alike.
+    const end = p.mode === 'secure' ? w.end : stampedEnd(w, this.#now());
     const header = writeUploadHeader({
       model: this.#o.modelId,
       version: this.#o.modelVersion,
@@ -499,6 +505,7 @@ export class MonitorEngine {
       events: w.events,
     };
     if (p.mode === 'off' && w.events < (p.minRowsPerWindow ?? DEFAULT_MIN_ROWS)) entry.held = true;
+    if (p.mode === 'secure') entry.secure = true;
     return entry;
   }
 
@@ -547,13 +554,13 @@ export class MonitorEngine {
 
   async status(): Promise<EngineStatus> {
     const p = this.#o.privacy;
-    const left = p.mode === 'dp' ? await budgetLeft(this.#store, this.#now(), p.dailyEpsilon) : undefined;
+    const left = isPrivate(p) ? await budgetLeft(this.#store, this.#now(), p.dailyEpsilon) : undefined;
     return {
       storage: this.#store.kind,
       privacy: p.mode,
       budgetLeft: left,
       budgetExhausted: left !== undefined && left < (p as { epsilon: number }).epsilon,
-      privateUploads: p.mode === 'dp' ? (this.#store.kind === 'indexeddb' ? 'on' : 'no-persistent-budget') : undefined,
+      privateUploads: isPrivate(p) ? (this.#store.kind === 'indexeddb' ? 'on' : 'no-persistent-budget') : undefined,
       clippedThisWindow: this.#window?.clipped ?? 0,
       outbox: (await this.#store.outbox()).length,
       online: this.#uploader?.online ?? true,

@@ -1,6 +1,6 @@
 // The private mode's grid (baseline percentile edges and vocabularies): from the options, from
 // the store's cache, or from the collector (GET /v1/grid/<model>/<version>), cached for next time.
-import type { Grid, ResolvedOptions } from './options.ts';
+import { type Grid, isPrivate, type ResolvedOptions } from './options.ts';
 import type { Store } from './store.ts';
 
 export class GridError extends Error {
@@ -24,7 +24,7 @@ export function validateGrid(g: unknown): Grid {
 }
 
 export async function loadGrid(o: ResolvedOptions, store: Store, fetchFn: typeof fetch = fetch): Promise<Grid> {
-  if (o.privacy.mode !== 'dp') throw new GridError('only the private mode records on a grid');
+  if (!isPrivate(o.privacy)) throw new GridError('only the private modes record on a grid');
   if (o.privacy.grid) return validateGrid(o.privacy.grid);
   const key = `grid:${o.modelVersion}`;
   const cached = await store.get<Grid>(key);

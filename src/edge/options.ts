@@ -1,5 +1,6 @@
 // What a web developer passes to createMonitor/instrument, and the defaults that fill the gaps.
 import type { GridColumn } from '../core/read-api.ts';
+import { checkHelperKey, type HelperKey } from '../core/secure-report.ts';
 import type { OrtOptions } from './ort-session.ts';
 import { DAY_MS } from './privacy.ts';
 
@@ -50,7 +51,35 @@ export type PrivacyOptions =
       dailyEpsilon: number;
       /** The baseline grid; fetched from the collector (and cached) when absent. */
       grid?: Grid;
+    }
+  | {
+      /**
+       * Two-aggregator mode: each window leaves as two additive shares, one for the collector
+       * (the leader) and one sealed to its helper, run by another party; each adds noise to its
+       * sum of a batch, so the release is private if either is honest (docs/privacy.md).
+       */
+      mode: 'secure';
+      /** ε of one window in the released aggregate (the noise the aggregators add). */
+      epsilon: number;
+      /** Events (rows, failures, feedback) one window may record; further ones are not recorded. */
+      maxRowsPerWindow: number;
+      /** ε one device may spend per UTC day, as in 'dp'. */
+      dailyEpsilon: number;
+      /**
+       * The helper's public key as its GET /v1/hpke-config serves it. Pin it in the page: a key
+       * fetched through the leader could be the leader's own.
+       */
+      helperKey: HelperKey;
+      /** The baseline grid; fetched from the collector (and cached) when absent. */
+      grid?: Grid;
     };
+
+/** The modes that record on fixed grids, clip, and spend a daily budget. */
+export type PrivateOptions = Extract<PrivacyOptions, { mode: 'dp' | 'secure' }>;
+
+export function isPrivate(p: PrivacyOptions): p is PrivateOptions {
+  return p.mode === 'dp' || p.mode === 'secure';
+}
 
 export interface MonitorOptions {
   /** Model URL or bytes (createMonitor only). */
@@ -113,7 +142,7 @@ export function resolveOptions(o: MonitorOptions): ResolvedOptions {
     if (!Number.isInteger(min) || min < 1) throw new RangeError('edgewatch: privacy.minRowsPerWindow must be a positive integer');
     if (privacy.labels !== undefined && privacy.labels !== 'hash' && privacy.labels !== 'other')
       throw new RangeError("edgewatch: privacy.labels must be 'hash' or 'other'");
-  } else if (privacy.mode === 'dp') {
+  } else if (isPrivate(privacy)) {
     for (const k of ['epsilon', 'maxRowsPerWindow', 'dailyEpsilon'] as const) {
       if (!(privacy[k] > 0) || !Number.isFinite(privacy[k])) throw new RangeError(`edgewatch: privacy.${k} must be a positive number`);
     }
@@ -123,6 +152,7 @@ export function resolveOptions(o: MonitorOptions): ResolvedOptions {
     // against one day and belong to two.
     if (DAY_MS % window !== 0 && window % DAY_MS !== 0)
       throw new RangeError('edgewatch: in the private mode, window must divide a day (86 400 000 ms) or be whole days');
+    if (privacy.mode === 'secure') checkHelperKey(privacy.helperKey);
   } else {
     throw new RangeError(`edgewatch: unknown privacy mode '${(privacy as { mode: string }).mode}'`);
   }

@@ -60,8 +60,7 @@ export function cellsPerEvent(columns: readonly string[]): number {
 export function privacyHeader(p: PrivacyOptions, columns: readonly string[]): Record<string, unknown> {
   if (p.mode === 'off') return { mode: 'off' };
   const k = cellsPerEvent(columns);
-  return {
-    mode: 'dp',
+  const common = {
     mechanism: 'two-sided-geometric',
     unit: 'device-day',
     epsilon: p.epsilon,
@@ -69,8 +68,10 @@ export function privacyHeader(p: PrivacyOptions, columns: readonly string[]): Re
     dailyEpsilon: p.dailyEpsilon,
     columns: columns.length,
     cellsPerEvent: k,
-    noiseScale: noiseScale(p.maxRowsPerWindow, k, p.epsilon),
   };
+  // A secure window leaves as shares; the aggregators' noise scale is in its report's layout.
+  if (p.mode === 'secure') return { mode: 'secure', ...common };
+  return { mode: 'dp', ...common, noiseScale: noiseScale(p.maxRowsPerWindow, k, p.epsilon) };
 }
 
 /** Window slots of one UTC day (one, for windows of a day or longer). */

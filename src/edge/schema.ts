@@ -3,7 +3,7 @@
 // fixed grid: a baseline grid for inputs, fixed 0..1 grids and class vocabularies for outputs.
 import { columnName, HEALTH } from '../core/columns.ts';
 import type { ColumnSpec } from '../core/types.ts';
-import type { Grid, ResolvedOptions } from './options.ts';
+import { type Grid, isPrivate, type ResolvedOptions } from './options.ts';
 
 /** What is known of one model input or output: ort's metadata, or the first tensor seen. */
 export interface ValueInfo {
@@ -60,7 +60,7 @@ function lastDim(shape: readonly (number | string)[]): number {
 }
 
 export function buildPlan(inputs: ValueInfo[], outputs: ValueInfo[], o: ResolvedOptions, grid: Grid | null): Plan {
-  const dp = o.privacy.mode === 'dp';
+  const dp = isPrivate(o.privacy);
   const columns: ColumnSpec[] = [];
   const add = (spec: ColumnSpec) => {
     if (columns.some((c) => c.name === spec.name)) throw new Error(`edgewatch: two columns are named '${spec.name}'`);

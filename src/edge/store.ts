@@ -37,6 +37,13 @@ export interface OutboxEntry {
    * closed window (a window of one row would carry that row's exact values).
    */
   held?: boolean;
+  /**
+   * A secure-mode window: never merged (a window is its batch, and merging would exceed the
+   * rows cap the noise is calibrated to). Sealed into its report, once, before its first upload.
+   */
+  secure?: boolean;
+  /** `bytes` hold the sealed report (JSON) instead of the window's profile. */
+  sealed?: boolean;
 }
 
 /** Held windows (their upload ids) and the closing window merged with them. */

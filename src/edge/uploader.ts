@@ -5,7 +5,9 @@
 // Every response's Date tells the collector's clock: when this device's clock is off by more
 // than CLOCK_TOLERANCE_MS, windows are sent as the collector's clock places them (restamp), and
 // a window refused for the clock is kept and sent again at once, corrected. Whether a refusal
-// is final comes from the collector's answer (`permanent`), else from its status.
+// is final comes from the collector's answer (`permanent`), else from its status. A secure-mode
+// window is sealed into its report (seal) and stored so before its first attempt, and goes to
+// the leader's report route; a `replay` answer means an earlier attempt arrived: it is done.
 import { withLockIfFree } from './locks.ts';
 import type { OutboxEntry, Store } from './store.ts';
 
@@ -26,6 +28,8 @@ export interface UploaderOptions {
   random?: () => number;
   /** Moves a payload's window times by the given ms (see restamp.ts); without it, no correction. */
   restamp?: (bytes: Uint8Array, shiftMs: number) => Uint8Array;
+  /** Turns a secure-mode window into its report (see seal.ts). */
+  seal?: (e: OutboxEntry) => Promise<OutboxEntry>;
 }
 
 /** Clock differences up to this are left alone: the collector tolerates minutes. */
@@ -42,8 +46,8 @@ export interface UploadReport {
   rejected: number;
 }
 
-export function ingestUrl(collector: string): string {
-  return `${collector.replace(/\/+$/, '')}/v1/ingest`;
+export function ingestUrl(collector: string, e?: Pick<OutboxEntry, 'sealed'>): string {
+  return `${collector.replace(/\/+$/, '')}${e?.sealed ? '/v1/secure/reports' : '/v1/ingest'}`;
 }
 
 /** Delay before retry number `attempt` (1-based): base·2^(attempt−1), capped, with "equal jitter". */
@@ -61,8 +65,8 @@ export function retryAfterMs(header: string | null, now: number): number | undef
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
-function ingestRequest(e: Pick<OutboxEntry, 'bytes'>, apiKey: string | undefined, keepalive: boolean): RequestInit {
-  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+function ingestRequest(e: Pick<OutboxEntry, 'bytes' | 'sealed'>, apiKey: string | undefined, keepalive: boolean): RequestInit {
+  const headers: Record<string, string> = { 'content-type': e.sealed ? 'application/json' : 'application/octet-stream' };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   return { method: 'POST', headers, body: e.bytes as BodyInit, keepalive, credentials: 'omit', mode: 'cors' };
 }
@@ -73,21 +77,26 @@ function ingestRequest(e: Pick<OutboxEntry, 'bytes'>, apiKey: string | undefined
  * entry only on an acknowledgement it sees; a window sent both ways is one upload id, counted
  * once by the collector.
  */
-export function sendKeepalive(entries: readonly Pick<OutboxEntry, 'bytes'>[], collector: string, apiKey?: string): number {
+export function sendKeepalive(
+  entries: readonly Pick<OutboxEntry, 'bytes' | 'secure' | 'sealed'>[],
+  collector: string,
+  apiKey?: string,
+): number {
   let budget = KEEPALIVE_BUDGET;
   let started = 0;
   for (const e of entries) {
-    if (e.bytes.byteLength > budget) continue;
+    // A secure window not yet sealed cannot be sealed here (it takes promises): it waits.
+    if (e.bytes.byteLength > budget || (e.secure && !e.sealed)) continue;
     budget -= e.bytes.byteLength;
     started++;
-    fetch(ingestUrl(collector), ingestRequest(e, apiKey, true)).catch(() => {});
+    fetch(ingestUrl(collector, e), ingestRequest(e, apiKey, true)).catch(() => {});
   }
   return started;
 }
 
 export class Uploader {
-  #o: Required<Omit<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass' | 'restamp'>> &
-    Pick<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass' | 'restamp'>;
+  #o: Required<Omit<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass' | 'restamp' | 'seal'>> &
+    Pick<UploaderOptions, 'apiKey' | 'beforeUpload' | 'afterPass' | 'restamp' | 'seal'>;
   /** The collector's clock minus this device's, ms, from the last response's Date. */
   #clockOffset = 0;
   #online = true;
@@ -155,13 +164,19 @@ export class Uploader {
     return report;
   }
 
-  async #send(e: OutboxEntry): Promise<'sent' | 'failed' | 'rejected'> {
+  async #send(entry: OutboxEntry): Promise<'sent' | 'failed' | 'rejected'> {
     const { store } = this.#o;
+    let e = entry;
+    if (e.secure && !e.sealed) {
+      if (!this.#o.seal) throw new Error('edgewatch: a secure window and no way to seal it');
+      e = await this.#o.seal(this.#corrected(e));
+      await store.putOutbox(e);
+    }
     let status = 0;
     let retryAfter: string | null = null;
     let refusal: { reason?: unknown; permanent?: unknown } | null = null;
     try {
-      const res = await this.#o.fetch(ingestUrl(this.#o.collector), this.#request(this.#corrected(e), false));
+      const res = await this.#o.fetch(ingestUrl(this.#o.collector, e), this.#request(e.sealed ? e : this.#corrected(e), false));
       status = res.status;
       retryAfter = res.headers.get('retry-after');
       this.#readClock(res.headers.get('date'));
@@ -170,7 +185,7 @@ export class Uploader {
     } catch {
       status = 0; // network error, CORS, offline
     }
-    if (status >= 200 && status < 300) {
+    if ((status >= 200 && status < 300) || (e.sealed && refusal?.reason === 'replay')) {
       await store.deleteOutbox(e.uploadId);
       return 'sent';
     }
