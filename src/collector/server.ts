@@ -29,7 +29,7 @@ import { registerDashboard } from './http/dashboard.ts';
 import { collectRound } from './secure/collect.ts';
 import { loadHelperKey } from './secure/helper-key.ts';
 import { helperRoutes } from './secure/helper-routes.ts';
-import { leaderRoutes } from './secure/leader-routes.ts';
+import { collectRoute, leaderRoutes } from './secure/leader-routes.ts';
 
 export interface Collector {
   app: FastifyInstance;
@@ -92,7 +92,10 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
   registerAlertMetrics(metrics.registry, db);
   const app = await buildApp(context);
   if (opts.role === 'helper') helperRoutes(app, context, await loadHelperKey(db));
-  if (opts.role === 'leader') leaderRoutes(app, context);
+  if (opts.role === 'leader') {
+    leaderRoutes(app, context);
+    collectRoute(app, context);
+  }
   const runSecureRound = (now = Date.now()) => collectRound(context, now);
   const runAlerts = async (now = Date.now()) => {
     const states = (running = evaluate(now));

@@ -20,11 +20,33 @@ interface HelperAggregate {
 /** Batches decided per round: the rest wait for the next. */
 const PER_ROUND = 50;
 
-export async function collectRound(
+export type RoundResult = { released: number; withheld: number; failed: number };
+
+export async function collectRound(ctx: CollectorContext, now = Date.now()): Promise<RoundResult> {
+  return decideAll(ctx, await dueBatches(ctx.db, now - ctx.options.secureGraceMs, PER_ROUND), now);
+}
+
+/**
+ * Decides a model version's batches of one ended window now, before their grace period is over
+ * (POST /v1/secure/collect): the operator closes the window, and later reports are refused.
+ */
+export async function collectWindow(
   ctx: CollectorContext,
+  projectId: number,
+  model: string,
+  version: string,
+  windowStart: number,
+  windowEnd: number,
   now = Date.now(),
-): Promise<{ released: number; withheld: number; failed: number }> {
-  const due = await dueBatches(ctx.db, now - ctx.options.secureGraceMs, PER_ROUND);
+): Promise<RoundResult> {
+  const due = (await dueBatches(ctx.db, windowEnd, Number.MAX_SAFE_INTEGER)).filter(
+    (k) =>
+      k.projectId === projectId && k.model === model && k.version === version && k.windowStart === windowStart && k.windowEnd === windowEnd,
+  );
+  return decideAll(ctx, due, now);
+}
+
+async function decideAll(ctx: CollectorContext, due: BatchKey[], now: number): Promise<RoundResult> {
   const out = { released: 0, withheld: 0, failed: 0 };
   for (const k of due) {
     try {

@@ -67,7 +67,9 @@ export function helperRoutes(app: FastifyInstance, ctx: CollectorContext, keys: 
       throw new RequestError(400, 'request', `reportIds must be at most ${MAX_REPORTS} strings`);
     }
     const now = Date.now();
-    if (head.batch.windowEnd + grace > now) throw new RequestError(409, 'batch_open', 'batch still open: its grace period has not passed');
+    // The leader decides when to close a batch once its window is over (after the grace period,
+    // or earlier when an operator collects it); reports arriving later are refused as decided.
+    if (head.batch.windowEnd > now) throw new RequestError(409, 'batch_open', 'batch still open: its window has not ended');
     const k = batchKey(project, head.batch, head.layoutHash, head.params);
     const held = await batchShares(ctx.db, k, ids as string[]);
     const used = [...held.keys()];

@@ -8,6 +8,7 @@ import type { CollectorContext } from '../context.ts';
 import { RequestError } from '../errors.ts';
 import { requireKey } from '../http/auth.ts';
 import { batchKey } from './batch-key.ts';
+import { collectWindow } from './collect.ts';
 import { callHelper, helperRefusal } from './peer.ts';
 import { decision, insertReport, storedShare } from './store.ts';
 
@@ -67,6 +68,36 @@ export function leaderRoutes(app: FastifyInstance, ctx: CollectorContext) {
       }
       ctx.metrics.ingested.inc({ result: 'secure' });
       return reply.status(201).send({ ok: true, reportId: report.reportId });
+    },
+  );
+}
+
+/** POST /v1/secure/collect: an admin closes an ended window now and has its batches decided. */
+export function collectRoute(app: FastifyInstance, ctx: CollectorContext) {
+  app.post<{ Body: { model: string; version: string; windowStart: number; windowEnd: number } }>(
+    '/v1/secure/collect',
+    {
+      preHandler: requireKey(ctx.keys, ['admin']),
+      schema: {
+        summary: "Release (or withhold) an ended window's secure batches now, before their grace period is over",
+        tags: ['secure'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['model', 'version', 'windowStart', 'windowEnd'],
+          properties: {
+            model: { type: 'string' },
+            version: { type: 'string' },
+            windowStart: { type: 'integer', minimum: 0 },
+            windowEnd: { type: 'integer', minimum: 0 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const { model, version, windowStart, windowEnd } = req.body;
+      if (windowEnd > Date.now()) throw new RequestError(409, 'batch_open', 'the window has not ended');
+      return collectWindow(ctx, req.principal!.projectId, model, version, windowStart, windowEnd);
     },
   );
 }
