@@ -12,11 +12,9 @@
 // share to their sum. Every round checks the aggregate against the counts sent.
 // BENCH_PRIO3_MS (default 3000) is the time each configuration gets after its warm-up round.
 import { webcrypto } from 'node:crypto';
-import { Field64 } from '@divviup/field';
-import { Prio3, Prio3Histogram, Prio3SumVec } from '@divviup/prio3';
+import { Prio3, Prio3Count, Prio3Histogram, Prio3SumVec } from '@divviup/prio3';
 import { SumVec } from '@divviup/prio3/dist/circuits/sumVec.js';
 import { FlpGeneric } from '@divviup/prio3/dist/genericFlp.js';
-import { XofTurboShake128 } from '@divviup/xof';
 import { Buffer } from 'node:buffer';
 import { Rng } from './lib/prng.ts';
 import { bytes, ratio, table } from './lib/table.ts';
@@ -28,11 +26,16 @@ const GOAL_CLIENT_MS = 50;
 const GOAL_REPORTS_PER_S = 500;
 /** Plain sharing takes microseconds: each timed sample repeats it this often. */
 const PLAIN_REPS = 200;
-/** VDAF ids for the Field64 variant (no codepoint in the draft): the private range. */
+/** The Field64 variant's VDAF id: it has no codepoint in the draft, so one from the private range. */
 const FIELD64_SUMVEC_ID = 0xffff0002;
-/** The draft's Usage values the helper needs to expand its seeds (VDAF-08 §7.2). */
+/** The draft's usage values for the helper's seeds (the domain separation of their expansion). */
 const USAGE_MEASUREMENT_SHARE = 1;
 const USAGE_PROOF_SHARE = 2;
+/** The library's Field64 and XOF, taken from its own instances (Prio3Count is over Field64). */
+const COUNT = new Prio3Count({ shares: 2 });
+const FIELD64 = COUNT.flp.field;
+const XOF = COUNT.xof;
+if (FIELD64.modulus !== 2n ** 64n - 2n ** 32n + 1n) throw new Error("Prio3Count's field is not Field64 in this version");
 
 type Measurement = number | number[];
 type AnyPrio3 = Prio3<Measurement, number[]>;
@@ -77,7 +80,7 @@ function sumVec(cells: number, max: number, chunk: number, rng: Rng, field64 = f
   const bits = bitsFor(max);
   const counts = Array.from({ length: cells }, () => Math.floor(rng.uniform() * (max + 1)));
   const vdaf = field64
-    ? (new Prio3(XofTurboShake128, new FlpGeneric(new SumVec(new Field64(), cells, bits, chunk)), 2, 3, FIELD64_SUMVEC_ID) as AnyPrio3)
+    ? (new Prio3(XOF, new FlpGeneric(new SumVec(FIELD64, cells, bits, chunk)), 2, 3, FIELD64_SUMVEC_ID) as AnyPrio3)
     : (new Prio3SumVec({ shares: 2, length: cells, bits, chunkLength: chunk }) as AnyPrio3);
   return {
     family: 'SumVec',
@@ -149,18 +152,12 @@ function decodeLeader(vdaf: AnyPrio3, wire: Uint8Array): InputShare {
 /** The helper's input share from its three seeds, expanded as the draft's helper does. */
 async function decodeHelper(vdaf: AnyPrio3, wire: Uint8Array): Promise<InputShare> {
   const { field, measurementLen, proofLen } = vdaf.flp;
-  const s = XofTurboShake128.seedSize;
+  const s = XOF.seedSize;
   const wireMeasurementShare = Buffer.from(wire.subarray(0, s));
   const wireProofShare = Buffer.from(wire.subarray(s, 2 * s));
   const [measurementShare, proofsShare] = await Promise.all([
-    XofTurboShake128.expandIntoVec(
-      field,
-      wireMeasurementShare,
-      vdaf.domainSeparationTag(USAGE_MEASUREMENT_SHARE),
-      Buffer.of(1),
-      measurementLen,
-    ),
-    XofTurboShake128.expandIntoVec(
+    XOF.expandIntoVec(field, wireMeasurementShare, vdaf.domainSeparationTag(USAGE_MEASUREMENT_SHARE), Buffer.of(1), measurementLen),
+    XOF.expandIntoVec(
       field,
       wireProofShare,
       vdaf.domainSeparationTag(USAGE_PROOF_SHARE),
@@ -172,7 +169,7 @@ async function decodeHelper(vdaf: AnyPrio3, wire: Uint8Array): Promise<InputShar
 }
 
 function decodePublic(wire: Uint8Array): PublicShare {
-  const s = XofTurboShake128.seedSize;
+  const s = XOF.seedSize;
   const jointRandParts = [];
   for (let at = 0; at < wire.length; at += s) jointRandParts.push(Buffer.from(wire.subarray(at, at + s)));
   return { jointRandParts };
@@ -346,7 +343,7 @@ async function breakdown(config: Config): Promise<Breakdown> {
   const proveRand = field.fillRandom(flp.proveRandLen);
   const jointRand = field.fillRandom(flp.jointRandLen);
   const queryRand = field.fillRandom(flp.queryRandLen);
-  const seed = randomBytes(XofTurboShake128.seedSize);
+  const seed = randomBytes(XOF.seedSize);
   const dst = config.vdaf.domainSeparationTag(USAGE_MEASUREMENT_SHARE);
   const proof = flp.prove(encoded, proveRand, jointRand);
   const r = jointRand[0];
@@ -354,7 +351,7 @@ async function breakdown(config: Config): Promise<Breakdown> {
   const steps = {
     prove: () => flp.prove(encoded, proveRand, jointRand),
     query: () => flp.query(encoded, proof, queryRand, jointRand, 2),
-    expand: () => XofTurboShake128.expandIntoVec(field, seed, dst, Buffer.of(1), n),
+    expand: () => XOF.expandIntoVec(field, seed, dst, Buffer.of(1), n),
     wire: () => field.decode(field.encode(encoded)),
     powersByExp: () => {
       for (let i = 0; i < n; i++) field.exp(r, BigInt(i + 1));
