@@ -16,6 +16,7 @@ import { Prio3, Prio3Count, Prio3Histogram, Prio3SumVec } from '@divviup/prio3';
 import { SumVec } from '@divviup/prio3/dist/circuits/sumVec.js';
 import { FlpGeneric } from '@divviup/prio3/dist/genericFlp.js';
 import { Buffer } from 'node:buffer';
+import { type Field64Wasm, loadField64Wasm } from './lib/field64-wasm.ts';
 import { Rng } from './lib/prng.ts';
 import { bytes, ratio, table } from './lib/table.ts';
 
@@ -442,6 +443,39 @@ function gadgetByNtt(field: Field, wires: bigint[][]): bigint[] {
   return field.interpolate(roots, sum);
 }
 
+interface FieldPeer {
+  config: Config;
+  /** Coefficients per wire polynomial: the power of 2 above the gadget calls. */
+  p: number;
+  bigintMs: number;
+  wasmMs: number;
+}
+
+/**
+ * The same schoolbook gadget polynomial as the prover's, over Field64, by the library's BigInt
+ * arithmetic and by machine words in wasm (copying in and out included), on the same wires.
+ */
+function fieldPeer(config: Config, wasm: Field64Wasm): FieldPeer {
+  const calls = Math.ceil(config.vdaf.flp.measurementLen / config.chunk);
+  const p = 2 ** Math.ceil(Math.log2(calls + 1));
+  const wires = Array.from({ length: 2 * config.chunk }, () => FIELD64.fillRandom(p));
+  if (!sameVector(gadgetBySchoolbook(FIELD64, wires), wasm.gadgetPoly(wires)))
+    throw new Error(`${label(config)}: the wasm Field64 gadget polynomial differs from the library's`);
+  const times = { bigint: [] as number[], wasm: [] as number[] };
+  for (let round = 0; round <= MIN_ROUNDS; round++) {
+    let t = performance.now();
+    gadgetBySchoolbook(FIELD64, wires);
+    const bigint = performance.now() - t;
+    t = performance.now();
+    wasm.gadgetPoly(wires);
+    const words = performance.now() - t;
+    if (round === 0) continue;
+    times.bigint.push(bigint);
+    times.wasm.push(words);
+  }
+  return { config, p, bigintMs: median(times.bigint), wasmMs: median(times.wasm) };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -562,6 +596,25 @@ export async function run(): Promise<void> {
         ms(b.gadgetNttMs),
       ]),
       [true, true, true, true, true, true, true, true, true, true, true],
+    ),
+  );
+
+  const wasm = await loadField64Wasm();
+  const peers = recommended.map((r) => fieldPeer(r.config, wasm));
+  console.log('\nThe schoolbook gadget polynomial over Field64: library BigInt against machine words in wasm (ms):');
+  console.log(
+    table(
+      ['cells', 'bits', 'chunk', 'p', 'BigInt', 'wasm u64', 'BigInt / wasm'],
+      peers.map((f) => [
+        String(f.config.cells),
+        String(f.config.bits),
+        String(f.config.chunk),
+        String(f.p),
+        ms(f.bigintMs),
+        ms(f.wasmMs),
+        ratio(f.bigintMs / f.wasmMs),
+      ]),
+      [true, true, true, true, true, true, true],
     ),
   );
 
