@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   collector: () => import('./collector.ts'),
   bundle: () => import('./bundle-size.ts'),
   soak: () => import('./soak.ts'),
+  prio3: () => import('./prio3.ts'),
 };
 
 const wanted = process.argv.slice(2);
