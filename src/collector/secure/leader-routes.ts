@@ -17,6 +17,9 @@ const DAY = 86_400_000;
 
 export function leaderRoutes(app: FastifyInstance, ctx: CollectorContext) {
   const o = ctx.options;
+  // Layouts already checked and stored, with the batch header they were checked against: every
+  // report of a batch carries the same one, so it is decoded and written once, not per report.
+  const layouts = new Set<string>();
   app.post(
     '/v1/secure/reports',
     {
@@ -47,7 +50,12 @@ export function leaderRoutes(app: FastifyInstance, ctx: CollectorContext) {
           `unknown model ${report.batch.model}@${report.batch.version}: the secure mode records on its baseline's grid`,
         );
       }
-      await checkLayout(ctx, report);
+      if ((await sha256Hex(report.layoutBytes)) !== report.layoutHash) {
+        throw new RequestError(400, 'report', 'report: "layout" does not match "layoutHash"');
+      }
+      const layoutKey = JSON.stringify([report.layoutHash, report.cells, layoutMeta(report.batch, report.params)]);
+      const newLayout = !layouts.has(layoutKey);
+      if (newLayout) checkLayout(ctx, report);
       const k = batchKey(principal.projectId, report.batch, report.layoutHash, report.params);
       if (await decision(ctx.db, k)) throw new RequestError(409, 'batch_closed', 'batch closed: its sum was already decided');
       if (await storedShare(ctx.db, principal.projectId, report.reportId))
@@ -58,10 +66,14 @@ export function leaderRoutes(app: FastifyInstance, ctx: CollectorContext) {
         report: forHelper,
       });
       if (answer.status !== 200 && answer.status !== 201) throw helperRefusal(answer);
-      await ctx.db.query('insert into secure_layouts (layout_hash, layout) values ($1, $2) on conflict do nothing', [
-        report.layoutHash,
-        layoutBytes,
-      ]);
+      if (newLayout) {
+        await ctx.db.query('insert into secure_layouts (layout_hash, layout) values ($1, $2) on conflict do nothing', [
+          report.layoutHash,
+          layoutBytes,
+        ]);
+        if (layouts.size >= 10_000) layouts.clear();
+        layouts.add(layoutKey);
+      }
       const share = new Uint8Array(leaderWords.buffer, leaderWords.byteOffset, leaderWords.byteLength);
       if (!(await insertReport(ctx.db, k, report.reportId, report.cells, share, now))) {
         throw new RequestError(409, 'replay', 'replay: this report was received before');
@@ -120,11 +132,10 @@ function checkWindow(r: ReceivedReport, now: number, o: CollectorContext['option
 
 /**
  * The layout is what the release will be read as: it must be the hash the helper's share is
- * bound to, decode, have the report's cell count, hold no data and say no more than the batch.
+ * bound to (checked by the caller), decode, have the report's cell count, hold no data and say
+ * no more than the batch.
  */
-async function checkLayout(ctx: CollectorContext, r: ReceivedReport): Promise<void> {
-  if ((await sha256Hex(r.layoutBytes)) !== r.layoutHash)
-    throw new RequestError(400, 'report', 'report: "layout" does not match "layoutHash"');
+function checkLayout(ctx: CollectorContext, r: ReceivedReport): void {
   let p: ReturnType<typeof ctx.core.profileFromBytes>;
   try {
     p = ctx.core.profileFromBytes(r.layoutBytes);
