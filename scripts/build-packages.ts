@@ -51,9 +51,9 @@ function fixEmittedUrls(dir: string): void {
 }
 
 /**
- * The worker createMonitor starts is one self-contained module but for onnxruntime-web: a worker
- * sees no import map, so on a page without a bundler its bare imports (comlink, idb) could not
- * resolve. onnxruntime-web stays a bare import for bundlers to resolve, or a URL the page passes.
+ * The workers createMonitor starts (the default one, and the secure mode's) are self-contained
+ * but for onnxruntime-web: a worker sees no import map, so on a page without a bundler its bare
+ * imports (comlink, idb, @hpke/core) could not resolve. onnxruntime-web stays a bare import for bundlers to resolve, or a URL the page passes.
  * It stays in dist/edge, so its relative URL of the core's wasm still holds.
  */
 async function bundleDefaultWorker(file: string): Promise<void> {
@@ -68,6 +68,17 @@ async function bundleDefaultWorker(file: string): Promise<void> {
     target: 'es2022',
     external: ['onnxruntime-web', 'onnxruntime-web/*'],
     logLevel: 'warning',
+    // The HPKE library falls back to `import('crypto')` on Node 18 and older; a worker always has
+    // globalThis.crypto, so the fallback resolves to it instead of a Node built-in.
+    plugins: [
+      {
+        name: 'web-crypto',
+        setup(b) {
+          b.onResolve({ filter: /^(node:)?crypto$/ }, () => ({ path: 'crypto', namespace: 'web-crypto' }));
+          b.onLoad({ filter: /.*/, namespace: 'web-crypto' }, () => ({ contents: 'export const webcrypto = globalThis.crypto;' }));
+        },
+      },
+    ],
   });
 }
 
@@ -93,6 +104,7 @@ export async function buildPackages(): Promise<void> {
   tsc('packages/edgewatch/tsconfig.json');
   fixEmittedUrls(join(PACKAGE_DIRS.edgewatch, 'dist'));
   await bundleDefaultWorker(join(PACKAGE_DIRS.edgewatch, 'dist/edge/default-worker.js'));
+  await bundleDefaultWorker(join(PACKAGE_DIRS.edgewatch, 'dist/edge/secure-worker.js'));
   mkdirSync(join(PACKAGE_DIRS.edgewatch, 'build'));
   copyFileSync(WASM_FILE, join(PACKAGE_DIRS.edgewatch, 'build/edgewatch.wasm'));
 

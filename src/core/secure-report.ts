@@ -12,7 +12,10 @@ import { Aes128Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from '@hpke/c
 import type { Core } from './core.ts';
 import { CoreError } from './errors.ts';
 import type { Profile } from './profile.ts';
+import { AEAD, checkHelperKey, type HelperKey, KDF, KEM } from './helper-key.ts';
 import { cellVector, setCells, splitShares } from './shares.ts';
+
+export { checkHelperKey, type HelperKey };
 
 export class SecureReportError extends CoreError {
   override name = 'SecureReportError';
@@ -34,15 +37,6 @@ export interface SecureParams {
   cellsPerEvent: number;
 }
 
-/** A helper's public key as it serves it (GET /v1/hpke-config) and devices are configured with. */
-export interface HelperKey {
-  id: string;
-  kem: typeof KEM;
-  kdf: typeof KDF;
-  aead: typeof AEAD;
-  publicKey: string;
-}
-
 export interface SecureReport {
   v: 1;
   reportId: string;
@@ -55,9 +49,6 @@ export interface SecureReport {
   helperShare: { keyId: string; enc: string; ciphertext: string };
 }
 
-const KEM = 'DHKEM(P-256, HKDF-SHA256)';
-const KDF = 'HKDF-SHA256';
-const AEAD = 'AES-128-GCM';
 const INFO = new TextEncoder().encode('edgewatch secure report v1');
 const SEED_BYTES = 16;
 /** Cells per report at most: a 4,096-column window of 64-bin grids is about 280k. */
@@ -200,12 +191,6 @@ export async function openHelperShare(
   }
   if (seed.byteLength !== SEED_BYTES) throw new SecureReportError(`the helper's share is not a ${SEED_BYTES}-byte seed`);
   return seed;
-}
-
-export function checkHelperKey(k: HelperKey): void {
-  if (!k || typeof k.publicKey !== 'string' || typeof k.id !== 'string')
-    throw new SecureReportError("the helper's key is { id, kem, kdf, aead, publicKey } from its GET /v1/hpke-config");
-  if (k.kem !== KEM || k.kdf !== KDF || k.aead !== AEAD) throw new SecureReportError(`the helper's key must be ${KEM}, ${KDF}, ${AEAD}`);
 }
 
 const B64 = /^[A-Za-z0-9_-]*$/;

@@ -19,7 +19,6 @@ import { buildPlan, describeTensors, PROVIDERS, type FailureKind, type Plan, typ
 import { openStore, type Checkpoint, type Fold, type OutboxEntry, type Store } from './store.ts';
 import { Uploader } from './uploader.ts';
 import { restamp } from './restamp.ts';
-import { sealWindow } from './seal.ts';
 
 const REFUSALS: Record<Exclude<Refusal, 'not-sampled'>, string> = {
   'budget-spent': 'the daily privacy budget is spent; windows are not uploaded until tomorrow (UTC)',
@@ -67,7 +66,11 @@ export interface EngineDeps {
   fetch?: typeof fetch;
   /** Told the outbox after every change the engine makes (a window closed, an upload pass). */
   onOutbox?: (entries: OutboxEntry[]) => void;
+  /** Seals secure-mode windows (seal.ts' sealWindow); only the secure mode needs it. */
+  seal?: Sealer;
 }
+
+export type Sealer = (core: Core, o: ResolvedOptions, e: OutboxEntry) => Promise<OutboxEntry>;
 
 const lockPrefix = 'edgewatch';
 /**
@@ -135,7 +138,7 @@ export class MonitorEngine {
           // A secure window moves by whole windows only: it must stay its batch's aligned window.
           restamp: (bytes, shiftMs) =>
             restamp(deps.core, bytes, o.privacy.mode === 'secure' ? Math.round(shiftMs / o.window) * o.window : shiftMs),
-          seal: o.privacy.mode === 'secure' ? (e) => sealWindow(deps.core, o, e) : undefined,
+          seal: deps.seal && o.privacy.mode === 'secure' ? (e) => deps.seal!(deps.core, o, e) : undefined,
         })
       : null;
   }
@@ -146,6 +149,13 @@ export class MonitorEngine {
    * `model` describes the inputs and outputs; without it the first observed tensors do.
    */
   static async start(o: ResolvedOptions, deps: EngineDeps, model?: { inputs: ValueInfo[]; outputs: ValueInfo[] }): Promise<MonitorEngine> {
+    // The sealing is passed in (the bundled secure worker does) so that the HPKE library it
+    // brings stays out of every other monitor's download.
+    if (o.privacy.mode === 'secure' && !deps.seal) {
+      throw new Error(
+        "edgewatch: the secure mode needs a worker that seals windows: exposeMonitorWorker({ seal: sealWindow }) from 'edgewatch/worker'",
+      );
+    }
     const store = deps.store ?? (await openStore(o.modelId));
     const e = new MonitorEngine(o, { ...deps, now: deps.now ?? Date.now, callNow: deps.now ?? callClock(), store });
     e.#releaseInstance = await holdLock(e.#instanceLock(e.instanceId));

@@ -37,7 +37,11 @@ export async function instrument(
   const o = resolveOptions(options);
   const engine = await MonitorEngine.start(
     o,
-    { core: await loadCore(o.coreWasm === undefined ? {} : { wasm: o.coreWasm }) },
+    {
+      core: await loadCore(o.coreWasm === undefined ? {} : { wasm: o.coreWasm }),
+      // A chunk of its own for bundlers: only a page in the secure mode loads the HPKE library.
+      seal: o.privacy.mode === 'secure' ? (core, opts, e) => import('./seal.ts').then((m) => m.sealWindow(core, opts, e)) : undefined,
+    },
     describeSession(session),
   );
   const provider = options.provider ?? 'wasm';

@@ -43,8 +43,14 @@ export async function createMonitor(options: MonitorOptions, extras: CreateMonit
     const module = importMapped('onnxruntime-web/wasm');
     if (module) o.ort = { ...o.ort, module };
   }
+  // Two literal worker URLs, so bundlers emit both: only a secure-mode monitor fetches the one
+  // that seals windows (with the HPKE library).
+  const name = `edgewatch:${o.modelId}`;
   const worker =
-    extras.worker ?? new Worker(new URL('./default-worker.ts', import.meta.url), { type: 'module', name: `edgewatch:${o.modelId}` });
+    extras.worker ??
+    (o.privacy.mode === 'secure'
+      ? new Worker(new URL('./secure-worker.ts', import.meta.url), { type: 'module', name })
+      : new Worker(new URL('./default-worker.ts', import.meta.url), { type: 'module', name }));
   const api = Comlink.wrap<MonitorWorker>(worker);
   let model: string | Uint8Array | null = null;
   if (o.model instanceof Uint8Array) model = o.model.slice();

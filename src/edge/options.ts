@@ -1,6 +1,6 @@
 // What a web developer passes to createMonitor/instrument, and the defaults that fill the gaps.
 import type { GridColumn } from '../core/read-api.ts';
-import { checkHelperKey, type HelperKey } from '../core/secure-report.ts';
+import { checkHelperKey, type HelperKey } from '../core/helper-key.ts';
 import type { OrtOptions } from './ort-session.ts';
 import { DAY_MS } from './privacy.ts';
 

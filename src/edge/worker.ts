@@ -11,6 +11,7 @@ import { configureOrt, createSession, describeSession, type OrtModule } from './
 import { failureKind } from './failures.ts';
 import type { OutboxEntry } from './store.ts';
 import { transferables } from './tensors.ts';
+import type { Sealer } from './engine.ts';
 
 export interface PredictResult {
   outputs: Tensors;
@@ -24,6 +25,11 @@ export type OrtSource = OrtModule | (() => Promise<OrtModule | { default: OrtMod
 export interface MonitorWorkerRuntime {
   /** Needed only for monitors given a model: e.g. `() => import('onnxruntime-web/webgpu')`. */
   ort?: OrtSource;
+  /**
+   * Needed only in the secure privacy mode: `sealWindow` from 'edgewatch/worker' (it brings the
+   * HPKE library, which no other monitor needs; the bundled secure-worker.ts passes it).
+   */
+  seal?: Sealer;
 }
 
 export class MonitorWorker {
@@ -57,7 +63,7 @@ export class MonitorWorker {
     const mirror =
       onOutbox &&
       ((entries: OutboxEntry[]) => void onOutbox(entries.filter((e) => !e.held).map(({ uploadId, bytes }) => ({ uploadId, bytes }))));
-    this.#engine = await MonitorEngine.start(o, { core, onOutbox: mirror }, description);
+    this.#engine = await MonitorEngine.start(o, { core, onOutbox: mirror, seal: this.#runtime.seal }, description);
     return { instanceId: this.#engine.instanceId, provider: this.#session ? this.#provider : null };
   }
 
@@ -146,3 +152,5 @@ async function resolveOrt(source: MonitorWorkerRuntime['ort']): Promise<OrtModul
   const loaded = await source();
   return 'InferenceSession' in loaded ? loaded : loaded.default;
 }
+
+export { sealWindow } from './seal.ts';

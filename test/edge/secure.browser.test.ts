@@ -17,6 +17,7 @@ import {
 import { MonitorEngine } from '../../src/edge/engine.ts';
 import { type Grid, resolveOptions } from '../../src/edge/options.ts';
 import { LATENCY_EDGES } from '../../src/edge/schema.ts';
+import { sealWindow } from '../../src/edge/seal.ts';
 import { openStore } from '../../src/edge/store.ts';
 import { freshModelId } from './helpers.ts';
 
@@ -46,6 +47,7 @@ async function secureEngine(answers: number[], maxRows = 50) {
     {
       core,
       store: await openStore(modelId),
+      seal: sealWindow,
       now: () => clock.now,
       fetch: (async (url: string, init: RequestInit) => {
         posted.push({

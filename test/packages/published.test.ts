@@ -125,7 +125,7 @@ console.log(JSON.stringify({ count: h.count, median: h.quantile(0.5) }));`,
     expect(Math.abs(out.median - 51) / 51).toBeLessThanOrEqual(0.0108);
     const manifest = JSON.parse(readFileSync(join(alone.dir, 'node_modules/edgewatch/package.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest.sideEffects).toBe(false);
-    expect(Object.keys(manifest.dependencies as object).sort()).toEqual(['comlink', 'idb']);
+    expect(Object.keys(manifest.dependencies as object).sort()).toEqual(['@hpke/core', 'comlink', 'idb']);
   });
 
   test('a Vite app built from the README snippet runs the model in its worker and uploads', async () => {
