@@ -65,10 +65,7 @@ async function collectBatch(ctx: CollectorContext, k: BatchKey, now: number): Pr
   const shares = await batchShares(ctx.db, k);
   const ids = [...shares.keys()];
   const cells = (shares.values().next().value as Uint8Array).byteLength / 8;
-  if (ids.length < o.kAnonymity) {
-    await decide(ctx.db, k, { state: 'withheld', reports: ids.length, reportSet: await reportSetHash(ids), share: null }, now);
-    return false;
-  }
+  // Below k the helper withholds the batch too, and both drop its shares.
   const params = paramsOf(k);
   const answer = await callHelper<HelperAggregate>(o.helperUrl!, o.peerToken!, '/v1/helper/aggregate', {
     project: k.projectId,
@@ -82,9 +79,9 @@ async function collectBatch(ctx: CollectorContext, k: BatchKey, now: number): Pr
   const agg = answer.body as HelperAggregate;
   const missing = new Set(agg.missing ?? []);
   const used = ids.filter((id) => !missing.has(id));
-  const set = await reportSetHash(used);
+  const set = await reportSetHash(ids);
   if (!agg.released || !agg.share) {
-    await decide(ctx.db, k, { state: 'withheld', reports: agg.reports, reportSet: set, share: null }, now);
+    await decide(ctx.db, k, { state: 'withheld', reports: agg.reports, reportSet: set, missing: [...missing], share: null }, now);
     return false;
   }
   if (agg.reports !== used.length) throw new Error(`the helper summed ${agg.reports} reports, the leader holds ${used.length} of them`);
@@ -111,7 +108,7 @@ async function collectBatch(ctx: CollectorContext, k: BatchKey, now: number): Pr
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true, $13)`,
       [k.projectId, id, k.model, k.version, k.segment, k.windowStart, k.windowEnd, id, facts.facts.rows, payload, now, b, used.length],
     );
-    if (!(await decide(tx, k, { state: 'released', reports: used.length, reportSet: set, share: null }, now))) {
+    if (!(await decide(tx, k, { state: 'released', reports: used.length, reportSet: set, missing: [...missing], share: null }, now))) {
       throw new Error('the batch was decided meanwhile');
     }
   });

@@ -10,7 +10,7 @@ import { RequestError } from '../errors.ts';
 import { batchKey } from './batch-key.ts';
 import type { HelperKeys } from './helper-key.ts';
 import { requirePeer } from './peer.ts';
-import { batchShares, decide, decision, insertReport, reportSetHash, storedShare } from './store.ts';
+import { batchShares, type Decision, decide, decision, insertReport, reportSetHash, storedShare } from './store.ts';
 
 /** Report ids one aggregation request may list (a batch of more is refused, not cut). */
 const MAX_REPORTS = 1_000_000;
@@ -71,15 +71,16 @@ export function helperRoutes(app: FastifyInstance, ctx: CollectorContext, keys: 
     // or earlier when an operator collects it); reports arriving later are refused as decided.
     if (head.batch.windowEnd > now) throw new RequestError(409, 'batch_open', 'batch still open: its window has not ended');
     const k = batchKey(project, head.batch, head.layoutHash, head.params);
+    const set = await reportSetHash(ids as string[]);
+    const earlier = await decision(ctx.db, k);
+    if (earlier) return answerOf(earlier, set);
     const held = await batchShares(ctx.db, k, ids as string[]);
     const used = [...held.keys()];
-    const set = await reportSetHash(used);
-    const earlier = await decision(ctx.db, k);
-    if (earlier) return answerOf(earlier, set, ids as string[], held);
+    const missing = missingOf(ids as string[], held);
     // Fewer reports than k: nothing is released, now or later (the batch takes no more reports).
     if (used.length < ctx.options.kAnonymity) {
-      await decide(ctx.db, k, { state: 'withheld', reports: used.length, reportSet: set, share: null }, now);
-      return { released: false, reports: used.length };
+      const withheld = { state: 'withheld', reports: used.length, reportSet: set, missing, share: null } as const;
+      return answerOf((await decide(ctx.db, k, withheld, now)) ? withheld : (await decision(ctx.db, k))!, set);
     }
     const sum = noiseShare(
       ctx.core,
@@ -90,27 +91,20 @@ export function helperRoutes(app: FastifyInstance, ctx: CollectorContext, keys: 
       ),
       secureNoiseScale(head.params),
     );
-    const share = new Uint8Array(sum.buffer);
-    if (!(await decide(ctx.db, k, { state: 'released', reports: used.length, reportSet: set, share }, now))) {
-      return answerOf((await decision(ctx.db, k))!, set, ids as string[], held);
-    }
-    return {
-      released: true,
-      reports: used.length,
-      missing: missingOf(ids as string[], held),
-      share: Buffer.from(share).toString('base64url'),
-    };
+    const released: Decision = { state: 'released', reports: used.length, reportSet: set, missing, share: new Uint8Array(sum.buffer) };
+    return answerOf((await decide(ctx.db, k, released, now)) ? released : (await decision(ctx.db, k))!, set);
   });
 }
 
 /**
- * A batch already decided answers the same release for the same reports, and nothing for
- * another set: two sums over different subsets of one batch would give away their difference.
+ * A decided batch answers the same for the same request (a leader that asks again after a lost
+ * answer), and nothing for another set: two sums over different subsets of one batch would give
+ * away their difference.
  */
-function answerOf(d: Awaited<ReturnType<typeof decision>> & object, set: string, ids: string[], held: Map<string, Uint8Array>) {
+function answerOf(d: Decision, set: string) {
   if (d.reportSet !== set) throw new RequestError(409, 'batch_closed', 'batch closed: already decided over another set of reports');
   if (d.state === 'withheld') return { released: false, reports: d.reports };
-  return { released: true, reports: d.reports, missing: missingOf(ids, held), share: Buffer.from(d.share!).toString('base64url') };
+  return { released: true, reports: d.reports, missing: d.missing, share: Buffer.from(d.share!).toString('base64url') };
 }
 
 /** The sum of the masks the seeds expand to, a slice at a time (a batch can hold 10^5 reports). */

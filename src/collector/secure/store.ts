@@ -1,14 +1,17 @@
 // What each aggregator keeps of the secure mode: one share per report (the leader's words, or the
-// helper's 16-byte seed) and one decision per batch. A report id is stored once per project; a
-// batch is decided once, after which it takes no report and answers every request alike.
-import type { Queryable } from '../storage/db.ts';
+// helper's 16-byte seed) until its batch is decided, and one decision per batch. A report id is
+// stored once per project; a batch is decided once, after which it takes no report, its shares
+// are deleted (the decision holds all that is still needed) and it answers every request alike.
+import type { Db, Queryable } from '../storage/db.ts';
 import { BATCH_MATCH, type BatchKey, keyParams } from './batch-key.ts';
 
 export interface Decision {
   state: 'released' | 'withheld';
   reports: number;
-  /** SHA-256 of the sorted report ids the decision covered. */
+  /** SHA-256 of the sorted report ids the decision was asked for. */
   reportSet: string;
+  /** Ids asked for that this aggregator did not hold (left out of its sum). */
+  missing: string[];
   share: Uint8Array | null;
 }
 
@@ -38,23 +41,37 @@ export async function storedShare(db: Queryable, projectId: number, reportId: st
 }
 
 export async function decision(db: Queryable, k: BatchKey): Promise<Decision | null> {
-  const [r] = await db.query<{ state: Decision['state']; reports: number; report_set: string; share: Uint8Array | null }>(
-    `select state, reports, report_set, share from secure_batches where ${BATCH_MATCH}`,
+  const [r] = await db.query<{ state: Decision['state']; reports: number; report_set: string; missing: string; share: Uint8Array | null }>(
+    `select state, reports, report_set, missing, share from secure_batches where ${BATCH_MATCH}`,
     keyParams(k),
   );
   return r
-    ? { state: r.state, reports: Number(r.reports), reportSet: r.report_set, share: r.share ? new Uint8Array(r.share) : null }
+    ? {
+        state: r.state,
+        reports: Number(r.reports),
+        reportSet: r.report_set,
+        missing: JSON.parse(r.missing) as string[],
+        share: r.share ? new Uint8Array(r.share) : null,
+      }
     : null;
 }
 
-/** Records a batch's decision; false when it was already decided (the first decision stands). */
-export async function decide(db: Queryable, k: BatchKey, d: Decision, now: number): Promise<boolean> {
-  const rows = await db.query(
-    `insert into secure_batches (project_id, model, version, segment, window_start, window_end, layout_hash, params, state, reports, report_set, share, decided_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) on conflict do nothing returning state`,
-    [...keyParams(k), d.state, d.reports, d.reportSet, d.share, now],
-  );
-  return rows.length === 1;
+/**
+ * Records a batch's decision and deletes its shares, in one transaction; false when it was
+ * already decided (the first decision stands, and nothing is deleted).
+ */
+export async function decide(db: Db | Queryable, k: BatchKey, d: Decision, now: number): Promise<boolean> {
+  const run = async (tx: Queryable) => {
+    const rows = await tx.query(
+      `insert into secure_batches (project_id, model, version, segment, window_start, window_end, layout_hash, params, state, reports, report_set, missing, share, decided_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) on conflict do nothing returning state`,
+      [...keyParams(k), d.state, d.reports, d.reportSet, JSON.stringify(d.missing), d.share, now],
+    );
+    if (rows.length === 0) return false;
+    await tx.query(`delete from secure_reports where ${BATCH_MATCH}`, keyParams(k));
+    return true;
+  };
+  return 'transaction' in db ? db.transaction(run) : run(db);
 }
 
 /** The shares of a batch's reports among `ids` (all of them when `ids` is omitted), by id. */

@@ -341,6 +341,7 @@ export const MIGRATIONS: string[] = [
     state text not null check (state in ('released', 'withheld')),
     reports integer not null,
     report_set text not null,
+    missing text not null default '[]',
     share bytea,
     decided_at bigint not null,
     primary key (project_id, model, version, segment, window_start, window_end, layout_hash, params)
