@@ -15,16 +15,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type ColumnSummary,
-  type Core,
-  type HelperKey,
-  loadCore,
-  noiseErrorBar,
-  type Profile,
-  type SecureParams,
-  sealReport,
-} from '../src/core/index.ts';
+import { type ColumnSummary, type Core, loadCore, noiseErrorBar, type Profile } from '../src/core/index.ts';
+import { type HelperKey, type SecureParams, sealReport } from '../src/core/secure.ts';
 import { defaultOptions, driftOptions } from '../src/collector/config.ts';
 import { createKey } from '../src/collector/keys.ts';
 import { openStorage } from '../src/collector/storage/open.ts';

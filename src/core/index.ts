@@ -64,23 +64,3 @@ export function loadCore(options: LoadOptions = {}): Promise<Core> {
 async function instantiate(source?: WasmSource): Promise<Core> {
   return new Core(await Engine.instantiate(await compileEngine(source)));
 }
-export { cellVector, setCells, splitShares, sumShares, noiseShare, combineShares } from './shares.ts';
-export {
-  SecureReportError,
-  sealReport,
-  parseSecureReport,
-  parseHelperReport,
-  type ReceivedReport,
-  type HelperReport,
-  openHelperShare,
-  helperKeyPair,
-  expandSeed,
-  secureNoiseScale,
-  layoutMeta,
-  sha256Hex,
-  MAX_CELLS,
-  type SecureBatch,
-  type SecureParams,
-  type SecureReport,
-  type HelperKey,
-} from './secure-report.ts';

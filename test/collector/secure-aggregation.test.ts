@@ -8,19 +8,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCore, type Core } from '../../src/core/index.ts';
 import {
   cellVector,
   helperKeyPair,
   layoutMeta,
-  loadCore,
   sealReport,
   sha256Hex,
-  type Core,
   type HelperKey,
   type SecureBatch,
   type SecureParams,
   type SecureReport,
-} from '../../src/core/index.ts';
+} from '../../src/core/secure.ts';
 import { createKey } from '../../src/collector/keys.ts';
 import { openStorage } from '../../src/collector/storage/open.ts';
 import { freePort, spawnCollector, type CollectorProcess } from './helpers/process.ts';

@@ -5,15 +5,8 @@
 // device id. A retry after a lost answer sends the same report, and the leader's `replay`
 // answer ends it; a window clipped to its rows cap stays within it.
 import { describe, expect, test } from 'vitest';
-import {
-  combineShares,
-  expandSeed,
-  helperKeyPair,
-  loadCore,
-  openHelperShare,
-  parseSecureReport,
-  type SecureReport,
-} from '../../src/core/index.ts';
+import { loadCore } from '../../src/core/index.ts';
+import { combineShares, expandSeed, helperKeyPair, openHelperShare, parseSecureReport, type SecureReport } from '../../src/core/secure.ts';
 import { MonitorEngine } from '../../src/edge/engine.ts';
 import { type Grid, resolveOptions } from '../../src/edge/options.ts';
 import { LATENCY_EDGES } from '../../src/edge/schema.ts';

@@ -1,7 +1,7 @@
 // A secure-mode batch as both aggregators key it: the reports whose sum is released together, or
 // not at all. Every part of the key is bound into each report's helper share (its HPKE associated
 // data), so neither aggregator can move a report into another batch.
-import type { SecureBatch, SecureParams } from 'edgewatch';
+import type { SecureBatch, SecureParams } from 'edgewatch/secure';
 import { canonicalSegment } from '../read/segments.ts';
 
 export interface BatchKey {

@@ -3,7 +3,7 @@
 // reports both hold, the leader adds its own noisy sum of the same reports, and the combined
 // cells, written into the batch's layout, are stored as one upload standing for that many
 // reports: every read, rollup, alert and error bar then treats it like private-mode data.
-import { combineShares, layoutMeta, noiseShare, secureNoiseScale, setCells, sha256Hex, sumShares } from 'edgewatch';
+import { combineShares, layoutMeta, noiseShare, secureNoiseScale, setCells, sha256Hex, sumShares } from 'edgewatch/secure';
 import type { CollectorContext } from '../context.ts';
 import { uploadFacts } from '../ingest/upload-facts.ts';
 import { batchOf, type BatchKey, keyParams, paramsOf } from './batch-key.ts';

@@ -1,7 +1,7 @@
 // The helper's HPKE key pair: derived from 32 secret bytes drawn on its first start and kept in
 // its database, so reports sealed before a restart still open after it. The public half is served
 // at GET /v1/hpke-config; the secret never leaves the helper's database.
-import { helperKeyPair, type HelperKey } from 'edgewatch';
+import { helperKeyPair, type HelperKey } from 'edgewatch/secure';
 import type { Queryable } from '../storage/db.ts';
 
 export interface HelperKeys {

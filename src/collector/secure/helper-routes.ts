@@ -2,7 +2,15 @@
 // report from the leader (the 16-byte seed, after opening it with its private key), and on the
 // leader's request releases, once per batch, the noisy sum of its shares of the listed reports
 // that it holds. It never sees a device's cells, and its release alone is noise-protected.
-import { expandSeed, openHelperShare, parseHelperReport, SecureReportError, secureNoiseScale, noiseShare, sumShares } from 'edgewatch';
+import {
+  expandSeed,
+  openHelperShare,
+  parseHelperReport,
+  SecureReportError,
+  secureNoiseScale,
+  noiseShare,
+  sumShares,
+} from 'edgewatch/secure';
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../context.ts';
 import type { Core } from '../core.ts';

@@ -2,7 +2,7 @@
 // helper share forwarded to the helper, and the leader's share stored only once the helper holds
 // its own. A report is acknowledged when both aggregators hold their share of it; one that is
 // malformed, truncated, replayed, late, for another batch or sealed to another key changes nothing.
-import { cellVector, layoutMeta, parseSecureReport, type ReceivedReport, SecureReportError, sha256Hex } from 'edgewatch';
+import { cellVector, layoutMeta, parseSecureReport, type ReceivedReport, SecureReportError, sha256Hex } from 'edgewatch/secure';
 import type { FastifyInstance } from 'fastify';
 import type { CollectorContext } from '../context.ts';
 import { RequestError } from '../errors.ts';
