@@ -10,6 +10,9 @@ import { Gauge, type Registry } from 'prom-client';
 import { canonicalSegment } from './read/segments.ts';
 import type { VersionState } from './read/snapshot.ts';
 import type { Queryable } from './storage/db.ts';
+import { yieldToLoop } from './yield.ts';
+
+const SLICE = 128;
 
 const V = ['project', 'model', 'version', 'segment'];
 const W = [...V, 'window'];
@@ -146,12 +149,20 @@ export function registerModelMetrics(registry: Registry, read: () => Promise<Ver
     }),
   };
   let filling: Promise<void> | undefined;
+  // The snapshot the gauges hold: an alert round's states serve every scrape until the next
+  // round ends, and setting tens of thousands of series (a wide version) again for each scrape
+  // held the request thread for about 100 ms.
+  let filled: VersionState[] | undefined;
   // prom-client calls collect() per gauge; one snapshot fills all of them.
   const fill = () =>
     (filling ??= (async () => {
       try {
+        const states = await read();
+        if (states === filled) return;
+        filled = undefined;
         for (const g of Object.values(gauges)) g.reset();
-        for (const s of await read()) setAll(gauges, s);
+        for (const s of states) await setAll(gauges, s);
+        filled = states;
       } finally {
         setTimeout(() => (filling = undefined), 0);
       }
@@ -159,7 +170,8 @@ export function registerModelMetrics(registry: Registry, read: () => Promise<Ver
   for (const g of Object.values(gauges)) (g as unknown as { collect: () => Promise<void> }).collect = fill;
 }
 
-function setAll(g: Record<string, Gauge>, s: VersionState) {
+/** Sets the state's series, giving the event loop back every SLICE columns (a wide version has thousands). */
+async function setAll(g: Record<string, Gauge>, s: VersionState) {
   const version = { project: s.project, model: s.model, version: s.version, segment: s.segment ? canonicalSegment(s.segment) : '' };
   // Set once per window, always to the same value.
   if (s.freshnessSeconds !== null) g.freshness.set(version, s.freshnessSeconds);
@@ -177,7 +189,9 @@ function setAll(g: Record<string, Gauge>, s: VersionState) {
   g.devices.set(v, s.devices!);
   g.rows.set(v, s.rows!);
   g.uploads.set(v, s.uploads!);
+  let n = 0;
   for (const [column, c] of Object.entries(s.columns ?? {})) {
+    if (++n % SLICE === 0) await yieldToLoop();
     const l = { ...v, column };
     g.values.set({ ...l, state: 'count' }, c.count);
     g.values.set({ ...l, state: 'missing' }, c.missing);
@@ -186,6 +200,7 @@ function setAll(g: Record<string, Gauge>, s: VersionState) {
       if (Number.isFinite(value)) g.quantile.set({ ...l, quantile }, value);
   }
   for (const [column, d] of Object.entries(s.drift ?? {})) {
+    if (++n % SLICE === 0) await yieldToLoop();
     const l = { ...v, column };
     const stats: Record<string, number> =
       d.kind === 'numeric'
