@@ -52,8 +52,9 @@ export class Core {
   }
 
   /**
-   * Decodes one device window: profileFromBytes' checks plus an upload's own (every exact column
-   * counts the same rows, counts within one window's ceiling, noise only in the "dp" mode).
+   * Decodes one device window: profileFromBytes' checks plus an upload's own (counts within one
+   * window's ceiling, noise only in the "dp" mode, one row count per family of columns recorded
+   * together: assembly/row_families.ts).
    */
   uploadFromBytes(bytes: Uint8Array): Profile {
     if (!(bytes instanceof Uint8Array)) throw new CoreError('uploadFromBytes takes a Uint8Array');
