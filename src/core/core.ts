@@ -3,7 +3,7 @@ import type { Engine } from './engine.ts';
 import { CoreError } from './errors.ts';
 import { Histogram, HISTOGRAM_COLUMN } from './histogram.ts';
 import { Profile } from './profile.ts';
-import { compareProfiles, type DriftOptions } from './compare.ts';
+import { compareProfiles, compareProfilesInSlices, type DriftOptions } from './compare.ts';
 import type { QualityOptions } from './quality.ts';
 import { inferSchema } from './schema.ts';
 import type { CellValue, DriftReport, Schema } from './types.ts';
@@ -67,6 +67,16 @@ export class Core {
 
   compare(baseline: Profile, current: Profile, options?: DriftOptions & QualityOptions): DriftReport {
     return compareProfiles(baseline, current, options);
+  }
+
+  /** compare(), awaiting `pause()` every 16 columns (see compareProfilesInSlices). */
+  compareInSlices(
+    baseline: Profile,
+    current: Profile,
+    options: (DriftOptions & QualityOptions) | undefined,
+    pause: () => Promise<void>,
+  ): Promise<DriftReport> {
+    return compareProfilesInSlices(baseline, current, options ?? {}, pause);
   }
 
   /** Live profiles and the engine's memory: for leak checks and dashboards of the monitor itself. */

@@ -202,7 +202,7 @@ async function fill(
     state.health = healthOf(agg.profile) ?? undefined;
     state.outputs = outputsOf(core, agg.profile, agg.noise);
     if (baseline) {
-      const report = core.compare(baseline, agg.profile, driftOptions(options));
+      const report = await core.compareInSlices(baseline, agg.profile, driftOptions(options), yieldToLoop);
       state.drift = report.columns;
       state.schema = { missing: report.schema.missing, changed: report.schema.changed };
     }
