@@ -69,8 +69,9 @@ describe('request timeouts and the shutdown deadline', () => {
     }
   });
 
-  it.each(BACKENDS)('answers a read that waits past the idle timeout for the database ($name)', async (backend) => {
-    const c = await startCollector(backend, { idleTimeoutMs: 300, kAnonymity: 1 });
+  it.each(BACKENDS)('answers a read that waits past the idle and request timeouts for the database ($name)', async (backend) => {
+    // Neither the idle nor the whole-request timeout may cut a request received whole.
+    const c = await startCollector(backend, { idleTimeoutMs: 300, requestTimeoutMs: 500, headersTimeoutMs: 300, kAnonymity: 1 });
     try {
       const now = Date.now();
       const windowStart = now - (now % 60_000) - 120_000;
@@ -93,7 +94,7 @@ describe('request timeouts and the shutdown deadline', () => {
       const read = get(`${c.url}/v1/models/churn/versions/1.0.0/profile?from=${windowStart}&to=${windowStart + 60_000}`, c.keys.read)
         .catch((err: Error) => ({ status: 0, body: { error: err.message } }))
         .finally(() => (answered = true));
-      await new Promise((r) => setTimeout(r, 1200));
+      await new Promise((r) => setTimeout(r, 1500));
       const waited = !answered;
       release();
       await holder;
