@@ -32,7 +32,7 @@ export async function stepPoints<T extends object>(
   k: number,
   s: Selection,
   step: number,
-  read: (profile: Profile) => T,
+  read: (profile: Profile) => T | Promise<T>,
 ): Promise<(StepCounts & Partial<T>)[]> {
   const points: (StepCounts & Partial<T>)[] = [];
   for await (const { from, to, agg } of steps(db, core, k, s, step)) {
@@ -42,7 +42,7 @@ export async function stepPoints<T extends object>(
     }
     const counts = { from, to, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
     try {
-      points.push({ ...counts, suppressed: false, ...read(agg.profile) });
+      points.push({ ...counts, suppressed: false, ...(await read(agg.profile)) });
     } finally {
       agg.profile.dispose();
     }
