@@ -2,7 +2,7 @@
 // applies to every step). Shared by the drift timeline and the per-step summaries.
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
-import { aggregate, fetchPieces, fold, suppressedCounts, type Aggregate, type Selection } from './aggregate.ts';
+import { aggregate, fetchPieces, foldFetched, suppressedCounts, type Aggregate, type Selection } from './aggregate.ts';
 import { DAY, HOUR } from './rollup.ts';
 
 interface Step {
@@ -61,7 +61,7 @@ async function* steps(db: Queryable, core: Core, k: number, s: Selection, step: 
   for (let from = s.from; from < s.to; from += step) {
     const to = Math.min(from + step, s.to);
     const agg = aligned
-      ? fold(
+      ? await foldFetched(
           core,
           k,
           pieces.filter((p) => p.t >= from && p.t < to),
