@@ -6,6 +6,7 @@ import { FixedGrid } from './grid';
 import { CategoricalSketch, Item, vocabulariesMatch } from './categorical';
 import { fail, labelText } from './errors';
 import { mergeProblem } from './validate';
+import { xxh64 } from './hash';
 
 export const MAX_COLUMNS: i32 = 4096;
 
@@ -14,7 +15,29 @@ export class Profile {
   metaKeys: Array<StaticArray<u8>> = new Array<StaticArray<u8>>();
   metaValues: Array<StaticArray<u8>> = new Array<StaticArray<u8>>();
 
+  // Names by their xxHash64, so that finding a column costs the same in a profile of 4,096 as in
+  // one of 4: decoding, merging and reading a wide profile look up every one of its columns, and
+  // a scan per lookup made those quadratic in the width. Columns are only ever appended, so the
+  // index catches up with the new ones on each lookup.
+  private byHash: Map<u64, i32> = new Map<u64, i32>();
+  private indexed: i32 = 0;
+  /** Two names with one hash (never seen in practice): lookups fall back to a scan. */
+  private collided: bool = false;
+
   find(name: StaticArray<u8>): i32 {
+    while (this.indexed < this.columns.length) {
+      const n = this.columns[this.indexed].name;
+      const h = xxh64(changetype<usize>(n), n.length);
+      if (this.byHash.has(h)) this.collided = true;
+      else this.byHash.set(h, this.indexed);
+      this.indexed++;
+    }
+    if (!this.collided) {
+      const h = xxh64(changetype<usize>(name), name.length);
+      if (!this.byHash.has(h)) return -1;
+      const i = this.byHash.get(h);
+      return sameBytes(this.columns[i].name, name) ? i : -1;
+    }
     for (let i = 0; i < this.columns.length; i++) {
       if (sameBytes(this.columns[i].name, name)) return i;
     }

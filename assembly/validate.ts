@@ -8,6 +8,7 @@ import { Column, KIND_CATEGORICAL, KIND_GRID, KIND_NUMERIC } from './column';
 import { MODE_SKETCH } from './categorical';
 import { BucketRun } from './exphist';
 import { Profile } from './profile';
+import { rowCountProblem } from './row_families';
 
 const SUBNORMAL_ULP: f64 = reinterpret<f64>(<u64>1);
 
@@ -188,9 +189,10 @@ function privacyMode(p: Profile): string {
 
 /**
  * What one device window must also satisfy: no count beyond what a device can record in a
- * window, and noise only in the private mode (an upload that says it is exact gets every
- * consistency check). Columns may count differently: the edge runtime records health per call,
- * feedback per label and image channels per pixel, next to inputs per row.
+ * window, noise only in the private mode (an upload that says it is exact gets every
+ * consistency check), and one row count within each family of columns recorded together
+ * (row_families.ts; columns of different families may count differently: health per call,
+ * feedback per label, image channels per pixel, next to inputs per row).
  */
 export function uploadProblem(p: Profile): string | null {
   for (let i = 0; i < p.metaKeys.length; i++) {
@@ -208,7 +210,7 @@ export function uploadProblem(p: Profile): string | null {
     }
     if (c.noisy && !noisy) return 'noisy column in an upload whose privacy mode is not "dp" or "secure"';
   }
-  return null;
+  return rowCountProblem(p);
 }
 
 // ---- merging ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // process (PGlite on a fresh directory, alert rounds every 5 s):
 //   1. wide flood: senders posting uploads of 1,024 numeric columns (the --max-columns default)
 //      back to back while a prober times /healthz every 50 ms and /metrics every 2 s.
-//      Goals: /healthz p99 ≤ 50 ms, /metrics ≤ 2 s.
+//      Goals: /healthz p99 ≤ 50 ms, /metrics ≤ 2 s, carrying the flooded version's series.
 //   2. soak: valid devices (one address each, as behind a proxy) uploading a window per second,
 //      next to junk senders (random bytes, 3-byte bodies, semantic junk, made-up device ids,
 //      slow bodies) for a bounded time. Printed: valid uploads lost (acknowledged but not read
@@ -97,14 +97,14 @@ async function storedUploads(url: string, readKey: string, from: number): Promis
   }
 }
 
-async function timed(url: string, init?: RequestInit): Promise<{ status: number; ms: number }> {
+async function timed(url: string, init?: RequestInit): Promise<{ status: number; ms: number; body: string }> {
   const t = performance.now();
   try {
     const r = await fetch(url, init);
-    await r.arrayBuffer();
-    return { status: r.status, ms: performance.now() - t };
+    const body = await r.text();
+    return { status: r.status, ms: performance.now() - t, body };
   } catch {
-    return { status: 0, ms: performance.now() - t };
+    return { status: 0, ms: performance.now() - t, body: '' };
   }
 }
 
@@ -132,6 +132,10 @@ async function wideFlood(core: Core, url: string, key: string) {
   });
   const health: number[] = [];
   const metrics: number[] = [];
+  // Scrapes that carried the flooded version's series, and when the first of them came.
+  let withSeries = 0;
+  let firstSeries = NaN;
+  const started = Date.now();
   const prober = (async () => {
     while (Date.now() < until) {
       health.push((await timed(`${url}/healthz`)).ms);
@@ -140,7 +144,12 @@ async function wideFlood(core: Core, url: string, key: string) {
   })();
   const scraper = (async () => {
     while (Date.now() < until) {
-      metrics.push((await timed(`${url}/metrics`)).ms);
+      const r = await timed(`${url}/metrics`);
+      metrics.push(r.ms);
+      if (/^edgewatch_model_uploads\{[^}]*model="wide"/m.test(r.body)) {
+        withSeries++;
+        if (Number.isNaN(firstSeries)) firstSeries = (Date.now() - started) / 1000;
+      }
       await sleep(2000);
     }
   })();
@@ -173,6 +182,10 @@ async function wideFlood(core: Core, url: string, key: string) {
       ],
       [false, true, true, true, true, true, true, false],
     ),
+  );
+  console.log(
+    `/metrics with the flooded version's series: ${withSeries} of ${metrics.length} scrapes` +
+      (withSeries ? ` (the first ${firstSeries.toFixed(1)} s into the flood)` : ''),
   );
   console.log();
 }

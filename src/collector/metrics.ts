@@ -1,9 +1,12 @@
 // The collector's own Prometheus metrics (ingest rate, rejects by reason, in-flight requests,
-// database latency). Per-model metrics are added by model-metrics.ts at scrape time.
+// database latency). Per-model metrics come from model-metrics.ts.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ModelMetrics } from './model-metrics.ts';
 
 export class CollectorMetrics {
   readonly registry = new Registry();
+  /** The per-model series /metrics appends to the registry's (model-metrics.ts). */
+  models?: ModelMetrics;
   readonly ingested = new Counter({
     name: 'edgewatch_ingest_uploads_total',
     help: 'Uploads acknowledged, by result (accepted or duplicate).',

@@ -1,23 +1,27 @@
-// Per-model Prometheus metrics, computed at scrape time from the rolling-window snapshot (cached
-// briefly: several gauges read one snapshot, and scrapes may come from several Prometheus).
+// Per-model Prometheus metrics, from the rolling-window snapshot a scrape reads (the latest alert
+// round's, see server.ts), set and formatted once per snapshot (ModelMetrics).
 // Ratios such as the missing rate are left to PromQL: the collector exports counts.
 // Every series carries `segment`: "" for all of a version's traffic, else the segment's canonical
 // JSON. A segment's figures are part of the version's, so sums over versions select segment="".
 // Every series of a rolling window also carries `window` ("1h", "24h": see eval-windows.ts); a
 // 1 h window's figures are part of the 24 h one's, so queries select one window. Freshness is
 // the same in every window and carries none.
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { canonicalSegment } from './read/segments.ts';
 import type { VersionState } from './read/snapshot.ts';
 import type { Queryable } from './storage/db.ts';
+import { exposition } from './exposition.ts';
+import { yieldToLoop } from './yield.ts';
+
+const SLICE = 128;
 
 const V = ['project', 'model', 'version', 'segment'];
 const W = [...V, 'window'];
 const C = [...W, 'column'];
 const O = [...W, 'output'];
 
-export function registerModelMetrics(registry: Registry, read: () => Promise<VersionState[]>) {
-  const gauges = {
+function gaugesIn(registry: Registry) {
+  return {
     devices: new Gauge({
       name: 'edgewatch_model_devices',
       help: 'Distinct devices reporting in the rolling window (label window) (k-anonymous).',
@@ -145,21 +149,70 @@ export function registerModelMetrics(registry: Registry, read: () => Promise<Ver
       registers: [registry],
     }),
   };
-  let filling: Promise<void> | undefined;
-  // prom-client calls collect() per gauge; one snapshot fills all of them.
-  const fill = () =>
-    (filling ??= (async () => {
-      try {
-        for (const g of Object.values(gauges)) g.reset();
-        for (const s of await read()) setAll(gauges, s);
-      } finally {
-        setTimeout(() => (filling = undefined), 0);
-      }
-    })());
-  for (const g of Object.values(gauges)) (g as unknown as { collect: () => Promise<void> }).collect = fill;
 }
 
-function setAll(g: Record<string, Gauge>, s: VersionState) {
+/**
+ * The per-model series, in a registry of their own so that a wide version's tens of thousands of
+ * series are set and formatted once per snapshot, in slices, instead of on every scrape in one
+ * go: with an alert round's states serving every scrape until the next round ends, doing both
+ * per scrape held the request thread for about 100 ms each time.
+ */
+export class ModelMetrics {
+  readonly #registry = new Registry();
+  readonly #gauges = gaugesIn(this.#registry);
+  /** The snapshot the gauges hold, and its text with and without per-segment series. */
+  #states: VersionState[] | undefined;
+  readonly #texts = new Map<boolean, string>();
+  /** Scrapes take turns: one fills the gauges while the others wait for its text. */
+  #turn: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly read: () => Promise<VersionState[]>) {}
+
+  /** The exposition text of every model series; `segments` false leaves per-segment series out. */
+  text(segments: boolean): Promise<string> {
+    const next = this.#turn.then(() => this.#text(segments));
+    this.#turn = next.catch(() => {});
+    return next;
+  }
+
+  async #text(segments: boolean): Promise<string> {
+    const states = await this.read();
+    if (states !== this.#states) {
+      this.#states = undefined;
+      this.#texts.clear();
+      for (const g of Object.values(this.#gauges)) g.reset();
+      for (const s of states) await setAll(this.#gauges, s);
+      this.#states = states;
+    }
+    let text = this.#texts.get(segments);
+    if (text === undefined) {
+      const parts: string[] = [];
+      for (const m of Object.values(this.#gauges)) {
+        parts.push(await exposition(m, segments ? undefined : wholeVersion));
+        await yieldToLoop();
+      }
+      text = `${parts.join('\n\n')}\n`;
+      this.#texts.set(segments, text);
+    }
+    return text;
+  }
+}
+
+// A sample of one segment: its `segment` label holds JSON (quotes escaped), never "".
+const SEGMENT_SAMPLE = /[{,]segment="[^"]/;
+
+/**
+ * Without a metrics token anyone who reaches /metrics reads it, so it carries only the series of
+ * whole model versions: a segment (one region, one app version) can be as small as k devices.
+ */
+export function withoutSegments(text: string): string {
+  return text.split('\n').filter(wholeVersion).join('\n');
+}
+
+const wholeVersion = (line: string) => line.startsWith('#') || !SEGMENT_SAMPLE.test(line);
+
+/** Sets the state's series, giving the event loop back every SLICE columns (a wide version has thousands). */
+async function setAll(g: Record<string, Gauge>, s: VersionState) {
   const version = { project: s.project, model: s.model, version: s.version, segment: s.segment ? canonicalSegment(s.segment) : '' };
   // Set once per window, always to the same value.
   if (s.freshnessSeconds !== null) g.freshness.set(version, s.freshnessSeconds);
@@ -177,7 +230,9 @@ function setAll(g: Record<string, Gauge>, s: VersionState) {
   g.devices.set(v, s.devices!);
   g.rows.set(v, s.rows!);
   g.uploads.set(v, s.uploads!);
+  let n = 0;
   for (const [column, c] of Object.entries(s.columns ?? {})) {
+    if (++n % SLICE === 0) await yieldToLoop();
     const l = { ...v, column };
     g.values.set({ ...l, state: 'count' }, c.count);
     g.values.set({ ...l, state: 'missing' }, c.missing);
@@ -186,6 +241,7 @@ function setAll(g: Record<string, Gauge>, s: VersionState) {
       if (Number.isFinite(value)) g.quantile.set({ ...l, quantile }, value);
   }
   for (const [column, d] of Object.entries(s.drift ?? {})) {
+    if (++n % SLICE === 0) await yieldToLoop();
     const l = { ...v, column };
     const stats: Record<string, number> =
       d.kind === 'numeric'

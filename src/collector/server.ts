@@ -19,7 +19,7 @@ import { attachMergePool, detachMergePool, MergePool } from './read/merge-pool.t
 import { evaluateAlerts, type Transition } from './alerts/evaluate.ts';
 import { evaluateCanaries, type VerdictChange } from './alerts/canary-watch.ts';
 import { otlpPayload, pushOtlp } from './exporters/otlp.ts';
-import { registerAlertMetrics, registerModelMetrics } from './model-metrics.ts';
+import { ModelMetrics, registerAlertMetrics } from './model-metrics.ts';
 import { rollupRound } from './read/rollup.ts';
 import { pruneRound } from './read/retention.ts';
 import { snapshot, type VersionState } from './read/snapshot.ts';
@@ -86,7 +86,7 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
     states.catch(() => {});
     return states;
   };
-  registerModelMetrics(metrics.registry, () =>
+  metrics.models = new ModelMetrics(() =>
     opts.alertIntervalMs > 0 ? (latest ?? atMost(running ?? evaluate(Date.now()), FIRST_ROUND_WAIT_MS, [])) : evaluate(Date.now()),
   );
   registerAlertMetrics(metrics.registry, db);

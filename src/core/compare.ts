@@ -24,6 +24,35 @@ export interface DriftOptions {
 export const DRIFT_DEFAULTS: Required<DriftOptions> = { smallSample: 1000, pvalue: 0.05, wassersteinNorm: 0.1, js: 0.1 };
 
 export function compareProfiles(baseline: Profile, current: Profile, options: DriftOptions & QualityOptions = {}): DriftReport {
+  const steps = compareSteps(baseline, current, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * compareProfiles() with `pause()` awaited every `every` columns: the engine compares a wide
+ * profile's columns one by one (a 1,024-column pair takes a few hundred ms), and a server
+ * comparing in the background gives its event loop back between slices.
+ */
+export async function compareProfilesInSlices(
+  baseline: Profile,
+  current: Profile,
+  options: DriftOptions & QualityOptions,
+  pause: () => Promise<void>,
+  every = 16,
+): Promise<DriftReport> {
+  const steps = compareSteps(baseline, current, options);
+  for (let n = 1; ; n++) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (n % every === 0) await pause();
+  }
+}
+
+/** The comparison, one baseline column per step. */
+function* compareSteps(baseline: Profile, current: Profile, options: DriftOptions & QualityOptions): Generator<void, DriftReport> {
   if (baseline.engine !== current.engine) throw new CoreError('profiles from different cores cannot be compared');
   const opts = { ...DRIFT_DEFAULTS, ...QUALITY_DEFAULTS, ...options };
   const columns: Record<string, ColumnDrift> = Object.create(null);
@@ -32,7 +61,7 @@ export function compareProfiles(baseline: Profile, current: Profile, options: Dr
   const currentCols = current.columns;
   for (let ia = 0; ia < baseline.columns.length; ia++) {
     const { name, kind } = baseline.columns[ia];
-    const ib = currentCols.findIndex((c) => c.name === name);
+    const ib = current.indexOf(name);
     if (ib < 0) {
       schema.missing.push(name);
       continue;
@@ -46,8 +75,9 @@ export function compareProfiles(baseline: Profile, current: Profile, options: Dr
     const f = e.resultF64(n);
     columns[name] =
       kind === 'categorical' ? categorical(fields(CATEGORICAL_DRIFT, f, name), opts) : numeric(fields(NUMERIC_DRIFT, f, name), opts);
+    yield;
   }
-  for (const c of currentCols) if (!baseline.columns.some((b) => b.name === c.name)) schema.added.push(c.name);
+  for (const c of currentCols) if (baseline.indexOf(c.name) < 0) schema.added.push(c.name);
   schema.flagged = schema.missing.length + schema.added.length + schema.changed.length > 0;
   return { columns, schema };
 }

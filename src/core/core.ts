@@ -3,7 +3,7 @@ import type { Engine } from './engine.ts';
 import { CoreError } from './errors.ts';
 import { Histogram, HISTOGRAM_COLUMN } from './histogram.ts';
 import { Profile } from './profile.ts';
-import { compareProfiles, type DriftOptions } from './compare.ts';
+import { compareProfiles, compareProfilesInSlices, type DriftOptions } from './compare.ts';
 import type { QualityOptions } from './quality.ts';
 import { inferSchema } from './schema.ts';
 import type { CellValue, DriftReport, Schema } from './types.ts';
@@ -52,8 +52,9 @@ export class Core {
   }
 
   /**
-   * Decodes one device window: profileFromBytes' checks plus an upload's own (every exact column
-   * counts the same rows, counts within one window's ceiling, noise only in the "dp" mode).
+   * Decodes one device window: profileFromBytes' checks plus an upload's own (counts within one
+   * window's ceiling, noise only in the "dp" mode, one row count per family of columns recorded
+   * together: assembly/row_families.ts).
    */
   uploadFromBytes(bytes: Uint8Array): Profile {
     if (!(bytes instanceof Uint8Array)) throw new CoreError('uploadFromBytes takes a Uint8Array');
@@ -66,6 +67,16 @@ export class Core {
 
   compare(baseline: Profile, current: Profile, options?: DriftOptions & QualityOptions): DriftReport {
     return compareProfiles(baseline, current, options);
+  }
+
+  /** compare(), awaiting `pause()` every 16 columns (see compareProfilesInSlices). */
+  compareInSlices(
+    baseline: Profile,
+    current: Profile,
+    options: (DriftOptions & QualityOptions) | undefined,
+    pause: () => Promise<void>,
+  ): Promise<DriftReport> {
+    return compareProfilesInSlices(baseline, current, options ?? {}, pause);
   }
 
   /** Live profiles and the engine's memory: for leak checks and dashboards of the monitor itself. */

@@ -19,6 +19,8 @@ export class Profile {
   #handle: number;
   #token = {};
   #columns: { name: string; kind: ColumnKind }[] | undefined;
+  /** Column index by name: a wide profile's reads look up every column, a scan each was quadratic. */
+  #byName: Map<string, number> | undefined;
 
   /** @internal Profiles are made by the core: core.profile(schema) or core.profileFromBytes(bytes). */
   constructor(engine: Engine, handle: number) {
@@ -43,6 +45,7 @@ export class Profile {
     const e = this.#engine;
     const x = e.x;
     this.#columns = undefined;
+    this.#byName = undefined;
     const nameBytes = new TextEncoder().encode(spec.name);
     const what = `column '${spec.name}'`;
     if (spec.kind === 'numeric') {
@@ -97,7 +100,8 @@ export class Profile {
 
   /** Index of a column, or -1. */
   indexOf(name: string): number {
-    return this.columns.findIndex((c) => c.name === name);
+    if (!this.#byName) this.#byName = new Map(this.columns.map((c, i) => [c.name, i]));
+    return this.#byName.get(name) ?? -1;
   }
 
   #column(name: string): number {
@@ -208,6 +212,7 @@ export class Profile {
     if (other.#engine !== this.#engine) throw new CoreError('profiles from different cores cannot be merged');
     this.#engine.ok(this.#engine.x.profile_merge(this.handle, other.handle), 'cannot merge');
     this.#columns = undefined;
+    this.#byName = undefined;
     return this;
   }
 

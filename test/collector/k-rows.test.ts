@@ -5,7 +5,7 @@
 // Against a real collector on PGlite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
-import { withoutSegments } from '../../src/collector/http/routes/ops.ts';
+import { withoutSegments } from '../../src/collector/model-metrics.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { get, post, startCollector, type Running } from './helpers/collector.ts';
 import { makePayload, makeRows } from './helpers/payloads.ts';

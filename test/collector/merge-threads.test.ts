@@ -3,7 +3,7 @@
 // the raw rows; concurrent reads on one thread keep their sessions apart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
-import { aggregate, type Selection } from '../../src/collector/read/aggregate.ts';
+import { aggregate, fetchPieces, fold, foldFetched, type Selection } from '../../src/collector/read/aggregate.ts';
 import { mergePoolOf } from '../../src/collector/read/merge-pool.ts';
 import { loadCore } from '../../src/core/index.ts';
 import { BACKENDS } from './helpers/backends.ts';
@@ -57,6 +57,21 @@ describe.each(BACKENDS)('merge threads on $name', (backend) => {
     expect(age.max).toBe(Math.max(...ages));
     off.profile.dispose();
     here.profile.dispose();
+  });
+
+  it('folds pieces already fetched (a timeline cut into steps) as fold() does, on either thread', async () => {
+    const pieces = await fetchPieces(c.collector.context.db, selection);
+    expect(pieces).toHaveLength(24);
+    const results = [await foldFetched(core, 3, pieces), await foldFetched(alone, 3, pieces), fold(alone, 3, pieces)];
+    const [want, ...others] = results;
+    if (results.some((r) => r.suppressed) || want.suppressed) throw new Error('not suppressed expected');
+    for (const got of others) {
+      if (got.suppressed) throw new Error('not suppressed expected');
+      expect(Buffer.from(got.profile.toBytes()).equals(Buffer.from(want.profile.toBytes()))).toBe(true);
+      expect({ ...got, profile: null }).toEqual({ ...want, profile: null });
+    }
+    expect(want).toMatchObject({ devices: 6, uploads: 24, rows: rows.length });
+    for (const r of results) if (!r.suppressed) r.profile.dispose();
   });
 
   it('keeps concurrent reads apart on one thread', async () => {

@@ -4,6 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedCore, type Core } from '../../src/collector/core.ts';
+import type { Db } from '../../src/collector/storage/db.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { get, post, startCollector } from './helpers/collector.ts';
 import { makePayload, makeRows } from './helpers/payloads.ts';
@@ -63,6 +64,47 @@ describe('request timeouts and the shutdown deadline', () => {
       expect(r.headers.get('keep-alive')).toMatch(/timeout=0\b/);
       await new Promise((done) => setTimeout(done, 600));
       expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it.each(BACKENDS)('answers a read that waits past the idle and request timeouts for the database ($name)', async (backend) => {
+    // Neither the idle nor the whole-request timeout may cut a request received whole.
+    const c = await startCollector(backend, { idleTimeoutMs: 300, requestTimeoutMs: 500, headersTimeoutMs: 300, kAnonymity: 1 });
+    try {
+      const now = Date.now();
+      const windowStart = now - (now % 60_000) - 120_000;
+      const bytes = makePayload(core, { deviceId: 'device-0001', uploadId: 'upload-0001', windowStart, rows: makeRows(1, 50) });
+      expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).status).toBe(200);
+      const db = c.collector.context.db as Db;
+      // A transaction holds the uploads table for several idle timeouts: the read, its request
+      // received whole, waits in its handler on a socket nobody writes to.
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holder = db.transaction(async (tx) => {
+        await tx.query('lock table uploads in access exclusive mode');
+        locked();
+        await released;
+      });
+      await isLocked;
+      let answered = false;
+      const read = get(`${c.url}/v1/models/churn/versions/1.0.0/profile?from=${windowStart}&to=${windowStart + 60_000}`, c.keys.read)
+        .catch((err: Error) => ({ status: 0, body: { error: err.message } }))
+        .finally(() => (answered = true));
+      await new Promise((r) => setTimeout(r, 1500));
+      const waited = !answered;
+      release();
+      await holder;
+      const r = await read;
+      expect(waited).toBe(true);
+      expect(r.status).toBe(200);
+      expect(r.body.uploads).toBe(1);
+      // The socket is idle-timed again once answered: a keep-alive left silent is still closed.
+      const slow = holdOpen(c.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(await slow.closed).toMatch(/^HTTP\/1\.1 200/);
     } finally {
       await c.stop();
     }

@@ -85,6 +85,19 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
     exposedHeaders: ['retry-after', 'date'],
   });
 
+  // The idle timeout is for silent senders: once a request has arrived whole (preValidation
+  // runs after its body is read), the silence is ours while the handler waits (for a merge
+  // thread, a round, the database), so it stops counting until the answer has been sent.
+  if (o.idleTimeoutMs > 0) {
+    app.addHook('preValidation', async (req) => {
+      req.raw.socket?.setTimeout(0);
+    });
+    app.addHook('onResponse', async (req) => {
+      const socket = req.raw.socket;
+      if (socket && !socket.destroyed) socket.setTimeout(o.idleTimeoutMs);
+    });
+  }
+
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: FastifyError | RequestError, req, reply) => {

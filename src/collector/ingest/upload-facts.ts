@@ -7,7 +7,10 @@ import type { Core, Profile } from '../core.ts';
 export interface UploadFacts {
   meta: Record<string, string>;
   columns: { name: string; kind: ColumnKind }[];
-  /** Rows in the window: the first column's count (every column counts every row). */
+  /**
+   * Rows in the window: the first column's count. The edge lays out its inputs first, and the
+   * columns of one input count the same rows (the decoder checks it: assembly/row_families.ts).
+   */
   rows: number;
 }
 

@@ -136,14 +136,35 @@ export async function aggregate(db: Queryable, core: Core, k: number, s: Selecti
     params(s),
   );
   const pool = mergePoolOf(core);
-  return pool ? foldOffThread(db, core, pool, k, refs) : foldHere(db, core, k, refs);
+  const page = (from: number, n: number) =>
+    withPayloads(
+      db,
+      refs.slice(from, from + n).map((r, j) => ({ ...r, index: from + j })),
+    );
+  return pool ? foldOffThread(core, pool, k, refs, page) : foldHere(core, k, refs, page);
 }
 
-async function foldHere(db: Queryable, core: Core, k: number, refs: PieceRef[]): Promise<Aggregate> {
+/**
+ * fold() of pieces already fetched (a drift timeline's range, cut into steps), folded as
+ * aggregate() folds: on the merge threads when the collector has them, else here a page at a
+ * time with the event loop given back between pages.
+ */
+export async function foldFetched(core: Core, k: number, pieces: Piece[]): Promise<Aggregate> {
+  const counts = countsOf(pieces);
+  if (counts.devices < k || counts.uploads === 0) return suppressed(counts);
+  const pool = mergePoolOf(core);
+  const page = async (from: number, n: number) => pieces.slice(from, from + n).map((p, j) => ({ ...p, index: from + j }));
+  return pool ? foldOffThread(core, pool, k, pieces, page) : foldHere(core, k, pieces, page);
+}
+
+/** A page of pieces from the `from`th, at most `n`, with their payloads and their place in the list. */
+type Pages = (from: number, n: number) => Promise<(Piece & { index: number })[]>;
+
+async function foldHere(core: Core, k: number, refs: Omit<Piece, 'payload'>[], page: Pages): Promise<Aggregate> {
   const groups: Group<Profile>[] = [];
   try {
     for (let i = 0; i < refs.length; i += PAGE) {
-      for (const piece of await withPayloads(db, refs.slice(i, i + PAGE))) addPiece(core, groups, piece);
+      for (const piece of await page(i, PAGE)) addPiece(core, groups, piece);
       await yieldToLoop();
     }
   } catch (err) {
@@ -153,15 +174,12 @@ async function foldHere(db: Queryable, core: Core, k: number, refs: PieceRef[]):
   return result(k, countsOf(refs), groups);
 }
 
-async function foldOffThread(db: Queryable, core: Core, pool: MergePool, k: number, refs: PieceRef[]): Promise<Aggregate> {
+async function foldOffThread(core: Core, pool: MergePool, k: number, refs: Omit<Piece, 'payload'>[], pages: Pages): Promise<Aggregate> {
   const session = pool.open();
   let merged: { bytes: Uint8Array; members: number[] }[];
   try {
     for (let i = 0; i < refs.length; i += OFF_THREAD_PAGE) {
-      const page = await withPayloads(
-        db,
-        refs.slice(i, i + OFF_THREAD_PAGE).map((r, j) => ({ ...r, index: i + j })),
-      );
+      const page = await pages(i, OFF_THREAD_PAGE);
       for (const bad of await session.add(page.map((p) => ({ index: p.index, payload: p.payload })))) {
         leftOut(refs[bad.index].t, bad.reason);
       }

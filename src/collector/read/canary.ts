@@ -21,6 +21,7 @@ import { aggregate, suppressedCounts } from './aggregate.ts';
 import { healthOf } from './health.ts';
 import { outputsOf } from './outputs.ts';
 import { MIN_LABELLED } from '../alerts/series.ts';
+import { yieldToLoop } from '../yield.ts';
 
 export type Verdict = 'promote' | 'hold' | 'rollback';
 
@@ -70,7 +71,7 @@ export async function compareVersions(
     };
     const canary = fill(s.canary, a);
     const stable = fill(s.stable, b);
-    const columns = core.compare(b.profile, a.profile, driftOptions(options)).columns;
+    const columns = (await core.compareInSlices(b.profile, a.profile, driftOptions(options), yieldToLoop)).columns;
     const outputs = Object.keys({ ...canary.outputs, ...stable.outputs });
     const drifted = Object.entries(columns)
       .filter(([, d]) => d.drifted.drifted)

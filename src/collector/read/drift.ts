@@ -7,6 +7,7 @@ import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { Selection } from './aggregate.ts';
 import { stepPoints } from './steps.ts';
+import { yieldToLoop } from '../yield.ts';
 
 export type { DriftPoint };
 
@@ -19,8 +20,8 @@ export async function driftTimeline(
   step: number,
   options: DriftOptions = {},
 ): Promise<DriftPoint[]> {
-  return stepPoints(db, core, k, s, step, (profile) => {
-    const report = core.compare(baseline, profile, options);
+  return stepPoints(db, core, k, s, step, async (profile) => {
+    const report = await core.compareInSlices(baseline, profile, options, yieldToLoop);
     // Columns the baseline holds no values of (health, feedback) cannot drift from it: they do
     // not count towards the dataset-level share.
     const cols = Object.values(report.columns).filter(hasBaselineValues);

@@ -12,6 +12,7 @@ import { aggregate, type Selection } from './aggregate.ts';
 import { loadBaseline } from './baselines.ts';
 import { COLUMN_GROUPS, groupOf, hasBaselineValues, outputsAmong } from 'edgewatch';
 import { rankSegments, type SegmentRanking } from './segment-ranking.ts';
+import { yieldToLoop } from '../yield.ts';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (x: number | null | undefined) =>
@@ -51,7 +52,7 @@ export async function driftReport(
     const categories: Record<string, [CategoricalSummary, CategoricalSummary]> = {};
     let outputs: string[];
     try {
-      columns = core.compare(baseline, agg.profile, driftOptions(options)).columns;
+      columns = (await core.compareInSlices(baseline, agg.profile, driftOptions(options), yieldToLoop)).columns;
       outputs = outputsAmong(agg.profile.columnNames);
       for (const [name, d] of Object.entries(columns)) {
         if (d.kind !== 'categorical') continue;

@@ -190,7 +190,7 @@ async function fill(
     state.columns = columns;
     let n = 0;
     for (const { name, kind } of agg.profile.columns) {
-      if (++n % 128 === 0) await yieldToLoop(); // a wide profile's columns in slices
+      if (++n % 32 === 0) await yieldToLoop(); // a wide profile's columns in slices of a few ms
       const s = agg.profile.summary(name);
       const col: ColumnState = { kind, count: s.count, missing: s.missing, nan: s.nan };
       if (kind !== 'categorical') {
@@ -202,7 +202,7 @@ async function fill(
     state.health = healthOf(agg.profile) ?? undefined;
     state.outputs = outputsOf(core, agg.profile, agg.noise);
     if (baseline) {
-      const report = core.compare(baseline, agg.profile, driftOptions(options));
+      const report = await core.compareInSlices(baseline, agg.profile, driftOptions(options), yieldToLoop);
       state.drift = report.columns;
       state.schema = { missing: report.schema.missing, changed: report.schema.changed };
     }

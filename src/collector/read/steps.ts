@@ -2,7 +2,7 @@
 // applies to every step). Shared by the drift timeline and the per-step summaries.
 import type { Core, Profile } from '../core.ts';
 import type { Queryable } from '../storage/db.ts';
-import { aggregate, fetchPieces, fold, suppressedCounts, type Aggregate, type Selection } from './aggregate.ts';
+import { aggregate, fetchPieces, foldFetched, suppressedCounts, type Aggregate, type Selection } from './aggregate.ts';
 import { DAY, HOUR } from './rollup.ts';
 
 interface Step {
@@ -32,7 +32,7 @@ export async function stepPoints<T extends object>(
   k: number,
   s: Selection,
   step: number,
-  read: (profile: Profile) => T,
+  read: (profile: Profile) => T | Promise<T>,
 ): Promise<(StepCounts & Partial<T>)[]> {
   const points: (StepCounts & Partial<T>)[] = [];
   for await (const { from, to, agg } of steps(db, core, k, s, step)) {
@@ -42,7 +42,7 @@ export async function stepPoints<T extends object>(
     }
     const counts = { from, to, devices: agg.devices, uploads: agg.uploads, rows: agg.rows };
     try {
-      points.push({ ...counts, suppressed: false, ...read(agg.profile) });
+      points.push({ ...counts, suppressed: false, ...(await read(agg.profile)) });
     } finally {
       agg.profile.dispose();
     }
@@ -61,7 +61,7 @@ async function* steps(db: Queryable, core: Core, k: number, s: Selection, step: 
   for (let from = s.from; from < s.to; from += step) {
     const to = Math.min(from + step, s.to);
     const agg = aligned
-      ? fold(
+      ? await foldFetched(
           core,
           k,
           pieces.filter((p) => p.t >= from && p.t < to),

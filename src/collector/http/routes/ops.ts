@@ -21,21 +21,8 @@ export function opsRoutes(app: FastifyInstance, ctx: CollectorContext) {
       throw new RequestError(401, 'auth', 'metrics need Authorization: Bearer <metrics token>');
     }
     reply.header('content-type', ctx.metrics.registry.contentType);
-    const text = await ctx.metrics.registry.metrics();
-    return token ? text : withoutSegments(text);
+    // The collector's own series carry no segment; the model series leave theirs out without a token.
+    const own = await ctx.metrics.registry.metrics();
+    return ctx.metrics.models ? `${own}\n${await ctx.metrics.models.text(Boolean(token))}` : own;
   });
-}
-
-// A sample of one segment: its `segment` label holds JSON (quotes escaped), never "".
-const SEGMENT_SAMPLE = /[{,]segment="[^"]/;
-
-/**
- * Without a metrics token anyone who reaches /metrics reads it, so it carries only the series of
- * whole model versions: a segment (one region, one app version) can be as small as k devices.
- */
-export function withoutSegments(text: string): string {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('#') || !SEGMENT_SAMPLE.test(line))
-    .join('\n');
 }
