@@ -41,7 +41,7 @@ export interface Collector {
   /** One rollup round (hours closed before `now`); returns how many uploads it folded. */
   runRollups(now?: number): Promise<number>;
   /** One retention round at `now` (see retention.ts); rows deleted per resolution. */
-  runRetention(now?: number): Promise<{ raw: number; hourly: number; daily: number }>;
+  runRetention(now?: number): Promise<{ raw: number; hourly: number; daily: number; shares: number }>;
   /** One release round of the secure mode's leader (see secure/collect.ts). */
   runSecureRound(now?: number): Promise<{ released: number; withheld: number; failed: number }>;
   /** Pushes the interval [from, to) of window starts to the OTLP endpoint. */
