@@ -1,5 +1,5 @@
 // The secure mode end to end, on two real aggregator processes (a leader and a helper, each with
-// its own PGlite): devices' reports go to the leader, which forwards each helper share; once a
+// its own database: PGlite, then PostgreSQL): devices' reports go to the leader, which forwards each helper share; once a
 // batch's window and grace period are over, the two release its noisy sum, and the leader stores
 // it as an upload that the read API answers. Checked against the exact sum of the devices' cells,
 // with the refused reports (replayed, truncated, moved to another batch, sealed to another key,
@@ -21,7 +21,9 @@ import {
   type SecureReport,
 } from '../../src/core/secure.ts';
 import { createKey } from '../../src/collector/keys.ts';
-import { openStorage } from '../../src/collector/storage/open.ts';
+import { openStorage, type StorageOptions } from '../../src/collector/storage/open.ts';
+import { type Backend, BACKENDS, postgresServerUrl } from './helpers/backends.ts';
+import { freshDatabase } from './helpers/postgres.ts';
 import { freePort, spawnCollector, type CollectorProcess } from './helpers/process.ts';
 import { rng } from '../helpers/random.ts';
 
@@ -35,11 +37,12 @@ const C = 20;
 let core: Core;
 let helper: CollectorProcess;
 let leader: CollectorProcess;
-let dirs: string[];
+let storages: StorageOptions[];
+let drops: (() => Promise<void>)[];
 let keys: { ingest: string; read: string; admin: string };
 let helperKey: HelperKey;
 
-function spawnArgs(role: string, port: number, dir: string, extra: string[] = []) {
+function spawnArgs(role: string, port: number, storage: StorageOptions, extra: string[] = []) {
   return [
     '--role',
     role,
@@ -47,8 +50,7 @@ function spawnArgs(role: string, port: number, dir: string, extra: string[] = []
     TOKEN,
     '--port',
     String(port),
-    '--data-dir',
-    dir,
+    ...(storage.databaseUrl ? ['--database-url', storage.databaseUrl] : ['--data-dir', storage.dataDir!]),
     '--secure-grace-ms',
     String(GRACE),
     '--k-anonymity',
@@ -57,18 +59,31 @@ function spawnArgs(role: string, port: number, dir: string, extra: string[] = []
   ];
 }
 
-beforeAll(async () => {
+/** Each aggregator's own database: two PGlite directories, or two databases on one PostgreSQL. */
+async function databases(backend: Backend['name']): Promise<void> {
+  if (backend === 'pglite') {
+    const dirs = [mkdtempSync(join(tmpdir(), 'ew-helper-')), mkdtempSync(join(tmpdir(), 'ew-leader-'))];
+    storages = dirs.map((dataDir) => ({ dataDir }));
+    drops = dirs.map((d) => async () => rmSync(d, { recursive: true, force: true }));
+    return;
+  }
+  const made = await Promise.all([freshDatabase(postgresServerUrl()), freshDatabase(postgresServerUrl())]);
+  storages = made.map((m) => ({ databaseUrl: m.url }));
+  drops = made.map((m) => m.drop);
+}
+
+async function startPair(backend: Backend['name']) {
   core = await loadCore();
-  dirs = [mkdtempSync(join(tmpdir(), 'ew-helper-')), mkdtempSync(join(tmpdir(), 'ew-leader-'))];
-  const db = await openStorage({ dataDir: dirs[1] });
+  await databases(backend);
+  const db = await openStorage(storages[1]);
   keys = {
     ingest: (await createKey(db, { project: 'alpha', kind: 'ingest' })).key,
     read: (await createKey(db, { project: 'alpha', kind: 'read' })).key,
     admin: (await createKey(db, { project: 'alpha', kind: 'admin' })).key,
   };
   await db.close();
-  helper = await spawnCollector(spawnArgs('helper', await freePort(), dirs[0]));
-  leader = await spawnCollector(spawnArgs('leader', await freePort(), dirs[1], ['--helper-url', helper.url]));
+  helper = await spawnCollector(spawnArgs('helper', await freePort(), storages[0]));
+  leader = await spawnCollector(spawnArgs('leader', await freePort(), storages[1], ['--helper-url', helper.url]));
   helperKey = (await (await fetch(`${helper.url}/v1/hpke-config`)).json()) as HelperKey;
   // The model's version is registered by its baseline; devices record on the grid it implies.
   const baseline = core.profile({
@@ -84,15 +99,15 @@ beforeAll(async () => {
     body: baseline.toBytes() as BodyInit,
   });
   expect(res.status).toBe(200);
-}, 60_000);
+}
 
-afterAll(async () => {
+async function stopPair() {
   for (const p of [leader, helper]) {
-    p?.child.kill('SIGTERM');
+    if (p?.child.exitCode === null) p.child.kill('SIGTERM');
     await p?.exited;
   }
-  for (const d of dirs ?? []) rmSync(d, { recursive: true, force: true });
-});
+  for (const drop of drops ?? []) await drop();
+}
 
 /** One device's window: up to C rows on the grid, as the edge records in the secure mode. */
 function deviceWindow(seed: number) {
@@ -136,7 +151,10 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, ms = 6
   }
 }
 
-describe('secure mode with a leader and a helper process', () => {
+describe.each(BACKENDS.map((b) => b.name))('secure mode with a leader and a helper process on %s', (backend) => {
+  beforeAll(() => startPair(backend), 60_000);
+  afterAll(() => stopPair());
+
   it('releases the exact sum of the accepted reports plus noise, and refuses every bad report', async () => {
     const now = Date.now();
     const start = now - (now % WINDOW);
@@ -281,7 +299,7 @@ describe('secure mode with a leader and a helper process', () => {
       p.child.kill('SIGTERM');
       await p.exited;
     }
-    const [helperDb, leaderDb] = await Promise.all(dirs.map((d) => openStorage({ dataDir: d })));
+    const [helperDb, leaderDb] = await Promise.all(storages.map((st) => openStorage(st)));
     try {
       const seeds = await helperDb.query<{ share: Uint8Array; segment: string }>('select share, segment from secure_reports');
       expect(seeds.map((s) => s.segment)).toEqual(Array(6).fill('{"region":"pending"}'));
