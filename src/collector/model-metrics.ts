@@ -20,7 +20,7 @@ const W = [...V, 'window'];
 const C = [...W, 'column'];
 const O = [...W, 'output'];
 
-function gaugesIn(registry: Registry) {
+export function gaugesIn(registry: Registry) {
   return {
     devices: new Gauge({
       name: 'edgewatch_model_devices',

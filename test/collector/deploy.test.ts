@@ -2,6 +2,8 @@
 // rolling window wherever a series has several.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import { gaugesIn } from '../../src/collector/model-metrics.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { get, startCollector } from './helpers/collector.ts';
 
@@ -15,10 +17,12 @@ describe('deploy examples', () => {
     try {
       const text = (await get(`${c.url}/metrics`, undefined)).body as string;
       exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+      // The per-model series live in a registry of their own (model-metrics.ts): the same gauges.
       const registry = c.collector.context.metrics.registry;
-      windowed = new Set(
-        [...exported].filter((n) => (registry.getSingleMetric(n) as unknown as { labelNames: string[] }).labelNames.includes('window')),
-      );
+      const models = new Registry();
+      gaugesIn(models);
+      const metric = (n: string) => (registry.getSingleMetric(n) ?? models.getSingleMetric(n)) as unknown as { labelNames: string[] };
+      windowed = new Set([...exported].filter((n) => metric(n).labelNames.includes('window')));
     } finally {
       await c.stop();
     }

@@ -89,12 +89,14 @@ export async function buildApp(ctx: CollectorContext): Promise<FastifyInstance> 
   // runs after its body is read), the silence is ours while the handler waits (for a merge
   // thread, a round, the database), so it stops counting until the answer has been sent.
   if (o.idleTimeoutMs > 0) {
+    // Injected requests (app.inject) have a stand-in socket without timeouts.
     app.addHook('preValidation', async (req) => {
-      req.raw.socket?.setTimeout(0);
+      const socket = req.raw.socket;
+      if (typeof socket?.setTimeout === 'function') socket.setTimeout(0);
     });
     app.addHook('onResponse', async (req) => {
       const socket = req.raw.socket;
-      if (socket && !socket.destroyed) socket.setTimeout(o.idleTimeoutMs);
+      if (typeof socket?.setTimeout === 'function' && !socket.destroyed) socket.setTimeout(o.idleTimeoutMs);
     });
   }
 
