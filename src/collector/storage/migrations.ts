@@ -329,6 +329,7 @@ export const MIGRATIONS: string[] = [
     primary key (project_id, report_id)
   );
   create index secure_reports_by_batch on secure_reports (project_id, model, version, window_end);
+  create index secure_reports_by_end on secure_reports (window_end);
   create table secure_batches (
     project_id bigint not null,
     model text not null,
