@@ -10,7 +10,7 @@
 // share whose control arm did. Error bars: the cells' RMS error against the exact counts of the
 // same device-windows, next to the 95% half-width the read API states.
 //
-// Sizes and trials: EDGEWATCH_BENCH_PRIVACY="1000:20,10000:10,100000:1" (device-windows per arm :
+// Sizes and trials: EDGEWATCH_BENCH_PRIVACY="1000:10,10000:5,100000:1" (device-windows per arm :
 // trials). The last line printed is the figures as one JSON object.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +49,7 @@ interface Figures {
 }
 
 function plan(): [number, number][] {
-  const raw = process.env.EDGEWATCH_BENCH_PRIVACY ?? '1000:20,10000:10,100000:1';
+  const raw = process.env.EDGEWATCH_BENCH_PRIVACY ?? '1000:10,10000:5,100000:1';
   return raw.split(',').map((p) => p.split(':').map(Number) as [number, number]);
 }
 
@@ -290,7 +290,10 @@ export async function run(): Promise<void> {
           meanCell: mean((x) => x.mean),
         };
       }
-      console.error(`privacy: ${devices} device-windows × ${trials} trials in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      const brief = (m: 'secure' | 'dp') => `${m} found ${out[m][devices].found}, control ${out[m][devices].control}`;
+      console.error(
+        `privacy: ${devices} device-windows × ${trials} trials in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${brief('secure')}; ${brief('dp')}`,
+      );
     }
   } finally {
     await stopPair(pair);

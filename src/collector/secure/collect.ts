@@ -7,8 +7,8 @@ import { combineShares, layoutMeta, noiseShare, secureNoiseScale, setCells, sha2
 import type { CollectorContext } from '../context.ts';
 import { uploadFacts } from '../ingest/upload-facts.ts';
 import { batchOf, type BatchKey, keyParams, paramsOf } from './batch-key.ts';
-import { callHelper, helperRefusal } from './peer.ts';
-import { batchShares, decide, dueBatches, reportSetHash } from './store.ts';
+import { AGGREGATE_TIMEOUT_MS, callHelper, helperRefusal } from './peer.ts';
+import { batchReports, batchShares, decide, dueBatches, reportSetHash } from './store.ts';
 
 interface HelperAggregate {
   released: boolean;
@@ -16,6 +16,11 @@ interface HelperAggregate {
   missing?: string[];
   share?: string;
 }
+
+/** Shares read and summed at a time. */
+const PAGE = 2_000;
+
+const words = (b: Uint8Array) => new BigUint64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
 /** Batches decided per round: the rest wait for the next. */
 const PER_ROUND = 50;
@@ -62,19 +67,23 @@ async function decideAll(ctx: CollectorContext, due: BatchKey[], now: number): P
 
 async function collectBatch(ctx: CollectorContext, k: BatchKey, now: number): Promise<boolean> {
   const o = ctx.options;
-  const shares = await batchShares(ctx.db, k);
-  const ids = [...shares.keys()];
-  const cells = (shares.values().next().value as Uint8Array).byteLength / 8;
+  const { ids, cells } = await batchReports(ctx.db, k);
   // Below k the helper withholds the batch too, and both drop its shares.
   const params = paramsOf(k);
-  const answer = await callHelper<HelperAggregate>(o.helperUrl!, o.peerToken!, '/v1/helper/aggregate', {
-    project: k.projectId,
-    batch: batchOf(k),
-    params,
-    cells,
-    layoutHash: k.layoutHash,
-    reportIds: ids,
-  });
+  const answer = await callHelper<HelperAggregate>(
+    o.helperUrl!,
+    o.peerToken!,
+    '/v1/helper/aggregate',
+    {
+      project: k.projectId,
+      batch: batchOf(k),
+      params,
+      cells,
+      layoutHash: k.layoutHash,
+      reportIds: ids,
+    },
+    AGGREGATE_TIMEOUT_MS,
+  );
   if (answer.status !== 200) throw helperRefusal(answer);
   const agg = answer.body as HelperAggregate;
   const missing = new Set(agg.missing ?? []);
@@ -85,17 +94,14 @@ async function collectBatch(ctx: CollectorContext, k: BatchKey, now: number): Pr
     return false;
   }
   if (agg.reports !== used.length) throw new Error(`the helper summed ${agg.reports} reports, the leader holds ${used.length} of them`);
-  const words = (b: Uint8Array) => new BigUint64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
   const b = secureNoiseScale(params);
-  const mine = noiseShare(
-    ctx.core,
-    sumShares(
-      ctx.core,
-      used.map((id) => words(shares.get(id)!)),
-      cells,
-    ),
-    b,
-  );
+  // A page of shares at a time: a batch of 10^5 reports of 300 cells is 240 MB of shares.
+  let sum: BigUint64Array = new BigUint64Array(cells);
+  for (let i = 0; i < used.length; i += PAGE) {
+    const page = await batchShares(ctx.db, k, used.slice(i, i + PAGE));
+    sum = sumShares(ctx.core, [sum, ...[...page.values()].map(words)], cells);
+  }
+  const mine = noiseShare(ctx.core, sum, b);
   const theirs = words(Buffer.from(agg.share, 'base64url'));
   if (theirs.length !== cells) throw new Error(`the helper's sum has ${theirs.length} cells, not ${cells}`);
   const payload = await releasePayload(ctx, k, combineShares(ctx.core, mine, theirs), used.length);

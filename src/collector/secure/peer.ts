@@ -20,17 +20,25 @@ export interface PeerAnswer<T> {
   body: T | { error?: string; reason?: string };
 }
 
-const TIMEOUT_MS = 30_000;
+/** A report's forwarding is one small request; a batch's sum grows with its reports (10^5: tens of seconds). */
+export const REPORT_TIMEOUT_MS = 30_000;
+export const AGGREGATE_TIMEOUT_MS = 600_000;
 
 /** POSTs JSON to the helper; throws a 503 RequestError when it cannot be reached. */
-export async function callHelper<T>(helperUrl: string, token: string, path: string, body: unknown): Promise<PeerAnswer<T>> {
+export async function callHelper<T>(
+  helperUrl: string,
+  token: string,
+  path: string,
+  body: unknown,
+  timeoutMs = REPORT_TIMEOUT_MS,
+): Promise<PeerAnswer<T>> {
   let res: Response;
   try {
     res = await fetch(new URL(path, helperUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
     throw new RequestError(503, 'helper', `the helper cannot be reached (${(err as Error).message}); try again later`);

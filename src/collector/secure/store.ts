@@ -74,6 +74,15 @@ export async function decide(db: Db | Queryable, k: BatchKey, d: Decision, now: 
   return 'transaction' in db ? db.transaction(run) : run(db);
 }
 
+/** The ids of a batch's reports, and its cell count (every report of a batch has the same). */
+export async function batchReports(db: Queryable, k: BatchKey): Promise<{ ids: string[]; cells: number }> {
+  const rows = await db.query<{ report_id: string; cells: number }>(
+    `select report_id, cells from secure_reports where ${BATCH_MATCH} order by report_id`,
+    keyParams(k),
+  );
+  return { ids: rows.map((r) => r.report_id), cells: Number(rows[0]?.cells ?? 0) };
+}
+
 /** The shares of a batch's reports among `ids` (all of them when `ids` is omitted), by id. */
 export async function batchShares(db: Queryable, k: BatchKey, ids?: readonly string[]): Promise<Map<string, Uint8Array>> {
   const rows = await db.query<{ report_id: string; share: Uint8Array }>(
