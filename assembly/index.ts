@@ -12,8 +12,7 @@ import { fail, lastError } from './errors';
 import { below, cdfAt, cellsOf, quantileOf } from './cells';
 import { compareCategorical, compareNumeric, meanOf, stdOf } from './drift';
 import { relativeErrorAt } from './bucket_index';
-import { addNoise } from './noise';
-import { addShares, cellCount, noiseShares, readCells, splitShares, writeCells } from './shares';
+import { addNoise, addShares, cellCount, noiseShares, readCells, splitShares, writeCells } from './shares';
 import { calibration, confusionMetrics, noiseError, rocAuc } from './performance';
 
 // ---- handles ----------------------------------------------------------------------------------

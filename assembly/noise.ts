@@ -1,12 +1,7 @@
-// Privacy noise for the private upload mode: two-sided geometric (discrete Laplace) noise,
-// P(k) ∝ exp(−|k|/b), added to every count cell of fixed-grid and vocabulary columns. Counts stay
-// integers, so merges stay exact; the collector clamps negative cells when it reads them.
-// Each row lands in exactly one cell per column (missing, NaN, ±Inf, or one bin / one category),
-// and `count` is re-derived as the sum of the noisy cells. The caller chooses b for its guarantee
-// (the edge runtime's accounting is in src/edge/privacy.ts).
-import { Column, KIND_NUMERIC, KIND_GRID } from './column';
-import { Profile } from './profile';
-import { fail, labelText } from './errors';
+// Privacy noise: two-sided geometric (discrete Laplace) draws, P(k) ∝ exp(−|k|/b), from a
+// generator seeded by the caller's cryptographic bytes. Counts stay integers, so merges stay
+// exact. shares.ts adds them to a window's cells (the private mode) or to a batch's sum (the
+// secure mode); the caller chooses b for its guarantee (src/edge/privacy.ts).
 
 // SplitMix64's output step: a bijection on 64 bits that spreads every input bit over the word.
 function mix64(z: u64): u64 {
@@ -68,59 +63,8 @@ export class Rng {
   }
 }
 
-export function addNoise(p: Profile, scale: f64, seed: usize): bool {
-  if (!(scale > 0) || !isFinite(scale)) {
-    fail('noise scale must be a positive number');
-    return false;
-  }
-  for (let i = 0; i < p.columns.length; i++) {
-    const c = p.columns[i];
-    if (c.kind == KIND_NUMERIC) {
-      fail("column '" + labelText(c.name) + "' is an exponential histogram: private mode records on fixed grids");
-      return false;
-    }
-    if (c.cat != null && c.cat!.vocabulary == null) {
-      fail("column '" + labelText(c.name) + "' has no vocabulary: private mode records on fixed vocabularies");
-      return false;
-    }
-  }
-  const rng = new Rng(seed);
-  const logQ = -1.0 / scale;
-  for (let i = 0; i < p.columns.length; i++) noiseColumn(p.columns[i], rng, logQ);
-  return true;
-}
-
 // @ts-ignore: decorator
 @inline
 export function draw(rng: Rng, logQ: f64): i64 {
   return rng.geometric(logQ) - rng.geometric(logQ);
-}
-
-function noiseColumn(c: Column, rng: Rng, logQ: f64): void {
-  const k = c.counters;
-  k.missing += draw(rng, logQ);
-  let cells: i64 = 0;
-  if (c.kind == KIND_GRID) {
-    k.nan += draw(rng, logQ);
-    k.posInf += draw(rng, logQ);
-    k.negInf += draw(rng, logQ);
-    const counts = c.grid!.counts;
-    for (let j = 0; j < counts.length; j++) {
-      const v = counts[j] + draw(rng, logQ);
-      counts[j] = v;
-      cells += v;
-    }
-    c.moments.strip();
-    c.moments.n = cells;
-  } else {
-    const cat = c.cat!;
-    const keys = cat.vocabulary!;
-    for (let j = 0; j < keys.length; j++) {
-      const it = cat.items.get(keys[j]);
-      it.count += draw(rng, logQ);
-      cells += it.count;
-    }
-  }
-  k.count = k.missing + k.nan + k.posInf + k.negInf + cells;
-  c.noisy = true;
 }

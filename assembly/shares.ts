@@ -1,5 +1,6 @@
-// The secure mode's arithmetic: a private-mode window seen as one vector of count cells, split
-// into two additive shares modulo 2^64, shares summed per batch, and noise added to a sum.
+// A private window seen as one vector of count cells: the private mode noises it in place
+// (addNoise); the secure mode splits it into two additive shares modulo 2^64, sums shares per
+// batch and adds noise to a sum.
 // Modulo 2^64 a share that is uniformly random says nothing about the cells, whatever they are;
 // wasm's 64-bit integers wrap, so the arithmetic is plain addition and subtraction.
 //
@@ -14,8 +15,8 @@ import { Rng, draw } from './noise';
 function layoutProblem(p: Profile): string | null {
   for (let i = 0; i < p.columns.length; i++) {
     const c = p.columns[i];
-    if (c.kind == KIND_NUMERIC) return "column '" + labelText(c.name) + "' is an exponential histogram: the secure mode records on fixed grids";
-    if (c.cat != null && c.cat!.vocabulary == null) return "column '" + labelText(c.name) + "' has no vocabulary: the secure mode records on fixed vocabularies";
+    if (c.kind == KIND_NUMERIC) return "column '" + labelText(c.name) + "' is an exponential histogram: private mode records on fixed grids";
+    if (c.cat != null && c.cat!.vocabulary == null) return "column '" + labelText(c.name) + "' has no vocabulary: private mode records on fixed vocabularies";
   }
   return null;
 }
@@ -93,7 +94,6 @@ export function writeCells(p: Profile, src: usize): void {
         cat.items.get(keys[j]).count = v;
         cells += v;
       }
-      cat.withholdRegisters();
     }
     k.count = k.missing + k.nan + k.posInf + k.negInf + cells;
     c.noisy = true;
@@ -131,5 +131,21 @@ export function noiseShares(acc: usize, n: i32, scale: f64, seed: usize): bool {
     const o = <usize>i << 3;
     store<u64>(acc + o, load<u64>(acc + o) + <u64>draw(rng, logQ));
   }
+  return true;
+}
+
+/**
+ * The private mode's noise: two-sided geometric noise of scale b on every cell of the window,
+ * zeros included (each row lands in exactly one cell per column: missing, NaN, ±Inf, or one bin
+ * or word), moments dropped and counts re-derived from the noisy cells.
+ */
+export function addNoise(p: Profile, scale: f64, seed: usize): bool {
+  const n = cellCount(p);
+  if (n < 0) return false;
+  const cells = new StaticArray<i64>(max(n, 1));
+  const at = changetype<usize>(cells);
+  readCells(p, at);
+  if (!noiseShares(at, n, scale, seed)) return false;
+  writeCells(p, at);
   return true;
 }
