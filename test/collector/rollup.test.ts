@@ -8,6 +8,7 @@ import { BACKENDS } from './helpers/backends.ts';
 import { expectClose } from './helpers/close.ts';
 import { get, post, startCollector, type Running } from './helpers/collector.ts';
 import { makePayload, makeRows, profileOfRows } from './helpers/payloads.ts';
+import { PIECES_PER_TRANSACTION } from '../../src/collector/read/rollup.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -80,3 +81,64 @@ describe.each(BACKENDS)('rollups on $name', (backend) => {
     expect(n.n).toBe(6);
   });
 });
+
+// A closed hour of a flood: more pieces in one key than one transaction folds. The key is folded
+// a chunk per transaction, with or without merge threads, into one rollup that reads as the raw
+// uploads did; nothing is folded twice or left behind.
+describe.each(BACKENDS.flatMap((b) => [0, 1].map((threads) => ({ ...b, threads }))))(
+  'a key larger than one transaction on $name, $threads merge threads',
+  (backend) => {
+    let core: Core;
+    let c: Running;
+    // As above: an hour of a day still open, so the round folds no day.
+    const wall = Date.now();
+    const noon = wall - (wall % DAY) + 12 * HOUR;
+    const now = noon <= wall ? noon : noon - DAY;
+    const hour = now - 2 * HOUR;
+    const pieces = 2 * PIECES_PER_TRANSACTION + 3;
+    const profile = `/v1/models/churn/versions/1.0.0/profile?from=${hour}&to=${hour + HOUR}`;
+
+    beforeAll(async () => {
+      core = await sharedCore();
+      c = await startCollector(backend, { kAnonymity: 1, mergeThreads: backend.threads });
+      for (let i = 0; i < pieces; i++) {
+        const bytes = makePayload(core, {
+          deviceId: `device-${i % 5}`,
+          uploadId: `flood-upload-${i}`,
+          windowStart: hour + i * 60_000,
+          rows: makeRows(i, 30),
+        });
+        const r = await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes);
+        expect([r.status, r.body]).toEqual([200, expect.anything()]);
+      }
+    });
+    afterAll(() => c?.stop());
+
+    it('folds it a chunk per transaction into one rollup that reads the same', async () => {
+      const read = async () => (await get(`${c.url}${profile}`, c.keys.read)).body;
+      const before = await read();
+      expect(before).toMatchObject({ suppressed: false, devices: 5, uploads: pieces, rows: pieces * 30 });
+      const db = c.collector.context.db;
+      const transaction = db.transaction.bind(db);
+      let transactions = 0;
+      db.transaction = (fn) => {
+        transactions++;
+        return transaction(fn);
+      };
+      try {
+        expect(await c.collector.runRollups(now)).toBe(pieces);
+      } finally {
+        db.transaction = transaction;
+      }
+      expect(transactions).toBe(Math.ceil(pieces / PIECES_PER_TRANSACTION));
+      const rows = await db.query<{ uploads: number; rows: number; devices: string[] }>('select uploads, rows, devices from rollups');
+      expect(rows.map((r) => ({ uploads: Number(r.uploads), rows: Number(r.rows), devices: r.devices.length }))).toEqual([
+        { uploads: pieces, rows: pieces * 30, devices: 5 },
+      ]);
+      const [left] = await db.query<{ n: number }>('select count(*)::int as n from uploads where not rolled');
+      expect(left.n).toBe(0);
+      expectClose(await read(), before);
+      expect(await c.collector.runRollups(now)).toBe(0);
+    });
+  },
+);

@@ -1,9 +1,10 @@
 // Folds stored pieces into coarser ones in the background, so a read over months merges a few
 // rollups instead of millions of uploads: uploads of closed hours into hourly rollups, hourly
 // rollups of closed days into daily rollups. One round per level: for a bounded number of
-// (model version, segment, period) keys with pieces not yet rolled, each key in its own
-// transaction under an advisory lock (one collector at a time), merge its pieces into the key's
-// open rollup rows and mark them rolled, so a crash leaves either both or neither. Keys are
+// (model version, segment, period) keys with pieces not yet rolled, a chunk of a key's pieces at a
+// time, each chunk in its own transaction under an advisory lock (one collector at a time), merge
+// the pieces into the key's open rollup rows and mark them rolled, so a crash leaves either both
+// or neither. The merging runs on the collector's merge threads (fold-payloads.ts). Keys are
 // isolated: a piece that no longer decodes is quarantined (quarantine.ts), and a key that fails
 // for any other reason is logged, counted and skipped — no other key, model or project waits
 // on it, and retention still runs after the round. Late pieces into a rolled period
@@ -11,12 +12,12 @@
 // pieces go to a new row, so the daily fold never misses or repeats them. Pieces that cannot
 // merge (e.g. private-mode grids next to full histograms) keep separate rows for the same key,
 // as on the read path. Devices are kept as sets, so distinct counts stay exact at every level.
-import type { Core, Profile } from '../core.ts';
+import type { Core } from '../core.ts';
 import type { Db, Queryable } from '../storage/db.ts';
 import type { Counter } from 'prom-client';
 import { addNoise, type NoiseScales } from './aggregate.ts';
 import { quarantine, type BadPiece, type Key } from './quarantine.ts';
-import { yieldToLoop } from '../yield.ts';
+import { foldPayloads } from './fold-payloads.ts';
 import { UPLOAD_DEVICES, UPLOAD_NOISE } from './upload-sql.ts';
 
 export const HOUR = 3_600_000;
@@ -56,20 +57,6 @@ const DAILY: Level = {
   open: 'true',
 };
 
-interface Group {
-  id?: number;
-  profile: Profile;
-  devices: Set<string>;
-  uploads: number;
-  rows: number;
-  noise: NoiseScales;
-  /** When the newest upload behind it arrived (freshness once raw rows are pruned). */
-  received: number;
-  /** The start of the earliest window behind it (when its version began reporting, once raw rows are pruned). */
-  firstWindow: number;
-  changed: boolean;
-}
-
 export interface RollupCounters {
   /** Pieces moved to quarantine, by source table. */
   quarantined?: Counter;
@@ -88,6 +75,13 @@ export async function rollupRound(db: Db, core: Core, now = Date.now(), maxKeys 
   return hourly;
 }
 
+/**
+ * Pieces folded per transaction. A key is folded a chunk at a time, each chunk in its own
+ * transaction: a closed hour of a flood (hundreds of wide uploads) never holds PGlite's one
+ * connection, nor fetches every payload, for longer than one chunk, so ingest goes on meanwhile.
+ */
+export const PIECES_PER_TRANSACTION = 16;
+
 /** The uploads folded, or null when another collector holds the rollup lock. */
 async function rollLevel(db: Db, core: Core, l: Level, now: number, maxKeys: number, counters: RollupCounters): Promise<number | null> {
   const closed = now - (now % l.span);
@@ -101,32 +95,28 @@ async function rollLevel(db: Db, core: Core, l: Level, now: number, maxKeys: num
   let folded = 0;
   for (const k of keys) {
     try {
-      const n = await db.transaction(async (tx) => {
-        const [lock] = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [LOCK_ID]);
-        return lock.ok ? rollKey(tx, core, l, k, counters) : null;
-      });
-      if (n === null) return null;
-      folded += n;
+      for (;;) {
+        const chunk = await db.transaction(async (tx) => {
+          const [lock] = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [LOCK_ID]);
+          return lock.ok ? rollChunk(tx, core, l, k, counters) : null;
+        });
+        if (chunk === null) return null;
+        folded += chunk.uploads;
+        // Every piece read was either folded or quarantined: a short chunk was the key's last.
+        if (chunk.pieces < PIECES_PER_TRANSACTION) break;
+      }
     } catch (err) {
       counters.failed?.inc({ level: l.period });
       console.error(
         `edgewatch rollups: ${l.period} ${new Date(Number(k.period)).toISOString()} of project ${k.project_id} ` +
-          `${k.model}@${k.version} failed, retried next round: ${String((err as Error)?.message ?? err).split('\n')[0]}`,
+          `${k.model}@${k.version} failed, retried next round: ${firstLine(err)}`,
       );
     }
   }
   return folded;
 }
 
-/** Decodes a stored piece, or records why it cannot be read. */
-function decoded(core: Core, source: BadPiece['source'], row: { id: number; payload: Uint8Array }, bad: BadPiece[]): Profile | null {
-  try {
-    return core.profileFromBytes(row.payload);
-  } catch (err) {
-    bad.push({ source, id: Number(row.id), reason: String((err as Error)?.message ?? err).split('\n')[0] });
-    return null;
-  }
-}
+const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split('\n')[0];
 
 /** A stored piece a rollup folds: raw uploads into an hour, hours into a day, or the open target. */
 type Piece = {
@@ -140,87 +130,82 @@ type Piece = {
   first_window: number;
 };
 
-async function rollKey(tx: Queryable, core: Core, l: Level, k: Key, counters: RollupCounters): Promise<number> {
+/**
+ * Folds the key's oldest unrolled pieces (at most PIECES_PER_TRANSACTION) into its open target
+ * rows, in the caller's transaction; answers how many pieces it read and uploads it folded.
+ */
+async function rollChunk(
+  tx: Queryable,
+  core: Core,
+  l: Level,
+  k: Key,
+  counters: RollupCounters,
+): Promise<{ pieces: number; uploads: number }> {
   const key = [k.project_id, k.model, k.version, JSON.stringify(k.segment), k.period];
   const match = 'project_id = $1 and model = $2 and version = $3 and segment = $4::jsonb';
-  const pieces = await tx.query<Piece>(
-    `select id, payload, ${l.piece} from ${l.source}
-     where ${match} and ${l.time} >= $5 and ${l.time} < $5 + ${l.span} and not rolled order by id`,
-    key,
-  );
   const existing = await tx.query<Piece>(
     `select id, payload, devices, uploads, rows, noise, received, coalesce(first_window, ${l.period}) as first_window from ${l.target} where ${match} and ${l.period} = $5 and ${l.open} order by id`,
     key,
   );
-  const bad: BadPiece[] = [];
-  const groups: Group[] = [];
-  for (const r of existing) {
-    const profile = decoded(core, l.target as BadPiece['source'], r, bad);
-    if (!profile) continue;
-    groups.push({
-      id: r.id,
-      profile,
-      devices: new Set(r.devices),
-      uploads: Number(r.uploads),
-      rows: Number(r.rows),
-      noise: r.noise,
-      received: Number(r.received),
-      firstWindow: Number(r.first_window),
-      changed: false,
-    });
-  }
+  const pieces = await tx.query<Piece>(
+    `select id, payload, ${l.piece} from ${l.source}
+     where ${match} and ${l.time} >= $5 and ${l.time} < $5 + ${l.span} and not rolled order by id limit $6`,
+    [...key, PIECES_PER_TRANSACTION],
+  );
+  // The open rows first, so each piece goes to the first of them that takes it, as it always has.
+  const all = [...existing, ...pieces];
+  const isTarget = (i: number) => i < existing.length;
+  const { groups, unreadable } = await foldPayloads(
+    core,
+    all.map((r) => r.payload),
+  );
+  const bad: BadPiece[] = unreadable.map(({ index, reason }) => ({
+    source: (isTarget(index) ? l.target : l.source) as BadPiece['source'],
+    id: Number(all[index].id),
+    reason: reason.split('\n')[0],
+  }));
   let uploads = 0;
   const rolled: number[] = [];
-  try {
-    for (const u of pieces) {
-      await yieldToLoop(); // one piece per slice: a key of wide uploads does not hold the loop
-      const p = decoded(core, l.source as BadPiece['source'], u, bad);
-      if (!p) continue;
-      rolled.push(u.id);
-      let g = groups.find((x) => tryMerge(x.profile, p));
-      if (g) p.dispose();
-      else
-        groups.push(
-          (g = { profile: p, devices: new Set(), uploads: 0, rows: 0, noise: {}, received: 0, firstWindow: Infinity, changed: true }),
-        );
-      addNoise(g.noise, u.noise);
-      for (const d of u.devices) g.devices.add(d);
-      g.uploads += Number(u.uploads);
-      g.rows += Number(u.rows);
-      g.received = Math.max(g.received, Number(u.received));
-      g.firstWindow = Math.min(g.firstWindow, Number(u.first_window));
-      g.changed = true;
-      uploads += Number(u.uploads);
+  for (const { bytes, members } of groups) {
+    const added = members.filter((i) => !isTarget(i));
+    if (added.length === 0) continue; // an open row nothing new went into
+    const sum = totals(members.map((i) => all[i]));
+    const values = [bytes, [...sum.devices], sum.uploads, sum.rows, JSON.stringify(sum.noise), sum.received, sum.firstWindow];
+    const [row, ...merged] = members.filter(isTarget).map((i) => all[i].id);
+    if (row === undefined) {
+      await tx.query(
+        `insert into ${l.target} (project_id, model, version, segment, ${l.period}, payload, devices, uploads, rows, noise, received, first_window)
+         values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [...key, ...values],
+      );
+    } else {
+      await tx.query(
+        `update ${l.target} set payload = $2, devices = $3, uploads = $4, rows = $5, noise = $6, received = $7, first_window = $8 where id = $1`,
+        [row, ...values],
+      );
     }
-    for (const g of groups) {
-      if (!g.changed) continue;
-      const values = [g.profile.toBytes(), [...g.devices], g.uploads, g.rows, JSON.stringify(g.noise), g.received, g.firstWindow];
-      if (g.id === undefined) {
-        await tx.query(
-          `insert into ${l.target} (project_id, model, version, segment, ${l.period}, payload, devices, uploads, rows, noise, received, first_window)
-           values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [...key, ...values],
-        );
-      } else {
-        await tx.query(
-          `update ${l.target} set payload = $2, devices = $3, uploads = $4, rows = $5, noise = $6, received = $7, first_window = $8 where id = $1`,
-          [g.id, ...values],
-        );
-      }
+    // Open rows that merged with each other are one row now (their counts are in `row`).
+    if (merged.length > 0) await tx.query(`delete from ${l.target} where id = any($1::bigint[])`, [merged]);
+    for (const i of added) {
+      rolled.push(all[i].id);
+      uploads += Number(all[i].uploads);
     }
-    await tx.query(`update ${l.source} set rolled = true where id = any($1::bigint[])`, [rolled]);
-    await quarantine(tx, k, bad, counters.quarantined);
-    return uploads;
-  } finally {
-    for (const g of groups) g.profile.dispose();
   }
+  await tx.query(`update ${l.source} set rolled = true where id = any($1::bigint[])`, [rolled]);
+  await quarantine(tx, k, bad, counters.quarantined);
+  return { pieces: pieces.length, uploads };
 }
 
-function tryMerge(into: Profile, p: Profile): boolean {
-  try {
-    into.merge(p);
-    return true;
-  } catch {
-    return false;
+/** What a group of pieces counts, together. */
+function totals(pieces: Piece[]) {
+  const sum = { devices: new Set<string>(), uploads: 0, rows: 0, noise: {} as NoiseScales, received: 0, firstWindow: Infinity };
+  for (const p of pieces) {
+    for (const d of p.devices) sum.devices.add(d);
+    sum.uploads += Number(p.uploads);
+    sum.rows += Number(p.rows);
+    addNoise(sum.noise, p.noise);
+    sum.received = Math.max(sum.received, Number(p.received));
+    sum.firstWindow = Math.min(sum.firstWindow, Number(p.first_window));
   }
+  return sum;
 }
