@@ -1,8 +1,10 @@
-// Reads folded on the merge threads (read/merge-pool.ts) give exactly what folding on the request
-// thread gives — the same merged bytes, the same counts, the same pieces left out — and both match
-// the raw rows; concurrent reads on one thread keep their sessions apart.
+// Reads folded on the merge threads (read/merge-pool.ts) give what folding on the request thread
+// gives — the same sketches (moments to their last bits), the same counts, the same pieces left
+// out — and both match the raw rows; concurrent reads on one thread keep their sessions apart; a
+// thread fetches and folds only the raw uploads it has not folded before (merge-cache.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedCore, type Core } from '../../src/collector/core.ts';
+import { sharedCore, type Core, type Profile } from '../../src/collector/core.ts';
+import { expectClose } from './helpers/close.ts';
 import { aggregate, fetchPieces, fold, foldFetched, type Selection } from '../../src/collector/read/aggregate.ts';
 import { mergePoolOf } from '../../src/collector/read/merge-pool.ts';
 import { loadCore } from '../../src/core/index.ts';
@@ -39,13 +41,20 @@ describe.each(BACKENDS)('merge threads on $name', (backend) => {
   afterAll(() => c?.stop());
 
   const read = (using: Core, s = selection) => aggregate(c.collector.context.db, using, 3, s);
+  // Merged in another order (a cached minute first), moments round differently in their last
+  // bits; counts, extremes, buckets and items are exact.
+  const expectSameSketch = (a: Profile, b: Profile) =>
+    expectClose(
+      a.columnNames.map((n) => a.summary(n)),
+      b.columnNames.map((n) => b.summary(n)),
+    );
 
   it('folds on its merge thread exactly as on the request thread, and as the raw rows say', async () => {
     expect(mergePoolOf(core)).toBeDefined();
     expect(mergePoolOf(alone)).toBeUndefined();
     const [off, here] = await Promise.all([read(core), read(alone)]);
     if (off.suppressed || here.suppressed) throw new Error('not suppressed expected');
-    expect(Buffer.from(off.profile.toBytes()).equals(Buffer.from(here.profile.toBytes()))).toBe(true);
+    expectSameSketch(off.profile, here.profile);
     expect({ ...off, profile: null }).toEqual({ ...here, profile: null });
     expect(off).toMatchObject({ devices: 6, uploads: 24, rows: rows.length, layouts: 1 });
     const age = off.profile.summary('age');
@@ -85,28 +94,82 @@ describe.each(BACKENDS)('merge threads on $name', (backend) => {
     for (const [i, g] of got.entries()) {
       const w = want[i % 2];
       if (g.suppressed || w.suppressed) throw new Error('not suppressed expected');
-      expect(Buffer.from(g.profile.toBytes()).equals(Buffer.from(w.profile.toBytes()))).toBe(true);
+      expectSameSketch(g.profile, w.profile);
       expect(g.uploads).toBe(12);
       g.profile.dispose();
     }
     for (const w of want) if (!w.suppressed) w.profile.dispose();
   });
 
-  it('leaves out a stored piece that no longer decodes, on both threads alike', async () => {
+  it('fetches and folds only the raw uploads its thread has not folded before, reading the same', async () => {
     const db = c.collector.context.db;
-    const [victim] = await db.query<{ id: number; payload: Uint8Array }>(`select id, payload from uploads where upload_id = 'upload-5'`);
-    await db.query('update uploads set payload = $2 where id = $1', [victim.id, Buffer.from(victim.payload.slice(0, 40))]);
+    const fetched: number[] = [];
+    const query = db.query.bind(db);
+    db.query = ((sql: string, params?: unknown[]) => {
+      if (sql.startsWith('select id, payload from uploads')) fetched.push(...(params![0] as number[]).map(Number));
+      return query(sql, params);
+    }) as typeof db.query;
     try {
-      const [off, here] = await Promise.all([read(core), read(alone)]);
+      const s = { ...selection, to: start + 27 * MIN };
+      const warm = await read(core, s);
+      if (!warm.suppressed) warm.profile.dispose();
+      fetched.length = 0;
+      // New uploads into minutes already folded (a late window) and into new ones.
+      const added: number[] = [];
+      for (const [i, minute] of [3, 3, 25, 26].entries()) {
+        const bytes = makePayload(core, {
+          deviceId: `late-device-${i}`,
+          uploadId: `late-upload-${i}`,
+          windowStart: start + minute * MIN,
+          rows: makeRows(50 + i, 20),
+        });
+        expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).body).toMatchObject({ ok: true });
+        const [{ id }] = await query<{ id: number }>(`select id from uploads where upload_id = $1`, [`late-upload-${i}`]);
+        added.push(Number(id));
+      }
+      const off = await read(core, s);
+      expect(fetched.sort((a, b) => a - b)).toEqual(added.sort((a, b) => a - b));
+      fetched.length = 0;
+      const here = await read(alone, s);
       if (off.suppressed || here.suppressed) throw new Error('not suppressed expected');
-      expect(Buffer.from(off.profile.toBytes()).equals(Buffer.from(here.profile.toBytes()))).toBe(true);
-      expect(off.profile.summary('age').count).toBe(rows.length - (30 + 5));
-      // The counts come from the stored rows, the profile from what decoded: both paths agree.
+      expectSameSketch(off.profile, here.profile);
       expect({ ...off, profile: null }).toEqual({ ...here, profile: null });
+      expect(off).toMatchObject({ devices: 10, uploads: 28, rows: rows.length + 4 * 20 });
       off.profile.dispose();
       here.profile.dispose();
+      // A narrower range asks for part of a folded minute's uploads: that minute is folded anew.
+      const part = { ...selection, from: start + 3 * MIN + 1, to: start + 27 * MIN };
+      const [a, b] = [await read(core, part), await read(alone, part)];
+      if (a.suppressed || b.suppressed) throw new Error('not suppressed expected');
+      expectSameSketch(a.profile, b.profile);
+      expect(a.uploads).toBe(28 - 4 - 2); // not uploads 0–3 nor the two late ones of minute 3
+      a.profile.dispose();
+      b.profile.dispose();
     } finally {
-      await db.query('update uploads set payload = $2 where id = $1', [victim.id, Buffer.from(victim.payload)]);
+      db.query = query;
     }
+  });
+
+  it('leaves out a stored piece that no longer decodes, on both threads alike', async () => {
+    const db = c.collector.context.db;
+    // An upload of a minute no read has folded yet, damaged on disk.
+    const extra = makeRows(77, 25);
+    const bytes = makePayload(core, { deviceId: 'device-0', uploadId: 'upload-damaged', windowStart: start + 27 * MIN, rows: extra });
+    expect((await post(`${c.url}/v1/ingest`, c.keys.ingest, bytes)).body).toMatchObject({ ok: true });
+    const [victim] = await db.query<{ id: number; payload: Uint8Array }>(
+      `select id, payload from uploads where upload_id = 'upload-damaged'`,
+    );
+    await db.query('update uploads set payload = $2 where id = $1', [victim.id, Buffer.from(victim.payload.slice(0, 40))]);
+    const s = { ...selection, to: start + 28 * MIN };
+    const [off, here] = await Promise.all([read(core, s), read(alone, s)]);
+    if (off.suppressed || here.suppressed) throw new Error('not suppressed expected');
+    expectSameSketch(off.profile, here.profile);
+    const [whole] = [await read(alone, { ...selection, to: start + 27 * MIN })];
+    if (whole.suppressed) throw new Error('not suppressed expected');
+    expect(off.profile.summary('age').count).toBe(whole.profile.summary('age').count);
+    // Left out of the merged group and of what it counts, on both paths alike.
+    expect({ ...off, profile: null }).toEqual({ ...here, profile: null });
+    expect(off).toMatchObject({ uploads: whole.uploads, rows: whole.rows });
+    for (const x of [off, here, whole]) x.profile.dispose();
   });
 });

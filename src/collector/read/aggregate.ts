@@ -7,7 +7,7 @@ import type { Queryable } from '../storage/db.ts';
 import { DAY, HOUR } from './rollup.ts';
 import { yieldToLoop } from '../yield.ts';
 import { mergeIntoGroup } from './merge-group.ts';
-import { type MergePool, mergePoolOf } from './merge-pool.ts';
+import { type MergePool, type MergeSession, mergePoolOf } from './merge-pool.ts';
 import { UPLOAD_DEVICES, UPLOAD_NOISE } from './upload-sql.ts';
 
 export interface Selection {
@@ -136,12 +136,26 @@ export async function aggregate(db: Queryable, core: Core, k: number, s: Selecti
     params(s),
   );
   const pool = mergePoolOf(core);
+  if (pool) {
+    // The merge thread names the pieces it needs: raw uploads it folded for this scope before
+    // are not fetched again (merge-cache.ts).
+    const scope = JSON.stringify([s.projectId, s.model, s.version, s.segment ?? null]);
+    const planned = refs.map((r, index) => ({ index, key: `${r.src}:${r.id}`, t: Number(r.t), cacheable: r.src === 'uploads' }));
+    return foldOffThread(core, pool, k, refs, async (session) => {
+      const need = await session.plan(scope, planned);
+      return (from, n) =>
+        withPayloads(
+          db,
+          need.slice(from, from + n).map((index) => ({ ...refs[index], index })),
+        ).then((page) => ({ page, done: from + n >= need.length }));
+    });
+  }
   const page = (from: number, n: number) =>
     withPayloads(
       db,
       refs.slice(from, from + n).map((r, j) => ({ ...r, index: from + j })),
     );
-  return pool ? foldOffThread(core, pool, k, refs, page) : foldHere(core, k, refs, page);
+  return foldHere(core, k, refs, page);
 }
 
 /**
@@ -154,7 +168,11 @@ export async function foldFetched(core: Core, k: number, pieces: Piece[]): Promi
   if (counts.devices < k || counts.uploads === 0) return suppressed(counts);
   const pool = mergePoolOf(core);
   const page = async (from: number, n: number) => pieces.slice(from, from + n).map((p, j) => ({ ...p, index: from + j }));
-  return pool ? foldOffThread(core, pool, k, pieces, page) : foldHere(core, k, pieces, page);
+  if (!pool) return foldHere(core, k, pieces, page);
+  return foldOffThread(core, pool, k, pieces, async () => async (from, n) => ({
+    page: await page(from, n),
+    done: from + n >= pieces.length,
+  }));
 }
 
 /** A page of pieces from the `from`th, at most `n`, with their payloads and their place in the list. */
@@ -174,13 +192,26 @@ async function foldHere(core: Core, k: number, refs: Omit<Piece, 'payload'>[], p
   return result(k, countsOf(refs), groups);
 }
 
-async function foldOffThread(core: Core, pool: MergePool, k: number, refs: Omit<Piece, 'payload'>[], pages: Pages): Promise<Aggregate> {
+/** The pages a merge session is fed, from the `from`th of those it needs; `done` after the last. */
+type SessionPages = (
+  session: MergeSession,
+) => Promise<(from: number, n: number) => Promise<{ page: (Piece & { index: number })[]; done: boolean }>>;
+
+async function foldOffThread(
+  core: Core,
+  pool: MergePool,
+  k: number,
+  refs: Omit<Piece, 'payload'>[],
+  pagesOf: SessionPages,
+): Promise<Aggregate> {
   const session = pool.open();
   let merged: { bytes: Uint8Array; members: number[] }[];
   try {
-    for (let i = 0; i < refs.length; i += OFF_THREAD_PAGE) {
-      const page = await pages(i, OFF_THREAD_PAGE);
-      for (const bad of await session.add(page.map((p) => ({ index: p.index, payload: p.payload })))) {
+    const pages = await pagesOf(session);
+    for (let i = 0, done = refs.length === 0; !done; i += OFF_THREAD_PAGE) {
+      const next = await pages(i, OFF_THREAD_PAGE);
+      done = next.done;
+      for (const bad of await session.add(next.page.map((p) => ({ index: p.index, payload: p.payload })))) {
         leftOut(refs[bad.index].t, bad.reason);
       }
     }

@@ -9,7 +9,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../worker-thread.ts';
 import type { UploadFacts } from '../ingest/upload-facts.ts';
-import type { MergeReply, MergeRequest } from './merge-protocol.ts';
+import type { MergeReply, MergeRequest, PlannedPiece } from './merge-protocol.ts';
 
 type Pending = { resolve: (r: MergeReply) => void; reject: (e: Error) => void };
 type Request = MergeRequest extends infer R ? (R extends MergeRequest ? Omit<R, 'id'> : never) : never;
@@ -88,6 +88,14 @@ export class MergeSession {
   ) {
     thread.sessions++;
     this.#generation = thread.generation;
+  }
+
+  /**
+   * Names the aggregate's pieces before any is added: answers the indexes whose payloads the
+   * thread needs, the others being raw uploads it has folded for `scope` before (merge-cache.ts).
+   */
+  async plan(scope: string, pieces: PlannedPiece[]): Promise<number[]> {
+    return (await this.thread.call({ op: 'plan', session: this.id, scope, pieces }, this.#generation)).need ?? [];
   }
 
   /** Folds pieces in; answers those whose payload did not decode. */
