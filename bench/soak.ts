@@ -119,7 +119,8 @@ async function wideFlood(core: Core, url: string, key: string) {
   // The peer: the same probes against the same collector at rest, just before the flood.
   const idleHealth: number[] = [];
   for (let i = 0; i < 40; i++) idleHealth.push((await timed(`${url}/healthz`)).ms);
-  const idleMetrics = (await timed(`${url}/metrics`)).ms;
+  const idle = await timed(`${url}/metrics`);
+  const idleMetrics = idle.ms;
   const until = Date.now() + SECONDS * 1000;
   let sent = 0;
   let refused = 0;
@@ -154,6 +155,7 @@ async function wideFlood(core: Core, url: string, key: string) {
     }
   })();
   await Promise.all([...senders, prober, scraper]);
+  const rounds = evaluations((await timed(`${url}/metrics`)).body, idle.body);
   console.log(`wide flood: ${WIDE_SENDERS} senders of 1,024-column uploads for ${SECONDS} s (${sent} stored, ${refused} refused)\n`);
   console.log(
     table(
@@ -187,7 +189,17 @@ async function wideFlood(core: Core, url: string, key: string) {
     `/metrics with the flooded version's series: ${withSeries} of ${metrics.length} scrapes` +
       (withSeries ? ` (the first ${firstSeries.toFixed(1)} s into the flood)` : ''),
   );
+  console.log(
+    `evaluations (alert rounds) ended during the flood: ${rounds.count}, ${(rounds.seconds / rounds.count || 0).toFixed(1)} s each on average`,
+  );
   console.log();
+}
+
+/** Evaluations that ended between two scrapes, and the seconds they took together. */
+function evaluations(after: string, before: string) {
+  const read = (text: string, part: string) =>
+    Number(new RegExp(`^edgewatch_evaluation_duration_seconds_${part} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { count: read(after, 'count') - read(before, 'count'), seconds: read(after, 'sum') - read(before, 'sum') };
 }
 
 /** A body announced but sent a byte at a time, slower than any timeout allows. */

@@ -54,6 +54,12 @@ export class CollectorMetrics {
     labelNames: ['level'],
     registers: [this.registry],
   });
+  readonly evaluationDuration = new Histogram({
+    name: 'edgewatch_evaluation_duration_seconds',
+    help: 'How long one evaluation of every model version (an alert round, the state /metrics reports) took.',
+    buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
   readonly evaluationFailures = new Counter({
     name: 'edgewatch_evaluation_failures_total',
     help: 'Model versions whose evaluation (metrics, alerts) failed and was skipped in that round.',

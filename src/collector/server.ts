@@ -82,8 +82,9 @@ export async function createCollector(options: Partial<CollectorOptions> = {}, d
   let latest: Promise<VersionState[]> | undefined;
   let running: Promise<VersionState[]> | undefined;
   const evaluate = (now: number) => {
+    const done = metrics.evaluationDuration.startTimer();
     const states = snapshot(db, core, opts, now, metrics.evaluationFailures);
-    states.catch(() => {});
+    states.then(() => done()).catch(() => {});
     return states;
   };
   metrics.models = new ModelMetrics(() =>

@@ -1,6 +1,6 @@
 // With background alert rounds, /metrics reports the latest round's states: every scrape between
 // two rounds answers that round's figures (the gauges are set once per round, not per scrape),
-// and the next scrape after a round carries the new round's figures.
+// and the next scrape after a round carries the new round's figures; each round is timed.
 import { describe, expect, it } from 'vitest';
 import { sharedCore } from '../../src/collector/core.ts';
 import { BACKENDS } from './helpers/backends.ts';
@@ -36,6 +36,9 @@ describe.each(BACKENDS)('scrapes between alert rounds on $name', (backend) => {
       expect(await uploads()).toBe(3);
       await c.collector.runAlerts();
       expect(await uploads()).toBe(5);
+      // Each round's evaluation is timed: two rounds so far (the scrapes shared them).
+      const m = (await get(`${c.url}/metrics`, 'scrape')).body as string;
+      expect(/^edgewatch_evaluation_duration_seconds_count (\d+)$/m.exec(m)?.[1]).toBe('2');
     } finally {
       await c.stop();
     }
