@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   collector: () => import('./collector.ts'),
   bundle: () => import('./bundle-size.ts'),
   soak: () => import('./soak.ts'),
+  rollup: () => import('./rollup-flood.ts'),
   privacy: () => import('./privacy.ts'),
   prio3: () => import('./prio3.ts'),
 };

@@ -14,8 +14,11 @@ export interface Folded {
   unreadable: { index: number; reason: string }[];
 }
 
-/** Payloads handed to a merge thread at once (16 wide uploads are about 4 MB). */
-const PAGE = 16;
+/**
+ * Payloads handed to a merge thread at once. Uploads' validating decode waits in the same queue:
+ * four wide uploads are a few tens of ms of the thread, sixteen held ingest up for hundreds.
+ */
+const PAGE = 4;
 
 /** Folds `payloads` in order, each into the first group whose sketch takes it (merge-group.ts). */
 export async function foldPayloads(core: Core, payloads: Uint8Array[]): Promise<Folded> {

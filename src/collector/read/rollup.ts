@@ -2,9 +2,9 @@
 // rollups instead of millions of uploads: uploads of closed hours into hourly rollups, hourly
 // rollups of closed days into daily rollups. One round per level: for a bounded number of
 // (model version, segment, period) keys with pieces not yet rolled, a chunk of a key's pieces at a
-// time, each chunk in its own transaction under an advisory lock (one collector at a time), merge
-// the pieces into the key's open rollup rows and mark them rolled, so a crash leaves either both
-// or neither. The merging runs on the collector's merge threads (fold-payloads.ts). Keys are
+// time: read and merge the chunk (on the collector's merge threads, fold-payloads.ts), then in one
+// transaction under an advisory lock (one collector at a time) write the key's open rollup rows
+// and mark the pieces rolled, so a crash leaves either both or neither. Keys are
 // isolated: a piece that no longer decodes is quarantined (quarantine.ts), and a key that fails
 // for any other reason is logged, counted and skipped — no other key, model or project waits
 // on it, and retention still runs after the round. Late pieces into a rolled period
@@ -17,7 +17,7 @@ import type { Db, Queryable } from '../storage/db.ts';
 import type { Counter } from 'prom-client';
 import { addNoise, type NoiseScales } from './aggregate.ts';
 import { quarantine, type BadPiece, type Key } from './quarantine.ts';
-import { foldPayloads } from './fold-payloads.ts';
+import { type Folded, foldPayloads } from './fold-payloads.ts';
 import { UPLOAD_DEVICES, UPLOAD_NOISE } from './upload-sql.ts';
 
 export const HOUR = 3_600_000;
@@ -96,12 +96,10 @@ async function rollLevel(db: Db, core: Core, l: Level, now: number, maxKeys: num
   for (const k of keys) {
     try {
       for (;;) {
-        const chunk = await db.transaction(async (tx) => {
-          const [lock] = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [LOCK_ID]);
-          return lock.ok ? rollChunk(tx, core, l, k, counters) : null;
-        });
+        const chunk = await rollChunk(db, core, l, k, counters);
         if (chunk === null) return null;
         folded += chunk.uploads;
+        if (chunk.changed) break; // another collector rolled this key meanwhile: next round
         // Every piece read was either folded or quarantined: a short chunk was the key's last.
         if (chunk.pieces < PIECES_PER_TRANSACTION) break;
       }
@@ -132,22 +130,27 @@ type Piece = {
 
 /**
  * Folds the key's oldest unrolled pieces (at most PIECES_PER_TRANSACTION) into its open target
- * rows, in the caller's transaction; answers how many pieces it read and uploads it folded.
+ * rows; answers how many pieces it read and uploads it folded, or null when another collector
+ * holds the rollup lock. The pieces are read and merged before the transaction opens, so the
+ * connection (PGlite's only one) is held just for the writes; the transaction first checks that
+ * what was read is still there as read (`changed` if not: nothing is written, the key waits for
+ * the next round).
  */
 async function rollChunk(
-  tx: Queryable,
+  db: Db,
   core: Core,
   l: Level,
   k: Key,
   counters: RollupCounters,
-): Promise<{ pieces: number; uploads: number }> {
+): Promise<{ pieces: number; uploads: number; changed?: boolean } | null> {
   const key = [k.project_id, k.model, k.version, JSON.stringify(k.segment), k.period];
   const match = 'project_id = $1 and model = $2 and version = $3 and segment = $4::jsonb';
-  const existing = await tx.query<Piece>(
-    `select id, payload, devices, uploads, rows, noise, received, coalesce(first_window, ${l.period}) as first_window from ${l.target} where ${match} and ${l.period} = $5 and ${l.open} order by id`,
+  const openRows = `from ${l.target} where ${match} and ${l.period} = $5 and ${l.open}`;
+  const existing = await db.query<Piece>(
+    `select id, payload, devices, uploads, rows, noise, received, coalesce(first_window, ${l.period}) as first_window ${openRows} order by id`,
     key,
   );
-  const pieces = await tx.query<Piece>(
+  const pieces = await db.query<Piece>(
     `select id, payload, ${l.piece} from ${l.source}
      where ${match} and ${l.time} >= $5 and ${l.time} < $5 + ${l.span} and not rolled order by id limit $6`,
     [...key, PIECES_PER_TRANSACTION],
@@ -159,6 +162,33 @@ async function rollChunk(
     core,
     all.map((r) => r.payload),
   );
+  // Each fold into an open row adds to its uploads: the rows' ids and uploads say whether they changed.
+  const state = (rows: { id: number; uploads: number }[]) => rows.map((r) => `${r.id}:${r.uploads}`).join(',');
+  return db.transaction(async (tx) => {
+    const [lock] = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [LOCK_ID]);
+    if (!lock.ok) return null;
+    const [left] = await tx.query<{ n: number }>(`select count(*)::int as n from ${l.source} where id = any($1::bigint[]) and not rolled`, [
+      pieces.map((p) => p.id),
+    ]);
+    const now = await tx.query<{ id: number; uploads: number }>(`select id, uploads ${openRows} order by id`, key);
+    if (Number(left.n) !== pieces.length || state(now) !== state(existing)) return { pieces: 0, uploads: 0, changed: true };
+    return write(tx, l, k, key, all, isTarget, groups, unreadable, counters, pieces.length);
+  });
+}
+
+/** The chunk's writes, in its transaction: merged rows, pieces marked rolled, the unreadable quarantined. */
+async function write(
+  tx: Queryable,
+  l: Level,
+  k: Key,
+  key: unknown[],
+  all: Piece[],
+  isTarget: (i: number) => boolean,
+  groups: Folded['groups'],
+  unreadable: Folded['unreadable'],
+  counters: RollupCounters,
+  read: number,
+): Promise<{ pieces: number; uploads: number }> {
   const bad: BadPiece[] = unreadable.map(({ index, reason }) => ({
     source: (isTarget(index) ? l.target : l.source) as BadPiece['source'],
     id: Number(all[index].id),
@@ -193,7 +223,7 @@ async function rollChunk(
   }
   await tx.query(`update ${l.source} set rolled = true where id = any($1::bigint[])`, [rolled]);
   await quarantine(tx, k, bad, counters.quarantined);
-  return { pieces: pieces.length, uploads };
+  return { pieces: read, uploads };
 }
 
 /** What a group of pieces counts, together. */
