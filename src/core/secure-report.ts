@@ -243,12 +243,28 @@ function decodeField(s: string, what: string): Uint8Array {
 }
 
 function parseReportHead(v: unknown): HelperReport {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad('must be a JSON object');
+  const head = parseSecureBatch(v);
   const r = v as Record<string, unknown>;
   if (r.v !== 1) bad('"v" must be 1');
   const str = b64Field;
   const reportId = str(r.reportId, 'reportId', 64);
   if (decodeField(reportId, 'reportId').byteLength !== 16) bad('"reportId" must be 16 bytes');
+  const h = (r.helperShare ?? {}) as Record<string, unknown>;
+  const helperShare = {
+    keyId: str(h.keyId, 'helperShare.keyId', 64),
+    enc: str(h.enc, 'helperShare.enc', 512),
+    ciphertext: str(h.ciphertext, 'helperShare.ciphertext', 512),
+  };
+  return { v: 1, reportId, ...head, helperShare };
+}
+
+/** What names a batch and its sum: in every report, and in the leader's request for the helper's sum. */
+export type SecureBatchHead = Pick<SecureReport, 'batch' | 'params' | 'cells' | 'layoutHash'>;
+
+/** The batch, noise parameters, cell count and layout hash of an object, checked field by field. */
+export function parseSecureBatch(v: unknown): SecureBatchHead {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad('must be a JSON object');
+  const r = v as Record<string, unknown>;
   const b = (r.batch ?? {}) as Record<string, unknown>;
   const name = (x: unknown, what: string) =>
     typeof x === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(x) ? x : bad(`"batch.${what}" is not a valid name`);
@@ -288,13 +304,7 @@ function parseReportHead(v: unknown): HelperReport {
     bad(`"cells" must be an integer in 1..${MAX_CELLS}`);
   const layoutHash =
     typeof r.layoutHash === 'string' && /^[0-9a-f]{64}$/.test(r.layoutHash) ? r.layoutHash : bad('"layoutHash" must be 64 hex digits');
-  const h = (r.helperShare ?? {}) as Record<string, unknown>;
-  const helperShare = {
-    keyId: str(h.keyId, 'helperShare.keyId', 64),
-    enc: str(h.enc, 'helperShare.enc', 512),
-    ciphertext: str(h.ciphertext, 'helperShare.ciphertext', 512),
-  };
-  return { v: 1, reportId, batch, params, cells: cells as number, layoutHash, helperShare };
+  return { batch, params, cells: cells as number, layoutHash };
 }
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {

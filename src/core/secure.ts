@@ -7,6 +7,8 @@ export {
   sealReport,
   parseSecureReport,
   parseHelperReport,
+  parseSecureBatch,
+  type SecureBatchHead,
   type ReceivedReport,
   type HelperReport,
   openHelperShare,

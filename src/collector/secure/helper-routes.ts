@@ -6,6 +6,7 @@ import {
   expandSeed,
   openHelperShare,
   parseHelperReport,
+  parseSecureBatch,
   SecureReportError,
   secureNoiseScale,
   noiseShare,
@@ -59,17 +60,7 @@ export function helperRoutes(app: FastifyInstance, ctx: CollectorContext, keys: 
   app.post('/v1/helper/aggregate', { preHandler: peer, bodyLimit: 64 * 1024 * 1024, schema: { hide: true } }, async (req) => {
     const body = req.body as Record<string, unknown>;
     const project = projectOf(body?.project);
-    const head = refusing(() =>
-      parseHelperReport({
-        v: 1,
-        reportId: 'AAAAAAAAAAAAAAAAAAAAAA',
-        batch: body.batch,
-        params: body.params,
-        cells: body.cells,
-        layoutHash: body.layoutHash,
-        helperShare: { keyId: keys.key.id, enc: '', ciphertext: '' },
-      }),
-    );
+    const head = refusing(() => parseSecureBatch(body));
     const ids = body.reportIds;
     if (!Array.isArray(ids) || ids.length > MAX_REPORTS || ids.some((x) => typeof x !== 'string')) {
       throw new RequestError(400, 'request', `reportIds must be at most ${MAX_REPORTS} strings`);
