@@ -4,7 +4,7 @@
 // they run here, one payload per slice of the event loop.
 import type { Core, Profile } from '../core.ts';
 import { yieldToLoop } from '../yield.ts';
-import { mergeIntoGroup } from './merge-group.ts';
+import { foldInto } from './merge-group.ts';
 import { mergePoolOf } from './merge-pool.ts';
 
 export interface Folded {
@@ -51,11 +51,7 @@ async function foldHere(core: Core, payloads: Uint8Array[]): Promise<Folded> {
         unreadable.push({ index, reason: String((err as Error)?.message ?? err).split('\n')[0] });
         continue;
       }
-      const g = mergeIntoGroup(groups, p);
-      if (g) {
-        p.dispose();
-        g.members.push(index);
-      } else groups.push({ sketch: p, members: [index] });
+      foldInto(groups, p, index);
     }
     return { groups: groups.map((g) => ({ bytes: g.sketch.toBytes(), members: g.members })), unreadable };
   } finally {

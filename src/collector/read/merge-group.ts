@@ -1,7 +1,8 @@
 // The one rule for folding a piece into an aggregate's groups, on the request thread
-// (aggregate.ts) and on a merge thread (merge-worker.ts): the first group whose sketch takes it.
-// A failed merge leaves that group untouched, so trying the next one is safe; pieces whose
-// sketches cannot merge (a private-mode grid next to a full histogram) start a group of their own.
+// (aggregate.ts, fold-payloads.ts) and on a merge thread (merge-worker.ts): the first group whose
+// sketch takes it. A failed merge leaves that group untouched, so trying the next one is safe;
+// pieces whose sketches cannot merge (a private-mode grid next to a full histogram) start a group
+// of their own.
 import type { Profile } from '../core.ts';
 
 export function mergeIntoGroup<G extends { sketch: Profile }>(groups: G[], p: Profile): G | undefined {
@@ -13,4 +14,13 @@ export function mergeIntoGroup<G extends { sketch: Profile }>(groups: G[], p: Pr
       return false;
     }
   });
+}
+
+/** Folds `p` into the first group that takes it, naming `member` there, or starts a group with it. */
+export function foldInto<M>(groups: { sketch: Profile; members: M[] }[], p: Profile, member: M): void {
+  const g = mergeIntoGroup(groups, p);
+  if (g) {
+    p.dispose();
+    g.members.push(member);
+  } else groups.push({ sketch: p, members: [member] });
 }

@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { loadCore } from 'edgewatch';
 import { uploadFacts } from '../ingest/upload-facts.ts';
 import { BUCKET_MS, BucketCache, type Bucket, copyBucket, disposeBucket, emptyBucket, footprint } from './merge-cache.ts';
-import { mergeIntoGroup } from './merge-group.ts';
+import { foldInto, mergeIntoGroup } from './merge-group.ts';
 import type { MergeReply, MergeRequest, PlannedPiece } from './merge-protocol.ts';
 
 type Profile = ReturnType<Awaited<ReturnType<typeof loadCore>>['profileFromBytes']>;
@@ -75,23 +75,14 @@ function plan(s: Session, scope: string, pieces: PlannedPiece[]): number[] {
 function add(s: Session, index: number, payload: Uint8Array): void {
   const w = s.bucketOf.get(index);
   if (!w) {
-    addTo(s.groups, core.profileFromBytes(payload), index);
+    foldInto(s.groups, core.profileFromBytes(payload), index);
     return;
   }
   const key = s.keyOf.get(index)!;
   w.work ??= w.base ? copyBucket(core, w.base) : emptyBucket();
   if (w.work.keys.has(key)) return;
-  addTo(w.work.groups, core.profileFromBytes(payload), key);
+  foldInto(w.work.groups, core.profileFromBytes(payload), key);
   w.work.keys.add(key);
-}
-
-/** Folds `p` into the first group that takes it (merge-group.ts), or starts a group. */
-function addTo<M>(groups: { sketch: Profile; members: M[] }[], p: Profile, member: M): void {
-  const g = mergeIntoGroup(groups, p);
-  if (g) {
-    p.dispose();
-    g.members.push(member);
-  } else groups.push({ sketch: p, members: [member] });
 }
 
 /** The session's groups with each bucket's folded in; keeps the buckets it extended. */

@@ -172,23 +172,24 @@ async function rollChunk(
     ]);
     const now = await tx.query<{ id: number; uploads: number }>(`select id, uploads ${openRows} order by id`, key);
     if (Number(left.n) !== pieces.length || state(now) !== state(existing)) return { pieces: 0, uploads: 0, changed: true };
-    return write(tx, l, k, key, all, isTarget, groups, unreadable, counters, pieces.length);
+    return { pieces: pieces.length, uploads: await write(tx, l, k, { key, all, isTarget, groups, unreadable }, counters) };
   });
 }
 
-/** The chunk's writes, in its transaction: merged rows, pieces marked rolled, the unreadable quarantined. */
+/** A chunk read and merged: the open rows then the pieces (`all`), and their merged groups. */
+type Chunk = Folded & { key: unknown[]; all: Piece[]; isTarget: (i: number) => boolean };
+
+/**
+ * The chunk's writes, in its transaction: merged rows, pieces marked rolled, the unreadable
+ * quarantined; answers the uploads folded.
+ */
 async function write(
   tx: Queryable,
   l: Level,
   k: Key,
-  key: unknown[],
-  all: Piece[],
-  isTarget: (i: number) => boolean,
-  groups: Folded['groups'],
-  unreadable: Folded['unreadable'],
+  { key, all, isTarget, groups, unreadable }: Chunk,
   counters: RollupCounters,
-  read: number,
-): Promise<{ pieces: number; uploads: number }> {
+): Promise<number> {
   const bad: BadPiece[] = unreadable.map(({ index, reason }) => ({
     source: (isTarget(index) ? l.target : l.source) as BadPiece['source'],
     id: Number(all[index].id),
@@ -223,7 +224,7 @@ async function write(
   }
   await tx.query(`update ${l.source} set rolled = true where id = any($1::bigint[])`, [rolled]);
   await quarantine(tx, k, bad, counters.quarantined);
-  return { pieces: read, uploads };
+  return uploads;
 }
 
 /** What a group of pieces counts, together. */
